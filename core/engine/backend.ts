@@ -1,0 +1,71 @@
+// Backend selection. The native packages are optional dependencies whose
+// install downloads libtensorflow; where that failed, require() throws
+// MODULE_NOT_FOUND or a plain Error about the missing addon. Either way we
+// fall back (STACK.md), and record which backend actually ran.
+import { tf } from './tf';
+import { MoltError } from '../errors';
+
+export const BACKEND_CHOICES = ['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+export interface BackendInfo {
+  /** the choice the user made */
+  requested: BackendChoice;
+  /** tfjs's name of the backend in use: wasm, cpu, tensorflow */
+  name: string;
+  /** the package that provides it */
+  package: string;
+  /** why earlier candidates were skipped (auto only) */
+  skipped: string[];
+}
+
+interface Candidate {
+  choice: Exclude<BackendChoice, 'auto'>;
+  pkg: string;
+  tfName: string;
+}
+
+const CANDIDATES: Candidate[] = [
+  { choice: 'tensorflow-gpu', pkg: '@tensorflow/tfjs-node-gpu', tfName: 'tensorflow' },
+  { choice: 'tensorflow', pkg: '@tensorflow/tfjs-node', tfName: 'tensorflow' },
+  { choice: 'wasm', pkg: '@tensorflow/tfjs-backend-wasm', tfName: 'wasm' },
+  { choice: 'cpu', pkg: '@tensorflow/tfjs-backend-cpu', tfName: 'cpu' },
+];
+
+let current: BackendInfo | undefined;
+
+async function tryCandidate(c: Candidate): Promise<void> {
+  // Any error is caught by the caller: a missing module, a missing native
+  // addon, or a backend that fails to initialise.
+  require(c.pkg);
+  const ok = await tf.setBackend(c.tfName);
+  if (!ok) throw new Error(`tf.setBackend('${c.tfName}') returned false`);
+  await tf.ready();
+}
+
+/** Load and activate a backend; idempotent for the same choice. */
+export async function initBackend(choice: BackendChoice = 'auto'): Promise<BackendInfo> {
+  if (!BACKEND_CHOICES.includes(choice)) {
+    throw new MoltError(`unknown backend '${choice}'; valid: ${BACKEND_CHOICES.join(', ')}`, 'backend');
+  }
+  if (current && current.requested === choice) return current;
+  const order = choice === 'auto' ? CANDIDATES : CANDIDATES.filter((c) => c.choice === choice);
+  const skipped: string[] = [];
+  for (const c of order) {
+    try {
+      await tryCandidate(c);
+      current = { requested: choice, name: tf.getBackend(), package: c.pkg, skipped };
+      return current;
+    } catch (e) {
+      const why = (e as Error).message.split('\n')[0];
+      skipped.push(`${c.choice}: ${why}`);
+    }
+  }
+  throw new MoltError(`backend '${choice}' could not be loaded: ${skipped.join('; ')}`, 'backend');
+}
+
+/** The backend in use; throws if initBackend was never called. */
+export function backendInfo(): BackendInfo {
+  if (!current) throw new Error('backend not initialised: call initBackend() first');
+  return current;
+}

@@ -1,0 +1,65 @@
+// Differentiable building blocks tuned for the tfjs wasm backend (STACK.md):
+// - wasm's matMul with transposeA/transposeB is ~15x slower than an explicit
+//   tf.transpose followed by a plain matMul, and tfjs's own matMul gradient
+//   uses those flags; so every product here has a custom gradient that
+//   transposes explicitly.
+// - wasm has no gradient kernel for gather, so embeddings are oneHot x W.
+import { tf } from './tf';
+
+/** Swap the last two axes with an explicit transpose. */
+export function swapLast(x: tf.Tensor): tf.Tensor {
+  const r = x.rank;
+  const perm = [...Array(r).keys()];
+  [perm[r - 2], perm[r - 1]] = [perm[r - 1], perm[r - 2]];
+  return tf.transpose(x, perm);
+}
+
+/**
+ * Batched a @ b (rank 2..4, same batch dims) with explicit-transpose
+ * gradients: da = dy @ b^T, db = a^T @ dy.
+ */
+export const matmul = tf.customGrad((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([a, b]);
+  return {
+    value: tf.matMul(a, b),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sa, sb] = saved;
+      return [tf.matMul(dy, swapLast(sb)), tf.matMul(swapLast(sa), dy)];
+    },
+  };
+}) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+
+const linear2d = tf.customGrad((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([x, w]);
+  return {
+    value: tf.matMul(x, tf.transpose(w)),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sx, sw] = saved;
+      return [tf.matMul(dy, sw), tf.matMul(tf.transpose(dy), sx)];
+    },
+  };
+}) as (x: tf.Tensor, w: tf.Tensor) => tf.Tensor;
+
+/**
+ * y = x W^T for a weight in Hugging Face layout [out, in]; x is [..., in].
+ * Gradients go through plain (untransposed-flag) matMuls.
+ */
+export function linear(x: tf.Tensor, w: tf.Tensor): tf.Tensor {
+  const inDim = x.shape[x.rank - 1];
+  if (w.shape[1] !== inDim) {
+    throw new Error(`linear: input width ${inDim} does not match weight [${w.shape}]`);
+  }
+  const lead = x.shape.slice(0, -1);
+  const y = linear2d(x.reshape([-1, inDim]), w);
+  return y.reshape([...lead, w.shape[0]]);
+}
+
+/**
+ * Token embedding as oneHot(ids) x W (W is [vocab, d]); differentiable on
+ * wasm, where gather has no gradient kernel. ids is int32 [B, T].
+ */
+export function embed(ids: tf.Tensor, w: tf.Tensor): tf.Tensor {
+  const [vocab, d] = w.shape;
+  const oh = tf.oneHot(ids.reshape([-1]).toInt(), vocab).toFloat();
+  return tf.matMul(oh, w).reshape([...ids.shape, d]);
+}
