@@ -1,0 +1,51 @@
+// The molt command line. Built-in plugins are handed in by bin/molt.js and
+// load exactly like --plugin modules: core itself never imports plugins/.
+import { Command, CommanderError, Option } from 'commander';
+import { isMoltError } from '../errors';
+import { BACKEND_CHOICES } from '../engine/backend';
+import { MOLT_VERSION } from '../version';
+import type { CliEnv } from './context';
+import { lsCommand } from './commands-ls';
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+export function buildProgram(env: CliEnv): Command {
+  const program = new Command('molt')
+    .description('Model Organism Lottery Toolkit: train model organisms and benchmark interpretability probes on them')
+    .version(MOLT_VERSION)
+    .option('--plugin <file|package>', 'load a plugin module (repeatable)', collect)
+    .option('--config <file>', 'a JSON or YAML config file (backend, seed, size, store, plugins)')
+    .addOption(new Option('--backend <name>', 'tfjs backend').choices([...BACKEND_CHOICES]))
+    .option('--seed <n>', 'root seed for initialisation, data order and sampling')
+    .option('--world-seed <n>', 'seed of the synthetic world')
+    .option('--size <name>', 'model size (micro, default, ...)')
+    .option('--store <dir>', 'artifact store directory (default .molt/store, or $MOLT_STORE)')
+    .option('--verbose', 'debug logging and stack traces on errors')
+    .configureHelp({ showGlobalOptions: true })
+    .showHelpAfterError();
+  program.addCommand(lsCommand(env));
+  for (const cmd of program.commands) cmd.configureHelp({ showGlobalOptions: true });
+  return program;
+}
+
+/** Run the CLI; returns the exit code. Errors print as one line unless --verbose. */
+export async function runCli(argv: string[], env: CliEnv): Promise<number> {
+  const program = buildProgram(env);
+  program.exitOverride();
+  const verbose = argv.includes('--verbose');
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // commander has already printed help, version or the usage error
+      return e.exitCode;
+    }
+    if (verbose) process.stderr.write(`${(e as Error).stack ?? e}\n`);
+    const msg = isMoltError(e) ? e.message : `${(e as Error).message ?? e}`;
+    process.stderr.write(`molt: error: ${msg.split('\n')[0]}${verbose || isMoltError(e) ? '' : ' (run with --verbose for details)'}\n`);
+    return 1;
+  }
+}

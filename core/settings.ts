@@ -1,0 +1,85 @@
+// Run settings: defaults, then a config file (--config), then CLI flags.
+// A config file is JSON or YAML; unknown or mistyped fields are errors that
+// name the file and the field.
+import { readFileSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { BACKEND_CHOICES, type BackendChoice } from './engine/backend';
+import { MoltError } from './errors';
+
+export interface Settings {
+  backend: BackendChoice;
+  /** root seed: model init, data order, sampling */
+  seed: number;
+  /** seed of the synthetic world (kept apart so a new training seed keeps the same world) */
+  worldSeed: number;
+  /** model size name, e.g. 'default' or 'micro' */
+  size: string;
+  /** artifact store directory */
+  store: string;
+  /** plugin specs, already resolved against the file that named them */
+  plugins: string[];
+  verbose: boolean;
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  backend: 'auto',
+  seed: 0,
+  worldSeed: 0,
+  size: 'default',
+  store: process.env.MOLT_STORE ?? '.molt/store',
+  plugins: [],
+  verbose: false,
+};
+
+const ConfigFile = z
+  .object({
+    backend: z.enum(BACKEND_CHOICES).optional(),
+    seed: z.number().int().nonnegative().optional(),
+    world_seed: z.number().int().nonnegative().optional(),
+    size: z.string().min(1).optional(),
+    store: z.string().min(1).optional(),
+    plugins: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
+export type ConfigFile = z.infer<typeof ConfigFile>;
+
+/** Parse and validate a config file; plugin and store paths resolve against its folder. */
+export function readConfigFile(file: string): Partial<Settings> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new MoltError(`config ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, file);
+  }
+  let raw: unknown;
+  try {
+    raw = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
+  } catch (e) {
+    throw new MoltError(`config ${file}: not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`, file);
+  }
+  const parsed = ConfigFile.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue.path.join('.') || (issue as { keys?: string[] }).keys?.join(', ') || '(root)';
+    throw new MoltError(`config ${file}: field '${field}': ${issue.message}`, file);
+  }
+  const c = parsed.data;
+  const base = dirname(resolvePath(file));
+  const asPath = (p: string) => (p.startsWith('.') || p.startsWith('/') || /\.(c|m)?[jt]s$/.test(p) ? resolvePath(base, p) : p);
+  const out: Partial<Settings> = {};
+  if (c.backend) out.backend = c.backend;
+  if (c.seed !== undefined) out.seed = c.seed;
+  if (c.world_seed !== undefined) out.worldSeed = c.world_seed;
+  if (c.size) out.size = c.size;
+  if (c.store) out.store = resolvePath(base, c.store);
+  if (c.plugins) out.plugins = c.plugins.map(asPath);
+  return out;
+}
+
+/** A non-negative integer flag, or an error naming the flag. */
+export function parseIntFlag(name: string, value: string): number {
+  if (!/^\d+$/.test(value)) throw new MoltError(`--${name}: expected a non-negative integer, got '${value}'`, name);
+  return Number(value);
+}

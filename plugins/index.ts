@@ -1,0 +1,11 @@
+// molt's own plugins. This module is loaded by bin/molt.js exactly as a
+// --plugin module would be: through register(molt), never imported by core.
+import type { PluginHost } from '../core/plugins/host';
+import { olmo2Architecture } from './architectures/olmo2';
+import { gemma3Architecture } from './architectures/gemma3';
+
+export function register(molt: PluginHost): void {
+  for (const arch of [olmo2Architecture, gemma3Architecture]) {
+    molt.register({ kind: 'architecture', id: arch.id, description: arch.description, instance: arch });
+  }
+}
