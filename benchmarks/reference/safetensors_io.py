@@ -1,0 +1,97 @@
+"""Minimal safetensors reader/writer on numpy (no `safetensors` package here).
+
+Format: 8-byte little-endian header length N, then N bytes of JSON
+{name: {"dtype", "shape", "data_offsets": [begin, end]}, "__metadata__": {...}},
+then the raw little-endian tensor bytes; offsets are relative to the byte
+after the header.
+"""
+import json
+import struct
+
+import numpy as np
+
+# safetensors dtype tag -> numpy dtype (BF16 is widened by hand below)
+_DTYPES = {
+    "F64": np.float64,
+    "F32": np.float32,
+    "F16": np.float16,
+    "I64": np.int64,
+    "I32": np.int32,
+    "I16": np.int16,
+    "I8": np.int8,
+    "U8": np.uint8,
+    "BOOL": np.bool_,
+}
+_TAGS = {np.dtype(v): k for k, v in _DTYPES.items()}
+
+
+class SafetensorsError(ValueError):
+    pass
+
+
+def _bf16_to_f32(raw: bytes) -> np.ndarray:
+    # bfloat16 is the top half of a float32: shift into place.
+    halves = np.frombuffer(raw, dtype="<u2").astype(np.uint32)
+    return (halves << 16).view(np.float32)
+
+
+def read_safetensors(path: str) -> dict:
+    """name -> numpy array (a copy, native byte order)."""
+    with open(path, "rb") as f:
+        blob = f.read()
+    if len(blob) < 8:
+        raise SafetensorsError(f"{path}: too short to be a safetensors file")
+    (n,) = struct.unpack("<Q", blob[:8])
+    if 8 + n > len(blob):
+        raise SafetensorsError(f"{path}: header length {n} exceeds file size {len(blob)}")
+    try:
+        header = json.loads(blob[8 : 8 + n].decode("utf-8"))
+    except ValueError as e:
+        raise SafetensorsError(f"{path}: header is not JSON ({e})")
+    data = blob[8 + n :]
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        tag = info["dtype"]
+        shape = tuple(info["shape"])
+        begin, end = info["data_offsets"]
+        if end > len(data) or begin > end:
+            raise SafetensorsError(f"{path}: tensor '{name}' offsets {begin}..{end} outside data ({len(data)} bytes)")
+        raw = data[begin:end]
+        if tag == "BF16":
+            arr = _bf16_to_f32(raw)
+        elif tag in _DTYPES:
+            arr = np.frombuffer(raw, dtype=np.dtype(_DTYPES[tag]).newbyteorder("<"))
+        else:
+            raise SafetensorsError(f"{path}: tensor '{name}' has unsupported dtype {tag}")
+        count = int(np.prod(shape)) if shape else 1
+        if arr.size != count:
+            raise SafetensorsError(f"{path}: tensor '{name}' has {arr.size} elements, shape {list(shape)} needs {count}")
+        out[name] = arr.reshape(shape).astype(arr.dtype.newbyteorder("="), copy=True)
+    return out
+
+
+def write_safetensors(path: str, tensors: dict, metadata: dict = None) -> None:
+    """Write name -> numpy array; tensors are laid out in sorted-name order."""
+    header = {}
+    chunks = []
+    offset = 0
+    for name in sorted(tensors):
+        arr = np.ascontiguousarray(tensors[name])
+        tag = _TAGS.get(arr.dtype)
+        if tag is None:
+            raise SafetensorsError(f"tensor '{name}': dtype {arr.dtype} cannot be written")
+        raw = arr.astype(arr.dtype.newbyteorder("<"), copy=False).tobytes()
+        header[name] = {"dtype": tag, "shape": list(arr.shape), "data_offsets": [offset, offset + len(raw)]}
+        chunks.append(raw)
+        offset += len(raw)
+    if metadata:
+        header["__metadata__"] = {str(k): str(v) for k, v in metadata.items()}
+    head = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    head += b" " * ((8 - len(head) % 8) % 8)  # keep tensor data 8-byte aligned, as the spec recommends
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(head)))
+        f.write(head)
+        for raw in chunks:
+            f.write(raw)
