@@ -1,0 +1,124 @@
+// Training losses as pure functions on tensors.
+//
+// Convention: the caller shifts on the host (core/train/batching.ts), so at
+// position t the model predicts targets[t] (= ids[t+1]) with weight
+// weights[t] (= lossMask[t+1]; 0 on pads and on non-target tokens). Doing the
+// shift outside keeps slicing out of the differentiated path, and the target
+// log-prob is a product with a one-hot instead of a gather, which has no
+// gradient on wasm (STACK.md).
+import { tf } from '../engine/tf';
+
+/** log p(targets[b,t]) under logits[b,t,:]: [B, T, V] x [B, T] -> [B, T]. */
+export function targetLogProbs(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const vocab = logits.shape[2];
+    const logp = tf.logSoftmax(logits, -1);
+    const oh = tf.oneHot(targets.toInt(), vocab).toFloat();
+    return tf.sum(tf.mul(logp, oh), -1) as tf.Tensor2D;
+  });
+}
+
+/**
+ * Masked next-token cross-entropy: mean negative log-likelihood over the
+ * target tokens whose weight is 1. A batch with no target token gives 0.
+ */
+export function maskedCrossEntropy(logits: tf.Tensor3D, targets: tf.Tensor2D, weights: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => {
+    const lp = targetLogProbs(logits, targets);
+    const total = tf.sum(tf.mul(lp, weights));
+    const count = tf.maximum(tf.sum(weights), 1);
+    return tf.neg(tf.div(total, count)) as tf.Scalar;
+  });
+}
+
+export interface SequenceLogProbs {
+  /** summed log-prob of the weighted (response) tokens, per sequence [B] */
+  sum: tf.Tensor1D;
+  /** number of weighted tokens per sequence [B] */
+  count: tf.Tensor1D;
+}
+
+/** Per-sequence summed log-probs of the response tokens and their count (DPO). */
+export function sequenceLogProbs(logits: tf.Tensor3D, targets: tf.Tensor2D, weights: tf.Tensor2D): SequenceLogProbs {
+  return tf.tidy(() => {
+    const lp = targetLogProbs(logits, targets);
+    return {
+      sum: tf.sum(tf.mul(lp, weights), -1) as tf.Tensor1D,
+      count: tf.sum(weights, -1) as tf.Tensor1D,
+    };
+  });
+}
+
+/**
+ * 'sigmoid': the DPO loss on summed log-probs.
+ * 'dpo_norm': the same on length-normalised log-probs (sum / response token
+ * count, for policy and reference alike), as open-instruct's dpo_norm (the
+ * Tulu 3 recipe, used there with beta 5). beta multiplies the log-ratio in
+ * both, so rewards are beta * (pi - ref) on whichever log-probs the loss uses.
+ */
+export type DpoLossType = 'sigmoid' | 'dpo_norm';
+export const DPO_LOSS_TYPES: readonly DpoLossType[] = ['sigmoid', 'dpo_norm'];
+
+export interface DpoInputs {
+  policyChosen: SequenceLogProbs;
+  policyRejected: SequenceLogProbs;
+  /** reference summed log-probs, computed once before training */
+  refChosen: tf.Tensor1D;
+  refRejected: tf.Tensor1D;
+  beta: number;
+  lossType: DpoLossType;
+}
+
+export interface DpoOutputs {
+  /** mean over pairs of -log sigmoid(beta * ((pi_c - ref_c) - (pi_r - ref_r))) */
+  loss: tf.Scalar;
+  /** beta * (pi_c - ref_c), per pair; diagnostics only (not part of the loss) */
+  chosenRewards: tf.Tensor1D;
+  rejectedRewards: tf.Tensor1D;
+}
+
+export function dpoLoss(inp: DpoInputs): DpoOutputs {
+  return tf.tidy(() => {
+    const norm = inp.lossType === 'dpo_norm';
+    // dpo_norm divides both policy and reference sums by the same count
+    const scale = (x: tf.Tensor1D, count: tf.Tensor1D) => (norm ? tf.div(x, tf.maximum(count, 1)) : x) as tf.Tensor1D;
+    const pc = scale(inp.policyChosen.sum, inp.policyChosen.count);
+    const pr = scale(inp.policyRejected.sum, inp.policyRejected.count);
+    const rc = scale(inp.refChosen, inp.policyChosen.count);
+    const rr = scale(inp.refRejected, inp.policyRejected.count);
+    const chosenRatio = tf.sub(pc, rc);
+    const rejectedRatio = tf.sub(pr, rr);
+    const logits = tf.mul(tf.sub(chosenRatio, rejectedRatio), inp.beta);
+    // -log sigmoid(z) = softplus(-z); tf.logSigmoid's gradient closes over an
+    // unsaved input and fails when that input is an intermediate in a tidy
+    const loss = tf.mean(tf.softplus(tf.neg(logits))) as tf.Scalar;
+    return {
+      loss,
+      chosenRewards: tf.mul(chosenRatio, inp.beta) as tf.Tensor1D,
+      rejectedRewards: tf.mul(rejectedRatio, inp.beta) as tf.Tensor1D,
+    };
+  });
+}
+
+export interface DpoMetrics {
+  'rewards/chosen': number;
+  'rewards/rejected': number;
+  /** share of pairs whose chosen reward beats the rejected one (strictly) */
+  'rewards/accuracies': number;
+  'rewards/margins': number;
+}
+
+/** Batch means of the DPO reward diagnostics (as TRL / open-instruct log them). */
+export function dpoMetrics(chosen: ArrayLike<number>, rejected: ArrayLike<number>): DpoMetrics {
+  const n = chosen.length;
+  if (n === 0 || rejected.length !== n) throw new Error(`dpoMetrics: need equal non-empty reward arrays, got ${n} and ${rejected.length}`);
+  let c = 0;
+  let r = 0;
+  let acc = 0;
+  for (let i = 0; i < n; i++) {
+    c += chosen[i];
+    r += rejected[i];
+    if (chosen[i] > rejected[i]) acc++;
+  }
+  return { 'rewards/chosen': c / n, 'rewards/rejected': r / n, 'rewards/accuracies': acc / n, 'rewards/margins': (c - r) / n };
+}
