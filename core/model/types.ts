@@ -44,6 +44,17 @@ export interface ForwardResult {
   captured: Map<string, tf.Tensor3D>;
 }
 
+/**
+ * Opaque key/value cache for incremental decoding, made by CausalLM.initCache
+ * and advanced by CausalLM.forwardStep. Dispose it when done.
+ */
+export interface KvCacheHandle {
+  readonly batchSize: number;
+  /** absolute positions consumed so far (padding included) */
+  readonly length: number;
+  dispose(): void;
+}
+
 export interface CausalLM {
   /** architecture plugin id, e.g. 'olmo2' */
   readonly arch: string;
@@ -55,6 +66,16 @@ export interface CausalLM {
   readonly vocabSize: number;
   /** ids: int32 [B, T]. Differentiable with respect to params. */
   forward(ids: tf.Tensor2D, opts?: ForwardOptions): ForwardResult;
+  /** an empty KV cache for `batchSize` rows */
+  initCache(batchSize: number): KvCacheHandle;
+  /**
+   * Run new tokens ids [B, t] after those already in `cache`, and append their
+   * keys/values to it. attentionMask (if given) is [B, t] for the NEW tokens;
+   * RoPE positions continue each row's count of real tokens; interventions
+   * use absolute positions (cache.length + i). Same logits as forward() over
+   * the whole sequence, within float rounding. Not meant for gradients.
+   */
+  forwardStep(ids: tf.Tensor2D, cache: KvCacheHandle, opts?: ForwardOptions): ForwardResult;
   /** the final norm alone, for the logit lens: x [..., d] -> [..., d] */
   finalNorm(x: tf.Tensor): tf.Tensor;
   /** hidden -> logits through the unembedding (tied or not) */

@@ -1,0 +1,104 @@
+// Reading Hugging Face config fields with errors that name the field.
+import { MoltError } from '../../core/errors';
+import type { HfConfig } from '../../core/model/types';
+
+export class ConfigReader {
+  constructor(
+    private readonly arch: string,
+    private readonly config: HfConfig,
+  ) {}
+
+  private fail(field: string, why: string): never {
+    throw new MoltError(`${this.arch} config: field '${field}' ${why}`, field);
+  }
+
+  has(field: string): boolean {
+    return this.config[field] !== undefined && this.config[field] !== null;
+  }
+
+  positiveInt(field: string, fallback?: number): number {
+    const v = this.has(field) ? this.config[field] : fallback;
+    if (v === undefined) this.fail(field, 'is required');
+    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) this.fail(field, `must be a positive integer, got ${JSON.stringify(v)}`);
+    return v;
+  }
+
+  positiveNumber(field: string, fallback?: number): number {
+    const v = this.has(field) ? this.config[field] : fallback;
+    if (v === undefined) this.fail(field, 'is required');
+    if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) this.fail(field, `must be a positive number, got ${JSON.stringify(v)}`);
+    return v;
+  }
+
+  oneOf<T extends string>(field: string, allowed: readonly T[], fallback?: T): T {
+    const v = this.has(field) ? this.config[field] : fallback;
+    if (typeof v !== 'string' || !allowed.includes(v as T)) {
+      this.fail(field, `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, got ${JSON.stringify(v)}`);
+    }
+    return v as T;
+  }
+
+  bool(field: string, fallback: boolean): boolean {
+    const v = this.has(field) ? this.config[field] : fallback;
+    if (typeof v !== 'boolean') this.fail(field, `must be true or false, got ${JSON.stringify(v)}`);
+    return v;
+  }
+
+  /** A feature molt does not implement must be absent, null or the given neutral value. */
+  unsupported(field: string, neutral: unknown = null): void {
+    if (!this.has(field) || this.config[field] === neutral) return;
+    this.fail(field, `= ${JSON.stringify(this.config[field])} is not supported (expected ${JSON.stringify(neutral)} or absent)`);
+  }
+
+  /** Only the default RoPE (no scaling) is implemented. */
+  defaultRope(): void {
+    for (const field of ['rope_scaling', 'rope_parameters']) {
+      const v = this.config[field] as Record<string, unknown> | null | undefined;
+      if (v === undefined || v === null) continue;
+      const type = v.rope_type ?? v.type ?? 'default';
+      if (type !== 'default') this.fail(field, `rope_type '${String(type)}' is not supported (only 'default')`);
+    }
+  }
+
+  /** rope_theta, or rope_parameters.rope_theta (transformers v5 spelling). */
+  ropeTheta(fallback: number): number {
+    const params = this.config.rope_parameters as Record<string, unknown> | null | undefined;
+    if (!this.has('rope_theta') && params && typeof params.rope_theta === 'number') return params.rope_theta;
+    return this.positiveNumber('rope_theta', fallback);
+  }
+
+  /** a token id field that may be null */
+  tokenId(field: string): number | null {
+    const v = this.config[field];
+    if (v === undefined || v === null) return null;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) this.fail(field, `must be a token id, got ${JSON.stringify(v)}`);
+    return v;
+  }
+
+  divisible(field: string, value: number, by: number, byField: string): void {
+    if (value % by !== 0) this.fail(field, `(${value}) must be divisible by ${byField} (${by})`);
+  }
+
+  even(field: string, value: number): void {
+    if (value % 2 !== 0) this.fail(field, `(${value}) must be even for RoPE`);
+  }
+
+  modelType(expected: string): void {
+    if (this.config.model_type !== expected) this.fail('model_type', `must be '${expected}', got ${JSON.stringify(this.config.model_type)}`);
+  }
+
+  raw(field: string): unknown {
+    return this.config[field];
+  }
+
+  reject(field: string, why: string): never {
+    this.fail(field, why);
+  }
+}
+
+/** Named size lookup with an error naming the size. */
+export function pickSize<T>(arch: string, sizes: Record<string, T>, size: string): T {
+  const s = sizes[size];
+  if (!s) throw new MoltError(`${arch}: unknown size '${size}'; valid: ${Object.keys(sizes).join(', ')}`, size);
+  return s;
+}
