@@ -14,6 +14,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
 import * as tf from '@tensorflow/tfjs-core';
+// types of the chained methods registered below (module augmentation only)
+import type {} from '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 
 function registerGradientsAndChainedOps(): void {
   if (tf.getGradient('Abs') && 'toInt' in tf.Tensor.prototype) return;

@@ -13,7 +13,7 @@ export function targetLogProbs(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Te
   return tf.tidy(() => {
     const vocab = logits.shape[2];
     const logp = tf.logSoftmax(logits, -1);
-    const oh = tf.oneHot(targets.toInt(), vocab).toFloat();
+    const oh = tf.cast(tf.oneHot(tf.cast(targets, 'int32'), vocab), 'float32');
     return tf.sum(tf.mul(logp, oh), -1) as tf.Tensor2D;
   });
 }

@@ -7,7 +7,7 @@ import { lrAt } from '../../core/train/schedule';
 const close = (a: number, b: number, tol = 1e-6) => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b}`);
 
 function params(): Map<string, tf.Variable> {
-  return new Map([
+  return new Map<string, tf.Variable>([
     ['model.layers.0.mlp.up_proj.weight', tf.variable(tf.tensor2d([[1, -2]]))],
     ['model.layers.0.input_layernorm.weight', tf.variable(tf.tensor1d([1, -2]))],
     ['model.embed_tokens.weight', tf.variable(tf.tensor2d([[1, -2]]))],
