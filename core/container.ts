@@ -87,4 +87,9 @@ export class Runtime {
   plugin<K extends PluginKind>(kind: K, id: string): PluginKindMap[K] {
     return this.registry.resolve(kind, id, this.container, this.services);
   }
+
+  /** every registered plugin of a kind, built */
+  plugins<K extends PluginKind>(kind: K): PluginKindMap[K][] {
+    return this.registry.ids(kind).map((id) => this.plugin(kind, id));
+  }
 }

@@ -6,6 +6,7 @@ import { BACKEND_CHOICES } from '../engine/backend';
 import { MOLT_VERSION } from '../version';
 import type { CliEnv } from './context';
 import { lsCommand } from './commands-ls';
+import { exportCommand, forwardCommand } from './commands-checkpoint';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -26,6 +27,8 @@ export function buildProgram(env: CliEnv): Command {
     .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError();
   program.addCommand(lsCommand(env));
+  program.addCommand(exportCommand(env));
+  program.addCommand(forwardCommand(env));
   for (const cmd of program.commands) cmd.configureHelp({ showGlobalOptions: true });
   return program;
 }

@@ -1,0 +1,95 @@
+// molt export / molt forward: checkpoints as Hugging Face directories, and
+// raw logits so anyone can compare molt against another implementation.
+import { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { tf } from '../engine/tf';
+import { MoltError } from '../errors';
+import { openCheckpoint } from '../checkpoint/open';
+import { saveHfDir } from '../checkpoint/hf-dir';
+import { tempName } from '../store/atomic';
+import { runtimeFor, type CliEnv } from './context';
+
+export function exportCommand(env: CliEnv): Command {
+  return new Command('export')
+    .description('write a checkpoint as a Hugging Face directory (config.json, model.safetensors, tokenizer.json)')
+    .requiredOption('--checkpoint <id>', 'store key, alias (e.g. olmo2/default/base) or key prefix')
+    .requiredOption('--out <dir>', 'output directory (must not exist, or be empty)')
+    .action(async (opts: { checkpoint: string; out: string }, cmd: Command) => {
+      const rt = await runtimeFor(cmd, env);
+      const engine = await rt.ready();
+      const out = resolve(opts.out);
+      if (existsSync(out)) throw new MoltError(`--out ${out} already exists; choose a new directory`, out);
+      const ck = await openCheckpoint(rt.services.store, rt.plugins('architecture'), opts.checkpoint);
+      // Build beside the target, then rename: a crash never leaves half a checkpoint.
+      await mkdir(dirname(out), { recursive: true });
+      const tmp = join(dirname(out), tempName('export'));
+      try {
+        const weights = new Map<string, tf.Tensor>([...ck.model.params].map(([k, v]) => [k, v]));
+        await saveHfDir(tmp, {
+          config: ck.config,
+          weights,
+          tokenizer: ck.tokenizer,
+          metadata: { ...ck.metadata, exported_from: ck.resolved.key ?? ck.resolved.path, backend: ck.metadata.backend ?? engine.info.name },
+        });
+        await rename(tmp, out);
+      } finally {
+        await rm(tmp, { recursive: true, force: true });
+        ck.model.dispose();
+      }
+      rt.logger.info(`exported ${ck.arch.id} checkpoint ${ck.resolved.key ?? ck.resolved.path} to ${out}`);
+    });
+}
+
+export function forwardCommand(env: CliEnv): Command {
+  return new Command('forward')
+    .description('run one forward pass and print token ids and logits')
+    .requiredOption('--checkpoint <id|dir>', 'store key, alias, key prefix or a Hugging Face directory')
+    .option('--text <text>', 'input text (word-level; <bos> is prepended unless --no-bos)')
+    .option('--ids <ids>', 'input token ids instead of text, comma or space separated')
+    .option('--no-bos', 'do not prepend <bos> to --text')
+    .option('--all-positions', 'print logits for every position, not only the last')
+    .option('--json', 'print JSON {"ids","tokens","last_logits"|"logits",...}')
+    .action(async (opts: { checkpoint: string; text?: string; ids?: string; bos: boolean; allPositions?: boolean; json?: boolean }, cmd: Command) => {
+      if ((opts.text === undefined) === (opts.ids === undefined)) throw new MoltError('forward: give exactly one of --text or --ids', 'forward');
+      const rt = await runtimeFor(cmd, env);
+      const engine = await rt.ready();
+      const ck = await openCheckpoint(rt.services.store, rt.plugins('architecture'), opts.checkpoint);
+      const tok = ck.tokenizer;
+      let ids: number[];
+      if (opts.ids !== undefined) {
+        ids = opts.ids.split(/[\s,]+/).filter(Boolean).map((s) => {
+          const n = Number(s);
+          if (!Number.isInteger(n) || n < 0 || n >= ck.model.vocabSize) throw new MoltError(`--ids: '${s}' is not a token id in [0, ${ck.model.vocabSize})`, 'ids');
+          return n;
+        });
+      } else {
+        ids = [...(opts.bos ? [tok.specials.bos] : []), ...tok.encode(opts.text!)];
+      }
+      if (ids.length === 0) throw new MoltError('forward: the input has no tokens', 'text');
+      const logits = tf.tidy(() => ck.model.forward(tf.tensor2d([ids], [1, ids.length], 'int32')).logits.squeeze([0]) as tf.Tensor2D);
+      const rows = (await logits.array()) as number[][];
+      logits.dispose();
+      ck.model.dispose();
+      const result = {
+        checkpoint: ck.resolved.key ?? ck.resolved.path,
+        arch: ck.arch.id,
+        model_type: ck.config.model_type,
+        backend: engine.info.name,
+        ids,
+        tokens: ids.map((i) => tok.vocab[i] ?? '<unk>'),
+        ...(opts.allPositions ? { logits: rows } : { last_logits: rows[rows.length - 1] }),
+      };
+      if (opts.json) {
+        process.stdout.write(JSON.stringify(result) + '\n');
+        return;
+      }
+      process.stdout.write(`checkpoint ${result.checkpoint} (${result.arch}, backend ${result.backend})\nids: ${ids.join(' ')}\ntokens: ${result.tokens.join(' ')}\n`);
+      const show = opts.allPositions ? rows.map((r, i) => [i, r] as const) : [[rows.length - 1, rows[rows.length - 1]] as const];
+      for (const [pos, row] of show) {
+        const top = [...row.keys()].sort((a, b) => row[b] - row[a]).slice(0, 5);
+        process.stdout.write(`pos ${pos}: top ${top.map((i) => `${tok.vocab[i]}=${row[i].toFixed(4)}`).join(' ')}\n`);
+      }
+    });
+}
