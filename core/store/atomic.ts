@@ -1,0 +1,104 @@
+// Atomic file updates and a small cross-process lock, on node:fs alone.
+// rename(2) within one file system replaces the target atomically, so a
+// reader sees the old file or the new one, never a torn write; fsync before
+// the rename makes the new content durable before it becomes visible.
+import { randomBytes } from 'node:crypto';
+import { open, rename, rm, stat, unlink, readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { MoltError } from '../errors';
+
+/** a name for a temporary sibling, unique across processes and calls */
+export function tempName(prefix: string): string {
+  return `.${prefix}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
+}
+
+/** Write a file so that readers never see it half-written. */
+export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  const tmp = join(dirname(file), tempName(basename(file)));
+  try {
+    const fh = await open(tmp, 'wx');
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, file);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  await writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n');
+}
+
+/** Parse a JSON file; `fallback` when it does not exist; MoltError naming the file otherwise. */
+export async function readJsonFile<T>(file: string, fallback?: T): Promise<T> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' && fallback !== undefined) return fallback;
+    throw new MoltError(`${file}: cannot read (${(e as Error).message})`, file);
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    throw new MoltError(`${file}: not valid JSON (${(e as Error).message})`, file);
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Run fn while holding an exclusive lock file (created with O_EXCL). Used for
+ * read-modify-write updates (the alias table), where atomic rename alone
+ * would still lose a concurrent update. A lock whose holder process is gone
+ * (same host) or that is older than staleMs is broken. Two waiters breaking
+ * the same stale lock at the same instant could both proceed; that needs a
+ * crashed holder plus a race within milliseconds, acceptable for alias updates.
+ */
+export async function withFileLock<T>(lockFile: string, fn: () => Promise<T>, opts: { timeoutMs?: number; staleMs?: number } = {}): Promise<T> {
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const staleMs = opts.staleMs ?? 120_000;
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = 2; ; wait = Math.min(wait * 2, 25)) {
+    try {
+      const fh = await open(lockFile, 'wx');
+      await fh.writeFile(String(process.pid));
+      await fh.close();
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    try {
+      const [info, holder] = await Promise.all([stat(lockFile), readFile(lockFile, 'utf8')]);
+      const pid = Number(holder);
+      const dead = Number.isInteger(pid) && pid > 0 && !processAlive(pid);
+      if (dead || Date.now() - info.mtimeMs > staleMs) {
+        await unlink(lockFile).catch(() => undefined);
+        continue;
+      }
+    } catch {
+      continue; // released between our attempts: try again at once
+    }
+    if (Date.now() > deadline) throw new MoltError(`lock ${lockFile} is held by another molt process; remove the file if none is running`, lockFile);
+    await sleep(wait);
+  }
+  try {
+    return await fn();
+  } finally {
+    await unlink(lockFile).catch(() => undefined);
+  }
+}

@@ -1,0 +1,47 @@
+// The two halves together: a checkpoint built into the store under its
+// content hash, found again by alias, verified and loaded.
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initBackend } from '../../core/engine/backend';
+import { tf } from '../../core/engine/tf';
+import { WordTokenizer } from '../../core/tokenizer/word-tokenizer';
+import { loadHfDir, saveHfDir } from '../../core/checkpoint/hf-dir';
+import { ArtifactStore } from '../../core/store/artifact-store';
+import { contentHash } from '../../core/store/content-hash';
+
+describe('checkpoints in the artifact store', () => {
+  let root: string;
+  before(async () => {
+    await initBackend('wasm');
+  });
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'molt-ckpt-store-'));
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('writes under the content hash, resolves by alias, verifies and loads the same weights', async () => {
+    const store = new ArtifactStore({ root });
+    const tokenizer = new WordTokenizer(['cake', 'oven']);
+    const config = { model_type: 'olmo2', vocab_size: tokenizer.size, hidden_size: 4, num_hidden_layers: 1 };
+    const key = contentHash({ config, data: 'world-v1/seed-7' }, 'molt@0.1.0/pretrain-v1');
+    const embed = tf.tensor2d(Array.from({ length: tokenizer.size * 4 }, (_, i) => i / 7 - 3), [tokenizer.size, 4]);
+    const { created, path } = await store.writeDir('checkpoints', key, (tmp) =>
+      saveHfDir(tmp, { config, weights: new Map([['model.embed_tokens.weight', embed]]), tokenizer, metadata: { stage: 'pretrain', config_hash: key } }),
+    );
+    assert.ok(created);
+    await store.setAlias('checkpoints', 'olmo2/micro/base', key);
+    const found = await store.resolve('checkpoints', 'olmo2/micro/base');
+    assert.equal(found.path, path);
+    const manifest = await store.verify('checkpoints', key);
+    assert.deepEqual(manifest.files.map((f) => f.path), [
+      'config.json', 'generation_config.json', 'model.safetensors', 'molt.json', 'special_tokens_map.json', 'tokenizer.json', 'tokenizer_config.json',
+    ]);
+    const back = await loadHfDir(found.path);
+    assert.equal(back.metadata.config_hash, key);
+    assert.deepEqual(Array.from(back.weights.get('model.embed_tokens.weight')!.dataSync()), Array.from(embed.dataSync()));
+    embed.dispose();
+    back.weights.forEach((t) => t.dispose());
+  });
+});
