@@ -1,13 +1,15 @@
 // The two halves together: a checkpoint built into the store under its
 // content hash, found again by alias, verified and loaded.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from '../../core/engine/backend';
 import { tf } from '../../core/engine/tf';
 import { WordTokenizer } from '../../core/tokenizer/word-tokenizer';
 import { loadHfDir, saveHfDir } from '../../core/checkpoint/hf-dir';
+import { exportCheckpoint, loadCheckpoint, saveCheckpoint } from '../../core/checkpoint/checkpoint-store';
+import { isMoltError } from '../../core/errors';
 import { ArtifactStore } from '../../core/store/artifact-store';
 import { contentHash } from '../../core/store/content-hash';
 
@@ -43,5 +45,34 @@ describe('checkpoints in the artifact store', () => {
     assert.deepEqual(Array.from(back.weights.get('model.embed_tokens.weight')!.dataSync()), Array.from(embed.dataSync()));
     embed.dispose();
     back.weights.forEach((t) => t.dispose());
+  });
+
+  it('saveCheckpoint / loadCheckpoint / exportCheckpoint: verified before use, exported as a plain HF directory', async () => {
+    const store = new ArtifactStore({ root });
+    const tokenizer = new WordTokenizer(['cake']);
+    const config = { model_type: 'gemma3_text', vocab_size: tokenizer.size, hidden_size: 2, num_hidden_layers: 1 };
+    const w = tf.tensor2d([[0.5, -1], [2, 3], [4, 5], [6, 7], [8, 9], [10, 11], [12, 13], [14, 15]]);
+    const key = contentHash({ config }, 'test-v1');
+    assert.ok((await saveCheckpoint(store, key, { config, weights: new Map([['model.embed_tokens.weight', w]]), tokenizer, metadata: { seed: 1 } })).created);
+    await store.setAlias('checkpoints', 'gemma3-micro-base', key);
+
+    const out = join(root, 'export');
+    const resolved = await exportCheckpoint(store, 'gemma3-micro-base', out);
+    assert.deepEqual(resolved, { by: 'alias', key, path: store.path('checkpoints', key) });
+    for (const f of ['model.safetensors', 'config.json', 'tokenizer.json']) {
+      assert.deepEqual(readFileSync(join(out, f)), readFileSync(join(resolved.path, f)), f);
+    }
+    const fromPath = await loadCheckpoint(store, out);
+    assert.equal(fromPath.resolved.by, 'path');
+    assert.deepEqual(fromPath.metadata, { seed: 1 });
+    fromPath.weights.forEach((t) => t.dispose());
+
+    // a corrupted store checkpoint is refused before it is used
+    const file = join(resolved.path, 'model.safetensors');
+    const bytes = readFileSync(file);
+    bytes[bytes.length - 1] ^= 0x80;
+    writeFileSync(file, bytes);
+    await assert.rejects(loadCheckpoint(store, key.slice(0, 8)), (e: unknown) => isMoltError(e) && (e as Error).message.includes(`checkpoints/${key}`) && (e as Error).message.includes('model.safetensors'));
+    w.dispose();
   });
 });
