@@ -64,6 +64,8 @@ export interface ArchPerf {
   molt_peak_rss_mb: number;
   torch_peak_rss_mb: number | null;
   molt_step_ms: number;
+  /** loss after the last timed step (about ln(vocab) on random tokens) */
+  molt_final_loss: number;
   params: number;
   /** the best torch setting, as "threads/openblas" */
   torch_best: string | null;
@@ -201,6 +203,7 @@ export async function runPerf(opts: PerfOptions): Promise<PerfSummary> {
         molt_peak_rss_mb: m.peak_rss_mb,
         torch_peak_rss_mb: best?.peak_rss_mb ?? null,
         molt_step_ms: m.step_ms,
+        molt_final_loss: m.final_loss,
         params: m.params,
         torch_best: best ? `${best.threads}/${best.openblas_threads}` : null,
         torch_runs: torchRuns,
