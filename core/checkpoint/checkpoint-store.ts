@@ -2,10 +2,10 @@
 //   saveCheckpoint   build an HF directory atomically under a content key
 //   loadCheckpoint   resolve a user id (key, alias, key prefix or path), verify, load
 //   exportCheckpoint what `molt export --checkpoint <id> --out <dir>` does
+// (open.ts's openCheckpoint goes one step further and builds the model.)
 import type { ArtifactStore, Resolved, WriteResult } from '../store/artifact-store';
 import { loadHfDir, saveHfDir, type HfCheckpoint } from './hf-dir';
-
-export const CHECKPOINT_KIND = 'checkpoints';
+import { CHECKPOINT_KIND } from './open';
 
 /** Write a checkpoint under `key` (normally a contentHash); keeps an existing one. */
 export function saveCheckpoint(store: ArtifactStore, key: string, ckpt: HfCheckpoint): Promise<WriteResult> {
