@@ -12,6 +12,7 @@ export interface TorchPython {
 
 export const REFERENCE_DIR = resolve(__dirname, '..', 'reference');
 export const CHECK_PARITY_PY = join(REFERENCE_DIR, 'check_parity.py');
+export const CHECK_GRADS_PY = join(REFERENCE_DIR, 'check_grads.py');
 export const TORCH_TRAIN_PY = join(__dirname, 'torch_train.py');
 
 let cached: { found: TorchPython | null; tried: string[] } | undefined;

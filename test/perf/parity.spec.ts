@@ -16,7 +16,8 @@ import type { Architecture } from '../../core/plugins/types';
 import { WordTokenizer } from '../../core/tokenizer/word-tokenizer';
 import { gemma3Architecture } from '../../plugins/architectures/gemma3';
 import { olmo2Architecture } from '../../plugins/architectures/olmo2';
-import { CHECK_PARITY_PY, probeTorchPython } from '../../benchmarks/perf/python';
+import { CHECK_GRADS_PY, CHECK_PARITY_PY, probeTorchPython } from '../../benchmarks/perf/python';
+import { maskedCrossEntropy } from '../../core/train/losses';
 
 const VOCAB = 48;
 const TOL = 1e-4;
@@ -133,5 +134,49 @@ describe('logit parity with the reference PyTorch implementation (benchmarks/ref
       model.dispose();
       other.dispose();
     }
+  });
+
+  // The training path uses custom gradients (explicit-transpose matmuls,
+  // one-hot embeddings); check them against PyTorch autograd in float64.
+  [
+    { label: 'olmo2 micro', arch: olmo2Architecture },
+    { label: 'gemma3 micro', arch: gemma3Architecture },
+  ].forEach((c, i) => {
+    it(`${c.label}: loss and every parameter gradient match PyTorch autograd`, async () => {
+      const config = c.arch.config('micro', { vocabSize: VOCAB });
+      const model = salientWeights(c.arch, config, 200 + i);
+      const rng = new Rng(50 + i);
+      const ids = randomIds(rng, 2, 11);
+      const targets = randomIds(rng, 2, 11);
+      // some zero weights, as padding and prompt tokens have in training
+      const weights = ids.map((row) => row.map((_, t) => (t < 3 ? 0 : 1)));
+      const ckpt = join(dir, `grads${i}`);
+      try {
+        await saveHfDir(ckpt, { config, weights: new Map(model.params), tokenizer, metadata: {} });
+        const vars = [...model.params.values()];
+        const { value, grads } = tf.variableGrads(
+          () => maskedCrossEntropy(model.forward(tf.tensor2d(ids, undefined, 'int32')).logits, tf.tensor2d(targets, undefined, 'int32'), tf.tensor2d(weights)),
+          vars,
+        );
+        const byName: Record<string, number[]> = {};
+        for (const [name, v] of model.params) byName[name] = Array.from(grads[v.name].dataSync());
+        const doc = { ids, targets, weights, loss: value.dataSync()[0], grads: byName };
+        value.dispose();
+        Object.values(grads).forEach((g) => g.dispose());
+        const file = join(ckpt, 'grads.json');
+        writeFileSync(file, JSON.stringify(doc));
+        const r = spawnSync(python, [CHECK_GRADS_PY, '--checkpoint', ckpt, '--grads-json', file, '--json'], {
+          encoding: 'utf8',
+          env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
+        });
+        assert.ok(r.status === 0 || r.status === 1, `check_grads.py failed (exit ${r.status}): ${r.stderr}`);
+        const rep = JSON.parse(r.stdout) as { loss_diff: number; max_grad_diff: number; worst_tensor: string; failing: string[]; tensors: number };
+        console.log(`      loss diff ${rep.loss_diff.toExponential(2)}, max grad diff ${rep.max_grad_diff.toExponential(2)} (${rep.worst_tensor}) over ${rep.tensors} tensors`);
+        assert.deepEqual(rep.failing, []);
+        assert.equal(r.status, 0);
+      } finally {
+        model.dispose();
+      }
+    });
   });
 });
