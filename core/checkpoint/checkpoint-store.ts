@@ -4,8 +4,15 @@
 //   exportCheckpoint what `molt export --checkpoint <id> --out <dir>` does
 // (open.ts's openCheckpoint goes one step further and builds the model.)
 import type { ArtifactStore, Resolved, WriteResult } from '../store/artifact-store';
-import { loadHfDir, saveHfDir, type HfCheckpoint } from './hf-dir';
-import { CHECKPOINT_KIND } from './open';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { MoltError } from '../errors';
+import { tempName } from '../store/atomic';
+import { loadHfDir, saveHfDir, type HfCheckpoint, type MoltMetadata } from './hf-dir';
+
+/** The store kind under which model checkpoints live. */
+export const CHECKPOINT_KIND = 'checkpoints';
 
 /** Write a checkpoint under `key` (normally a contentHash); keeps an existing one. */
 export function saveCheckpoint(store: ArtifactStore, key: string, ckpt: HfCheckpoint): Promise<WriteResult> {
@@ -23,13 +30,23 @@ export async function loadCheckpoint(store: ArtifactStore, id: string, opts: { v
   return { ...(await loadHfDir(resolved.path)), resolved };
 }
 
-/** Copy the checkpoint an id names to outDir as a plain Hugging Face directory. */
-export async function exportCheckpoint(store: ArtifactStore, id: string, outDir: string): Promise<Resolved> {
+/**
+ * Copy the checkpoint an id names to outDir (which must not exist) as a plain
+ * Hugging Face directory. It is built beside outDir and renamed into place, so
+ * an interrupted export never leaves half a checkpoint.
+ */
+export async function exportCheckpoint(store: ArtifactStore, id: string, outDir: string, extraMetadata: MoltMetadata = {}): Promise<Resolved> {
+  const out = resolve(outDir);
+  if (existsSync(out)) throw new MoltError(`export: ${out} already exists; choose a new directory`, out);
   const ckpt = await loadCheckpoint(store, id);
+  await mkdir(dirname(out), { recursive: true });
+  const tmp = join(dirname(out), tempName('export'));
   try {
-    await saveHfDir(outDir, ckpt);
+    await saveHfDir(tmp, { ...ckpt, metadata: { ...ckpt.metadata, exported_from: ckpt.resolved.key ?? ckpt.resolved.path, ...extraMetadata } });
+    await rename(tmp, out);
   } finally {
     ckpt.weights.forEach((t) => t.dispose());
+    await rm(tmp, { recursive: true, force: true });
   }
   return ckpt.resolved;
 }

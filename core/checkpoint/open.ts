@@ -5,10 +5,10 @@ import { MoltError } from '../errors';
 import type { ArtifactStore, Resolved } from '../store/artifact-store';
 import type { Architecture } from '../plugins/types';
 import type { CausalLM } from '../model/types';
-import { loadHfDir, type HfCheckpoint } from './hf-dir';
+import type { HfCheckpoint } from './hf-dir';
+import { loadCheckpoint } from './checkpoint-store';
 
-/** The store kind under which model checkpoints live. */
-export const CHECKPOINT_KIND = 'checkpoints';
+export { CHECKPOINT_KIND } from './checkpoint-store';
 
 /** The architecture whose HF model_type matches, or an error listing the known ones. */
 export function architectureFor(archs: readonly Architecture[], modelType: string, where: string): Architecture {
@@ -29,9 +29,8 @@ export interface OpenedCheckpoint extends Omit<HfCheckpoint, 'weights'> {
  * corrupted file is named before any tensor is read) and load a checkpoint.
  */
 export async function openCheckpoint(store: ArtifactStore, archs: readonly Architecture[], id: string): Promise<OpenedCheckpoint> {
-  const resolved = await store.resolve(CHECKPOINT_KIND, id);
-  if (resolved.key) await store.verify(CHECKPOINT_KIND, resolved.key);
-  const ckpt = await loadHfDir(resolved.path);
+  const ckpt = await loadCheckpoint(store, id);
+  const resolved = ckpt.resolved;
   const arch = architectureFor(archs, String(ckpt.config.model_type), `${resolved.path}/config.json`);
   arch.validateConfig(ckpt.config);
   const model = arch.fromWeights(ckpt.config, ckpt.weights);

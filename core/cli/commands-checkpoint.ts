@@ -1,14 +1,11 @@
 // molt export / molt forward: checkpoints as Hugging Face directories, and
 // raw logits so anyone can compare molt against another implementation.
 import { Command } from 'commander';
-import { existsSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { tf } from '../engine/tf';
 import { MoltError } from '../errors';
 import { openCheckpoint } from '../checkpoint/open';
-import { saveHfDir } from '../checkpoint/hf-dir';
-import { tempName } from '../store/atomic';
+import { exportCheckpoint } from '../checkpoint/checkpoint-store';
 import { runtimeFor, type CliEnv } from './context';
 
 export function exportCommand(env: CliEnv): Command {
@@ -20,25 +17,8 @@ export function exportCommand(env: CliEnv): Command {
       const rt = await runtimeFor(cmd, env);
       const engine = await rt.ready();
       const out = resolve(opts.out);
-      if (existsSync(out)) throw new MoltError(`--out ${out} already exists; choose a new directory`, out);
-      const ck = await openCheckpoint(rt.services.store, rt.plugins('architecture'), opts.checkpoint);
-      // Build beside the target, then rename: a crash never leaves half a checkpoint.
-      await mkdir(dirname(out), { recursive: true });
-      const tmp = join(dirname(out), tempName('export'));
-      try {
-        const weights = new Map<string, tf.Tensor>([...ck.model.params].map(([k, v]) => [k, v]));
-        await saveHfDir(tmp, {
-          config: ck.config,
-          weights,
-          tokenizer: ck.tokenizer,
-          metadata: { ...ck.metadata, exported_from: ck.resolved.key ?? ck.resolved.path, backend: ck.metadata.backend ?? engine.info.name },
-        });
-        await rename(tmp, out);
-      } finally {
-        await rm(tmp, { recursive: true, force: true });
-        ck.model.dispose();
-      }
-      rt.logger.info(`exported ${ck.arch.id} checkpoint ${ck.resolved.key ?? ck.resolved.path} to ${out}`);
+      const from = await exportCheckpoint(rt.services.store, opts.checkpoint, out, { exported_with_backend: engine.info.name });
+      rt.logger.info(`exported checkpoint ${from.key ?? from.path} to ${out}`);
     });
 }
 

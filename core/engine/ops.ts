@@ -18,27 +18,32 @@ export function swapLast(x: tf.Tensor): tf.Tensor {
  * Batched a @ b (rank 2..4, same batch dims) with explicit-transpose
  * gradients: da = dy @ b^T, db = a^T @ dy.
  */
-export const matmul = tf.customGrad((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+// tf.customGrad types its callback as variadic (Tensor | GradSaveFunc)[];
+// ours takes fixed arguments, hence the casts.
+type Grad2 = (a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] };
+const customGrad2 = (f: Grad2) => tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+
+export const matmul = customGrad2((a, b, save) => {
   save([a, b]);
   return {
     value: tf.matMul(a, b),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+    gradFunc: (dy, saved) => {
       const [sa, sb] = saved;
       return [tf.matMul(dy, swapLast(sb)), tf.matMul(swapLast(sa), dy)];
     },
   };
-}) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+});
 
-const linear2d = tf.customGrad((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
+const linear2d = customGrad2((x, w, save) => {
   save([x, w]);
   return {
     value: tf.matMul(x, tf.transpose(w)),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+    gradFunc: (dy, saved) => {
       const [sx, sw] = saved;
       return [tf.matMul(dy, sw), tf.matMul(tf.transpose(dy), sx)];
     },
   };
-}) as (x: tf.Tensor, w: tf.Tensor) => tf.Tensor;
+});
 
 /**
  * y = x W^T for a weight in Hugging Face layout [out, in]; x is [..., in].
