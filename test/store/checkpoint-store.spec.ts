@@ -64,7 +64,8 @@ describe('checkpoints in the artifact store', () => {
     }
     const fromPath = await loadCheckpoint(store, out);
     assert.equal(fromPath.resolved.by, 'path');
-    assert.deepEqual(fromPath.metadata, { seed: 1 });
+    assert.deepEqual(fromPath.metadata, { seed: 1, exported_from: key });
+    await assert.rejects(exportCheckpoint(store, key, out), /already exists/);
     fromPath.weights.forEach((t) => t.dispose());
 
     // a corrupted store checkpoint is refused before it is used
