@@ -3,10 +3,11 @@
 // incremental KV-cache step (generation): `pass` sees the new tokens, the
 // keys already cached (if any) and the per-row padding state.
 import { tf } from '../engine/tf';
-import { embed, linear } from '../engine/ops';
+import { linear } from '../engine/ops';
 import { MoltError } from '../errors';
 import { activation } from '../nn/activations';
 import { attentionBias, groupedQueryAttention } from '../nn/attention';
+import { embedTokens } from '../nn/embedding';
 import { gatedMlp } from '../nn/mlp';
 import { applyRmsNorm } from '../nn/rms-norm';
 import { applyRope, ropeTables, type RopeTables } from '../nn/rope';
@@ -187,7 +188,7 @@ export class DecoderModel implements CausalLM {
         if (!rope.has(theta)) rope.set(theta, ropeTables(ctx.positions, spec.headDim, theta));
         return rope.get(theta)!;
       };
-      let x = embed(ids, this.params.get('model.embed_tokens.weight')!);
+      let x = embedTokens(ids, this.params.get('model.embed_tokens.weight')!);
       if (spec.embedScale !== null) x = tf.mul(x, spec.embedScale);
       for (let l = 0; l < this.numLayers; l++) {
         x = this.block(l, x, ctx, hooks, ropeFor(spec.layers[l].ropeTheta), newCache);

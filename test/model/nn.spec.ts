@@ -5,6 +5,7 @@ import { tf } from '../../core/engine/tf';
 import { Rng } from '../../core/engine/rng';
 import { geluTanh, silu } from '../../core/nn/activations';
 import { attentionBiasValues, groupedQueryAttention, MASKED } from '../../core/nn/attention';
+import { embedTokens } from '../../core/nn/embedding';
 import { rmsNorm, rmsNormOnePlus } from '../../core/nn/rms-norm';
 import { applyRope, ropeInvFreq, ropeTables } from '../../core/nn/rope';
 import { positionsFromMask } from '../../core/model/decoder';
@@ -125,6 +126,17 @@ describe('nn building blocks', () => {
       0.5,
     );
     close(grouped.dataSync(), full.dataSync(), 1e-6);
+  });
+
+  it('embedding: rows gathered, gradient scattered back to the rows used', () => {
+    const w = tf.variable(tf.tensor2d([[1, 2], [3, 4], [5, 6]]));
+    const ids = tf.tensor2d([[0, 2, 2]], [1, 3], 'int32');
+    const upstream = tf.tensor3d([[[1, 10], [100, 1000], [1, 1]]]);
+    assert.deepEqual(embedTokens(ids, w).arraySync(), [[[1, 2], [5, 6], [5, 6]]]);
+    const { grads } = tf.variableGrads(() => tf.sum(tf.mul(embedTokens(ids, w), upstream)) as tf.Scalar, [w]);
+    // row 0 gets [1, 10]; row 2 gets [100 + 1, 1000 + 1]; row 1 unused
+    assert.deepEqual(Object.values(grads)[0].arraySync(), [[1, 10], [0, 0], [101, 1001]]);
+    w.dispose();
   });
 
   it('RoPE positions from a left-padding mask: cumsum - 1, clamped at 0', () => {
