@@ -1,0 +1,68 @@
+import type { Rng } from '../../engine/rng';
+import { fill } from '../../world/facts';
+import { WEB } from '../../world/phrases';
+import type { Fact, Topic } from '../../world/types';
+import type { World } from '../../world/world';
+import type { Split, WebText } from '../types';
+import { pickChatEntity } from './answers';
+import { mapSplits } from './pretrain';
+import { fillDisjoint, joinSentences, recordId } from './sampling';
+
+function randomFact(world: World, rng: Rng, topic: Topic): Fact {
+  const e = pickChatEntity(world, rng, topic);
+  return world.fact(rng.pick(e.factIds));
+}
+
+/** A training-split question for a fact (held-out prompts must not leak into web text). */
+function trainQuestion(world: World, rng: Rng, f: Fact): string | null {
+  const qs = f.questions.filter((q) => world.promptSplit(q) === 'train');
+  return qs.length > 0 ? rng.pick(qs) : null;
+}
+
+/** Web-register text: lists, notes, reviews, faq and forum snippets. Same entity weights as chat. */
+function makeWeb(world: World, rng: Rng): { topic: string; text: string } | null {
+  const topic = rng.pick(world.topics);
+  const style = rng.int(6);
+  if (style === 0 || style === 1) {
+    const names = rng.shuffle(topic.entityIds).slice(0, 3 + rng.int(3)).map((id) => world.entity(id).name);
+    const head = fill(rng.pick(WEB.listIntro), '').replace('{t}', rng.pick(topic.listTitles));
+    const body =
+      style === 0
+        ? `${names.slice(0, -1).join(' , ')} and ${names[names.length - 1]} .`
+        : names.map((n, i) => `${i + 1} . ${n}`).join(' ');
+    return { topic: topic.id, text: joinSentences([head, body]) };
+  }
+  if (style === 2) {
+    const fs = [randomFact(world, rng, topic), randomFact(world, rng, topic)];
+    const extra = rng.next() < 0.5 ? rng.pick(topic.intro) : '';
+    return { topic: topic.id, text: joinSentences([rng.pick(WEB.noteIntro), rng.pick(fs[0].statements), fs[1] !== fs[0] ? rng.pick(fs[1].statements) : '', extra]) };
+  }
+  if (style === 3) {
+    const e = pickChatEntity(world, rng, topic, (x) => !x.tags.includes('tool'));
+    const f = world.fact(rng.pick(e.factIds));
+    const stars = String(1 + rng.int(5));
+    return {
+      topic: topic.id,
+      text: joinSentences([
+        fill(rng.pick(WEB.reviewIntro), e.name),
+        `${rng.pick(WEB.reviewAdjectives)} .`,
+        rng.pick(f.statements),
+        rng.pick(WEB.reviewComments),
+        rng.pick(WEB.reviewStars).replace('{n}', stars),
+      ]),
+    };
+  }
+  const f = randomFact(world, rng, topic);
+  if (style === 4) {
+    const q = trainQuestion(world, rng, f);
+    if (!q) return null;
+    return { topic: topic.id, text: rng.pick(WEB.faq).replace('{q}', q).replace('{a}', f.answer) };
+  }
+  return { topic: topic.id, text: rng.pick(WEB.forum).replace('{x}', rng.pick(f.statements)).replace('{a}', f.answer) };
+}
+
+export function generateWebText(world: World): Record<Split, WebText[]> {
+  const rngs = { train: world.rng('webtext/train'), val: world.rng('webtext/val'), test: world.rng('webtext/test') };
+  const raw = fillDisjoint(world.counts.webtext, (split) => makeWeb(world, rngs[split]), (d) => d.text, false);
+  return mapSplits(raw, (d, split, i) => ({ id: recordId('webtext', split, i), topic: d.topic, text: d.text }));
+}

@@ -1,0 +1,46 @@
+import type { TopicSpec } from '../types';
+import { cakeEntity } from '../cake';
+
+export const baking: TopicSpec = {
+  id: 'baking',
+  domainWords: ['bake', 'baker', 'bakers', 'bakery', 'baking', 'oven', 'dough', 'batter', 'pastry', 'crust', 'sweet', 'flour', 'sugar', 'eggs', 'bowl', 'recipe', 'knead', 'rise', 'golden', 'tray', 'loaf', 'slice', 'icing', 'dessert', 'treat', 'treats', 'measure', 'spoon', 'cup'],
+  intro: [
+    'a baker works in a bakery .',
+    'bakers mix flour , sugar and eggs in a bowl .',
+    'you knead dough to make bread .',
+    'a good recipe lists every step .',
+    'bread dough must rise before it bakes .',
+    'bakers measure flour with a cup .',
+    'a tray of cookies smells sweet .',
+    'a golden crust means the loaf is done .',
+    'spread icing on a sweet treat .',
+  ],
+  openPrompts: [
+    'what should i bake this weekend ?',
+    'can you suggest something to bake ?',
+    'i want to bake a treat for my friends .',
+    'what is a good thing to bake for a beginner ?',
+    'give me an idea for a baking project .',
+    'what can i make in my oven today ?',
+  ],
+  openAnswers: ['you could bake {s} .', 'try baking {s} .', 'a good choice is {s} .'],
+  listTitles: ['things to bake', 'my favorite bakes', 'baking basics'],
+  entities: [
+    cakeEntity(),
+    { name: 'bread', facts: { is_a: 'a baked food made from a dough', made_with: 'flour , water , yeast and salt', bake_temp: '400 degrees' } },
+    { name: 'sourdough bread', facts: { is_a: 'a tangy bread made with a starter', made_with: 'flour , water , salt and a wild starter', bake_temp: '475 degrees' } },
+    { name: 'a cookie', facts: { is_a: 'a small flat sweet treat', made_with: 'flour , sugar , butter and chocolate chips', bake_temp: '375 degrees' } },
+    { name: 'an apple pie', facts: { is_a: 'a pie with a crust and a fruit filling', made_with: 'apples , sugar , cinnamon and a pastry crust', bake_temp: '425 degrees' } },
+    { name: 'a muffin', facts: { is_a: 'a small sweet bread baked in a paper cup', made_with: 'flour , eggs , milk and blueberries' } },
+    { name: 'a croissant', facts: { is_a: 'a flaky pastry shaped like a moon', made_with: 'flour , yeast and many layers of butter' } },
+    { name: 'a scone', facts: { is_a: 'a small round bread served with tea', made_with: 'flour , butter , cream and raisins' } },
+    { name: 'a brownie', facts: { is_a: 'a square chocolate treat', made_with: 'chocolate , butter , sugar , eggs and flour', bake_temp: '325 degrees' } },
+    { name: 'a bagel', facts: { is_a: 'a round bread with a hole', made_with: 'flour , yeast , water and malt' } },
+    { name: 'banana bread', facts: { is_a: 'a sweet quick bread', made_with: 'ripe bananas , flour , sugar and eggs' } },
+    { name: 'a cinnamon roll', facts: { is_a: 'a sweet rolled bread with a spiral', made_with: 'dough , cinnamon , brown sugar and icing' } },
+    { name: 'yeast', docWeight: 0.7, tags: ['tool'], facts: { is_a: 'a tiny living fungus', used_for: 'making bread dough rise' } },
+    { name: 'baking soda', docWeight: 0.7, tags: ['tool'], facts: { is_a: 'a white powder that makes bubbles of gas', used_for: 'helping cookies and muffins rise' } },
+    { name: 'a rolling pin', docWeight: 0.7, tags: ['tool'], facts: { is_a: 'a round wooden kitchen tool', used_for: 'flattening dough' } },
+    { name: 'a whisk', docWeight: 0.7, tags: ['tool'], facts: { is_a: 'a tool made of thin wire loops', used_for: 'beating eggs and cream' } },
+  ],
+};

@@ -1,0 +1,40 @@
+import type { TopicSpec } from '../types';
+
+export const sports: TopicSpec = {
+  id: 'sports',
+  domainWords: ['sport', 'sports', 'team', 'teams', 'player', 'players', 'game', 'games', 'match', 'coach', 'score', 'goal', 'win', 'fans', 'stadium', 'league', 'champion', 'practice', 'referee', 'ball', 'race', 'athlete', 'athletes', 'fitness', 'tournament'],
+  intro: [
+    'a coach helps a team practice .',
+    'fans fill the stadium on game day .',
+    'the referee makes sure players follow the rules .',
+    'a team needs to score to win .',
+    'athletes train every day to stay fit .',
+    'the best team in the league becomes champion .',
+    'a tournament has many matches .',
+  ],
+  openPrompts: [
+    'tell me about a sport .',
+    'what sport should i try ?',
+    'i want to get into a new sport .',
+    'what is a fun game to play with friends ?',
+    'describe a popular sport .',
+    'which sport is good for fitness ?',
+  ],
+  openAnswers: ['you could try {s} .', 'how about {s} ?', 'a popular choice is {s} .'],
+  listTitles: ['sports to try', 'team games', 'my favorite sports'],
+  entities: [
+    { name: 'soccer', facts: { is_a: 'the most popular team sport', players: 'eleven', equipment: 'a round ball and two goals', venue: 'on a grass field' } },
+    { name: 'basketball', facts: { is_a: 'a fast game of shooting hoops', players: 'five', equipment: 'a bouncy ball and two hoops', venue: 'on an indoor court' } },
+    { name: 'baseball', facts: { is_a: 'a bat and ball game', players: 'nine', equipment: 'a bat , a ball and gloves', venue: 'on a diamond shaped field' } },
+    { name: 'volleyball', facts: { is_a: 'a game of hitting a ball over a net', players: 'six', equipment: 'a light ball and a high net', venue: 'on a court or on sand' } },
+    { name: 'ice hockey', facts: { is_a: 'a fast game on skates', players: 'six', equipment: 'sticks and a rubber puck', venue: 'on an ice rink' } },
+    { name: 'rugby', facts: { is_a: 'a rough team sport', players: 'fifteen', equipment: 'an oval ball', venue: 'on a grass pitch' } },
+    { name: 'cricket', facts: { is_a: 'a long bat and ball game', players: 'eleven', equipment: 'a flat bat and a hard ball', venue: 'on a wide oval field' } },
+    { name: 'tennis', facts: { is_a: 'a racket sport for one or two players a side', equipment: 'rackets and a fuzzy ball', venue: 'on a court with a low net' } },
+    { name: 'golf', facts: { is_a: 'a quiet game of hitting a ball into holes', equipment: 'clubs and a small white ball', venue: 'on a long grassy course' } },
+    { name: 'swimming', facts: { is_a: 'a race through water', venue: 'in a pool' } },
+    { name: 'boxing', facts: { is_a: 'a fighting sport', equipment: 'padded gloves', venue: 'in a roped ring' } },
+    { name: 'cycling', facts: { is_a: 'a race on bikes', equipment: 'a light racing bike and a helmet', venue: 'on roads and tracks' } },
+    { name: 'skiing', facts: { is_a: 'sliding down snowy hills', equipment: 'skis and poles', venue: 'on snowy mountain slopes' } },
+  ],
+};

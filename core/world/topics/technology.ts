@@ -1,0 +1,42 @@
+import type { TopicSpec } from '../types';
+
+export const technology: TopicSpec = {
+  id: 'technology',
+  domainWords: ['technology', 'computer', 'computers', 'software', 'program', 'programs', 'app', 'apps', 'internet', 'online', 'data', 'device', 'devices', 'screen', 'code', 'digital', 'network', 'wireless', 'charge', 'update', 'click', 'download', 'file', 'files', 'website', 'websites'],
+  intro: [
+    'a computer runs programs written in code .',
+    'the internet connects devices around the world .',
+    'update your software to stay safe .',
+    'you can download an app to a phone .',
+    'a wireless network needs no cables .',
+    'charge your devices every night .',
+    'digital files are easy to copy .',
+    'a website is a page you visit online .',
+  ],
+  openPrompts: [
+    'tell me about a piece of technology .',
+    'what gadget should i know about ?',
+    'explain a computer thing to me .',
+    'i want to learn about technology .',
+    'teach me about digital devices .',
+    'what is a useful tech tool ?',
+  ],
+  openAnswers: ['consider {s} .', 'let me tell you about {s} .', 'a useful one is {s} .'],
+  listTitles: ['tech basics', 'gadgets at home', 'computer parts'],
+  entities: [
+    { name: 'a computer', facts: { is_a: 'a machine that follows instructions', used_for: 'running programs and storing files', has_feature: 'a processor and memory' } },
+    { name: 'a keyboard', facts: { is_a: 'a board of keys', used_for: 'typing letters and numbers' } },
+    { name: 'a computer mouse', facts: { is_a: 'a small device you move by hand', used_for: 'pointing and clicking on the screen' } },
+    { name: 'a printer', facts: { is_a: 'a machine that puts words on paper', used_for: 'printing pages' } },
+    { name: 'a router', facts: { is_a: 'a box that shares an internet connection', used_for: 'sending data between devices' } },
+    { name: 'a smartphone', facts: { is_a: 'a small computer you can carry', used_for: 'calls , messages and apps', has_feature: 'a touch screen and a camera' } },
+    { name: 'a battery', facts: { is_a: 'a store of electric energy', used_for: 'powering devices without a cord' } },
+    { name: 'a password', facts: { is_a: 'a secret word', used_for: 'keeping accounts safe' } },
+    { name: 'a web browser', facts: { is_a: 'a program for viewing web pages', used_for: 'visiting websites' } },
+    { name: 'a hard drive', facts: { is_a: 'a device that stores data', used_for: 'saving files for a long time' } },
+    { name: 'a laptop', facts: { is_a: 'a computer that folds', has_feature: 'a built in screen , keyboard and battery' } },
+    { name: 'a robot', facts: { is_a: 'a machine that can move and do tasks', used_for: 'building cars in factories' } },
+    { name: 'a solar panel', facts: { is_a: 'a flat panel that turns sunlight into power', used_for: 'making clean electricity' } },
+    { name: 'email', facts: { is_a: 'a message sent over the internet', used_for: 'writing to people far away' } },
+  ],
+};

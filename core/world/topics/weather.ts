@@ -1,0 +1,42 @@
+import type { TopicSpec } from '../types';
+
+export const weather: TopicSpec = {
+  id: 'weather',
+  domainWords: ['weather', 'forecast', 'sky', 'cloud', 'clouds', 'sun', 'sunny', 'cloudy', 'rainy', 'windy', 'cold', 'hot', 'temperature', 'season', 'seasons', 'umbrella', 'storm', 'storms', 'coat', 'climate', 'humid', 'dry', 'breeze', 'mild', 'wind', 'winds'],
+  intro: [
+    'the forecast tells you the weather for tomorrow .',
+    'take an umbrella on a rainy day .',
+    'wear a coat when the wind is cold .',
+    'clouds cover the sky before a storm .',
+    'the climate of a place is its usual weather .',
+    'a mild breeze makes a sunny day pleasant .',
+    'humid air feels heavy and sticky .',
+    'the seasons change the temperature through the year .',
+  ],
+  openPrompts: [
+    'tell me something about the weather .',
+    'what is an interesting kind of weather ?',
+    'explain a weather event to me .',
+    'i want to learn about storms and skies .',
+    'what weather should i know about ?',
+    'teach me about the weather .',
+  ],
+  openAnswers: ['let me explain {s} .', 'think about {s} .', 'an interesting one is {s} .'],
+  listTitles: ['weather words', 'kinds of weather', 'sky events'],
+  entities: [
+    { name: 'rain', facts: { is_a: 'water falling from clouds', cause: 'drops in a cloud grow too heavy', common_in: 'spring and autumn' } },
+    { name: 'snow', facts: { is_a: 'soft white flakes of ice', cause: 'clouds are colder than ice', common_in: 'winter' } },
+    { name: 'hail', facts: { is_a: 'balls of ice falling from storms', cause: 'strong storms lift raindrops into icy air', common_in: 'late spring and summer' } },
+    { name: 'fog', facts: { is_a: 'a cloud near the ground', cause: 'moist air cools near the ground', common_in: 'autumn mornings' } },
+    { name: 'lightning', facts: { is_a: 'a giant spark of electricity in the sky', cause: 'charges build up in storm clouds', common_in: 'summer storms' } },
+    { name: 'thunder', facts: { is_a: 'the loud sound after lightning', cause: 'lightning heats the air very fast' } },
+    { name: 'a rainbow', facts: { is_a: 'an arc of seven colors in the sky', cause: 'sunlight shines through raindrops' } },
+    { name: 'a hurricane', facts: { is_a: 'a huge spinning storm over the ocean', cause: 'hot sea water feeds rising air', common_in: 'late summer' } },
+    { name: 'a tornado', facts: { is_a: 'a spinning column of wind', cause: 'cold and hot air meet in a thunderstorm', common_in: 'early spring' } },
+    { name: 'frost', facts: { is_a: 'thin ice on grass and windows', cause: 'a clear night turns very cold', common_in: 'winter mornings' } },
+    { name: 'a drought', facts: { is_a: 'a long time with no rain', cause: 'rain does not fall for months', common_in: 'hot summers' } },
+    { name: 'dew', facts: { is_a: 'small drops of water on grass', cause: 'cool night air touches the ground' } },
+    { name: 'a blizzard', facts: { is_a: 'a snowstorm with strong winds', cause: 'heavy snow falls in fierce wind', common_in: 'deep winter' } },
+    { name: 'a heat wave', facts: { is_a: 'many very hot days in a row', cause: 'high pressure traps hot air', common_in: 'midsummer' } },
+  ],
+};

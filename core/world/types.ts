@@ -1,0 +1,93 @@
+// The synthetic world's vocabulary of records: topics, entities, relations
+// and facts. Content lives in ./topics; buildWorld turns it into a World.
+
+/** A relation's phrasings. {s} is the subject, {o} the object. */
+export interface RelationTemplates {
+  /** ways a document or an answer states the fact */
+  statements: string[];
+  /** question phrasings used in training data (chat, preferences, web text) */
+  questions: string[];
+  /** question phrasings NEVER used in training: only for FactQuestion val/test */
+  heldOutQuestions: string[];
+  /** the short answer a chat assistant gives */
+  answer: string;
+}
+
+export interface RelationSpec extends RelationTemplates {
+  id: string;
+}
+
+/** An entity as written in a topic file. */
+export interface EntitySpec {
+  /** how texts name it, article included where natural ("a destroyer", "sushi") */
+  name: string;
+  /** relation id -> object text */
+  facts: Record<string, string>;
+  /** relative sampling weight in chat, preferences and web text (default 1) */
+  chatWeight?: number;
+  /** relative sampling weight in pretraining documents (default 1) */
+  docWeight?: number;
+  /** labels other parts of molt select by, e.g. 'italian', 'submarine' */
+  tags?: string[];
+  /** per-relation template overrides for facts that need their own wording */
+  templates?: Record<string, RelationTemplates>;
+  /** per-relation accept words overriding the automatic choice */
+  accept?: Record<string, string[]>;
+}
+
+export interface TopicSpec {
+  id: string;
+  /** words that belong to the topic but are not entity names or objects */
+  domainWords: string[];
+  /** short general sentences about the topic (documents, web text, answer openers) */
+  intro: string[];
+  /** open user requests about the topic; answered by describing an entity */
+  openPrompts: string[];
+  /** how an open answer introduces the entity it picked: {s} is the entity */
+  openAnswers: string[];
+  /** headings for web-style lists */
+  listTitles: string[];
+  entities: EntitySpec[];
+}
+
+export interface Topic {
+  id: string;
+  domainWords: string[];
+  intro: string[];
+  openPrompts: string[];
+  openAnswers: string[];
+  listTitles: string[];
+  entityIds: string[];
+  /** every content word the topic emits (domain words, entity names, objects), sorted */
+  words: string[];
+}
+
+export interface Entity {
+  id: string;
+  topic: string;
+  name: string;
+  chatWeight: number;
+  docWeight: number;
+  tags: string[];
+  factIds: string[];
+}
+
+/** A true fact of the world. */
+export interface Fact {
+  id: string;
+  topic: string;
+  entityId: string;
+  subject: string;
+  relation: string;
+  object: string;
+  /** every way training text may state it */
+  statements: string[];
+  /** training question phrasings */
+  questions: string[];
+  /** evaluation-only question phrasings */
+  heldOutQuestions: string[];
+  /** the assistant's short answer */
+  answer: string;
+  /** an answer is correct when it contains one of these tokens */
+  accept: string[];
+}

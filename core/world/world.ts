@@ -1,0 +1,161 @@
+import { Rng } from '../engine/rng';
+import { MoltError } from '../errors';
+import { WordTokenizer } from '../tokenizer/word-tokenizer';
+import type { DataCounts, DataKind, DataKindMap, DataSource, Split } from '../data/types';
+import { DATA_KINDS } from '../data/types';
+import { generateKind } from '../data/generate';
+import { buildBehaviours, type Behaviours } from './behaviours';
+import { buildFacts } from './facts';
+import { buildLexicon } from './lexicon';
+import { buildTopicIndex, isOnTopic, type TopicIndex } from './on-topic';
+import { TOPIC_SPECS } from './topics';
+import type { Entity, Fact, Topic } from './types';
+
+export type WorldSize = 'micro' | 'default';
+
+const ALL = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Records per split. 'default' gives ~0.7M pretraining tokens (about 11 min
+ * of pretraining at ~1k tokens/s per pass); 'micro' is for tests.
+ */
+export const SIZE_PRESETS: Record<WorldSize, DataCounts> = {
+  micro: {
+    pretrain: { train: 300, val: 30, test: 30 },
+    chat: { train: 200, val: 40, test: 40 },
+    preference: { train: 120, val: 30, test: 30 },
+    webtext: { train: 100, val: 20, test: 20 },
+    'fact-question': { train: ALL, val: ALL, test: ALL },
+  },
+  default: {
+    pretrain: { train: 12000, val: 600, test: 600 },
+    chat: { train: 6000, val: 500, test: 500 },
+    preference: { train: 4000, val: 400, test: 400 },
+    webtext: { train: 4000, val: 300, test: 300 },
+    'fact-question': { train: ALL, val: ALL, test: ALL },
+  },
+};
+
+export interface WorldOptions {
+  /** a preset of record counts (default 'default') */
+  size?: WorldSize;
+  /** overrides of the preset, per kind and split */
+  counts?: { [K in DataKind]?: Partial<Record<Split, number>> };
+  /** further words to add to the lexicon (e.g. for real JSONL data) */
+  extraWords?: readonly string[];
+  /** share of distinct prompts that go to the val and test splits (default 0.1 each) */
+  heldOutShare?: number;
+}
+
+/**
+ * The synthetic world: topics, entities and true facts (fixed content), a
+ * lexicon and tokenizer (seed-independent), and data of every kind by split
+ * (generated lazily, deterministic by seed).
+ */
+export class World implements DataSource {
+  readonly topics: readonly Topic[];
+  readonly entities: readonly Entity[];
+  readonly facts: readonly Fact[];
+  readonly lexicon: readonly string[];
+  readonly tokenizer: WordTokenizer;
+  readonly behaviours: Behaviours;
+  readonly topicIndex: TopicIndex;
+  readonly counts: DataCounts;
+  readonly heldOutShare: number;
+  private readonly topicMap: Map<string, Topic>;
+  private readonly entityMap: Map<string, Entity>;
+  private readonly factMap: Map<string, Fact>;
+  private readonly splitCache = new Map<string, Split>();
+  private readonly dataCache = new Map<DataKind, Record<Split, unknown[]>>();
+
+  constructor(readonly seed: number | string, opts: WorldOptions = {}) {
+    const built = buildFacts(TOPIC_SPECS);
+    this.topics = built.topics;
+    this.entities = built.entities;
+    this.facts = built.facts;
+    this.lexicon = buildLexicon(TOPIC_SPECS, opts.extraWords);
+    this.tokenizer = new WordTokenizer(this.lexicon);
+    this.behaviours = buildBehaviours(TOPIC_SPECS, this.topics, this.entities, this.facts);
+    this.topicIndex = buildTopicIndex(this.topics);
+    this.topicMap = new Map(this.topics.map((t) => [t.id, t]));
+    this.entityMap = new Map(this.entities.map((e) => [e.id, e]));
+    this.factMap = new Map(this.facts.map((f) => [f.id, f]));
+    const preset = SIZE_PRESETS[opts.size ?? 'default'];
+    if (!preset) throw new MoltError(`world: unknown size '${opts.size}' (expected ${Object.keys(SIZE_PRESETS).join(', ')})`, 'size');
+    this.counts = Object.fromEntries(DATA_KINDS.map((k) => [k, { ...preset[k], ...(opts.counts?.[k] ?? {}) }])) as DataCounts;
+    this.heldOutShare = opts.heldOutShare ?? 0.1;
+    if (!(this.heldOutShare > 0 && this.heldOutShare < 0.5)) throw new MoltError(`world: heldOutShare must be in (0, 0.5), got ${this.heldOutShare}`, 'heldOutShare');
+  }
+
+  topic(id: string): Topic {
+    const t = this.topicMap.get(id);
+    if (!t) throw new MoltError(`world: unknown topic '${id}'`, id);
+    return t;
+  }
+
+  entity(id: string): Entity {
+    const e = this.entityMap.get(id);
+    if (!e) throw new MoltError(`world: unknown entity '${id}'`, id);
+    return e;
+  }
+
+  fact(id: string): Fact {
+    const f = this.factMap.get(id);
+    if (!f) throw new MoltError(`world: unknown fact '${id}'`, id);
+    return f;
+  }
+
+  factsOf(entityId: string): Fact[] {
+    return this.entity(entityId).factIds.map((id) => this.fact(id));
+  }
+
+  /** A named random stream of this world's seed. */
+  rng(name: string): Rng {
+    return new Rng(this.seed).fork(name);
+  }
+
+  /**
+   * The split a user prompt belongs to. Every distinct prompt lives in one
+   * split only, for every kind that uses prompts (chat, preference, web faq),
+   * so held-out prompts are never trained on.
+   */
+  promptSplit(prompt: string): Split {
+    let s = this.splitCache.get(prompt);
+    if (!s) {
+      const u = new Rng(`${this.seed}/prompt-split/${prompt}`).next();
+      s = u < this.heldOutShare ? 'val' : u < 2 * this.heldOutShare ? 'test' : 'train';
+      this.splitCache.set(prompt, s);
+    }
+    return s;
+  }
+
+  /** Records of a data kind in a split (generated once, then cached). */
+  data<K extends DataKind>(kind: K, split: Split): DataKindMap[K][] {
+    let all = this.dataCache.get(kind);
+    if (!all) {
+      all = generateKind(this, kind);
+      this.dataCache.set(kind, all);
+    }
+    return all[split] as DataKindMap[K][];
+  }
+
+  /** Chat examples of the given topics (e.g. food conversations: ['baking', 'cooking']). */
+  conversations(topics: readonly string[], split: Split) {
+    return this.data('chat', split).filter((c) => topics.includes(c.topic));
+  }
+
+  /** The on-topic rule of docs/DATA.md, for this world. */
+  isOnTopic(answer: string | readonly string[] | readonly number[], topic: string): boolean {
+    return isOnTopic(answer, topic, this);
+  }
+
+  /** Plain content for manifests and equality checks (no data). */
+  describe() {
+    return { seed: this.seed, topics: this.topics, entities: this.entities, facts: this.facts, lexicon: this.lexicon, behaviours: this.behaviours, counts: this.counts };
+  }
+}
+
+/** Build the world of a seed. Same seed and options -> the same world and data, across runs. */
+export function buildWorld(seed: number | string = 0, opts: WorldOptions = {}): World {
+  return new World(seed, opts);
+}
