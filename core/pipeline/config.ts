@@ -1,0 +1,89 @@
+// Hyperparameters of the base pipeline, one object per model size.
+// The 'default' numbers were tuned by measurement on 2 CPU cores (wasm) so
+// that the competence aims are met and a whole 4-stage pipeline for one
+// architecture takes about 15 minutes; 'micro' is for tests (seconds).
+import { MoltError } from '../errors';
+import type { DpoLossType } from '../train/losses';
+import { DEFAULT_ADAMW, type AdamWConfig } from '../train/optimizer';
+import type { ScheduleConfig } from '../train/schedule';
+
+export interface StageTrainConfig {
+  steps: number;
+  /** sequences per update (pairs, for DPO) */
+  batchSize: number;
+  schedule: Omit<ScheduleConfig, 'totalSteps'>;
+  optimizer: AdamWConfig;
+  logEvery: number;
+  /** resumable state every N steps */
+  checkpointEvery: number;
+}
+
+export interface DpoStageConfig extends StageTrainConfig {
+  beta: number;
+  lossType: DpoLossType;
+}
+
+export interface BasePipelineConfig {
+  /** next-token loss on pretraining documents + web text, packed to the context */
+  pretrain: StageTrainConfig;
+  /** SFT on general chat, loss on assistant tokens: gives the ancestor */
+  sft: StageTrainConfig;
+  /** DPO on the general preference mix from the ancestor: gives base and sibling */
+  dpo: DpoStageConfig;
+}
+
+const DEFAULT: BasePipelineConfig = {
+  pretrain: {
+    steps: 1200,
+    batchSize: 16,
+    // cosine to 10%: the usual pretraining shape; warmup keeps early Adam steps small
+    schedule: { kind: 'cosine', peakLr: 3e-3, warmupSteps: 50, minLrRatio: 0.1 },
+    optimizer: { ...DEFAULT_ADAMW, weightDecay: 0.1 },
+    logEvery: 20,
+    checkpointEvery: 200,
+  },
+  sft: {
+    steps: 400,
+    batchSize: 16,
+    schedule: { kind: 'cosine', peakLr: 1e-3, warmupSteps: 20, minLrRatio: 0.1 },
+    optimizer: { ...DEFAULT_ADAMW, weightDecay: 0 },
+    logEvery: 20,
+    checkpointEvery: 100,
+  },
+  dpo: {
+    steps: 150,
+    batchSize: 8,
+    // open-instruct's recipe: dpo_norm, linear decay, no weight decay; beta 5
+    // as in the paper's integrated DPO (length-normalised log-ratios are ~1/T
+    // of summed ones, so beta is correspondingly larger than sigmoid's 0.1)
+    schedule: { kind: 'linear', peakLr: 3e-4, warmupSteps: 10 },
+    optimizer: { ...DEFAULT_ADAMW, weightDecay: 0 },
+    logEvery: 10,
+    checkpointEvery: 50,
+    beta: 5,
+    lossType: 'dpo_norm',
+  },
+};
+
+const MICRO: BasePipelineConfig = {
+  pretrain: { ...DEFAULT.pretrain, steps: 6, batchSize: 4, schedule: { kind: 'cosine', peakLr: 3e-3, warmupSteps: 1, minLrRatio: 0.1 }, logEvery: 2, checkpointEvery: 3 },
+  sft: { ...DEFAULT.sft, steps: 4, batchSize: 4, schedule: { kind: 'constant', peakLr: 1e-3, warmupSteps: 1 }, logEvery: 2, checkpointEvery: 2 },
+  dpo: { ...DEFAULT.dpo, steps: 4, batchSize: 4, schedule: { kind: 'constant', peakLr: 1e-3, warmupSteps: 0 }, logEvery: 2, checkpointEvery: 2 },
+};
+
+export const BASE_CONFIGS: Readonly<Record<string, BasePipelineConfig>> = { default: DEFAULT, micro: MICRO };
+
+/** The config for a model size ('default' numbers for sizes without their own). */
+export function baseConfigFor(size: string): BasePipelineConfig {
+  return structuredClone(BASE_CONFIGS[size] ?? DEFAULT);
+}
+
+export function validateBaseConfig(c: BasePipelineConfig): void {
+  for (const stage of ['pretrain', 'sft', 'dpo'] as const) {
+    if (!c[stage]) throw new MoltError(`base pipeline config: missing '${stage}'`, `base.${stage}`);
+  }
+  if (!(c.dpo.beta > 0)) throw new MoltError(`base.dpo.beta must be > 0, got ${c.dpo.beta}`, 'base.dpo.beta');
+  if (c.dpo.lossType !== 'sigmoid' && c.dpo.lossType !== 'dpo_norm') {
+    throw new MoltError(`base.dpo.lossType must be 'sigmoid' or 'dpo_norm', got '${c.dpo.lossType}'`, 'base.dpo.lossType');
+  }
+}

@@ -1,0 +1,148 @@
+import { strict as assert } from 'assert';
+import { mkdtempSync, rmSync, existsSync, readFileSync } from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
+import { initBackend } from '../../core/engine/backend';
+import { ArtifactStore } from '../../core/store/artifact-store';
+import { loadCheckpoint } from '../../core/checkpoint/checkpoint-store';
+import { buildWorld } from '../../core/world/world';
+import { olmo2Architecture } from '../../plugins/architectures/olmo2';
+import { gemma3Architecture } from '../../plugins/architectures/gemma3';
+import { buildBase, loadStage, type BaseEvent, type BaseBuildOptions } from '../../core/pipeline/base';
+import { baseConfigFor } from '../../core/pipeline/config';
+import { worldBaseData } from '../../core/pipeline/world-data';
+import { measureCompetence, wilson } from '../../core/pipeline/competence';
+
+describe('pipeline/base (micro)', () => {
+  let root: string;
+  const data = worldBaseData(buildWorld(1, { size: 'micro' }));
+
+  before(async () => {
+    await initBackend('wasm');
+    root = mkdtempSync(path.join(tmpdir(), 'molt-base-'));
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  const opts = (storeDir: string, events: BaseEvent[] = []): BaseBuildOptions => ({
+    arch: olmo2Architecture,
+    size: 'micro',
+    seed: 3,
+    store: new ArtifactStore(path.join(root, storeDir)),
+    data,
+    onProgress: (e) => events.push(e),
+  });
+
+  it('trains all four stages, then reuses them without retraining', async () => {
+    const events: BaseEvent[] = [];
+    const first = await buildBase(opts('a', events));
+    for (const s of ['pretrain', 'ancestor', 'base', 'sibling'] as const) {
+      const r = first[s];
+      assert.equal(r.trained, true, `${s} trained`);
+      assert.ok(existsSync(path.join(r.path, 'model.safetensors')));
+      const meta = JSON.parse(readFileSync(path.join(r.path, 'molt.json'), 'utf8'));
+      assert.equal(meta.stage, s);
+      assert.equal(meta.backend, 'wasm');
+      assert.equal(meta.config_hash, r.key);
+      assert.ok(Array.isArray(meta.losses) && meta.losses.length > 0 && Number.isFinite(meta.final_loss));
+      assert.ok(meta.timings.train_s > 0);
+    }
+    // lineage: each stage's key depends on its parent's
+    assert.equal(first.ancestor.metadata.parent, first.pretrain.key);
+    assert.equal(first.base.metadata.parent, first.ancestor.key);
+    assert.equal(first.sibling.metadata.parent, first.ancestor.key);
+    assert.notEqual(first.base.key, first.sibling.key);
+    const base = first.base.metadata as { dpo: { loss_type: string; final: Record<string, number> } };
+    assert.equal(base.dpo.loss_type, 'dpo_norm');
+    assert.ok('rewards/accuracies' in base.dpo.final);
+    assert.equal(events.filter((e) => e.type === 'reference').length, 2, 'reference log-probs once per DPO stage');
+    assert.ok(events.some((e) => e.type === 'progress'));
+
+    const again: BaseEvent[] = [];
+    const t0 = Date.now();
+    const second = await buildBase(opts('a', again));
+    assert.ok(Date.now() - t0 < 2000, 'cached stages load quickly');
+    for (const s of ['pretrain', 'ancestor', 'base', 'sibling'] as const) {
+      assert.equal(second[s].trained, false, `${s} reused`);
+      assert.equal(second[s].key, first[s].key);
+    }
+    assert.deepEqual(again.map((e) => e.type), ['cached', 'cached', 'cached', 'cached']);
+
+    // the sibling is another DPO run: its weights differ from the base's
+    const store = new ArtifactStore(path.join(root, 'a'));
+    const b = await loadCheckpoint(store, first.base.key);
+    const s = await loadCheckpoint(store, first.sibling.key);
+    const a = await loadCheckpoint(store, first.ancestor.key);
+    const name = 'model.layers.0.mlp.up_proj.weight';
+    const diff = (x: Float32Array, y: Float32Array) => x.reduce((m, v, i) => Math.max(m, Math.abs(v - y[i])), 0);
+    const bw = b.weights.get(name)!.dataSync() as Float32Array;
+    assert.ok(diff(bw, s.weights.get(name)!.dataSync() as Float32Array) > 0, 'sibling differs from base');
+    assert.ok(diff(bw, a.weights.get(name)!.dataSync() as Float32Array) > 0, 'base moved away from the ancestor');
+    for (const c of [a, b, s]) c.weights.forEach((t) => t.dispose());
+  });
+
+  it('a changed config changes the keys downstream only', async () => {
+    const config = baseConfigFor('micro');
+    config.sft.steps += 1;
+    const first = await buildBase(opts('a'));
+    const changed = await buildBase({ ...opts('a'), config });
+    assert.equal(changed.pretrain.key, first.pretrain.key);
+    assert.equal(changed.pretrain.trained, false);
+    assert.notEqual(changed.ancestor.key, first.ancestor.key);
+    assert.notEqual(changed.base.key, first.base.key);
+    assert.equal(changed.base.trained, true);
+  });
+
+  it('an interrupted stage resumes and ends where an uninterrupted build ends', async () => {
+    const straight = await buildBase(opts('a'));
+    let crashed = false;
+    const o = opts('crash');
+    await assert.rejects(
+      buildBase({
+        ...o,
+        onProgress: (e) => {
+          if (e.type === 'progress' && e.stage === 'base' && e.progress.step === 4 && !crashed) {
+            crashed = true;
+            throw new Error('simulated crash');
+          }
+        },
+      }),
+      /simulated crash/,
+    );
+    const resumed = await buildBase(o);
+    assert.equal(resumed.pretrain.trained, false);
+    assert.equal(resumed.base.trained, true);
+    assert.equal(resumed.base.metadata.resumed_from, 2);
+    assert.equal(resumed.base.key, straight.base.key);
+    const x = await loadCheckpoint(o.store, resumed.base.key);
+    const y = await loadCheckpoint(new ArtifactStore(path.join(root, 'a')), straight.base.key);
+    for (const [k, t] of x.weights) assert.deepEqual(Array.from(t.dataSync()), Array.from(y.weights.get(k)!.dataSync()), k);
+    [x, y].forEach((c) => c.weights.forEach((t) => t.dispose()));
+  });
+
+  it('gemma3 runs the same pipeline', async () => {
+    const r = await buildBase({ ...opts('g'), arch: gemma3Architecture });
+    assert.equal(r.sibling.trained, true);
+    assert.equal(r.base.metadata.arch, 'gemma3');
+  });
+
+  it('competence report on a micro checkpoint has every check', async () => {
+    const o = opts('a');
+    const built = await buildBase(o);
+    const model = await loadStage(o.store, olmo2Architecture, built.base.key);
+    const reference = await loadStage(o.store, olmo2Architecture, built.ancestor.key);
+    const rep = measureCompetence(model, data, { reference, maxFacts: 8, maxChats: 8, maxPairs: 8, maxDocs: 8 });
+    assert.ok(rep.heldOutLoss.value > 0 && rep.heldOutLoss.tokens > 0);
+    assert.equal(rep.factAccuracy.n, 8);
+    assert.equal(rep.onTopic.n, 8);
+    assert.equal(rep.dpo!.n, 8);
+    assert.ok(rep.dpo!['rewards/accuracies'] >= 0 && rep.dpo!['rewards/accuracies'] <= 1);
+    model.dispose();
+    reference.dispose();
+  });
+
+  it('wilson interval known answer', () => {
+    // 8 of 10 at z = 1.96: centre (0.8 + 0.19208) / 1.38416, half 0.24227 / 1.38416
+    const r = wilson(8, 10);
+    assert.ok(Math.abs(r.low - 0.4902) < 1e-3 && Math.abs(r.high - 0.9433) < 1e-3, `${r.low} ${r.high}`);
+  });
+});
