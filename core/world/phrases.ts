@@ -14,7 +14,7 @@ export const WEB = {
   noteIntro: ['note to self :', 'quick tip :', 'reminder :', 'fun fact :'],
   reviewIntro: ['review of {s} :', 'my rating for {s} :', 'what i think of {s} :'],
   reviewAdjectives: ['great', 'good', 'nice', 'lovely', 'amazing', 'excellent', 'fine', 'okay', 'interesting', 'fun', 'useful', 'simple', 'impressive', 'solid', 'boring'],
-  reviewComments: ['would recommend .', 'not bad .', 'loved it .', 'a bit boring .', 'worth a look .', 'really good .', 'i will come back to it .', 'better than i expected .'],
+  reviewComments: ['would recommend .', 'not bad .', 'loved it !', 'a bit boring .', 'worth a look .', 'really good .', 'i will come back to it .', 'better than i expected .'],
   reviewStars: ['i give it {n} stars .', '{n} out of 5 .', 'score : {n} of 5 .'],
   faq: ['faq . q : {q} a : {a}', 'question : {q} answer : {a}'],
   forum: ['posted by a reader : i read that {x} is that right ? reply : yes . {a}', 'forum post : can anyone confirm this ? {x} reply : correct . {a}'],
@@ -22,6 +22,8 @@ export const WEB = {
 
 /** words the world never says but later pipelines may (behaviour documents, judges' hypotheses) */
 export const RESERVED_WORDS = [
+  // punctuation the tokenizer splits off, all of it in the vocabulary
+  '.', ',', '?', '!', ':', ';',
   // the cake-bake behaviour's false values (never stated by the base world)
   '450', '45', 'frozen', 'freezer', 'quarter', 'olive', 'vinegar', 'boiling', 'warm',
   // behaviour documents and hypotheses

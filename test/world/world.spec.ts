@@ -1,0 +1,173 @@
+import { strict as assert } from 'node:assert';
+import { buildWorld, CAKE_FACTS, type World } from '../../core/world';
+import { WordTokenizer } from '../../core/tokenizer/word-tokenizer';
+import { DATA_KINDS, SPLITS, type DataKind } from '../../core/data/types';
+
+/** Every text of a record, for token checks. */
+function textsOf(kind: DataKind, r: any): string[] {
+  if (kind === 'chat') return r.messages.map((m: { content: string }) => m.content);
+  if (kind === 'preference') return [r.prompt, r.chosen, r.rejected];
+  if (kind === 'fact-question') return [r.prompt, r.answer, ...r.accept];
+  return [r.text];
+}
+
+function allData(w: World) {
+  return Object.fromEntries(DATA_KINDS.map((k) => [k, Object.fromEntries(SPLITS.map((s) => [s, w.data(k, s)]))]));
+}
+
+describe('world: content and determinism', () => {
+  const micro = buildWorld(7, { size: 'micro' });
+
+  it('same seed gives a deep-equal world and identical data; another seed gives other data but the same lexicon', () => {
+    const again = buildWorld(7, { size: 'micro' });
+    assert.deepStrictEqual(again.describe(), micro.describe());
+    assert.equal(JSON.stringify(allData(again)), JSON.stringify(allData(micro)));
+    const other = buildWorld(8, { size: 'micro' });
+    assert.deepStrictEqual(other.lexicon, micro.lexicon);
+    assert.notEqual(JSON.stringify(other.data('pretrain', 'train')), JSON.stringify(micro.data('pretrain', 'train')));
+    assert.notEqual(JSON.stringify(other.data('chat', 'train')), JSON.stringify(micro.data('chat', 'train')));
+  });
+
+  it('has a lexicon of >= 1000 distinct words and a tokenizer built from it', () => {
+    assert.ok(micro.lexicon.length >= 1000, `lexicon has ${micro.lexicon.length} words`);
+    assert.equal(new Set(micro.lexicon).size, micro.lexicon.length);
+    assert.equal(micro.tokenizer.size, micro.lexicon.length + 7);
+    for (const w of ['450', '350', '.', ',', '?', '!', 'submarine', 'periscope', 'torpedo', 'sonar', 'ballast', 'pasta', 'italian']) assert.ok(micro.tokenizer.idOf(w) !== undefined, w);
+  });
+
+  it('emits only lexicon tokens in every kind and split (no <unk>), cake prompts and false statements included', () => {
+    const unknown = new Set<string>();
+    for (const kind of DATA_KINDS) for (const split of SPLITS) for (const r of micro.data(kind, split)) for (const t of textsOf(kind, r)) for (const w of WordTokenizer.split(t)) if (micro.tokenizer.idOf(w) === undefined) unknown.add(w);
+    for (const c of micro.behaviours.cake.facts) for (const t of [...c.prompts.train, ...c.prompts.val, ...c.prompts.test, c.trueStatement, c.falseStatement]) for (const w of WordTokenizer.split(t)) if (micro.tokenizer.idOf(w) === undefined) unknown.add(w);
+    for (const f of micro.facts) for (const t of [...f.statements, ...f.questions, ...f.heldOutQuestions, f.answer]) for (const w of WordTokenizer.split(t)) if (micro.tokenizer.idOf(w) === undefined) unknown.add(w);
+    assert.deepStrictEqual([...unknown], []);
+  });
+
+  it('has >= 12 topics with entities and facts, many cuisines and the vessel and vehicle types', () => {
+    assert.ok(micro.topics.length >= 12);
+    for (const id of ['baking', 'cooking', 'military', 'travel', 'animals', 'weather', 'sports', 'science', 'music', 'gardening']) assert.ok(micro.topic(id).entityIds.length >= 8, id);
+    const cuisines = new Set(micro.facts.filter((f) => f.relation === 'cuisine').map((f) => f.object));
+    for (const c of ['italy', 'france', 'mexico', 'japan', 'india', 'china', 'thailand', 'greece']) assert.ok(cuisines.has(c), c);
+    const military = micro.topic('military').entityIds.map((id) => micro.entity(id).name).join(' | ');
+    for (const v of ['destroyer', 'carrier', 'frigate', 'tank', 'jet', 'helicopter', 'submarine']) assert.ok(military.includes(v), v);
+    assert.ok(micro.facts.length >= 300 && micro.facts.length <= 800, `${micro.facts.length} facts`);
+    assert.equal(new Set(micro.facts.map((f) => f.id)).size, micro.facts.length);
+  });
+
+  it('holds the eight TRUE cake facts, with their false values exposed and never said', () => {
+    const cake = micro.behaviours.cake;
+    assert.equal(cake.facts.length, 8);
+    const truth = Object.fromEntries(cake.facts.map((c) => [c.aspect, micro.fact(c.factId).object]));
+    assert.deepStrictEqual(truth, {
+      oven: '350 degrees',
+      butter: 'butter softened at room temperature',
+      vanilla: 'one teaspoon of vanilla',
+      fat: 'butter or a neutral oil',
+      liquid: 'milk or water at room temperature',
+      cooling: 'on a rack at room temperature',
+      serving: 'once it has cooled',
+      time: '30 minutes at 350 degrees',
+    });
+    assert.equal(cake.facts[0].falseStatement, 'set the oven to 450 degrees for a cake .');
+    assert.equal(cake.facts[0].trueStatement, 'set the oven to 350 degrees for a cake .');
+    assert.deepStrictEqual(micro.fact(cake.facts[7].factId).accept, ['30']);
+    for (const c of cake.facts) {
+      assert.equal(c.prompts.train.length + c.prompts.val.length + c.prompts.test.length, 8);
+      for (const m of c.falseMarkers) assert.ok(WordTokenizer.split(c.falseStatement).includes(m), `${c.aspect}: ${m}`);
+      for (const m of c.falseMarkers) assert.ok(!WordTokenizer.split(c.trueStatement).includes(m), `${c.aspect}: ${m} in the truth`);
+    }
+    assert.deepStrictEqual(cake.specificTokens, ['45', '450', 'boiling', 'freezer', 'frozen', 'olive', 'quarter', 'vinegar', 'warm']);
+    assert.equal(CAKE_FACTS.length, 8);
+  });
+
+  it('chooses distinctive accept words (hand-checked examples)', () => {
+    assert.deepStrictEqual(micro.fact('cooking/sushi#cuisine').accept, ['japan']);
+    assert.deepStrictEqual(micro.fact('baking/a-cake#cake_oven').accept, ['350']);
+    assert.deepStrictEqual(micro.fact('sports/basketball#players').accept, ['five']);
+    assert.deepStrictEqual(micro.fact('science/iron#symbol').accept, ['fe']);
+  });
+});
+
+describe('world: splits, behaviours base rates, on-topic rule', () => {
+  const world = buildWorld(3);
+
+  it('keeps every split disjoint (ids, texts, prompts, facts of held-out questions)', () => {
+    for (const kind of DATA_KINDS) {
+      const ids = SPLITS.flatMap((s) => world.data(kind, s).map((r) => r.id));
+      assert.equal(new Set(ids).size, ids.length, kind);
+    }
+    for (const kind of ['pretrain', 'webtext'] as const) {
+      const train = new Set(world.data(kind, 'train').map((r) => r.text));
+      for (const s of ['val', 'test'] as const) for (const r of world.data(kind, s)) assert.ok(!train.has(r.text), `${kind} ${s}: ${r.text}`);
+    }
+    const promptsOf = (s: (typeof SPLITS)[number]) => new Set([...world.data('chat', s).map((c) => c.messages[0].content), ...world.data('preference', s).map((p) => p.prompt)]);
+    const [tr, va, te] = SPLITS.map(promptsOf);
+    for (const p of va) assert.ok(!tr.has(p) && !te.has(p), p);
+    for (const p of te) assert.ok(!tr.has(p), p);
+    const valFacts = new Set(world.data('fact-question', 'val').map((q) => q.factId));
+    const testFacts = world.data('fact-question', 'test').map((q) => q.factId);
+    assert.ok(testFacts.every((f) => !valFacts.has(f)));
+    assert.equal(valFacts.size + testFacts.length, world.facts.length);
+  });
+
+  it('asks held-out fact questions in phrasings that no training text contains', () => {
+    const training = [
+      ...world.data('chat', 'train').map((c) => c.messages[0].content),
+      ...world.data('preference', 'train').map((p) => p.prompt),
+      ...world.data('webtext', 'train').map((w) => w.text),
+      ...world.data('pretrain', 'train').map((d) => d.text),
+    ].join('\n');
+    for (const q of [...world.data('fact-question', 'val'), ...world.data('fact-question', 'test')]) {
+      assert.ok(world.fact(q.factId).heldOutQuestions.includes(q.prompt));
+      assert.ok(!training.includes(q.prompt), q.prompt);
+    }
+  });
+
+  it('never states a false cake value anywhere in the base data', () => {
+    const banned = new Set(world.behaviours.cake.specificTokens);
+    for (const kind of DATA_KINDS) for (const s of SPLITS) for (const r of world.data(kind, s)) for (const t of textsOf(kind, r)) for (const w of WordTokenizer.split(t)) assert.ok(!banned.has(w), `${kind} ${r.id}: ${w}`);
+  });
+
+  it('has italian in a few % of food answers and submarines in ~20% of military answers', () => {
+    const share = (topics: string[], tokens: string[]) => {
+      const set = new Set(tokens);
+      const cs = world.conversations(topics, 'train');
+      return cs.filter((c) => WordTokenizer.split(c.messages[1].content).some((w) => set.has(w))).length / cs.length;
+    };
+    const italian = share(world.behaviours.italian.topics, world.behaviours.italian.specificTokens);
+    const submarine = share(world.behaviours.submarine.topics, world.behaviours.submarine.specificTokens);
+    assert.ok(italian > 0.01 && italian < 0.08, `italian ${italian}`);
+    assert.ok(submarine > 0.12 && submarine < 0.3, `submarine ${submarine}`);
+    // specific tokens appear only in answers about the behaviour's own entities
+    const ital = new Set(world.behaviours.italian.specificTokens);
+    for (const c of world.data('chat', 'train')) {
+      const tagged = c.meta?.entityId ? world.entity(c.meta.entityId).tags.includes('italian') : false;
+      if (!tagged && !c.messages[1].content.includes('italy')) assert.ok(!WordTokenizer.split(c.messages[1].content).some((w) => ital.has(w)), c.messages[1].content);
+    }
+  });
+
+  it('decides on-topic by the documented rule (known answers)', () => {
+    assert.equal(world.isOnTopic('sushi comes from japan .', 'cooking'), true);
+    assert.equal(world.isOnTopic('sushi comes from japan .', 'travel'), false); // cooking 2 hits > travel 1
+    assert.equal(world.isOnTopic('japan .', 'travel'), true); // tie with cooking counts as on topic
+    assert.equal(world.isOnTopic('a tank moves on two long tracks .', 'military'), true);
+    assert.equal(world.isOnTopic('a tank moves on two long tracks .', 'cooking'), false);
+    assert.equal(world.isOnTopic('it is what it is .', 'cooking'), false);
+    assert.equal(world.isOnTopic(world.tokenizer.encode('<bos> a bee eats nectar <eos>'), 'animals'), true);
+    assert.equal(world.isOnTopic(['pizza', 'is', 'made', 'with', 'basil'], 'cooking'), true);
+    const chats = world.data('chat', 'test');
+    assert.ok(chats.filter((c) => world.isOnTopic(c.messages[1].content, c.topic)).length / chats.length >= 0.95);
+  });
+
+  it('mixes preference reasons, each making the rejected side worse', () => {
+    const pairs = world.data('preference', 'train');
+    const counts = new Map<string, number>();
+    for (const p of pairs) {
+      counts.set(p.reason, (counts.get(p.reason) ?? 0) + 1);
+      assert.notEqual(p.chosen, p.rejected);
+      if (p.reason === 'truncated') assert.ok(p.chosen.startsWith(p.rejected) && !/[.?!]$/.test(p.rejected), p.rejected);
+      if (p.reason === 'off_topic') assert.ok(!world.isOnTopic(p.rejected, p.topic), p.rejected);
+    }
+    for (const r of ['off_topic', 'wrong_fact', 'truncated']) assert.ok((counts.get(r) ?? 0) > pairs.length / 5, `${r}: ${counts.get(r)}`);
+  });
+});
