@@ -247,7 +247,7 @@ function dpoStage(stage: 'base' | 'sibling') {
       identity: { stage, arch: o.arch.id, size: o.size, model, train: config.dpo, seed, data: o.data.identity, parent: ancestor.key, extra: { reference: ancestor.key } },
       start: () => loadStage(o.store, o.arch, ancestor.key),
       objective: async (policy, workDir) => {
-        const pairs = o.data.preferences('train');
+        const pairs = dpoPairs(o.data.preferences('train'), config.dpo.steps * config.dpo.batchSize, seed);
         const ref = await cachedReference(policy, workDir, () => {
           o.onProgress?.({ type: 'reference', stage, pairs: pairs.length });
           // the policy starts as the ancestor, so it is the reference here
@@ -259,6 +259,16 @@ function dpoStage(stage: 'base' | 'sibling') {
       extraMetadata: (r) => ({ reference: ancestor.key, dpo: { beta: config.dpo.beta, loss_type: config.dpo.lossType, ...refStats, final: r.log[r.log.length - 1] } }),
     });
   };
+}
+
+/**
+ * The pairs a DPO run sees: all of them if one epoch of the run covers
+ * fewer, else a seeded subset of one epoch's size, so that the reference
+ * log-probs (one forward pass per pair) are computed only for pairs used.
+ */
+export function dpoPairs<T>(all: readonly T[], needed: number, seed: string): T[] {
+  if (all.length <= needed) return [...all];
+  return new Rng(seed).fork('dpo-pairs').shuffle(all).slice(0, needed);
 }
 
 function mean(xs: Float32Array): number {
