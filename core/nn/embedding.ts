@@ -10,7 +10,7 @@ export function embedTokens(ids: tf.Tensor, w: tf.Tensor): tf.Tensor {
   const [vocab, d] = w.shape as [number, number];
   const flat = tf.reshape(ids, [-1]);
   const flatInt = flat.dtype === 'int32' ? flat : tf.cast(flat, 'int32');
-  const gathered = tf.customGrad((weight: tf.Tensor, save: tf.GradSaveFunc) => {
+  const scatterGrad = (weight: tf.Tensor, save: tf.GradSaveFunc) => {
     save([flatInt]);
     return {
       value: tf.gather(weight, flatInt),
@@ -21,6 +21,9 @@ export function embedTokens(ids: tf.Tensor, w: tf.Tensor): tf.Tensor {
         return [tf.matMul(ohT, dy)];
       },
     };
-  })(w);
+  };
+  // tf.customGrad types its callback as variadic (Tensor | GradSaveFunc)[]
+  const op = tf.customGrad(scatterGrad as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (w: tf.Tensor) => tf.Tensor;
+  const gathered = op(w);
   return tf.reshape(gathered, [...ids.shape, d]);
 }

@@ -110,7 +110,7 @@ describe('architectures: configs and parameters', () => {
       const q = 'model.layers.1.self_attn.q_proj.weight';
       assert.equal(maxAbsDiff(a.params.get(q)!.dataSync(), b.params.get(q)!.dataSync()), 0);
       assert.ok(maxAbsDiff(a.params.get(q)!.dataSync(), c.params.get(q)!.dataSync()) > 0.01);
-      const w = a.params.get('model.layers.0.mlp.up_proj.weight')!.dataSync();
+      const w = a.params.get('model.layers.0.mlp.up_proj.weight')!.dataSync() as Float32Array;
       const std = Math.sqrt(w.reduce((s, x) => s + x * x, 0) / w.length);
       assert.ok(Math.abs(std - 0.02) < 0.001, `std ${std}`);
       const normValue = arch.id === 'olmo2' ? 1 : 0;
