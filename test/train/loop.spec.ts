@@ -142,6 +142,19 @@ describe('train/loop', () => {
     await assert.rejects(train(microModel(), objective(), cfg, { workDir: work, fingerprint: 'run-b' }), /another run/);
   });
 
+  it('shouldStop ends a run early with its state saved; the next call finishes it', async () => {
+    const work = path.join(dir, 'stop');
+    const objective = nextTokenObjective(data(), { padId: 0, maxLength: 64 });
+    const cfg = config({ steps: 6, checkpointEvery: 0, logEvery: 2 });
+    const first = await train(microModel(), objective, cfg, { workDir: work, shouldStop: (s) => s === 3 });
+    assert.equal(first.stopped, true);
+    assert.equal(first.steps, 3);
+    const second = await train(microModel(), objective, cfg, { workDir: work });
+    assert.equal(second.resumedFrom, 3);
+    assert.equal(second.steps, 6);
+    assert.equal(second.stopped, false);
+  });
+
   it('DPO with cached reference log-probs raises the reward accuracy', async () => {
     // prompt "<bos> <|user|> k <|assistant|>"; chosen answers k+1, rejected k+2
     const rng = new Rng('pairs');
