@@ -3,6 +3,7 @@
 // Tables are built on the CPU in float32 arithmetic mirroring torch's, so that
 // angles match an fp32 PyTorch reference to the last bit or so.
 import { tf } from '../engine/tf';
+import { MoltError } from '../errors';
 
 const f32 = Math.fround;
 
@@ -20,8 +21,8 @@ export function ropeInvFreq(dim: number, theta: number): Float32Array {
 export interface RopeTables {
   /** [B, 1, T, D]: cos(emb) */
   cos: tf.Tensor4D;
-  /** [B, 1, T, D]: sin(emb) with its first half negated (see applyRope) */
-  sinSigned: tf.Tensor4D;
+  /** [B, 1, T, D]: sin(emb) */
+  sin: tf.Tensor4D;
 }
 
 /**
@@ -45,33 +46,66 @@ export function ropeTables(positions: number[][], dim: number, theta: number): R
         const s = Math.sin(angle);
         cos[base + i] = c;
         cos[base + half + i] = c;
-        sin[base + i] = -s;
+        sin[base + i] = s;
         sin[base + half + i] = s;
       }
     }
   }
   return {
     cos: tf.tensor4d(cos, [B, 1, T, dim]),
-    sinSigned: tf.tensor4d(sin, [B, 1, T, dim]),
+    sin: tf.tensor4d(sin, [B, 1, T, dim]),
   };
 }
 
-/** cat(x2, x1): the halves of the last axis swapped. */
-function swapHalves(x: tf.Tensor): tf.Tensor {
-  const [x1, x2] = tf.split(x, 2, -1);
-  return tf.concat([x2, x1], -1);
+/**
+ * rotate_half as a product with a signed permutation R (D x D):
+ * (x R)[i] = -x[i + D/2] for i < D/2, x[i - D/2] otherwise. One plain matMul
+ * is ~5x faster on wasm than split + neg + concat, and exact (one non-zero
+ * term per output). The gradient is dy R^T, again one plain matMul.
+ */
+const rotations = new Map<number, { r: tf.Tensor2D; rT: tf.Tensor2D }>();
+function rotationMatrices(D: number): { r: tf.Tensor2D; rT: tf.Tensor2D } {
+  let m = rotations.get(D);
+  if (!m || m.r.isDisposed) {
+    const r = new Float32Array(D * D);
+    const rT = new Float32Array(D * D);
+    const half = D / 2;
+    for (let i = 0; i < D; i++) {
+      // output column i takes input row j with sign s
+      const j = i < half ? i + half : i - half;
+      const s = i < half ? -1 : 1;
+      r[j * D + i] = s;
+      rT[i * D + j] = s;
+    }
+    // kept outside any tidy: these constants live as long as the process
+    m = tf.tidy(() => ({ r: tf.keep(tf.tensor2d(r, [D, D])), rT: tf.keep(tf.tensor2d(rT, [D, D])) }));
+    rotations.set(D, m);
+  }
+  return m;
 }
 
-/**
- * x * cos + rotate_half(x) * sin for x [B, H, T, D].
- * rotate_half(x) = cat(-x2, x1) = swapHalves(x) * [-1.., +1..], and the sign
- * is folded into sinSigned.
- */
+export function rotateHalf(x: tf.Tensor): tf.Tensor {
+  const D = x.shape[x.rank - 1];
+  if (D % 2 !== 0) throw new MoltError(`rope: head_dim ${D} must be even`, 'head_dim');
+  const { r, rT } = rotationMatrices(D);
+  const f = (input: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([]);
+    return {
+      value: tf.reshape(tf.matMul(tf.reshape(input, [-1, D]), r), input.shape),
+      gradFunc: (dy: tf.Tensor) => [tf.reshape(tf.matMul(tf.reshape(dy, [-1, D]), rT), dy.shape)],
+    };
+  };
+  // tf.customGrad types its callback as variadic (Tensor | GradSaveFunc)[]
+  const op = tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
+  return op(x);
+}
+
+/** HF apply_rotary_pos_emb for x [B, H, T, D]: x * cos + rotate_half(x) * sin. */
 export function applyRope(x: tf.Tensor, tables: RopeTables): tf.Tensor {
-  return tf.add(tf.mul(x, tables.cos), tf.mul(swapHalves(x), tables.sinSigned));
+  return tf.add(tf.mul(x, tables.cos), tf.mul(rotateHalf(x), tables.sin));
 }
 
 export function disposeRopeTables(t: RopeTables): void {
   t.cos.dispose();
-  t.sinSigned.dispose();
+  t.sin.dispose();
 }

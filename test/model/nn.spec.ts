@@ -7,7 +7,7 @@ import { geluTanh, silu } from '../../core/nn/activations';
 import { attentionBiasValues, groupedQueryAttention, MASKED } from '../../core/nn/attention';
 import { embedTokens } from '../../core/nn/embedding';
 import { rmsNorm, rmsNormOnePlus } from '../../core/nn/rms-norm';
-import { applyRope, ropeInvFreq, ropeTables } from '../../core/nn/rope';
+import { applyRope, ropeInvFreq, ropeTables, rotateHalf } from '../../core/nn/rope';
 import { positionsFromMask } from '../../core/model/decoder';
 import { sampleToken, samplingDistribution } from '../../core/model/sampling';
 
@@ -47,6 +47,15 @@ describe('nn building blocks', () => {
     const y = applyRope(x, tables).dataSync();
     close(y.slice(0, 4), [1, 2, 3, 4]); // position 0 is the identity
     close(y.slice(4), [-3.1440391, 1.1654558, -0.3391431, 4.317605]);
+  });
+
+  it('rotate_half and its gradient', () => {
+    const x = tf.variable(tf.tensor2d([[1, 2, 3, 4]]));
+    assert.deepEqual(rotateHalf(x).arraySync(), [[-3, -4, 1, 2]]);
+    // sum(rotate_half(x) * [1, 2, 3, 4]) = -x3 - 2 x4 + 3 x1 + 4 x2
+    const { grads } = tf.variableGrads(() => tf.sum(tf.mul(rotateHalf(x), tf.tensor2d([[1, 2, 3, 4]]))) as tf.Scalar, [x]);
+    assert.deepEqual(Object.values(grads)[0].arraySync(), [[3, 4, -1, -2]]);
+    x.dispose();
   });
 
   it('tanh-GELU and SiLU', () => {
