@@ -43,6 +43,8 @@ export interface DecoderSpec {
   activation: ActivationName;
   /** embeddings multiplied by this (Gemma3: sqrt(hidden_size)), null for none */
   embedScale: number | null;
+  /** nn.Embedding padding_idx: this row gets no gradient through the lookup; null for none */
+  padTokenId: number | null;
   /** lm_head shares model.embed_tokens.weight (Gemma3) */
   tiedEmbeddings: boolean;
   layers: LayerSpec[];

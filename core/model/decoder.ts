@@ -188,7 +188,7 @@ export class DecoderModel implements CausalLM {
         if (!rope.has(theta)) rope.set(theta, ropeTables(ctx.positions, spec.headDim, theta));
         return rope.get(theta)!;
       };
-      let x = embedTokens(ids, this.params.get('model.embed_tokens.weight')!);
+      let x = embedTokens(ids, this.params.get('model.embed_tokens.weight')!, spec.padTokenId);
       if (spec.embedScale !== null) x = tf.mul(x, spec.embedScale);
       for (let l = 0; l < this.numLayers; l++) {
         x = this.block(l, x, ctx, hooks, ropeFor(spec.layers[l].ropeTheta), newCache);

@@ -6,7 +6,12 @@
 // (about 40% of a default-size training step); this is ~2 ms.
 import { tf } from '../engine/tf';
 
-export function embedTokens(ids: tf.Tensor, w: tf.Tensor): tf.Tensor {
+/**
+ * padId: like torch's nn.Embedding(padding_idx) that HF models build, the
+ * padding row receives no gradient from the embedding lookup (a tied
+ * unembedding still trains it, as in HF).
+ */
+export function embedTokens(ids: tf.Tensor, w: tf.Tensor, padId: number | null = null): tf.Tensor {
   const [vocab, d] = w.shape as [number, number];
   const flat = tf.reshape(ids, [-1]);
   const flatInt = flat.dtype === 'int32' ? flat : tf.cast(flat, 'int32');
@@ -17,7 +22,9 @@ export function embedTokens(ids: tf.Tensor, w: tf.Tensor): tf.Tensor {
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         // int32 one-hot then a cast: wasm's OneHot ignores dtype 'float32'
         // (it writes integer bits into a float buffer)
-        const ohT = tf.transpose(tf.cast(tf.oneHot(saved[0], vocab), 'float32'));
+        // oneHot of -1 is an all-zero row: that is how the pad row is skipped
+        const scatterIds = padId === null ? saved[0] : tf.where(tf.equal(saved[0], padId), tf.fill(saved[0].shape, -1, 'int32'), saved[0]);
+        const ohT = tf.transpose(tf.cast(tf.oneHot(scatterIds, vocab), 'float32'));
         return [tf.matMul(ohT, dy)];
       },
     };

@@ -133,7 +133,6 @@ export function gemma3Spec(config: HfConfig): DecoderSpec {
     types = gemma3LayerTypes(numLayers, r.positiveInt('sliding_window_pattern', 6));
   }
   const hidden = r.positiveInt('hidden_size');
-  r.tokenId('pad_token_id');
   return {
     arch: 'gemma3',
     config,
@@ -151,6 +150,7 @@ export function gemma3Spec(config: HfConfig): DecoderSpec {
     activation: 'gelu_pytorch_tanh',
     // HF: torch.tensor(hidden_size ** 0.5) is a float32 scalar
     embedScale: Math.fround(Math.sqrt(hidden)),
+    padTokenId: r.tokenId('pad_token_id'),
     tiedEmbeddings: r.bool('tie_word_embeddings', true),
     layers: types.map((t) =>
       t === 'sliding_attention' ? { window, ropeTheta: localTheta } : { window: null, ropeTheta: globalTheta },

@@ -86,7 +86,6 @@ export function olmo2Spec(config: HfConfig): DecoderSpec {
   r.defaultRope();
   const theta = r.ropeTheta(10000);
   const layers = r.positiveInt('num_hidden_layers');
-  r.tokenId('pad_token_id');
   return {
     arch: 'olmo2',
     config,
@@ -103,6 +102,7 @@ export function olmo2Spec(config: HfConfig): DecoderSpec {
     attnScale: Math.pow(headDim, -0.5),
     activation: 'silu',
     embedScale: null,
+    padTokenId: r.tokenId('pad_token_id'),
     tiedEmbeddings: r.bool('tie_word_embeddings', false),
     layers: Array.from({ length: layers }, () => ({ window: null, ropeTheta: theta })),
   };

@@ -145,6 +145,9 @@ describe('nn building blocks', () => {
     const { grads } = tf.variableGrads(() => tf.sum(tf.mul(embedTokens(ids, w), upstream)) as tf.Scalar, [w]);
     // row 0 gets [1, 10]; row 2 gets [100 + 1, 1000 + 1]; row 1 unused
     assert.deepEqual(Object.values(grads)[0].arraySync(), [[1, 10], [0, 0], [101, 1001]]);
+    // with padding_idx 2, row 2 gets nothing
+    const padded = tf.variableGrads(() => tf.sum(tf.mul(embedTokens(ids, w, 2), upstream)) as tf.Scalar, [w]);
+    assert.deepEqual(Object.values(padded.grads)[0].arraySync(), [[1, 10], [0, 0], [0, 0]]);
     w.dispose();
   });
 
