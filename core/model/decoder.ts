@@ -47,6 +47,8 @@ interface PassContext {
   /** validity of every key position 0 .. queryStart + T - 1, per row */
   keyValid: number[][];
   cache: KvCache | null;
+  /** masks already built in this pass, by window/keyStart/S (layers of a kind share one) */
+  biases?: Map<string, tf.Tensor>;
 }
 
 interface LayerParams {
@@ -273,16 +275,22 @@ export class DecoderModel implements CausalLM {
       keyStart = cached.start;
     }
     const S = k.shape[2] as number;
-    const bias = attentionBias(
-      {
-        keyValid: ctx.keyValid.map((row) => row.slice(keyStart, keyStart + S)),
-        keyStart,
-        queryStart: ctx.queryStart,
-        queryLen: T,
-        window,
-      },
-      H / KV,
-    );
+    const biasKey = `${window}|${keyStart}|${S}`;
+    const biases = (ctx.biases ??= new Map());
+    let bias = biases.get(biasKey);
+    if (!bias) {
+      bias = attentionBias(
+        {
+          keyValid: ctx.keyValid.map((row) => row.slice(keyStart, keyStart + S)),
+          keyStart,
+          queryStart: ctx.queryStart,
+          queryLen: T,
+          window,
+        },
+        H / KV,
+      );
+      biases.set(biasKey, bias);
+    }
     const out = groupedQueryAttention(q, k, v, bias, spec.attnScale);
     if (ctx.cache) {
       // Local layers keep only the keys a later query can still see.
