@@ -38,7 +38,10 @@ export interface TrainBenchOptions {
 }
 
 export interface TrainBenchResult {
+  /** tokens per wall-clock second */
   tok_s: number;
+  /** tokens per CPU second of this process (user + system): steadier than tok_s when other jobs share the cores */
+  cpu_tok_s: number;
   step_ms: number;
   steps: number;
   warmup: number;
@@ -97,13 +100,17 @@ export function benchMoltTraining(o: TrainBenchOptions): TrainBenchResult {
   try {
     for (let i = 0; i < o.warmup; i++) step();
     const t0 = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
     let loss = NaN;
     for (let i = 0; i < o.steps; i++) loss = step();
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const cpu = process.cpuUsage(c0);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     let params = 0;
     for (const v of model.params.values()) params += v.size;
     return {
       tok_s: (o.batch * o.seq * o.steps) / seconds,
+      cpu_tok_s: (o.batch * o.seq * o.steps) / cpuSeconds,
       step_ms: (1000 * seconds) / o.steps,
       steps: o.steps,
       warmup: o.warmup,

@@ -51,6 +51,8 @@ export interface TorchRun {
   threads: number;
   openblas_threads: number;
   tok_s: number;
+  /** tokens per CPU second summed over threads */
+  cpu_tok_s: number;
   step_ms: number;
   peak_rss_mb: number;
   final_loss: number;
@@ -64,6 +66,12 @@ export interface ArchPerf {
   molt_peak_rss_mb: number;
   torch_peak_rss_mb: number | null;
   molt_step_ms: number;
+  /** molt tokens per CPU second (steadier than molt_tok_s under load) */
+  molt_cpu_tok_s: number;
+  /** 1-thread PyTorch tokens per CPU second */
+  torch_cpu_tok_s: number | null;
+  /** molt_cpu_tok_s / torch_cpu_tok_s: the engine gap with the machine's load factored out */
+  cpu_ratio: number | null;
   /** loss after the last timed step (about ln(vocab) on random tokens) */
   molt_final_loss: number;
   params: number;
@@ -127,7 +135,7 @@ async function torchRun(python: string, configFile: string, o: TrainBenchOptions
   ];
   const env = { ...process.env, OPENBLAS_NUM_THREADS: `${openblas}`, OMP_NUM_THREADS: `${threads}` };
   const r = lastJsonLine(await run(python, args, env));
-  return { threads, openblas_threads: openblas, tok_s: r.tok_s, step_ms: r.step_ms, peak_rss_mb: r.peak_rss_mb, final_loss: r.final_loss };
+  return { threads, openblas_threads: openblas, tok_s: r.tok_s, cpu_tok_s: r.cpu_tok_s, step_ms: r.step_ms, peak_rss_mb: r.peak_rss_mb, final_loss: r.final_loss };
 }
 
 function fmt(x: number | null, digits = 0): string {
@@ -141,15 +149,17 @@ export function formatPerf(s: PerfSummary): string {
     `machine: ${s.machine.nproc} cores, ${s.machine.cpu}, node ${s.machine.node}, tfjs ${s.machine.tfjs} (${s.backend}), torch ${s.machine.torch ?? 'not found'}`,
     `training: size '${st.size}', batch ${st.batch} x seq ${st.seq}, vocab ${st.vocab}, ${st.steps} timed steps after ${st.warmup} warm-up, AdamW lr ${st.lr}`,
     '',
-    'arch     params    molt tok/s  molt ms/step  molt RSS MB  torch tok/s (1t / 2t)        torch RSS MB  molt/torch',
+    'arch     params    molt tok/s  molt ms/step  molt RSS MB  torch tok/s (1t / 2t)        torch RSS MB  molt/torch  | per CPU-s: molt  torch-1t  ratio',
   ];
   for (const [arch, r] of Object.entries(s.train)) {
     const runs = r.torch_runs.map((t) => fmt(t.tok_s)).join(' / ');
     lines.push(
       `${arch.padEnd(8)} ${fmt(r.params).padStart(9)} ${fmt(r.molt_tok_s).padStart(11)} ${fmt(r.molt_step_ms).padStart(13)} ${fmt(r.molt_peak_rss_mb).padStart(12)}  ` +
-        `${(fmt(r.torch_tok_s) + (runs ? ` (${runs})` : '')).padEnd(28)} ${fmt(r.torch_peak_rss_mb).padStart(12)}  ${r.ratio === null ? '-' : r.ratio.toFixed(3)}`,
+        `${(fmt(r.torch_tok_s) + (runs ? ` (${runs})` : '')).padEnd(28)} ${fmt(r.torch_peak_rss_mb).padStart(12)}  ${(r.ratio === null ? '-' : r.ratio.toFixed(3)).padStart(10)}  |` +
+        ` ${fmt(r.molt_cpu_tok_s).padStart(15)} ${fmt(r.torch_cpu_tok_s).padStart(9)} ${(r.cpu_ratio === null ? '-' : r.cpu_ratio.toFixed(3)).padStart(6)}`,
     );
   }
+  lines.push('', 'tok/s is wall-clock; per CPU-s divides by the process CPU time, which shared cores disturb less. molt/torch uses the best torch setting.');
   if (s.torch_skipped) lines.push('', `PyTorch skipped: ${s.torch_skipped}`);
   return lines.join('\n') + '\n';
 }
@@ -195,6 +205,7 @@ export async function runPerf(opts: PerfOptions): Promise<PerfSummary> {
           torchRuns.push(await torchRun(probe.found.python, configFile, bench, s.threads, s.openblas));
         }
       }
+      const oneThread = torchRuns.find((t) => t.threads === 1);
       const best = torchRuns.length ? torchRuns.reduce((a, b) => (b.tok_s > a.tok_s ? b : a)) : null;
       summary.train[id] = {
         molt_tok_s: m.tok_s,
@@ -203,6 +214,9 @@ export async function runPerf(opts: PerfOptions): Promise<PerfSummary> {
         molt_peak_rss_mb: m.peak_rss_mb,
         torch_peak_rss_mb: best?.peak_rss_mb ?? null,
         molt_step_ms: m.step_ms,
+        molt_cpu_tok_s: m.cpu_tok_s,
+        torch_cpu_tok_s: oneThread?.cpu_tok_s ?? null,
+        cpu_ratio: oneThread ? m.cpu_tok_s / oneThread.cpu_tok_s : null,
         molt_final_loss: m.final_loss,
         params: m.params,
         torch_best: best ? `${best.threads}/${best.openblas_threads}` : null,

@@ -75,13 +75,16 @@ def main():
     for _ in range(a.warmup):
         step()
     t0 = time.perf_counter()
+    c0 = time.process_time()  # CPU time of all threads: steadier than wall time on a shared machine
     loss = float("nan")
     for _ in range(a.steps):
         loss = step()
     elapsed = time.perf_counter() - t0
+    cpu = time.process_time() - c0
     tokens = a.batch * a.seq * a.steps
     out = {
         "tok_s": tokens / elapsed,
+        "cpu_tok_s": tokens / cpu,
         "step_ms": 1000 * elapsed / a.steps,
         "steps": a.steps,
         "warmup": a.warmup,

@@ -317,6 +317,31 @@ class CheckParityCli(unittest.TestCase):
             self.assertEqual(code, 2)
             self.assertIn("outside the vocabulary", err)
 
+    def test_check_grads_pass_and_fail(self):
+        m = random_model(olmo2_cfg()).float()
+        with tempfile.TemporaryDirectory() as d:
+            save_checkpoint(m, d)
+            ref = load_checkpoint(d, torch.float64).train()
+            ids, targets = [[1, 2, 3, 4]], [[2, 3, 4, 5]]
+            weights = [[0.0, 1.0, 1.0, 1.0]]
+            logp = torch.log_softmax(ref(torch.tensor(ids)), -1)
+            tok = logp.gather(-1, torch.tensor(targets).unsqueeze(-1)).squeeze(-1)
+            loss = -(tok * torch.tensor(weights, dtype=torch.float64)).sum() / 3.0
+            loss.backward()
+            grads = {n: p.grad.flatten().tolist() for n, p in ref.named_parameters()}
+            f = os.path.join(d, "g.json")
+            doc = {"ids": ids, "targets": targets, "weights": weights, "loss": float(loss), "grads": grads}
+            json.dump(doc, open(f, "w"))
+            cli = [sys.executable, os.path.join(HERE, "check_grads.py"), "--checkpoint", d, "--grads-json", f, "--json"]
+            r = subprocess.run(cli, capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertLess(json.loads(r.stdout)["max_grad_diff"], 1e-6)  # float32 checkpoint, same weights
+            doc["grads"]["model.layers.0.mlp.up_proj.weight"][3] += 1e-2
+            json.dump(doc, open(f, "w"))
+            r = subprocess.run(cli, capture_output=True, text=True)
+            self.assertEqual(r.returncode, 1)
+            self.assertEqual(json.loads(r.stdout)["failing"], ["model.layers.0.mlp.up_proj.weight"])
+
 
 if __name__ == "__main__":
     unittest.main()
