@@ -3,7 +3,8 @@
 //   tf.transpose followed by a plain matMul, and tfjs's own matMul gradient
 //   uses those flags; so every product here has a custom gradient that
 //   transposes explicitly.
-// - wasm has no gradient kernel for gather, so embeddings are oneHot x W.
+// - wasm has no gradient kernel for gather: token embeddings live in
+//   core/nn/embedding.ts (gather forward, one-product scatter backward).
 import { tf } from './tf';
 
 /** Swap the last two axes with an explicit transpose. */
@@ -57,14 +58,4 @@ export function linear(x: tf.Tensor, w: tf.Tensor): tf.Tensor {
   const lead = x.shape.slice(0, -1);
   const y = linear2d(x.reshape([-1, inDim]), w);
   return y.reshape([...lead, w.shape[0]]);
-}
-
-/**
- * Token embedding as oneHot(ids) x W (W is [vocab, d]); differentiable on
- * wasm, where gather has no gradient kernel. ids is int32 [B, T].
- */
-export function embed(ids: tf.Tensor, w: tf.Tensor): tf.Tensor {
-  const [vocab, d] = w.shape;
-  const oh = tf.oneHot(ids.reshape([-1]).toInt(), vocab).toFloat();
-  return tf.matMul(oh, w).reshape([...ids.shape, d]);
 }
