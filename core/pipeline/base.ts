@@ -27,6 +27,7 @@ import { train, type Progress, type TrainConfig, type TrainResult } from '../tra
 import { computeReferenceLogProbs, dpoObjective, nextTokenObjective, type Objective, type ReferenceLogProbs } from '../train/objectives';
 import { readSafetensors, writeSafetensors } from '../checkpoint/safetensors';
 import type { BaseData } from './base-data';
+import { worldBaseData, type WorldLike } from './world-data';
 import { baseConfigFor, validateBaseConfig, type BasePipelineConfig, type StageTrainConfig } from './config';
 
 export type BaseStage = 'pretrain' | 'ancestor' | 'base' | 'sibling';
@@ -59,7 +60,9 @@ export interface BaseBuildOptions {
   size: string;
   seed: number;
   store: ArtifactStore;
-  data: BaseData;
+  /** the data, tokenized; or give `world` and it is derived with worldBaseData */
+  data?: BaseData;
+  world?: WorldLike;
   /** defaults to baseConfigFor(size) */
   config?: BasePipelineConfig;
   onProgress?: (e: BaseEvent) => void;
@@ -72,8 +75,23 @@ export interface BaseModels {
   sibling: StageResult;
 }
 
+type Resolved = BaseBuildOptions & { data: BaseData };
+
+const worldData = new WeakMap<WorldLike, BaseData>();
+/** Options with `data` filled in from `world` (one tokenized copy per world). */
+export function resolveData(o: BaseBuildOptions): Resolved {
+  if (o.data) return o as Resolved;
+  if (!o.world) throw new MoltError('base pipeline: give either data or world', 'data');
+  let data = worldData.get(o.world);
+  if (!data) {
+    data = worldBaseData(o.world);
+    worldData.set(o.world, data);
+  }
+  return { ...o, data };
+}
+
 /** The HF config of the models this pipeline trains. */
-export function modelConfig(o: Pick<BaseBuildOptions, 'arch' | 'size' | 'data'>): HfConfig {
+export function modelConfig(o: Pick<Resolved, 'arch' | 'size' | 'data'>): HfConfig {
   const config = o.arch.config(o.size, { vocabSize: o.data.tokenizer.size });
   o.arch.validateConfig(config);
   return config;
@@ -127,7 +145,7 @@ interface StageRun {
   extraMetadata?: (result: TrainResult) => Record<string, unknown>;
 }
 
-async function runStage(o: BaseBuildOptions, run: StageRun): Promise<StageResult> {
+async function runStage(o: Resolved, run: StageRun): Promise<StageResult> {
   const { store } = o;
   const stage = run.identity.stage;
   const key = stageKey(run.identity);
@@ -183,14 +201,15 @@ async function runStage(o: BaseBuildOptions, run: StageRun): Promise<StageResult
   }
 }
 
-function common(o: BaseBuildOptions, config: BasePipelineConfig) {
+function common(o: Resolved, config: BasePipelineConfig) {
   validateBaseConfig(config);
   const model = modelConfig(o);
   return { model, context: contextOf(model), padId: o.data.tokenizer.specials.pad };
 }
 
 /** Stage 1: pretraining from a fresh initialisation seeded by `seed`. */
-export async function pretrainStage(o: BaseBuildOptions): Promise<StageResult> {
+export async function pretrainStage(options: BaseBuildOptions): Promise<StageResult> {
+  const o = resolveData(options);
   const config = o.config ?? baseConfigFor(o.size);
   const { model, context, padId } = common(o, config);
   return runStage(o, {
@@ -201,7 +220,8 @@ export async function pretrainStage(o: BaseBuildOptions): Promise<StageResult> {
 }
 
 /** Stage 2: SFT on general chat from the pretrained model: the ancestor. */
-export async function ancestorStage(o: BaseBuildOptions, parent: StageResult): Promise<StageResult> {
+export async function ancestorStage(options: BaseBuildOptions, parent: StageResult): Promise<StageResult> {
+  const o = resolveData(options);
   const config = o.config ?? baseConfigFor(o.size);
   const { model, context, padId } = common(o, config);
   return runStage(o, {
@@ -237,7 +257,8 @@ async function cachedReference(model: CausalLM, workDir: string, compute: () => 
 }
 
 function dpoStage(stage: 'base' | 'sibling') {
-  return async (o: BaseBuildOptions, ancestor: StageResult): Promise<StageResult> => {
+  return async (options: BaseBuildOptions, ancestor: StageResult): Promise<StageResult> => {
+    const o = resolveData(options);
     const config = o.config ?? baseConfigFor(o.size);
     const { model, context, padId } = common(o, config);
     const seed = stage === 'base' ? `${o.seed}/dpo` : `${o.seed}/dpo-sibling`;
@@ -283,7 +304,8 @@ export const baseStage = dpoStage('base');
 export const siblingStage = dpoStage('sibling');
 
 /** Build (or reuse) all four stages for one architecture, size and seed. */
-export async function buildBase(o: BaseBuildOptions): Promise<BaseModels> {
+export async function buildBase(options: BaseBuildOptions): Promise<BaseModels> {
+  const o = resolveData(options);
   const pretrain = await pretrainStage(o);
   const ancestor = await ancestorStage(o, pretrain);
   const base = await baseStage(o, ancestor);
