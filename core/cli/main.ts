@@ -7,6 +7,7 @@ import { MOLT_VERSION } from '../version';
 import type { CliEnv } from './context';
 import { lsCommand } from './commands-ls';
 import { exportCommand, forwardCommand } from './commands-checkpoint';
+import { baseCommand } from './commands-base';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -29,6 +30,7 @@ export function buildProgram(env: CliEnv): Command {
   program.addCommand(lsCommand(env));
   program.addCommand(exportCommand(env));
   program.addCommand(forwardCommand(env));
+  program.addCommand(baseCommand(env));
   for (const cmd of program.commands) cmd.configureHelp({ showGlobalOptions: true });
   return program;
 }
