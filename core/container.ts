@@ -13,6 +13,8 @@ import type { PluginKind, PluginKindMap } from './plugins/types';
 import { DEFAULT_SETTINGS, type Settings } from './settings';
 import { ArtifactStore } from './store/artifact-store';
 import { buildWorld, type World } from './world/world';
+import { JsonlWorld } from './data/jsonl-world';
+import type { WorldLike } from './pipeline/world-data';
 
 export interface Engine {
   info: BackendInfo;
@@ -87,6 +89,15 @@ export class Runtime {
   plugin<K extends PluginKind>(kind: K, id: string): PluginKindMap[K] {
     return this.registry.resolve(kind, id, this.container, this.services);
   }
+
+  /** The data the pipelines train on: --data JSONL when given, else the synthetic world. */
+  dataSource(): WorldLike {
+    if (!this.settings.data) return this.services.world;
+    this.jsonl ??= new JsonlWorld(this.settings.data);
+    return this.jsonl;
+  }
+
+  private jsonl?: JsonlWorld;
 
   /** every registered plugin of a kind, built */
   plugins<K extends PluginKind>(kind: K): PluginKindMap[K][] {

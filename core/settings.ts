@@ -18,6 +18,8 @@ export interface Settings {
   size: string;
   /** artifact store directory */
   store: string;
+  /** a directory of JSONL data replacing the synthetic world (docs/DATA.md) */
+  data?: string;
   /** plugin specs, already resolved against the file that named them */
   plugins: string[];
   verbose: boolean;
@@ -40,6 +42,7 @@ const ConfigFile = z
     world_seed: z.number().int().nonnegative().optional(),
     size: z.string().min(1).optional(),
     store: z.string().min(1).optional(),
+    data: z.string().min(1).optional(),
     plugins: z.array(z.string().min(1)).optional(),
   })
   .strict();
@@ -74,6 +77,7 @@ export function readConfigFile(file: string): Partial<Settings> {
   if (c.world_seed !== undefined) out.worldSeed = c.world_seed;
   if (c.size) out.size = c.size;
   if (c.store) out.store = resolvePath(base, c.store);
+  if (c.data) out.data = resolvePath(base, c.data);
   if (c.plugins) out.plugins = c.plugins.map(asPath);
   return out;
 }

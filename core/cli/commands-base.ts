@@ -55,7 +55,7 @@ function onEvent(view: ProgressView, arch: string, seconds: Record<string, numbe
 export async function buildAndMeasure(rt: Runtime, arch: Architecture, view: ProgressView): Promise<ArchBaseResult> {
   const { size, seed } = rt.settings;
   const store = rt.services.store;
-  const data = worldBaseData(rt.services.world);
+  const data = worldBaseData(rt.dataSource());
   const config = baseConfigFor(size);
   const trainSeconds: Record<string, number> = {};
   const models = await buildBase({ arch, size, seed, store, data, config, onProgress: onEvent(view, arch.id, trainSeconds) });

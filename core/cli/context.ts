@@ -14,6 +14,7 @@ export interface GlobalOptions {
   worldSeed?: string;
   size?: string;
   store?: string;
+  data?: string;
   verbose?: boolean;
 }
 
@@ -32,6 +33,7 @@ export function settingsFrom(opts: GlobalOptions, cwd: string): Settings {
   if (opts.worldSeed !== undefined) s.worldSeed = parseIntFlag('world-seed', opts.worldSeed);
   if (opts.size) s.size = opts.size;
   if (opts.store) s.store = opts.store;
+  if (opts.data) s.data = opts.data;
   s.verbose = !!opts.verbose;
   void cwd;
   return s;

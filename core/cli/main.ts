@@ -8,6 +8,7 @@ import type { CliEnv } from './context';
 import { lsCommand } from './commands-ls';
 import { exportCommand, forwardCommand } from './commands-checkpoint';
 import { baseCommand } from './commands-base';
+import { dataCommand } from './commands-data';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -24,6 +25,7 @@ export function buildProgram(env: CliEnv): Command {
     .option('--world-seed <n>', 'seed of the synthetic world')
     .option('--size <name>', 'model size (micro, default, ...)')
     .option('--store <dir>', 'artifact store directory (default .molt/store, or $MOLT_STORE)')
+    .option('--data <dir>', 'JSONL data replacing the synthetic world (docs/DATA.md)')
     .option('--verbose', 'debug logging and stack traces on errors')
     .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError();
@@ -31,7 +33,9 @@ export function buildProgram(env: CliEnv): Command {
   program.addCommand(exportCommand(env));
   program.addCommand(forwardCommand(env));
   program.addCommand(baseCommand(env));
-  for (const cmd of program.commands) cmd.configureHelp({ showGlobalOptions: true });
+  program.addCommand(dataCommand(env));
+  const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
+  for (const cmd of all(program)) cmd.configureHelp({ showGlobalOptions: true });
   return program;
 }
 

@@ -4,7 +4,7 @@ import type { Topic } from './types';
 /** word -> the topics whose word sets contain it */
 export type TopicIndex = ReadonlyMap<string, readonly string[]>;
 
-export function buildTopicIndex(topics: readonly Topic[]): TopicIndex {
+export function buildTopicIndex(topics: readonly Pick<Topic, 'id' | 'words'>[]): TopicIndex {
   const index = new Map<string, string[]>();
   for (const t of topics) {
     for (const w of t.words) {
