@@ -137,6 +137,10 @@ class ArchSpec:
             raise ConfigError(f"{where}: activation '{act}' not supported ({sorted(ACTIVATIONS)})")
         self.act = act
         self.tie = bool(cfg.get("tie_word_embeddings", self.gemma))
+        # nn.Embedding(padding_idx=pad_token_id) as HF builds it: the pad row gets no
+        # gradient through the lookup. Defaults are the HF config classes' (Olmo2 1, Gemma3 0).
+        pad = cfg.get("pad_token_id", 0 if self.gemma else 1)
+        self.pad_token_id = int(pad) if pad is not None and 0 <= int(pad) < self.vocab_size else None
         if self.gemma:
             self._read_gemma(cfg, where)
         else:
@@ -278,7 +282,7 @@ class DecoderLayer(nn.Module):
 class DecoderModel(nn.Module):
     def __init__(self, spec: ArchSpec):
         super().__init__()
-        self.embed_tokens = nn.Embedding(spec.vocab_size, spec.hidden_size)
+        self.embed_tokens = nn.Embedding(spec.vocab_size, spec.hidden_size, padding_idx=spec.pad_token_id)
         self.layers = nn.ModuleList([DecoderLayer(spec, t) for t in spec.layer_types])
         self.norm = RMSNorm(spec.hidden_size, spec.eps, spec.gemma)
 
@@ -324,7 +328,8 @@ class CausalLM(nn.Module):
         return (logits, hidden) if return_hidden else logits
 
     def init_weights(self, seed=0, std=0.02):
-        """Random init like HF _init_weights: normal(0, std) for matrices, norms at identity."""
+        """Random init like HF _init_weights: normal(0, std) for matrices, the padding
+        row of the embedding zeroed, norms at identity."""
         g = torch.Generator().manual_seed(seed)
         with torch.no_grad():
             for name, p in self.named_parameters():
@@ -334,6 +339,8 @@ class CausalLM(nn.Module):
                     p.zero_()
                 else:
                     p.copy_(torch.randn(p.shape, generator=g, dtype=torch.float64).to(p.dtype) * std)
+            if self.spec.pad_token_id is not None:
+                self.model.embed_tokens.weight[self.spec.pad_token_id].zero_()
         return self
 
 

@@ -254,6 +254,21 @@ class MaskSemantics(unittest.TestCase):
         self.assertTrue(bool((diff[3:] == 0).all()), diff)
 
 
+class PaddingRow(unittest.TestCase):
+    def test_pad_row_gets_no_lookup_gradient(self):
+        # HF builds nn.Embedding(vocab, d, padding_idx=pad_token_id)
+        m = random_model(olmo2_cfg(pad_token_id=0))
+        m(torch.tensor([[0, 3, 0, 4]])).sum().backward()
+        g = m.model.embed_tokens.weight.grad
+        self.assertEqual(float(g[0].abs().sum()), 0.0)
+        self.assertGreater(float(g[3].abs().sum()), 0.0)
+        self.assertEqual(ArchSpec(olmo2_cfg()).pad_token_id, 1)  # Olmo2Config default
+        self.assertEqual(ArchSpec(gemma3_cfg()).pad_token_id, 0)  # Gemma3TextConfig default
+        self.assertIsNone(ArchSpec(olmo2_cfg(pad_token_id=None)).pad_token_id)
+        init = CausalLM(olmo2_cfg(pad_token_id=2)).init_weights(0)
+        self.assertEqual(float(init.model.embed_tokens.weight[2].abs().sum()), 0.0)
+
+
 class CheckpointIO(unittest.TestCase):
     def test_safetensors_roundtrip_and_bf16(self):
         with tempfile.TemporaryDirectory() as d:
