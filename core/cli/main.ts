@@ -35,14 +35,17 @@ export function buildProgram(env: CliEnv): Command {
   program.addCommand(baseCommand(env));
   program.addCommand(dataCommand(env));
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
-  for (const cmd of all(program)) cmd.configureHelp({ showGlobalOptions: true });
+  for (const cmd of all(program)) {
+    cmd.configureHelp({ showGlobalOptions: true });
+    // errors, --help and --version come back to runCli instead of exiting the process
+    cmd.exitOverride();
+  }
   return program;
 }
 
 /** Run the CLI; returns the exit code. Errors print as one line unless --verbose. */
 export async function runCli(argv: string[], env: CliEnv): Promise<number> {
   const program = buildProgram(env);
-  program.exitOverride();
   const verbose = argv.includes('--verbose');
   try {
     await program.parseAsync(argv);

@@ -5,7 +5,9 @@
 //     else every word of the data, sorted, so the ids do not depend on order;
 //   - topics: world.json's topic word sets when present, else words derived
 //     from the training data: those at least 3x more frequent within a
-//     topic's texts than overall and seen at least 3 times there.
+//     topic's texts than in all other topics' texts, seen at least 3 times
+//     there (a rate against the rest, not the whole, so that the rule also
+//     works with two topics).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MoltError } from '../errors';
@@ -94,8 +96,9 @@ export class JsonlWorld {
     }
     const topics = [...perTopic].map(([id, counts]) => {
       const size = [...counts.values()].reduce((a, b) => a + b, 0);
+      const restSize = total - size;
       const words = [...counts]
-        .filter(([w, n]) => n >= MIN_COUNT && n / size >= (MIN_RATIO * (overall.get(w) ?? 0)) / total)
+        .filter(([w, n]) => n >= MIN_COUNT && n * restSize >= MIN_RATIO * ((overall.get(w) ?? 0) - n) * size)
         .map(([w]) => w)
         .sort();
       return { id, words };

@@ -1,0 +1,140 @@
+// The molt command as a user runs it: a child process per call.
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initBackend } from '../../core/engine/backend';
+import { Rng } from '../../core/engine/rng';
+import { tf } from '../../core/engine/tf';
+import { ArtifactStore } from '../../core/store/artifact-store';
+import { saveCheckpoint, CHECKPOINT_KIND } from '../../core/checkpoint/checkpoint-store';
+import { contentHash } from '../../core/store/content-hash';
+import { buildWorld } from '../../core/world/world';
+import { olmo2Architecture } from '../../plugins/architectures/olmo2';
+
+import { runCli } from '../../core/cli/main';
+
+const ROOT = join(__dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'molt.js');
+const BUILTINS = [join(ROOT, 'plugins', 'index.ts')];
+
+/** The CLI in this process (start-up is the slow part of a child process), output captured. */
+async function moltIn(args: string[], cwd = tmpdir()): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = process.stdout.write.bind(process.stdout);
+  const err = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((c: string | Uint8Array) => ((stdout += c.toString()), true)) as typeof process.stdout.write;
+  process.stderr.write = ((c: string | Uint8Array) => ((stderr += c.toString()), true)) as typeof process.stderr.write;
+  try {
+    const code = await runCli(['node', 'molt', ...args], { builtins: BUILTINS, cwd });
+    return { code, stdout, stderr };
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+  }
+}
+
+function molt(args: string[], cwd = tmpdir()): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, MOLT_STORE: '' } });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function assertOneLineError(r: { code: number; stderr: string }, pattern: RegExp): void {
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, pattern);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace without --verbose');
+}
+
+describe('molt CLI', function () {
+  this.timeout(60000);
+  const dir = mkdtempSync(join(tmpdir(), 'molt-cli-'));
+  const store = join(dir, 'store');
+  const plugin = join(dir, 'ext-probe.js');
+  let key = '';
+
+  before(async () => {
+    writeFileSync(plugin, `exports.register = (molt) => molt.register({ kind: 'probe', id: 'ext-probe', description: 'probe from outside', instance: { id: 'ext-probe', description: 'probe from outside' } });`);
+    await initBackend('wasm');
+    const world = buildWorld(0, { size: 'micro' });
+    const config = olmo2Architecture.config('micro', { vocabSize: world.tokenizer.size });
+    const model = olmo2Architecture.init(config, new Rng(3));
+    key = contentHash({ config, test: 'cli' }, 'test');
+    const s = new ArtifactStore(store);
+    await saveCheckpoint(s, key, { config, weights: new Map([...model.params].map(([k, v]) => [k, v as tf.Tensor])), tokenizer: world.tokenizer, metadata: { stage: 'test' } });
+    await s.setAlias(CHECKPOINT_KIND, 'olmo2/micro/test', key);
+    model.dispose();
+  });
+
+  it('ls --json lists every kind, with external plugins from --plugin and from a config file', async () => {
+    const r = molt(['ls', '--json', '--plugin', plugin]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(Object.keys(out), ['architectures', 'behaviours', 'trainers', 'probes']);
+    assert.deepEqual(out.architectures.map((a: { id: string }) => a.id), ['gemma3', 'olmo2']);
+    assert.ok(out.architectures.every((a: { description: string }) => a.description.length > 10));
+    assert.deepEqual(out.probes, [{ id: 'ext-probe', description: 'probe from outside' }]);
+
+    const cfg = join(dir, 'molt.yaml');
+    writeFileSync(cfg, 'plugins:\n  - ./ext-probe.js\nseed: 3\n');
+    const viaConfig = await moltIn(['ls', '--json', '--config', cfg]);
+    assert.equal(viaConfig.code, 0, viaConfig.stderr);
+    assert.deepEqual(JSON.parse(viaConfig.stdout).probes.map((p: { id: string }) => p.id), ['ext-probe']);
+  });
+
+  it('bad input: one clear line each, non-zero exit', async () => {
+    const dup = join(dir, 'dup.js');
+    writeFileSync(dup, `exports.plugins = [{ kind: 'architecture', id: 'olmo2', description: 'again', instance: {} }];`);
+    assertOneLineError(await moltIn(['ls', '--plugin', dup]), /duplicate architecture id 'olmo2': registered by .*plugins\/index\.ts and again by .*dup\.js/);
+    assertOneLineError(await moltIn(['ls', '--plugin', './nope.js'], dir), /plugin '\.\/nope\.js': file not found/);
+    assertOneLineError(await moltIn(['base', '--arch', 'llama', '--store', store]), /unknown architecture 'llama'; valid: gemma3, olmo2/);
+    const badCfg = join(dir, 'bad.yaml');
+    writeFileSync(badCfg, 'seed: -1\nbackend: wasm\n');
+    assertOneLineError(await moltIn(['ls', '--config', badCfg]), /config .*bad\.yaml: field 'seed'/);
+    writeFileSync(badCfg, 'sede: 1\n');
+    assertOneLineError(await moltIn(['ls', '--config', badCfg]), /config .*bad\.yaml: field 'sede'/);
+    assertOneLineError(await moltIn(['forward', '--checkpoint', 'olmo2/micro/none', '--text', 'cake', '--store', store]), /checkpoints: 'olmo2\/micro\/none' is not a key, alias or directory/);
+  });
+
+  it('forward prints the same logits as the model in process; export writes an HF directory', async () => {
+    const r = molt(['forward', '--checkpoint', 'olmo2/micro/test', '--text', 'the cake', '--json', '--store', store, '--backend', 'wasm']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.backend, 'wasm');
+    assert.deepEqual(out.tokens, ['<bos>', 'the', 'cake']);
+    const world = buildWorld(0, { size: 'micro' });
+    const config = olmo2Architecture.config('micro', { vocabSize: world.tokenizer.size });
+    const model = olmo2Architecture.init(config, new Rng(3));
+    const logits = tf.tidy(() => model.forward(tf.tensor2d([out.ids], [1, 3], 'int32')).logits.squeeze([0]));
+    const last = ((await logits.array()) as number[][])[2];
+    logits.dispose();
+    model.dispose();
+    assert.equal(out.last_logits.length, last.length);
+    out.last_logits.forEach((v: number, i: number) => assert.equal(v, last[i]));
+
+    const outDir = join(dir, 'exported');
+    const e = await moltIn(['export', '--checkpoint', key.slice(0, 10), '--out', outDir, '--store', store]);
+    assert.equal(e.code, 0, e.stderr);
+    for (const f of ['config.json', 'model.safetensors', 'tokenizer.json', 'molt.json']) assert.ok(existsSync(join(outDir, f)), f);
+    assert.equal(JSON.parse(readFileSync(join(outDir, 'config.json'), 'utf8')).model_type, 'olmo2');
+    assertOneLineError(await moltIn(['export', '--checkpoint', key, '--out', outDir, '--store', store]), /already exists/);
+  });
+
+  it('a corrupted checkpoint is refused by name, before use', async () => {
+    const file = join(store, CHECKPOINT_KIND, key, 'model.safetensors');
+    const bytes = readFileSync(file);
+    bytes[bytes.length - 5] ^= 0x01;
+    writeFileSync(file, bytes);
+    assertOneLineError(await moltIn(['forward', '--checkpoint', 'olmo2/micro/test', '--text', 'cake', '--store', store]), new RegExp(`checkpoints/${key}.*model\\.safetensors`));
+  });
+
+  it('--help works on every subcommand', async () => {
+    for (const cmd of [[], ['ls'], ['export'], ['forward'], ['base'], ['data'], ['data', 'export'], ['data', 'check']]) {
+      const r = await moltIn([...cmd, '--help']);
+      assert.equal(r.code, 0, `${cmd.join(' ')}: ${r.stderr}`);
+      assert.match(r.stdout, /Usage: molt/);
+      assert.match(r.stdout, /--plugin/, 'global options shown');
+    }
+  });
+});
