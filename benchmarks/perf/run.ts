@@ -7,7 +7,8 @@
 // after another, so peak RSS is per run and runs do not compete for cores.
 //
 //   node -r ts-node/register benchmarks/perf/run.ts [--json] [--steps N] [--arch olmo2,gemma3]
-//        [--size default] [--batch 16] [--seq 64] [--vocab 1024] [--warmup 2] [--set key=value]... [--no-torch]
+//        [--size default] [--batch 16] [--seq 64] [--vocab <world's>] [--warmup 2] [--set key=value]... [--no-torch]
+import { buildWorld } from '../../core/world/world';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -39,7 +40,8 @@ export interface PerfOptions {
   write?: (text: string) => void;
 }
 
-export const PERF_DEFAULTS = { size: 'default', batch: 16, seq: 64, vocab: 1024, warmup: 2, lr: 1e-3, seed: 0, steps: 10 };
+// vocab: the default world's tokenizer, so perf measures the shapes molt trains
+export const PERF_DEFAULTS = { size: 'default', batch: 16, seq: 64, vocab: buildWorld(0).tokenizer.size, warmup: 2, lr: 1e-3, seed: 0, steps: 10 };
 
 /** torch thread settings tried: intra-op threads, OpenBLAS threads (STACK.md: OpenBLAS's own threads oversubscribe 2 cores) */
 export const TORCH_SETTINGS = [
