@@ -121,8 +121,14 @@ interface StageIdentity {
   extra?: Record<string, unknown>;
 }
 
+/**
+ * How often a run logs or saves state does not change its weights (resume is
+ * exact), so those fields stay out of the key: changing them reuses the
+ * checkpoint.
+ */
 export function stageKey(id: StageIdentity): string {
-  return contentHash(id, `molt@${MOLT_VERSION}/base/${id.stage}/${STAGE_CODE_VERSION[id.stage]}`);
+  const { logEvery: _log, checkpointEvery: _ckpt, ...train } = id.train;
+  return contentHash({ ...id, train }, `molt@${MOLT_VERSION}/base/${id.stage}/${STAGE_CODE_VERSION[id.stage]}`);
 }
 
 /** Load a stored checkpoint as a model of `arch`. */

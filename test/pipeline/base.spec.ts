@@ -80,6 +80,15 @@ describe('pipeline/base (micro)', () => {
     for (const c of [a, b, s]) c.weights.forEach((t) => t.dispose());
   });
 
+  it('logging and state-saving intervals do not change the keys', async () => {
+    const config = baseConfigFor('micro');
+    config.pretrain.logEvery = 1;
+    config.dpo.checkpointEvery = 1;
+    const first = await buildBase(opts('a'));
+    const same = await buildBase({ ...opts('a'), config });
+    for (const s of ['pretrain', 'ancestor', 'base', 'sibling'] as const) assert.equal(same[s].key, first[s].key);
+  });
+
   it('a changed config changes the keys downstream only', async () => {
     const config = baseConfigFor('micro');
     config.sft.steps += 1;
