@@ -7,6 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { BACKEND_CHOICES, type BackendChoice } from './engine/backend';
 import { MoltError } from './errors';
+import { BaseOverrides } from './pipeline/config';
 
 export interface Settings {
   backend: BackendChoice;
@@ -22,6 +23,8 @@ export interface Settings {
   data?: string;
   /** plugin specs, already resolved against the file that named them */
   plugins: string[];
+  /** hyperparameter overrides of the base pipeline (config file section `base`) */
+  base?: BaseOverrides;
   verbose: boolean;
 }
 
@@ -44,6 +47,7 @@ const ConfigFile = z
     store: z.string().min(1).optional(),
     data: z.string().min(1).optional(),
     plugins: z.array(z.string().min(1)).optional(),
+    base: BaseOverrides.optional(),
   })
   .strict();
 export type ConfigFile = z.infer<typeof ConfigFile>;
@@ -79,6 +83,7 @@ export function readConfigFile(file: string): Partial<Settings> {
   if (c.store) out.store = resolvePath(base, c.store);
   if (c.data) out.data = resolvePath(base, c.data);
   if (c.plugins) out.plugins = c.plugins.map(asPath);
+  if (c.base) out.base = c.base;
   return out;
 }
 

@@ -8,7 +8,7 @@ import { MoltError } from '../errors';
 import { writeFileAtomic } from '../store/atomic';
 import { CHECKPOINT_KIND } from '../checkpoint/checkpoint-store';
 import { buildBase, loadStage, BASE_STAGES, type BaseModels, type BaseEvent } from '../pipeline/base';
-import { baseConfigFor } from '../pipeline/config';
+import { baseConfigWith } from '../pipeline/config';
 import { worldBaseData } from '../pipeline/world-data';
 import { measureCompetence, type CompetenceReport } from '../pipeline/competence';
 import type { Runtime } from '../container';
@@ -56,7 +56,7 @@ export async function buildAndMeasure(rt: Runtime, arch: Architecture, view: Pro
   const { size, seed } = rt.settings;
   const store = rt.services.store;
   const data = worldBaseData(rt.dataSource());
-  const config = baseConfigFor(size);
+  const config = baseConfigWith(size, rt.settings.base);
   const trainSeconds: Record<string, number> = {};
   const models = await buildBase({ arch, size, seed, store, data, config, onProgress: onEvent(view, arch.id, trainSeconds) });
   view.stop();

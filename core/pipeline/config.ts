@@ -5,7 +5,8 @@
 import { MoltError } from '../errors';
 import type { DpoLossType } from '../train/losses';
 import { DEFAULT_ADAMW, type AdamWConfig } from '../train/optimizer';
-import type { ScheduleConfig } from '../train/schedule';
+import { SCHEDULE_KINDS, type ScheduleConfig, type ScheduleKind } from '../train/schedule';
+import { z } from 'zod';
 
 export interface StageTrainConfig {
   steps: number;
@@ -92,4 +93,45 @@ export function validateBaseConfig(c: BasePipelineConfig): void {
   if (c.dpo.lossType !== 'sigmoid' && c.dpo.lossType !== 'dpo_norm') {
     throw new MoltError(`base.dpo.lossType must be 'sigmoid' or 'dpo_norm', got '${c.dpo.lossType}'`, 'base.dpo.lossType');
   }
+}
+
+// --- overrides from a config file (`base:` section) --------------------------
+// Every field optional, unknown fields refused, so a typo is an error naming
+// the field rather than a silently ignored setting.
+const positiveInt = z.number().int().positive();
+const ScheduleOverride = z
+  .object({ kind: z.enum(SCHEDULE_KINDS as [ScheduleKind, ...ScheduleKind[]]), peakLr: z.number().positive(), warmupSteps: z.number().int().nonnegative(), minLrRatio: z.number().min(0).max(1) })
+  .partial()
+  .strict();
+const OptimizerOverride = z
+  .object({ beta1: z.number().min(0).lt(1), beta2: z.number().min(0).lt(1), eps: z.number().positive(), weightDecay: z.number().nonnegative(), maxGradNorm: z.number().nonnegative() })
+  .partial()
+  .strict();
+const StageOverride = z
+  .object({ steps: positiveInt, batchSize: positiveInt, schedule: ScheduleOverride, optimizer: OptimizerOverride, logEvery: positiveInt, checkpointEvery: positiveInt })
+  .partial()
+  .strict();
+export const BaseOverrides = z
+  .object({
+    pretrain: StageOverride,
+    sft: StageOverride,
+    dpo: StageOverride.extend({ beta: z.number().positive(), lossType: z.enum(['sigmoid', 'dpo_norm']) }).partial().strict(),
+  })
+  .partial()
+  .strict();
+export type BaseOverrides = z.infer<typeof BaseOverrides>;
+
+/** The size's config with validated overrides applied stage by stage. */
+export function baseConfigWith(size: string, overrides: BaseOverrides = {}): BasePipelineConfig {
+  const c = baseConfigFor(size);
+  for (const stage of ['pretrain', 'sft', 'dpo'] as const) {
+    const o = overrides[stage];
+    if (!o) continue;
+    const { schedule, optimizer, ...rest } = o;
+    Object.assign(c[stage], rest);
+    if (schedule) Object.assign(c[stage].schedule, schedule);
+    if (optimizer) Object.assign(c[stage].optimizer, optimizer);
+  }
+  validateBaseConfig(c);
+  return c;
 }
