@@ -14,6 +14,11 @@ export const SPECIAL_TOKENS = {
 export type SpecialName = keyof typeof SPECIAL_TOKENS;
 export const SPECIAL_ORDER = Object.keys(SPECIAL_TOKENS) as SpecialName[];
 
+/** The fixed ids of the special tokens (every WordTokenizer has them). */
+export function specialIds(): Readonly<Record<SpecialName, number>> {
+  return Object.fromEntries(SPECIAL_ORDER.map((k, i) => [k, i])) as Record<SpecialName, number>;
+}
+
 /**
  * Word-level tokenizer: lower-cased text split on white space, with
  * punctuation split off as tokens of its own. Unknown words map to <unk>.
@@ -37,7 +42,7 @@ export class WordTokenizer {
     }
     this.vocab = vocab;
     this.index = index;
-    this.specials = Object.fromEntries(SPECIAL_ORDER.map((k, i) => [k, i])) as Record<SpecialName, number>;
+    this.specials = specialIds();
   }
 
   get size(): number {

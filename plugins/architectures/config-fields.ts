@@ -1,6 +1,7 @@
 // Reading Hugging Face config fields with errors that name the field.
 import { MoltError } from '../../core/errors';
 import type { HfConfig } from '../../core/model/types';
+import { specialIds } from '../../core/tokenizer/word-tokenizer';
 
 export class ConfigReader {
   constructor(
@@ -101,4 +102,24 @@ export function pickSize<T>(arch: string, sizes: Record<string, T>, size: string
   const s = sizes[size];
   if (!s) throw new MoltError(`${arch}: unknown size '${size}'; valid: ${Object.keys(sizes).join(', ')}`, size);
   return s;
+}
+
+/**
+ * The HF config fields both architectures write the same way: molt's special
+ * token ids (core/tokenizer/word-tokenizer.ts), float32, no attention bias,
+ * dropout or RoPE scaling.
+ */
+export function commonHfFields(): Record<string, unknown> {
+  const ids = specialIds();
+  return {
+    initializer_range: 0.02,
+    rope_scaling: null,
+    attention_bias: false,
+    attention_dropout: 0.0,
+    use_cache: true,
+    pad_token_id: ids.pad,
+    bos_token_id: ids.bos,
+    eos_token_id: ids.eos,
+    torch_dtype: 'float32',
+  };
 }

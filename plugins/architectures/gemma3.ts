@@ -16,7 +16,7 @@ import { paramLayout, type DecoderSpec } from '../../core/model/decoder-spec';
 import { initParams, paramsFromWeights } from '../../core/model/params';
 import type { HfConfig } from '../../core/model/types';
 import type { Architecture, SizeOptions } from '../../core/plugins/types';
-import { ConfigReader, pickSize } from './config-fields';
+import { ConfigReader, commonHfFields, pickSize } from './config-fields';
 
 interface Gemma3Size {
   hidden_size: number;
@@ -59,10 +59,6 @@ export const GEMMA3_SIZES: Record<string, Gemma3Size> = {
   },
 };
 
-const PAD_ID = 0;
-const BOS_ID = 2;
-const EOS_ID = 3;
-
 export type Gemma3LayerType = 'sliding_attention' | 'full_attention';
 
 /** HF's rule: every pattern-th layer (1-based) is global. */
@@ -78,23 +74,15 @@ function gemma3Config(size: string, opts: SizeOptions): HfConfig {
     model_type: 'gemma3_text',
     vocab_size: opts.vocabSize,
     ...s,
+    ...commonHfFields(),
     hidden_activation: 'gelu_pytorch_tanh',
-    initializer_range: 0.02,
     rms_norm_eps: 1e-6,
     rope_theta: 1000000,
     rope_local_base_freq: 10000,
-    rope_scaling: null,
-    attention_bias: false,
-    attention_dropout: 0.0,
     final_logit_softcapping: null,
     attn_logit_softcapping: null,
     use_bidirectional_attention: false,
     tie_word_embeddings: true,
-    use_cache: true,
-    pad_token_id: PAD_ID,
-    bos_token_id: BOS_ID,
-    eos_token_id: EOS_ID,
-    torch_dtype: 'float32',
     ...overrides,
   } as HfConfig;
   if (!('layer_types' in overrides)) {

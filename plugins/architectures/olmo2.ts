@@ -10,7 +10,7 @@ import { paramLayout, type DecoderSpec } from '../../core/model/decoder-spec';
 import { initParams, paramsFromWeights } from '../../core/model/params';
 import type { HfConfig } from '../../core/model/types';
 import type { Architecture, SizeOptions } from '../../core/plugins/types';
-import { ConfigReader, pickSize } from './config-fields';
+import { ConfigReader, commonHfFields, pickSize } from './config-fields';
 
 interface Olmo2Size {
   hidden_size: number;
@@ -41,11 +41,6 @@ export const OLMO2_SIZES: Record<string, Olmo2Size> = {
   },
 };
 
-/** molt's special token ids (core/tokenizer/word-tokenizer.ts) */
-const PAD_ID = 0;
-const BOS_ID = 2;
-const EOS_ID = 3;
-
 function olmo2Config(size: string, opts: SizeOptions): HfConfig {
   const s = pickSize('olmo2', OLMO2_SIZES, size);
   return {
@@ -53,19 +48,11 @@ function olmo2Config(size: string, opts: SizeOptions): HfConfig {
     model_type: 'olmo2',
     vocab_size: opts.vocabSize,
     ...s,
+    ...commonHfFields(),
     hidden_act: 'silu',
-    initializer_range: 0.02,
     rms_norm_eps: 1e-6,
     rope_theta: 500000,
-    rope_scaling: null,
-    attention_bias: false,
-    attention_dropout: 0.0,
     tie_word_embeddings: false,
-    use_cache: true,
-    pad_token_id: PAD_ID,
-    bos_token_id: BOS_ID,
-    eos_token_id: EOS_ID,
-    torch_dtype: 'float32',
     ...(opts.overrides ?? {}),
   } as HfConfig;
 }
