@@ -82,7 +82,8 @@ export class Runtime {
   /** Load the backend (once) and report which one runs. */
   async ready(): Promise<Engine> {
     const info = await initBackend(this.settings.backend);
-    this.logger.debug(`backend: ${info.name} (${info.package})${info.skipped.length ? `; skipped ${info.skipped.join('; ')}` : ''}`);
+    this.logger.info(`backend: ${info.name} (${info.package})`);
+    if (info.skipped.length) this.logger.debug(`backends skipped: ${info.skipped.join('; ')}`);
     return this.services.engine;
   }
 

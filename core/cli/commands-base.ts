@@ -138,7 +138,7 @@ export function baseCommand(env: CliEnv): Command {
         throw new MoltError(`--size '${rt.settings.size}' is not a size of ${bad.id}; valid: ${bad.sizes.join(', ')}`, 'size');
       }
       const engine = await rt.ready();
-      rt.logger.info(`backend: ${engine.info.name}; store: ${rt.services.store.root}; size ${rt.settings.size}, seed ${rt.settings.seed}`);
+      rt.logger.info(`store: ${rt.services.store.root}; size ${rt.settings.size}, seed ${rt.settings.seed}`);
       const view = new ProgressView();
       const results: ArchBaseResult[] = [];
       for (const arch of archs) {
