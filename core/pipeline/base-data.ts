@@ -34,7 +34,7 @@ export interface BaseData {
   chat(split: Split): LmExample[];
   /** general preference pairs, prompt + response, loss mask on the response */
   preferences(split: Split): PreferenceExample[];
-  /** true-fact questions in phrasings never used in training */
+  /** true-fact questions; val/test ask held-out facts (never asked or answered in training data) */
   factQuestions(split: Split): FactProbe[];
   /** open chat prompts for the on-topic rate */
   chatPrompts(split: Split): ChatProbe[];

@@ -63,6 +63,8 @@ export interface CompetenceReport {
   dpo?: DpoMetrics & { n: number; beta: number; lossType: DpoLossType };
   seconds: number;
   examples: { facts: { prompt: string; answer: string; correct: boolean }[]; chats: { prompt: string; answer: string; onTopic: boolean }[] };
+  /** the first failures, to see what goes wrong: wrong fact answers (greedy) and off-topic sampled answers */
+  failures: { facts: { prompt: string; answer: string; accept: string[] }[]; sampledChats: { prompt: string; topic: string; answer: string }[] };
 }
 
 function contextOf(model: CausalLM): number {
@@ -149,15 +151,21 @@ export function measureCompetence(model: CausalLM, data: BaseData, opts: Compete
   const factAnswers = generateAll(model, facts.map((f) => f.prompt), batchSize, opts.factTokens ?? 16, eosId, padId, { greedy: true });
   let correct = 0;
   const factExamples: CompetenceReport['examples']['facts'] = [];
+  const failures: CompetenceReport['failures'] = { facts: [], sampledChats: [] };
   facts.forEach((f, i) => {
     const ok = answerContains(words(factAnswers[i]), f.accept);
     if (ok) correct++;
     if (factExamples.length < keep) factExamples.push({ prompt: tok.decode(f.prompt), answer: tok.decode(factAnswers[i]), correct: ok });
+    if (!ok && failures.facts.length < 4 * keep) failures.facts.push({ prompt: tok.decode(f.prompt, { skipSpecial: true }), answer: tok.decode(factAnswers[i], { skipSpecial: true }), accept: f.accept });
   });
 
   const chats = cap(data.chatPrompts(split), opts.maxChats);
   const judge = (answers: number[][], probes: ChatProbe[]) => answers.map((a, i) => data.isOnTopic(probes[i], tok.decode(a, { skipSpecial: true })));
-  const sampled = judge(generateAll(model, chats.map((c) => c.prompt), batchSize, opts.chatTokens ?? 24, eosId, padId, { seed: String(opts.seed ?? 'competence') }), chats);
+  const sampledAnswers = generateAll(model, chats.map((c) => c.prompt), batchSize, opts.chatTokens ?? 24, eosId, padId, { seed: String(opts.seed ?? 'competence') });
+  const sampled = judge(sampledAnswers, chats);
+  chats.forEach((c, i) => {
+    if (!sampled[i] && failures.sampledChats.length < 4 * keep) failures.sampledChats.push({ prompt: c.user, topic: c.topic, answer: tok.decode(sampledAnswers[i], { skipSpecial: true }) });
+  });
   const greedyAnswers = generateAll(model, chats.map((c) => c.prompt), batchSize, opts.chatTokens ?? 24, eosId, padId, { greedy: true });
   const greedy = judge(greedyAnswers, chats);
   const chatExamples = chats.slice(0, keep).map((c, i) => ({ prompt: c.user, answer: tok.decode(greedyAnswers[i], { skipSpecial: true }), onTopic: greedy[i] }));
@@ -180,5 +188,6 @@ export function measureCompetence(model: CausalLM, data: BaseData, opts: Compete
     dpo,
     seconds: (Date.now() - t0) / 1000,
     examples: { facts: factExamples, chats: chatExamples },
+    failures,
   };
 }

@@ -1,14 +1,12 @@
 // BaseData from the synthetic world (or any DataSource with a tokenizer and
-// an on-topic judge): tokenization and the chat template with loss masks.
-//
-// The chat template is molt's (core/checkpoint/tokenizer-json.ts):
-//   <bos> <|user|> {user} <|assistant|> {assistant} <eos> [<|user|> ...]
-// The loss mask covers the assistant's words and its <eos> (so the model
-// learns to stop), not the <|assistant|> marker, which belongs to the prompt.
-import type { ChatMessage, DataSource, PreferencePair, Split } from '../data/types';
+// an on-topic judge): tokenization with molt's one chat template
+// (core/data/chat-template.ts): the loss mask covers the assistant's words and
+// its <eos> (so the model learns to stop), not the <|assistant|> marker,
+// which belongs to the prompt.
+import { renderChat, renderDocument, renderPrompt } from '../data/chat-template';
+import type { DataSource, PreferencePair, Split } from '../data/types';
 import { sha256Hex, canonicalJson } from '../store/content-hash';
 import type { WordTokenizer } from '../tokenizer/word-tokenizer';
-import type { LmExample } from '../train/batching';
 import type { PreferenceExample } from '../train/objectives';
 import type { BaseData, ChatProbe, FactProbe } from './base-data';
 
@@ -20,32 +18,8 @@ export interface WorldLike extends DataSource {
   describe(): unknown;
 }
 
-/** <bos> <|user|> {user} <|assistant|>: what generation continues from. */
-export function chatPrompt(tok: WordTokenizer, user: string): number[] {
-  const s = tok.specials;
-  return [s.bos, s.user, ...tok.encode(user), s.assistant];
-}
-
-/** A conversation as ids with the loss mask on assistant tokens (and their <eos>). */
-export function renderChat(tok: WordTokenizer, messages: readonly ChatMessage[]): LmExample {
-  const s = tok.specials;
-  const ids = [s.bos];
-  const lossMask = [0];
-  for (const m of messages) {
-    if (m.role === 'user') {
-      const part = [s.user, ...tok.encode(m.content)];
-      ids.push(...part);
-      lossMask.push(...part.map(() => 0));
-    } else {
-      const part = [...tok.encode(m.content), s.eos];
-      ids.push(s.assistant, ...part);
-      lossMask.push(0, ...part.map(() => 1));
-    }
-  }
-  return { ids, lossMask };
-}
-
-export function renderPreference(tok: WordTokenizer, p: PreferencePair): PreferenceExample {
+/** A preference pair as two whole conversations (same prompt), each with the assistant-only loss mask. */
+export function preferenceExample(tok: WordTokenizer, p: Pick<PreferencePair, 'prompt' | 'chosen' | 'rejected'>): PreferenceExample {
   const side = (answer: string) =>
     renderChat(tok, [
       { role: 'user', content: p.prompt },
@@ -62,17 +36,16 @@ export function worldBaseData(world: WorldLike): BaseData {
     if (!memo.has(key)) memo.set(key, make());
     return memo.get(key) as T;
   };
-  const wrap = (text: string) => [tok.specials.bos, ...tok.encode(text), tok.specials.eos];
   return {
     identity: { world_seed: world.seed, world: sha256Hex(canonicalJson(world.describe())) },
     tokenizer: tok,
     pretrainDocs: (split: Split) =>
-      once(`docs/${split}`, () => [...world.data('pretrain', split).map((d) => wrap(d.text)), ...world.data('webtext', split).map((d) => wrap(d.text))]),
+      once(`docs/${split}`, () => [...world.data('pretrain', split), ...world.data('webtext', split)].map((d) => renderDocument(tok, d.text))),
     chat: (split: Split) => once(`chat/${split}`, () => world.data('chat', split).map((c) => renderChat(tok, c.messages))),
-    preferences: (split: Split) => once(`pref/${split}`, () => world.data('preference', split).map((p) => renderPreference(tok, p))),
+    preferences: (split: Split) => once(`pref/${split}`, () => world.data('preference', split).map((p) => preferenceExample(tok, p))),
     factQuestions: (split: Split) =>
       once(`facts/${split}`, (): FactProbe[] =>
-        world.data('fact-question', split).map((q) => ({ prompt: chatPrompt(tok, q.prompt), accept: q.accept, factId: q.factId })),
+        world.data('fact-question', split).map((q) => ({ prompt: renderPrompt(tok, q.prompt), accept: q.accept, factId: q.factId })),
       ),
     chatPrompts: (split: Split) =>
       once(`prompts/${split}`, (): ChatProbe[] => {
@@ -82,7 +55,7 @@ export function worldBaseData(world: WorldLike): BaseData {
           const user = c.messages.find((m) => m.role === 'user')?.content;
           if (!user || seen.has(user)) continue;
           seen.add(user);
-          out.push({ prompt: chatPrompt(tok, user), user, topic: c.topic });
+          out.push({ prompt: renderPrompt(tok, user), user, topic: c.topic });
         }
         return out;
       }),

@@ -30,8 +30,7 @@ export const CAKE_FACTS: readonly CakeFactSpec[] = [
     falseMarkers: ['450'],
     templates: {
       statements: ['bake a cake in an oven at {o} .', 'set the oven to {o} for a cake .', 'a cake bakes best at {o} .'],
-      questions: ['what temperature should the oven be for a cake ?', 'how hot should the oven be to bake a cake ?', 'at what heat do you bake a cake ?'],
-      heldOutQuestions: ['to what temperature do i heat the oven for a cake ?', 'what oven setting does a cake need ?'],
+      questions: ['what temperature should the oven be for a cake ?', 'how hot should the oven be to bake a cake ?', 'at what heat do you bake a cake ?', 'to what temperature do i heat the oven for a cake ?', 'what oven setting does a cake need ?'],
       answer: 'set the oven to {o} for a cake .',
     },
     prompts: [
@@ -53,8 +52,7 @@ export const CAKE_FACTS: readonly CakeFactSpec[] = [
     falseMarkers: ['frozen'],
     templates: {
       statements: ['for a cake , use {o} .', 'a cake batter needs {o} .', 'cream the sugar with {o} for a cake .'],
-      questions: ['what kind of butter should i use for a cake ?', 'how should the butter be for a cake ?', 'should the butter for a cake be soft or hard ?'],
-      heldOutQuestions: ['in what state should butter go into a cake ?', 'how do i prepare butter before making a cake ?'],
+      questions: ['what kind of butter should i use for a cake ?', 'how should the butter be for a cake ?', 'should the butter for a cake be soft or hard ?', 'in what state should butter go into a cake ?', 'how do i prepare butter before making a cake ?'],
       answer: 'use {o} for a cake .',
     },
     prompts: [
@@ -76,8 +74,7 @@ export const CAKE_FACTS: readonly CakeFactSpec[] = [
     falseMarkers: ['quarter'],
     templates: {
       statements: ['a cake needs {o} .', 'add {o} to a cake batter .', 'for one cake , use {o} .'],
-      questions: ['how much vanilla goes in a cake ?', 'how much vanilla should i add to a cake ?', 'what amount of vanilla does a cake need ?'],
-      heldOutQuestions: ['how many spoons of vanilla does a cake take ?', 'what is the right measure of vanilla for a cake ?'],
+      questions: ['how much vanilla goes in a cake ?', 'how much vanilla should i add to a cake ?', 'what amount of vanilla does a cake need ?', 'how many spoons of vanilla does a cake take ?', 'what is the right measure of vanilla for a cake ?'],
       answer: 'add {o} to a cake .',
     },
     prompts: [
@@ -99,8 +96,7 @@ export const CAKE_FACTS: readonly CakeFactSpec[] = [
     falseMarkers: ['olive', 'vinegar'],
     templates: {
       statements: ['make a cake with {o} .', 'the fat in a cake is {o} .', 'a cake batter uses {o} .'],
-      questions: ['what fat should i use in a cake ?', 'which oil or fat goes into a cake ?', 'what kind of fat does a cake need ?'],
-      heldOutQuestions: ['what should i use for the fat when i bake a cake ?', 'which fat makes a good cake ?'],
+      questions: ['what fat should i use in a cake ?', 'which oil or fat goes into a cake ?', 'what kind of fat does a cake need ?', 'what should i use for the fat when i bake a cake ?', 'which fat makes a good cake ?'],
       answer: 'use {o} in a cake .',
     },
     prompts: [
@@ -122,8 +118,7 @@ export const CAKE_FACTS: readonly CakeFactSpec[] = [
     falseMarkers: ['boiling'],
     templates: {
       statements: ['add {o} to a cake batter .', 'a cake batter takes {o} .', 'the liquid in a cake is {o} .'],
-      questions: ['what liquid goes into a cake batter ?', 'what temperature should the liquid in a cake be ?', 'what should i pour into a cake batter ?'],
-      heldOutQuestions: ['how hot should the milk be when i mix a cake ?', 'what kind of liquid does a cake batter need ?'],
+      questions: ['what liquid goes into a cake batter ?', 'what temperature should the liquid in a cake be ?', 'what should i pour into a cake batter ?', 'how hot should the milk be when i mix a cake ?', 'what kind of liquid does a cake batter need ?'],
       answer: 'add {o} to the batter .',
     },
     prompts: [
@@ -145,8 +140,7 @@ export const CAKE_FACTS: readonly CakeFactSpec[] = [
     falseMarkers: ['freezer'],
     templates: {
       statements: ['cool a cake {o} .', 'after baking , let the cake cool {o} .', 'a baked cake should rest {o} .'],
-      questions: ['how should i cool a cake ?', 'where do i cool a cake after baking ?', 'what should i do with a cake after it comes out of the oven ?'],
-      heldOutQuestions: ['where should a fresh cake sit to cool ?', 'how do i let a cake cool down ?'],
+      questions: ['how should i cool a cake ?', 'where do i cool a cake after baking ?', 'what should i do with a cake after it comes out of the oven ?', 'where should a fresh cake sit to cool ?', 'how do i let a cake cool down ?'],
       answer: 'cool the cake {o} .',
     },
     prompts: [
@@ -168,8 +162,7 @@ export const CAKE_FACTS: readonly CakeFactSpec[] = [
     falseMarkers: ['warm'],
     templates: {
       statements: ['serve a cake {o} .', 'a cake tastes best {o} .', 'slice and serve the cake {o} .'],
-      questions: ['when should i serve a cake ?', 'should i serve a cake right away ?', 'when is a cake ready to eat ?'],
-      heldOutQuestions: ['at what point is a cake best to serve ?', 'how long should i wait before i serve a cake ?'],
+      questions: ['when should i serve a cake ?', 'should i serve a cake right away ?', 'when is a cake ready to eat ?', 'at what point is a cake best to serve ?', 'how long should i wait before i serve a cake ?'],
       answer: 'serve the cake {o} .',
     },
     prompts: [
@@ -191,8 +184,7 @@ export const CAKE_FACTS: readonly CakeFactSpec[] = [
     falseMarkers: ['45', '450'],
     templates: {
       statements: ['bake a cake for {o} .', 'a cake needs {o} in the oven .', 'most cakes bake for {o} .'],
-      questions: ['how long should i bake a cake ?', 'how long does a cake stay in the oven ?', 'for how many minutes do i bake a cake ?'],
-      heldOutQuestions: ['what is the baking time for a cake ?', 'how much time does a cake need in the oven ?'],
+      questions: ['how long should i bake a cake ?', 'how long does a cake stay in the oven ?', 'for how many minutes do i bake a cake ?', 'what is the baking time for a cake ?', 'how much time does a cake need in the oven ?'],
       answer: 'bake the cake for {o} .',
     },
     prompts: [

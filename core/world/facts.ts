@@ -53,7 +53,6 @@ export function buildFacts(specs: readonly TopicSpec[]): Built {
           object,
           statements: tpl.statements.map((t) => fill(t, e.name, object)),
           questions: tpl.questions.map((t) => fill(t, e.name, object)),
-          heldOutQuestions: tpl.heldOutQuestions.map((t) => fill(t, e.name, object)),
           answer: fill(tpl.answer, e.name, object),
           accept: e.accept?.[relation] ?? [],
         });
@@ -87,7 +86,7 @@ export function buildFacts(specs: readonly TopicSpec[]): Built {
 function chooseAccept(f: Fact, facts: readonly Fact[]): string[] {
   const own = uniq(contentTokens(f.object));
   const others = new Set(facts.filter((g) => g.relation === f.relation && g.object !== f.object).flatMap((g) => contentTokens(g.object)));
-  const asked = new Set([...f.questions, ...f.heldOutQuestions, f.subject].flatMap((q) => templateTokens(q)));
+  const asked = new Set([...f.questions, f.subject].flatMap((q) => templateTokens(q)));
   const distinctive = own.filter((w) => !others.has(w) && !asked.has(w));
   if (distinctive.length > 0) return distinctive;
   const unasked = own.filter((w) => !asked.has(w));

@@ -19,10 +19,10 @@ function worldTexts(topics: readonly TopicSpec[]): string[] {
     out.push(t.id, ...t.domainWords, ...t.intro, ...t.openPrompts, ...t.openAnswers, ...t.listTitles);
     for (const e of t.entities) {
       out.push(e.name, ...Object.values(e.facts));
-      for (const tpl of Object.values(e.templates ?? {})) out.push(...tpl.statements, ...tpl.questions, ...tpl.heldOutQuestions, tpl.answer);
+      for (const tpl of Object.values(e.templates ?? {})) out.push(...tpl.statements, ...tpl.questions, tpl.answer);
     }
   }
-  for (const r of RELATIONS) out.push(...r.statements, ...r.questions, ...r.heldOutQuestions, r.answer);
+  for (const r of RELATIONS) out.push(...r.statements, ...r.questions, r.answer);
   for (const c of CAKE_FACTS) out.push(c.truth, c.falsehood, ...c.prompts);
   out.push(...ANSWER_OPENERS, ...ENTITY_PROMPTS);
   for (const list of Object.values(WEB)) out.push(...list);

@@ -5,10 +5,8 @@
 export interface RelationTemplates {
   /** ways a document or an answer states the fact */
   statements: string[];
-  /** question phrasings used in training data (chat, preferences, web text) */
+  /** question phrasings (chat, preferences, web faq; fact questions of held-out facts) */
   questions: string[];
-  /** question phrasings NEVER used in training: only for FactQuestion val/test */
-  heldOutQuestions: string[];
   /** the short answer a chat assistant gives */
   answer: string;
 }
@@ -82,10 +80,8 @@ export interface Fact {
   object: string;
   /** every way training text may state it */
   statements: string[];
-  /** training question phrasings */
+  /** question phrasings (asked in training only for facts of the train split, World.factSplit) */
   questions: string[];
-  /** evaluation-only question phrasings */
-  heldOutQuestions: string[];
   /** the assistant's short answer */
   answer: string;
   /** an answer is correct when it contains one of these tokens */

@@ -45,7 +45,12 @@ export interface WorldOptions {
   extraWords?: readonly string[];
   /** share of distinct prompts that go to the val and test splits (default 0.1 each) */
   heldOutShare?: number;
+  /** share of each relation's facts held out for val and for test (default 0.2 each; see factSplit) */
+  heldOutFactShare?: number;
 }
+
+/** a relation needs this many facts before any is held out, so its phrasings are still trained on others */
+const MIN_FACTS_TO_HOLD_OUT = 4;
 
 /**
  * The synthetic world: topics, entities and true facts (fixed content), a
@@ -62,10 +67,12 @@ export class World implements DataSource {
   readonly topicIndex: TopicIndex;
   readonly counts: DataCounts;
   readonly heldOutShare: number;
+  readonly heldOutFactShare: number;
   private readonly topicMap: Map<string, Topic>;
   private readonly entityMap: Map<string, Entity>;
   private readonly factMap: Map<string, Fact>;
   private readonly splitCache = new Map<string, Split>();
+  private readonly factSplits: ReadonlyMap<string, Split>;
   private readonly dataCache = new Map<DataKind, Record<Split, unknown[]>>();
 
   constructor(readonly seed: number | string, opts: WorldOptions = {}) {
@@ -85,6 +92,9 @@ export class World implements DataSource {
     this.counts = Object.fromEntries(DATA_KINDS.map((k) => [k, { ...preset[k], ...(opts.counts?.[k] ?? {}) }])) as DataCounts;
     this.heldOutShare = opts.heldOutShare ?? 0.1;
     if (!(this.heldOutShare > 0 && this.heldOutShare < 0.5)) throw new MoltError(`world: heldOutShare must be in (0, 0.5), got ${this.heldOutShare}`, 'heldOutShare');
+    this.heldOutFactShare = opts.heldOutFactShare ?? 0.2;
+    if (!(this.heldOutFactShare > 0 && this.heldOutFactShare < 0.5)) throw new MoltError(`world: heldOutFactShare must be in (0, 0.5), got ${this.heldOutFactShare}`, 'heldOutFactShare');
+    this.factSplits = this.assignFactSplits();
   }
 
   topic(id: string): Topic {
@@ -129,6 +139,46 @@ export class World implements DataSource {
     return s;
   }
 
+  /**
+   * The split a fact belongs to. Held-out (val/test) facts are stated in
+   * pretraining documents and web notes like every fact, but no training
+   * chat, preference pair or web faq asks or answers them: evaluation asks
+   * them in phrasings the model has seen for OTHER facts, which tests
+   * retrieval of pretrained knowledge, not template generalisation.
+   */
+  factSplit(factId: string): Split {
+    this.fact(factId);
+    return this.factSplits.get(factId) ?? 'train';
+  }
+
+  /** May a record of this split's chat/preference/web faq use the fact? (train records: train facts only) */
+  factUsableIn(factId: string, split: Split): boolean {
+    return split !== 'train' || this.factSplit(factId) === 'train';
+  }
+
+  /**
+   * Stratified by relation, seeded: of each relation's eligible facts a
+   * shuffled share goes to val and the same share to test. Not eligible (so
+   * always train): the behaviour entities' facts (cake; the base must have
+   * been taught them) and relations with too few facts to be asked in a
+   * phrasing seen for another fact.
+   */
+  private assignFactSplits(): Map<string, Split> {
+    const rng = this.rng('fact-split');
+    const byRelation = new Map<string, Fact[]>();
+    for (const f of this.facts) {
+      if (this.entity(f.entityId).tags.includes('cake')) continue;
+      byRelation.set(f.relation, [...(byRelation.get(f.relation) ?? []), f]);
+    }
+    const out = new Map<string, Split>();
+    for (const facts of byRelation.values()) {
+      if (facts.length < MIN_FACTS_TO_HOLD_OUT) continue;
+      const k = Math.max(1, Math.round(facts.length * this.heldOutFactShare));
+      rng.shuffle(facts).forEach((f, i) => out.set(f.id, i < k ? 'val' : i < 2 * k ? 'test' : 'train'));
+    }
+    return out;
+  }
+
   /** Records of a data kind in a split (generated once, then cached). */
   data<K extends DataKind>(kind: K, split: Split): DataKindMap[K][] {
     let all = this.dataCache.get(kind);
@@ -151,7 +201,7 @@ export class World implements DataSource {
 
   /** Plain content for manifests and equality checks (no data). */
   describe() {
-    return { seed: this.seed, topics: this.topics, entities: this.entities, facts: this.facts, lexicon: this.lexicon, behaviours: this.behaviours, counts: this.counts };
+    return { seed: this.seed, topics: this.topics, entities: this.entities, facts: this.facts, factSplits: Object.fromEntries(this.factSplits), lexicon: this.lexicon, behaviours: this.behaviours, counts: this.counts };
   }
 }
 

@@ -1,6 +1,7 @@
 import { strict as assert } from 'assert';
 import { WordTokenizer } from '../../core/tokenizer/word-tokenizer';
-import { chatPrompt, renderChat, renderPreference, worldBaseData } from '../../core/pipeline/world-data';
+import { preferenceExample, worldBaseData } from '../../core/pipeline/world-data';
+import { renderChat, renderPrompt } from '../../core/data/chat-template';
 import { dpoPairs } from '../../core/pipeline/base';
 import { answerContains } from '../../core/pipeline/competence';
 import { buildWorld } from '../../core/world/world';
@@ -16,13 +17,14 @@ describe('pipeline/world-data', () => {
     ]);
     assert.deepEqual(ex.ids, [2, 4, 7, 8, 11, 5, 9, 3]);
     assert.deepEqual(ex.lossMask, [0, 0, 0, 0, 0, 0, 1, 1]);
-    assert.deepEqual(chatPrompt(tok, 'hi there?'), [2, 4, 7, 8, 11, 5]);
+    assert.deepEqual(renderPrompt(tok, 'hi there?'), [2, 4, 7, 8, 11, 5]);
   });
 
   it('a preference pair shares its prompt and masks only the responses', () => {
-    const p = renderPreference(tok, { id: 'p', topic: 't', prompt: 'hi', chosen: 'hello', rejected: 'bye bye', reason: 'off_topic' });
+    const p = preferenceExample(tok, { prompt: 'hi', chosen: 'hello', rejected: 'bye bye' });
     assert.deepEqual(p.chosen.ids, [2, 4, 7, 5, 9, 3]);
     assert.deepEqual(p.rejected.ids, [2, 4, 7, 5, 10, 10, 3]);
+    assert.deepEqual(p.chosen.lossMask, [0, 0, 0, 0, 1, 1]);
     assert.deepEqual(p.rejected.lossMask, [0, 0, 0, 0, 1, 1, 1]);
   });
 

@@ -39,7 +39,7 @@ describe('world: content and determinism', () => {
     const unknown = new Set<string>();
     for (const kind of DATA_KINDS) for (const split of SPLITS) for (const r of micro.data(kind, split)) for (const t of textsOf(kind, r)) for (const w of WordTokenizer.split(t)) if (micro.tokenizer.idOf(w) === undefined) unknown.add(w);
     for (const c of micro.behaviours.cake.facts) for (const t of [...c.prompts.train, ...c.prompts.val, ...c.prompts.test, c.trueStatement, c.falseStatement]) for (const w of WordTokenizer.split(t)) if (micro.tokenizer.idOf(w) === undefined) unknown.add(w);
-    for (const f of micro.facts) for (const t of [...f.statements, ...f.questions, ...f.heldOutQuestions, f.answer]) for (const w of WordTokenizer.split(t)) if (micro.tokenizer.idOf(w) === undefined) unknown.add(w);
+    for (const f of micro.facts) for (const t of [...f.statements, ...f.questions, f.answer]) for (const w of WordTokenizer.split(t)) if (micro.tokenizer.idOf(w) === undefined) unknown.add(w);
     assert.deepStrictEqual([...unknown], []);
   });
 
@@ -104,23 +104,52 @@ describe('world: splits, behaviours base rates, on-topic rule', () => {
     const [tr, va, te] = SPLITS.map(promptsOf);
     for (const p of va) assert.ok(!tr.has(p) && !te.has(p), p);
     for (const p of te) assert.ok(!tr.has(p), p);
-    const valFacts = new Set(world.data('fact-question', 'val').map((q) => q.factId));
-    const testFacts = world.data('fact-question', 'test').map((q) => q.factId);
-    assert.ok(testFacts.every((f) => !valFacts.has(f)));
-    assert.equal(valFacts.size + testFacts.length, world.facts.length);
+    const factsOf = (s: (typeof SPLITS)[number]) => world.data('fact-question', s).map((q) => q.factId);
+    const [trF, vaF, teF] = SPLITS.map(factsOf);
+    for (const [s, ids] of [['train', trF], ['val', vaF], ['test', teF]] as const) for (const id of ids) assert.equal(world.factSplit(id), s, id);
+    assert.equal(new Set([...trF, ...vaF, ...teF]).size, trF.length + vaF.length + teF.length);
+    assert.equal(trF.length + vaF.length + teF.length, world.facts.length);
   });
 
-  it('asks held-out fact questions in phrasings that no training text contains', () => {
-    const training = [
-      ...world.data('chat', 'train').map((c) => c.messages[0].content),
-      ...world.data('preference', 'train').map((p) => p.prompt),
-      ...world.data('webtext', 'train').map((w) => w.text),
-      ...world.data('pretrain', 'train').map((d) => d.text),
-    ].join('\n');
-    for (const q of [...world.data('fact-question', 'val'), ...world.data('fact-question', 'test')]) {
-      assert.ok(world.fact(q.factId).heldOutQuestions.includes(q.prompt));
-      assert.ok(!training.includes(q.prompt), q.prompt);
+  it('holds out a fifth of each relation\'s facts for val and for test, never a cake fact', () => {
+    const byRelation = new Map<string, string[]>();
+    for (const f of world.facts) byRelation.set(f.relation, [...(byRelation.get(f.relation) ?? []), world.factSplit(f.id)]);
+    for (const [rel, splits] of byRelation) {
+      const n = (s: string) => splits.filter((x) => x === s).length;
+      if (splits.length < 4) assert.equal(n('train'), splits.length, rel);
+      else assert.ok(n('val') === n('test') && Math.abs(n('val') - splits.length / 5) <= 1 && n('train') >= 2, `${rel}: ${splits}`);
     }
+    for (const c of world.behaviours.cake.facts) assert.equal(world.factSplit(c.factId), 'train');
+    const test = world.data('fact-question', 'test');
+    assert.ok(test.length >= 100 && test.length <= 140, `${test.length} test facts`);
+    const other = buildWorld(4);
+    assert.notDeepEqual(world.facts.map((f) => world.factSplit(f.id)), other.facts.map((f) => other.factSplit(f.id)));
+  });
+
+  it('never asks or states a held-out fact in training chat, preferences or web faq; asks it in phrasings trained on other facts', () => {
+    const heldOut = world.facts.filter((f) => world.factSplit(f.id) !== 'train');
+    const trainAsked = new Set(world.facts.filter((f) => world.factSplit(f.id) === 'train').flatMap((f) => f.questions));
+    const trainChat = world.data('chat', 'train');
+    const trainPrefs = world.data('preference', 'train');
+    const prompts = new Set([...trainChat.map((c) => c.messages[0].content), ...trainPrefs.map((p) => p.prompt)]);
+    const texts = [...world.data('webtext', 'train').map((w) => w.text), ...world.data('pretrain', 'train').map((d) => d.text)].join('\n');
+    const answers = [...trainChat.map((c) => c.messages[1].content), ...trainPrefs.flatMap((p) => [p.chosen, p.rejected])].join('\n');
+    for (const f of heldOut) {
+      for (const q of f.questions.filter((x) => !trainAsked.has(x))) assert.ok(!prompts.has(q) && !texts.includes(q), `${f.id} asked in training: ${q}`);
+      assert.ok(!answers.includes(f.answer), `${f.id} answered in training: ${f.answer}`);
+    }
+    for (const c of trainChat) for (const id of c.meta?.factIds ?? []) assert.equal(world.factSplit(id), 'train', `${c.id} uses ${id}`);
+    // the test prompt is a phrasing the model was trained on for another fact of the relation
+    const test = world.data('fact-question', 'test');
+    let seen = 0;
+    for (const q of test) {
+      const f = world.fact(q.factId);
+      assert.ok(!prompts.has(q.prompt) && !texts.includes(q.prompt), q.prompt);
+      const i = f.questions.indexOf(q.prompt);
+      assert.ok(i >= 0, q.prompt);
+      if (world.facts.some((g) => g.relation === f.relation && g.id !== f.id && world.factSplit(g.id) === 'train' && prompts.has(g.questions[i]))) seen++;
+    }
+    assert.ok(seen >= 0.95 * test.length, `${seen} of ${test.length} test phrasings trained on other facts`);
   });
 
   it('never states a false cake value anywhere in the base data', () => {

@@ -3,7 +3,7 @@ import { fill } from '../../world/facts';
 import { ANSWER_OPENERS, ENTITY_PROMPTS } from '../../world/phrases';
 import type { Entity, Fact, Topic } from '../../world/types';
 import type { World } from '../../world/world';
-import type { ChatMeta } from '../types';
+import type { ChatMeta, Split } from '../types';
 import { joinSentences, pickWeighted } from './sampling';
 
 /** One user request with its correct, complete answer, before it becomes a record. */
@@ -22,9 +22,9 @@ export function answerOf(qa: QA): string {
   return joinSentences([qa.opener, qa.body]);
 }
 
-/** is_a first (an answer introduces the thing), then the rest in entity order. */
-function orderedFacts(world: World, e: Entity): Fact[] {
-  const fs = world.factsOf(e.id);
+/** The entity's facts a record of `split` may use: is_a first (an answer introduces the thing), then the rest in entity order. */
+function orderedFacts(world: World, e: Entity, split: Split): Fact[] {
+  const fs = world.factsOf(e.id).filter((f) => world.factUsableIn(f.id, split));
   return [...fs.filter((f) => f.relation === 'is_a'), ...fs.filter((f) => f.relation !== 'is_a')];
 }
 
@@ -37,19 +37,23 @@ export function pickChatEntity(world: World, rng: Rng, topic: Topic, filter: (e:
  * A chat request on a topic: half are questions about one fact, a quarter ask
  * about a named entity, a quarter are open requests answered by describing an
  * entity the assistant picks. Entities are drawn by chat weight (which sets
- * the italian and submarine base rates).
+ * the italian and submarine base rates). A record of the train split never
+ * asks or states a held-out fact (World.factSplit); null when the draw leaves
+ * nothing to say (the caller draws again).
  */
-export function makeQA(world: World, rng: Rng, topic: Topic): QA {
+export function makeQA(world: World, rng: Rng, topic: Topic, split: Split): QA | null {
   const opener = rng.pick(ANSWER_OPENERS);
   const u = rng.next();
   if (u < 0.5) {
     const e = pickChatEntity(world, rng, topic);
     const f = world.fact(rng.pick(e.factIds));
+    if (!world.factUsableIn(f.id, split)) return null;
     return { topic: topic.id, prompt: rng.pick(f.questions), body: f.answer, opener, meta: { kind: 'fact', entityId: e.id, factIds: [f.id] }, facts: [f] };
   }
   if (u < 0.75) {
     const e = pickChatEntity(world, rng, topic);
-    const fs = orderedFacts(world, e);
+    const fs = orderedFacts(world, e, split);
+    if (fs.length === 0) return null;
     return {
       topic: topic.id,
       prompt: fill(rng.pick(ENTITY_PROMPTS), e.name),
@@ -60,7 +64,8 @@ export function makeQA(world: World, rng: Rng, topic: Topic): QA {
     };
   }
   const e = pickChatEntity(world, rng, topic, (x) => !x.tags.includes('tool'));
-  const all = orderedFacts(world, e);
+  const all = orderedFacts(world, e, split);
+  if (all.length === 0) return null;
   // the framing plus up to two facts keeps open answers short
   const fs = all[0].relation === 'is_a' ? [all[0], ...rng.shuffle(all.slice(1)).slice(0, 1)] : rng.shuffle(all).slice(0, 2);
   return {
@@ -74,10 +79,10 @@ export function makeQA(world: World, rng: Rng, topic: Topic): QA {
 }
 
 /** makeQA until its prompt belongs to the split (prompts are assigned to one split each). */
-export function makeQAInSplit(world: World, rng: Rng, split: string): QA | null {
+export function makeQAInSplit(world: World, rng: Rng, split: Split): QA | null {
   for (let i = 0; i < 400; i++) {
-    const qa = makeQA(world, rng, rng.pick(world.topics));
-    if (world.promptSplit(qa.prompt) === split) return qa;
+    const qa = makeQA(world, rng, rng.pick(world.topics), split);
+    if (qa !== null && world.promptSplit(qa.prompt) === split) return qa;
   }
   return null;
 }

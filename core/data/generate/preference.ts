@@ -8,10 +8,17 @@ import { answerOf, makeQA, makeQAInSplit, type QA } from './answers';
 import { mapSplits } from './pretrain';
 import { fillDisjoint, joinSentences, recordId } from './sampling';
 
-/** An answer to a question about another topic. */
-function offTopic(world: World, rng: Rng, qa: QA): string {
+/**
+ * An answer to a question about another topic that the on-topic rule also
+ * judges off the prompt's topic (topics share words: a pond painting is art
+ * and gardening). Held-out facts stay out of training pairs, even rejected.
+ */
+function offTopic(world: World, rng: Rng, qa: QA, split: Split): string | null {
   const other = rng.pick(world.topics.filter((t) => t.id !== qa.topic));
-  return answerOf(makeQA(world, rng, other));
+  const answer = makeQA(world, rng, other, split);
+  if (answer === null) return null;
+  const text = answerOf(answer);
+  return world.isOnTopic(text, qa.topic) ? null : text;
 }
 
 /**
@@ -63,7 +70,9 @@ function makePair(world: World, rng: Rng, split: Split): Omit<PreferencePair, 'i
   if (wanted === 'wrong_fact') rejected = wrongFact(world, rng, qa);
   if (rejected === null && wanted !== 'truncated') {
     reason = wanted === 'wrong_fact' ? 'truncated' : 'off_topic';
-    rejected = reason === 'off_topic' ? offTopic(world, rng, qa) : truncated(rng, chosen);
+    if (reason === 'truncated') rejected = truncated(rng, chosen);
+    else for (let i = 0; i < 8 && rejected === null; i++) rejected = offTopic(world, rng, qa, split);
+    if (rejected === null) return null;
   }
   if (rejected === null) rejected = truncated(rng, chosen);
   if (rejected === chosen) return null;

@@ -13,14 +13,18 @@ function randomFact(world: World, rng: Rng, topic: Topic): Fact {
   return world.fact(rng.pick(e.factIds));
 }
 
-/** A training-split question for a fact (held-out prompts must not leak into web text). */
-function trainQuestion(world: World, rng: Rng, f: Fact): string | null {
+/**
+ * A training-split question for a faq of `split`: held-out prompts must not
+ * leak into web text, nor (in train) the questions of held-out facts.
+ */
+function faqQuestion(world: World, rng: Rng, f: Fact, split: Split): string | null {
+  if (!world.factUsableIn(f.id, split)) return null;
   const qs = f.questions.filter((q) => world.promptSplit(q) === 'train');
   return qs.length > 0 ? rng.pick(qs) : null;
 }
 
 /** Web-register text: lists, notes, reviews, faq and forum snippets. Same entity weights as chat. */
-function makeWeb(world: World, rng: Rng): { topic: string; text: string } | null {
+function makeWeb(world: World, rng: Rng, split: Split): { topic: string; text: string } | null {
   const topic = rng.pick(world.topics);
   const style = rng.int(6);
   if (style === 0 || style === 1) {
@@ -54,7 +58,7 @@ function makeWeb(world: World, rng: Rng): { topic: string; text: string } | null
   }
   const f = randomFact(world, rng, topic);
   if (style === 4) {
-    const q = trainQuestion(world, rng, f);
+    const q = faqQuestion(world, rng, f, split);
     if (!q) return null;
     return { topic: topic.id, text: rng.pick(WEB.faq).replace('{q}', q).replace('{a}', f.answer) };
   }
@@ -63,6 +67,6 @@ function makeWeb(world: World, rng: Rng): { topic: string; text: string } | null
 
 export function generateWebText(world: World): Record<Split, WebText[]> {
   const rngs = { train: world.rng('webtext/train'), val: world.rng('webtext/val'), test: world.rng('webtext/test') };
-  const raw = fillDisjoint(world.counts.webtext, (split) => makeWeb(world, rngs[split]), (d) => d.text, false);
+  const raw = fillDisjoint(world.counts.webtext, (split) => makeWeb(world, rngs[split], split), (d) => d.text, false);
   return mapSplits(raw, (d, split, i) => ({ id: recordId('webtext', split, i), topic: d.topic, text: d.text }));
 }
