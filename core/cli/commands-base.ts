@@ -51,6 +51,15 @@ function onEvent(view: ProgressView, arch: string, seconds: Record<string, numbe
   };
 }
 
+// Ctrl-C: the first stops training after the current step with its state
+// saved (the next run resumes there); a second one exits at once.
+let interrupted = false;
+function onSigint(): void {
+  if (interrupted) process.exit(130);
+  interrupted = true;
+  process.stderr.write('\nstopping after this step, saving state (Ctrl-C again to quit at once)\n');
+}
+
 /** Build (or reuse) one architecture's base models, alias them, and measure competence. */
 export async function buildAndMeasure(rt: Runtime, arch: Architecture, view: ProgressView): Promise<ArchBaseResult> {
   const { size, seed } = rt.settings;
@@ -58,7 +67,7 @@ export async function buildAndMeasure(rt: Runtime, arch: Architecture, view: Pro
   const data = worldBaseData(rt.dataSource());
   const config = baseConfigWith(size, rt.settings.base);
   const trainSeconds: Record<string, number> = {};
-  const models = await buildBase({ arch, size, seed, store, data, config, onProgress: onEvent(view, arch.id, trainSeconds) });
+  const models = await buildBase({ arch, size, seed, store, data, config, onProgress: onEvent(view, arch.id, trainSeconds), shouldStop: () => interrupted });
   view.stop();
   for (const stage of BASE_STAGES) {
     await store.setAlias(CHECKPOINT_KIND, stageAlias(arch.id, size, seed, stage), models[stage].key);
@@ -141,10 +150,16 @@ export function baseCommand(env: CliEnv): Command {
       rt.logger.info(`store: ${rt.services.store.root}; size ${rt.settings.size}, seed ${rt.settings.seed}`);
       const view = new ProgressView();
       const results: ArchBaseResult[] = [];
-      for (const arch of archs) {
-        const r = await buildAndMeasure(rt, arch, view);
-        results.push(r);
-        if (!opts.json) printTable(r);
+      process.on('SIGINT', onSigint);
+      try {
+        for (const arch of archs) {
+          const r = await buildAndMeasure(rt, arch, view);
+          results.push(r);
+          if (!opts.json) printTable(r);
+        }
+      } finally {
+        view.stop();
+        process.off('SIGINT', onSigint);
       }
       const out = resolve(opts.out);
       await mkdir(out, { recursive: true });

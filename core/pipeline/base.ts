@@ -66,6 +66,8 @@ export interface BaseBuildOptions {
   /** defaults to baseConfigFor(size) */
   config?: BasePipelineConfig;
   onProgress?: (e: BaseEvent) => void;
+  /** polled after every step; true saves the stage's state and stops (Ctrl-C) */
+  shouldStop?: () => boolean;
 }
 
 export interface BaseModels {
@@ -170,7 +172,11 @@ async function runStage(o: Resolved, run: StageRun): Promise<StageResult> {
       workDir: join(workDir, 'train'),
       fingerprint: key,
       onProgress: (progress) => o.onProgress?.({ type: 'progress', stage, progress }),
+      shouldStop: o.shouldStop,
     });
+    if (result.stopped) {
+      throw new MoltError(`interrupted: ${stage} stopped at step ${result.steps} of ${run.identity.train.steps} with its state saved; run the same command again to resume`, stage);
+    }
     const metadata: MoltMetadata = {
       backend: backendInfo().name,
       seed: run.identity.seed,

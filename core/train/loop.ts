@@ -208,6 +208,9 @@ export async function train<B>(model: CausalLM, objective: Objective<B>, config:
         });
         window = { steps: 0, loss: 0, tokens: 0, start: now, metrics: {} };
       }
+      // A step is synchronous compute: yield to the event loop so signal
+      // handlers (Ctrl-C -> shouldStop) and progress output get to run.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       const stopNow = opts.shouldStop?.(step) ?? false;
       if ((config.checkpointEvery > 0 && step % config.checkpointEvery === 0 && step < config.steps) || stopNow) await save();
       if (stopNow && step < config.steps) {
