@@ -1,8 +1,9 @@
 // Is a checkpoint a competent little assistant? Four checks on held-out data:
 //   held-out next-token loss   on the test split of pretraining documents
-//   fact accuracy              greedy answers to fact questions in phrasings
-//                              never trained on; correct if the answer
-//                              contains an accepted word
+//   fact accuracy              greedy answers to questions about held-out
+//                              facts (only stated in pretraining, never asked
+//                              or answered in training; docs/DATA.md);
+//                              correct if the answer contains an accepted word
 //   on-topic rate              answers to open chat prompts, judged by the
 //                              world's isOnTopic; sampled at temperature 1
 //                              (as QER samples) and greedy
