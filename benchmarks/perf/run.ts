@@ -229,7 +229,8 @@ export async function runPerf(opts: PerfOptions): Promise<PerfSummary> {
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-  write(opts.json ? JSON.stringify(summary, null, 2) + '\n' : '\n' + formatPerf(summary));
+  // one line: the last line of stdout parses even behind npm's script banner
+  write(opts.json ? JSON.stringify(summary) + '\n' : '\n' + formatPerf(summary));
   return summary;
 }
 

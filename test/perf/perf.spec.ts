@@ -14,6 +14,7 @@ describe('perf baseline runner (benchmarks/perf/run.ts)', function () {
       json: true, steps: 1, warmup: 1, archs: ['olmo2'], size: 'micro', batch: 2, seq: 8, vocab: 64,
       write: (t) => (text += t),
     });
+    assert.equal(text.trim().split('\n').length, 1, 'the JSON summary is one line');
     assert.deepEqual(JSON.parse(text).train.olmo2.molt_tok_s, s.train.olmo2.molt_tok_s);
     const r = s.train.olmo2;
     assert.equal(s.backend, 'wasm');
