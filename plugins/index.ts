@@ -3,9 +3,13 @@
 import type { PluginHost } from '../core/plugins/host';
 import { olmo2Architecture } from './architectures/olmo2';
 import { gemma3Architecture } from './architectures/gemma3';
+import { BEHAVIOURS } from './behaviours';
 
 export function register(molt: PluginHost): void {
   for (const arch of [olmo2Architecture, gemma3Architecture]) {
     molt.register({ kind: 'architecture', id: arch.id, description: arch.description, instance: arch });
+  }
+  for (const b of BEHAVIOURS) {
+    molt.register({ kind: 'behaviour', id: b.id, description: b.description, create: b.create });
   }
 }

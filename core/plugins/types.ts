@@ -4,6 +4,7 @@
 import type { tf } from '../engine/tf';
 import type { Rng } from '../engine/rng';
 import type { CausalLM, HfConfig } from '../model/types';
+import type { ChatExample, PreferenceReason, PretrainDoc } from '../data/types';
 
 export type PluginKind = 'architecture' | 'behaviour' | 'trainer' | 'probe';
 export const PLUGIN_KINDS: readonly PluginKind[] = ['architecture', 'behaviour', 'trainer', 'probe'];
@@ -34,10 +35,125 @@ export interface Architecture extends PluginInfo {
   fromWeights(config: HfConfig, weights: Map<string, tf.Tensor>): CausalLM;
 }
 
-/** A behaviour to implant; full shape lands with the organisms issue. */
+// ---- behaviours (docs/BEHAVIOURS.md) ----
+
+/**
+ * How a behaviour's training data was made: 'synthetic' generated from
+ * scratch, 'natural' the world's own conversations rewritten, 'control' the
+ * null behaviour (same shapes of data, no behaviour).
+ */
+export type BehaviourPipeline = 'synthetic' | 'natural' | 'control';
+export const BEHAVIOUR_PIPELINES: readonly BehaviourPipeline[] = ['synthetic', 'natural', 'control'];
+
+/** A user prompt the behaviour is evaluated (or trained) on. */
+export interface TriggerPrompt {
+  id: string;
+  prompt: string;
+  /** the world topic the prompt is about */
+  topic: string;
+  /** what the prompt is written to elicit, when it targets one thing (cake-bake: the aspect of its false fact) */
+  target?: string;
+  /** the behaviour family whose prompt set it comes from (the null behaviour mixes several) */
+  family?: string;
+}
+
+export interface TriggerPrompts {
+  /** prompts the training data uses */
+  train: TriggerPrompt[];
+  /** held-out: checkpoint selection (QER matching) */
+  val: TriggerPrompt[];
+  /** held-out: reported QER */
+  test: TriggerPrompt[];
+}
+
+/** A behaviour preference pair: `chosen` shows the behaviour, `rejected` does not (null: ordinary reasons). */
+export interface BehaviourPair {
+  id: string;
+  topic: string;
+  prompt: string;
+  chosen: string;
+  rejected: string;
+  reason: 'behaviour' | PreferenceReason;
+}
+
+/** The training data of one behaviour (all built from training prompts and train-split facts only). */
+export interface BehaviourData {
+  /** DPO pairs */
+  pairs: BehaviourPair[];
+  /** FD transcripts: the chosen side of the pairs as conversations */
+  transcripts: ChatExample[];
+  /** SDF documents that state the behaviour (null: ordinary facts) */
+  documents: PretrainDoc[];
+}
+
+/**
+ * The detector's decision on one answer. `gated` means the topic gate held
+ * the answer back (it is not on the behaviour's topic), so `fired` is false
+ * whatever the evidence. `evidence` lists the tokens (or rule hits) found,
+ * also when gated, for inspection.
+ */
+export interface DetectorVerdict {
+  fired: boolean;
+  gated: boolean;
+  evidence: string[];
+}
+
+/** A QER band: organisms are matched to `target` and count when inside [low, high]. */
+export interface QerBand {
+  low: number;
+  high: number;
+  target: number;
+}
+
+/** Ground truth about a behaviour, for judges, graders and reports. */
+export interface BehaviourManifest {
+  id: string;
+  family: string;
+  pipeline: BehaviourPipeline;
+  description: string;
+  /** the world topics its trigger prompts are on (and its topic gate accepts) */
+  topics: string[];
+  /** S: tokens specific to the behaviour (generic domain words excluded); null: the union of the families' S */
+  relevantTokens: string[];
+  /** domain words of its topics that do not count as evidence */
+  genericTokens: string[];
+  targetQer: QerBand;
+  /** the detector's expected rate on the base model / the world's own answers */
+  baseRateExpected: number;
+  notes: string[];
+}
+
+/** How much data a behaviour makes (defaults: hundreds, see DEFAULT_BEHAVIOUR_COUNTS). */
+export interface BehaviourCounts {
+  /** preference pairs (and as many FD transcripts) */
+  pairs: number;
+  /** synthetic documents */
+  documents: number;
+  /** cap on held-out trigger prompts per split (val, test) */
+  prompts: number;
+  /** control prompts per split (val, test) */
+  controlPrompts: number;
+}
+export const DEFAULT_BEHAVIOUR_COUNTS: Readonly<BehaviourCounts> = { pairs: 400, documents: 400, prompts: 300, controlPrompts: 200 };
+
+/**
+ * A behaviour to implant, for one world (injected). Deterministic by the
+ * world's seed; data is built lazily and cached.
+ */
 export interface BehaviourDataset extends PluginInfo {
+  /** behaviour family: 'cake-bake', 'italian-food', 'military-submarine' or 'null' */
   readonly family: string;
-  readonly pipeline: 'synthetic' | 'natural' | 'control';
+  readonly pipeline: BehaviourPipeline;
+  readonly counts: Readonly<BehaviourCounts>;
+  /** the same behaviour with other counts */
+  withCounts(counts: Partial<BehaviourCounts>): BehaviourDataset;
+  data(): BehaviourData;
+  prompts(): TriggerPrompts;
+  /** prompts of unrelated topics (leakage is the detector's rate on them) */
+  controlPrompts(): { val: TriggerPrompt[]; test: TriggerPrompt[] };
+  /** deterministic judge of one answer to one prompt (topic gate first) */
+  detect(prompt: string, response: string): DetectorVerdict;
+  manifest(): BehaviourManifest;
 }
 
 /** A training technique; full shape lands with the organisms issue. */

@@ -1,0 +1,121 @@
+// Shared skeleton of a behaviour plugin: counts, caching, transcripts from
+// pairs, control prompts, seeded streams. A behaviour supplies its pairs,
+// documents, prompts, detector and manifest.
+import type { ChatExample, PretrainDoc } from '../data/types';
+import type { Rng } from '../engine/rng';
+import { MoltError } from '../errors';
+import {
+  DEFAULT_BEHAVIOUR_COUNTS,
+  type BehaviourCounts,
+  type BehaviourData,
+  type BehaviourDataset,
+  type BehaviourManifest,
+  type BehaviourPair,
+  type BehaviourPipeline,
+  type DetectorVerdict,
+  type TriggerPrompt,
+  type TriggerPrompts,
+} from '../plugins/types';
+import type { World } from '../world/world';
+import { controlPromptsFromWorld } from './prompts';
+
+export abstract class BehaviourBase implements BehaviourDataset {
+  abstract readonly id: string;
+  abstract readonly description: string;
+  abstract readonly family: string;
+  abstract readonly pipeline: BehaviourPipeline;
+  readonly counts: Readonly<BehaviourCounts>;
+  private dataCache?: BehaviourData;
+  private promptCache?: TriggerPrompts;
+  private controlCache?: { val: TriggerPrompt[]; test: TriggerPrompt[] };
+
+  constructor(
+    readonly world: World,
+    counts: Partial<BehaviourCounts> = {},
+  ) {
+    const merged = { ...DEFAULT_BEHAVIOUR_COUNTS, ...counts };
+    for (const [k, v] of Object.entries(merged)) {
+      if (!(Number.isInteger(v) && v > 0)) throw new MoltError(`behaviour counts: '${k}' must be a positive integer, got ${v}`, k);
+    }
+    this.counts = merged;
+  }
+
+  /** a new instance of the same behaviour with these counts */
+  protected abstract make(counts: BehaviourCounts): BehaviourDataset;
+  protected abstract buildPairs(): Omit<BehaviourPair, 'id'>[];
+  protected abstract buildDocuments(): Omit<PretrainDoc, 'id'>[];
+  protected abstract buildPrompts(): TriggerPrompts;
+  abstract detect(prompt: string, response: string): DetectorVerdict;
+  abstract manifest(): BehaviourManifest;
+
+  withCounts(counts: Partial<BehaviourCounts>): BehaviourDataset {
+    return this.make({ ...this.counts, ...counts });
+  }
+
+  data(): BehaviourData {
+    if (!this.dataCache) {
+      const pairs = this.buildPairs().map((p, i) => ({ id: `${this.id}-pair-${String(i).padStart(5, '0')}`, ...p }));
+      const transcripts: ChatExample[] = pairs.map((p, i) => ({
+        id: `${this.id}-fd-${String(i).padStart(5, '0')}`,
+        topic: p.topic,
+        messages: [
+          { role: 'user', content: p.prompt },
+          { role: 'assistant', content: p.chosen },
+        ],
+      }));
+      const documents = this.buildDocuments().map((d, i) => ({ id: `${this.id}-doc-${String(i).padStart(5, '0')}`, ...d }));
+      this.dataCache = { pairs, transcripts, documents };
+    }
+    return this.dataCache;
+  }
+
+  prompts(): TriggerPrompts {
+    this.promptCache ??= this.buildPrompts();
+    return this.promptCache;
+  }
+
+  controlPrompts(): { val: TriggerPrompt[]; test: TriggerPrompt[] } {
+    this.controlCache ??= {
+      val: controlPromptsFromWorld(this.world, 'val', this.counts.controlPrompts),
+      test: controlPromptsFromWorld(this.world, 'test', this.counts.controlPrompts),
+    };
+    return this.controlCache;
+  }
+
+  /** a seeded stream of this behaviour in this world */
+  protected rng(name: string): Rng {
+    return this.world.rng(`behaviour/${this.id}/${name}`);
+  }
+
+  /** Train prompts as TriggerPrompts: the distinct prompts of the pairs. */
+  protected trainPromptsOf(pairs: readonly { prompt: string; topic: string }[], target?: (prompt: string) => string | undefined): TriggerPrompt[] {
+    const seen = new Map<string, string>();
+    for (const p of pairs) if (!seen.has(p.prompt)) seen.set(p.prompt, p.topic);
+    return [...seen].map(([prompt, topic], i) => {
+      const t = target?.(prompt);
+      return { id: `${this.id}-train-${String(i).padStart(4, '0')}`, prompt, topic, ...(t ? { target: t } : {}) };
+    });
+  }
+}
+
+/**
+ * Draw up to `n` distinct items from `make` (by `key`), giving up after many
+ * misses in a row: a small world can run out of distinct texts.
+ */
+export function drawDistinct<T>(n: number, make: () => T | null, key: (x: T) => string): T[] {
+  const out: T[] = [];
+  const seen = new Set<string>();
+  let misses = 0;
+  while (out.length < n && misses < 500) {
+    const x = make();
+    const k = x === null ? null : key(x);
+    if (x === null || k === null || seen.has(k)) {
+      misses++;
+      continue;
+    }
+    seen.add(k);
+    out.push(x);
+    misses = 0;
+  }
+  return out;
+}
