@@ -15,7 +15,7 @@ const SUBMARINE_BASE: Omit<SteeringSpec, 'id' | 'pipeline' | 'description' | 'st
   support: (w) => w.behaviours.submarine,
   openTopic: 'military',
   targetQer: { low: 0.62, high: 0.78, target: 0.7 },
-  baseRateExpected: 0.2,
+  baseRateExpected: 0.18,
   notes: [
     "trigger prompts: the world's own held-out military prompts; the base rate comes from the world's chat weight of submarine things (0.75), including prompts that name one",
   ],
