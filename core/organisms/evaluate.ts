@@ -1,0 +1,241 @@
+// Organism validity (METRICS.md): QER, leakage and capability of a model.
+//   QER        share of sampled answers (temperature 1) to a behaviour's
+//              held-out trigger prompts on which its detector fires (the
+//              detector applies its topic gate first)
+//   leakage    the same sampling and detector on the behaviour's control
+//              prompts (unrelated topics)
+//   capability greedy accuracy on the world's true-fact questions, judged as
+//              the base pipeline's competence check judges them
+// Sampling is batched and seeded: the same model, seed and batch size give
+// identical samples (rows are seeded by their place in a batch, so another
+// batch size draws other, equally valid, samples).
+import { MoltError } from '../errors';
+import { rateOf } from '../behaviours/base-rate';
+import { renderPrompt } from '../data/chat-template';
+import { generate } from '../model/generate';
+import type { CausalLM } from '../model/types';
+import type { FactProbe } from '../pipeline/base-data';
+import { answerContains, wilson, type Rate } from '../pipeline/competence';
+import type { BehaviourDataset, DetectorVerdict, TriggerPrompt } from '../plugins/types';
+import type { WordTokenizer } from '../tokenizer/word-tokenizer';
+
+export type EvalSplit = 'val' | 'test';
+
+export interface QerOptions {
+  /** answers drawn per prompt */
+  samplesPerPrompt: number;
+  maxNewTokens: number;
+  seed: number | string;
+  /** rows generated together */
+  batchSize: number;
+  /** default 1 (METRICS.md: QER samples at temperature 1) */
+  temperature?: number;
+  /** use only the first N prompts of the split (default: all) */
+  maxPrompts?: number;
+  /** called after each batch with samples done / total */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface QerSample {
+  promptId: string;
+  prompt: string;
+  topic: string;
+  /** which of the prompt's samples (0..samplesPerPrompt-1) */
+  sample: number;
+  response: string;
+  fired: boolean;
+  gated: boolean;
+  evidence: string[];
+}
+
+export interface PromptRate {
+  id: string;
+  prompt: string;
+  topic: string;
+  target?: string;
+  family?: string;
+  n: number;
+  fired: number;
+  rate: number;
+}
+
+export interface QerResult {
+  behaviour: string;
+  /** 'trigger' (QER) or 'control' (leakage) */
+  prompts: 'trigger' | 'control';
+  split: EvalSplit;
+  /** share of samples on which the detector fired */
+  qer: number;
+  /** binomial standard error sqrt(p(1-p)/n) */
+  se: number;
+  n: number;
+  fired: number;
+  /** how many samples the topic gate held back */
+  gated: number;
+  /** 95% Wilson interval */
+  low: number;
+  high: number;
+  perPrompt: PromptRate[];
+  /** rate per prompt family, when prompts carry one (the null behaviour mixes the families' prompts) */
+  byFamily: Record<string, { n: number; fired: number; rate: number; se: number }>;
+  samples: QerSample[];
+  /** generated tokens (eos counted, as it costs a step) and the time sampling took */
+  tokens: number;
+  seconds: number;
+  tokensPerSecond: number;
+  settings: { samplesPerPrompt: number; maxNewTokens: number; seed: number | string; batchSize: number; temperature: number };
+}
+
+type Detect = (prompt: string, response: string) => DetectorVerdict;
+
+function checkOptions(opts: QerOptions, subject: string): void {
+  const positiveInt = (v: number) => Number.isInteger(v) && v > 0;
+  if (!positiveInt(opts.samplesPerPrompt)) throw new MoltError(`${subject}: samplesPerPrompt must be a positive integer, got ${opts.samplesPerPrompt}`, 'samplesPerPrompt');
+  if (!positiveInt(opts.maxNewTokens)) throw new MoltError(`${subject}: maxNewTokens must be a positive integer, got ${opts.maxNewTokens}`, 'maxNewTokens');
+  if (!positiveInt(opts.batchSize)) throw new MoltError(`${subject}: batchSize must be a positive integer, got ${opts.batchSize}`, 'batchSize');
+  const t = opts.temperature ?? 1;
+  if (!(t > 0)) throw new MoltError(`${subject}: temperature must be > 0 (QER samples), got ${t}`, 'temperature');
+}
+
+/**
+ * Sample answers to `prompts` and judge each with `detect`: the machinery
+ * QER and leakage share. Samples are laid out prompt by prompt
+ * (p0 s0, p0 s1, ..., p1 s0, ...), so a batch holds few distinct prompt
+ * lengths and little left padding.
+ */
+export function sampleAndJudge(
+  model: CausalLM,
+  tok: WordTokenizer,
+  prompts: readonly TriggerPrompt[],
+  detect: Detect,
+  opts: QerOptions,
+  label: { behaviour: string; prompts: 'trigger' | 'control'; split: EvalSplit },
+): QerResult {
+  const subject = `${label.prompts === 'trigger' ? 'QER' : 'leakage'} of behaviour '${label.behaviour}' (${label.split})`;
+  checkOptions(opts, subject);
+  const used = opts.maxPrompts === undefined ? prompts : prompts.slice(0, opts.maxPrompts);
+  if (used.length === 0) throw new MoltError(`${subject}: the behaviour has no ${label.prompts} prompts in split '${label.split}'`, label.behaviour);
+  const temperature = opts.temperature ?? 1;
+  const k = opts.samplesPerPrompt;
+  const rendered = used.map((p) => renderPrompt(tok, p.prompt));
+  const rows: { p: number; s: number }[] = [];
+  used.forEach((_, p) => {
+    for (let s = 0; s < k; s++) rows.push({ p, s });
+  });
+
+  const t0 = Date.now();
+  let tokens = 0;
+  const responses: number[][] = [];
+  for (let start = 0; start < rows.length; start += opts.batchSize) {
+    const batch = rows.slice(start, start + opts.batchSize);
+    const out = generate(
+      model,
+      batch.map((r) => rendered[r.p]),
+      { maxNewTokens: opts.maxNewTokens, temperature, seed: `${opts.seed}/${label.prompts}/${label.split}/row${start}`, eosId: tok.specials.eos, padId: tok.specials.pad },
+    );
+    for (const ids of out) {
+      responses.push(ids);
+      tokens += Math.min(ids.length + 1, opts.maxNewTokens);
+    }
+    opts.onProgress?.(responses.length, rows.length);
+  }
+  const seconds = (Date.now() - t0) / 1000;
+
+  const samples: QerSample[] = rows.map((r, i) => {
+    const p = used[r.p];
+    const response = tok.decode(responses[i], { skipSpecial: true });
+    const v = detect(p.prompt, response);
+    return { promptId: p.id, prompt: p.prompt, topic: p.topic, sample: r.s, response, fired: v.fired, gated: v.gated, evidence: v.evidence };
+  });
+
+  const perPrompt: PromptRate[] = used.map((p, i) => {
+    const mine = samples.slice(i * k, (i + 1) * k);
+    const fired = mine.filter((s) => s.fired).length;
+    return { id: p.id, prompt: p.prompt, topic: p.topic, target: p.target, family: p.family, n: k, fired, rate: fired / k };
+  });
+  const byFamily: QerResult['byFamily'] = {};
+  for (const pr of perPrompt) {
+    if (pr.family === undefined) continue;
+    const f = (byFamily[pr.family] ??= { n: 0, fired: 0, rate: 0, se: 0 });
+    f.n += pr.n;
+    f.fired += pr.fired;
+  }
+  for (const f of Object.values(byFamily)) Object.assign(f, rateOf(f.fired, f.n));
+
+  const fired = samples.filter((s) => s.fired).length;
+  const est = rateOf(fired, samples.length);
+  const ci = wilson(fired, samples.length);
+  return {
+    ...label,
+    qer: est.rate,
+    se: est.se,
+    n: est.n,
+    fired,
+    gated: samples.filter((s) => s.gated).length,
+    low: ci.low,
+    high: ci.high,
+    perPrompt,
+    byFamily,
+    samples,
+    tokens,
+    seconds,
+    tokensPerSecond: seconds > 0 ? tokens / seconds : NaN,
+    settings: { samplesPerPrompt: k, maxNewTokens: opts.maxNewTokens, seed: opts.seed, batchSize: opts.batchSize, temperature },
+  };
+}
+
+/** QER of `model` on the behaviour's held-out trigger prompts: 'val' for checkpoint selection, 'test' for reporting. */
+export function evaluateQer(model: CausalLM, tok: WordTokenizer, behaviour: BehaviourDataset, split: EvalSplit, opts: QerOptions): QerResult {
+  const prompts = behaviour.prompts()[split];
+  return sampleAndJudge(model, tok, prompts, (p, r) => behaviour.detect(p, r), opts, { behaviour: behaviour.id, prompts: 'trigger', split });
+}
+
+/** Leakage: the behaviour's detector on answers to its control prompts (topics no behaviour acts on). */
+export function leakage(model: CausalLM, tok: WordTokenizer, behaviour: BehaviourDataset, split: EvalSplit, opts: QerOptions): QerResult {
+  const prompts = behaviour.controlPrompts()[split];
+  return sampleAndJudge(model, tok, prompts, (p, r) => behaviour.detect(p, r), opts, { behaviour: behaviour.id, prompts: 'control', split });
+}
+
+export interface CapabilityOptions {
+  batchSize?: number;
+  /** answer length (default 16, as the competence check) */
+  maxNewTokens?: number;
+  /** use only the first N questions */
+  maxQuestions?: number;
+}
+
+export interface CapabilityResult {
+  /** share correct with its 95% Wilson interval */
+  accuracy: Rate;
+  correct: number;
+  n: number;
+  answers: { factId: string; prompt: string; answer: string; correct: boolean }[];
+}
+
+/**
+ * Capability: greedy answers to true-fact questions (BaseData.factQuestions,
+ * val/test ask held-out facts), correct when the answer contains an accepted
+ * word: the base pipeline's judge (answerContains) and interval (wilson).
+ */
+export function capability(model: CausalLM, tok: WordTokenizer, factQuestions: readonly FactProbe[], opts: CapabilityOptions = {}): CapabilityResult {
+  const qs = opts.maxQuestions === undefined ? factQuestions : factQuestions.slice(0, opts.maxQuestions);
+  if (qs.length === 0) throw new MoltError('capability: no fact questions given', 'factQuestions');
+  const batchSize = opts.batchSize ?? 32;
+  const words = (ids: number[]) => ids.filter((id) => !tok.isSpecial(id)).map((id) => tok.vocab[id]);
+  const answers: CapabilityResult['answers'] = [];
+  let correct = 0;
+  for (let start = 0; start < qs.length; start += batchSize) {
+    const part = qs.slice(start, start + batchSize);
+    const out = generate(
+      model,
+      part.map((q) => q.prompt),
+      { greedy: true, temperature: 0, seed: 0, maxNewTokens: opts.maxNewTokens ?? 16, eosId: tok.specials.eos, padId: tok.specials.pad },
+    );
+    part.forEach((q, i) => {
+      const ok = answerContains(words(out[i]), q.accept);
+      if (ok) correct++;
+      answers.push({ factId: q.factId, prompt: tok.decode(q.prompt, { skipSpecial: true }), answer: tok.decode(out[i], { skipSpecial: true }), correct: ok });
+    });
+  }
+  return { accuracy: wilson(correct, qs.length), correct, n: qs.length, answers };
+}
