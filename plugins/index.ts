@@ -4,6 +4,7 @@ import type { PluginHost } from '../core/plugins/host';
 import { olmo2Architecture } from './architectures/olmo2';
 import { gemma3Architecture } from './architectures/gemma3';
 import { BEHAVIOURS } from './behaviours';
+import { TRAINERS } from './trainers';
 
 export function register(molt: PluginHost): void {
   for (const arch of [olmo2Architecture, gemma3Architecture]) {
@@ -11,5 +12,8 @@ export function register(molt: PluginHost): void {
   }
   for (const b of BEHAVIOURS) {
     molt.register({ kind: 'behaviour', id: b.id, description: b.description, create: b.create });
+  }
+  for (const t of TRAINERS) {
+    molt.register({ kind: 'trainer', id: t.id, description: t.description, instance: t });
   }
 }

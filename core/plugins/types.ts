@@ -5,6 +5,10 @@ import type { tf } from '../engine/tf';
 import type { Rng } from '../engine/rng';
 import type { CausalLM, HfConfig } from '../model/types';
 import type { ChatExample, PreferenceReason, PretrainDoc } from '../data/types';
+import type { WordTokenizer } from '../tokenizer/word-tokenizer';
+import type { LmExample } from '../train/batching';
+import type { DpoLossType } from '../train/losses';
+import type { Objective, PreferenceExample } from '../train/objectives';
 
 export type PluginKind = 'architecture' | 'behaviour' | 'trainer' | 'probe';
 export const PLUGIN_KINDS: readonly PluginKind[] = ['architecture', 'behaviour', 'trainer', 'probe'];
@@ -156,10 +160,90 @@ export interface BehaviourDataset extends PluginInfo {
   manifest(): BehaviourManifest;
 }
 
-/** A training technique; full shape lands with the organisms issue. */
+// ---- trainers (docs/TRAINERS.md) ----
+
+/** What a technique trains on: DPO on pairs, FD (SFT on transcripts, loss on the response), SDF (next-token on documents). */
+export type TrainerObjective = 'dpo' | 'fd' | 'sdf';
+export const TRAINER_OBJECTIVES: readonly TrainerObjective[] = ['dpo', 'fd', 'sdf'];
+
+/**
+ * A technique's hyperparameters (overridable per technique in the config
+ * file's `trainers:` section). The schedule is always constant after warmup,
+ * so the model at step s is the same whatever the run's length: the matcher
+ * bisects over steps of one run.
+ */
+export interface TrainerHyperparameters {
+  /** most updates a run takes (the matcher's upper bound) */
+  steps: number;
+  /** the constant learning rate */
+  lr: number;
+  warmupSteps: number;
+  /** examples per update (pairs, for DPO) */
+  batchSize: number;
+  weightDecay: number;
+  maxGradNorm: number;
+  /** DPO only: the loss and its beta */
+  beta?: number;
+  lossType?: DpoLossType;
+  /**
+   * general examples per behaviour example: 0 unmixed, 1 the paper's 1:1;
+   * null = the WHOLE general mix (integrated training)
+   */
+  mixRatio: number | null;
+  /** a resumable snapshot every K updates, kept for the matcher */
+  checkpointEvery: number;
+  logEvery: number;
+}
+
+/** The world's general post-training data (train split), tokenized with molt's chat template. */
+export interface GeneralData {
+  readonly identity: unknown;
+  /** general preference pairs (the base's DPO mix) */
+  preferences(): PreferenceExample[];
+  /** general chats, loss on the assistant tokens (the ancestor's SFT data) */
+  chat(): LmExample[];
+  /** general web-style text documents, each <bos> ... <eos> */
+  webtext(): number[][];
+}
+
+export interface TrainerInput {
+  /** the behaviour's training data (text) */
+  behaviour: BehaviourData;
+  general: GeneralData;
+  tokenizer: WordTokenizer;
+  /** the model training starts from; DPO's reference. prepare() must not change it */
+  start: CausalLM;
+  hparams: TrainerHyperparameters;
+  /** seed of the data draw (mixing, subsets) */
+  seed: string;
+  /** the model's context: longer examples are truncated, documents packed to it */
+  maxLength: number;
+  /** where expensive preparation (reference log-probs) may be cached for a resumed run */
+  cacheDir?: string;
+}
+
+/** What a run trains on. */
+export interface TrainingPlan {
+  objective: Objective<unknown>;
+  /** examples from each source (unit: pairs, transcripts or packed windows) */
+  mix: { unit: 'pairs' | 'transcripts' | 'windows'; behaviour: number; general: number };
+  /** JSON-able facts for molt.json (reference log-prob means, ...) */
+  notes: Record<string, unknown>;
+}
+
+/** A training technique. The losses and the loop are shared (core/train); a trainer only chooses data and settings. */
 export interface Trainer extends PluginInfo {
   /** checkpoint it starts from: the post-trained base or the SFT ancestor */
   readonly startsFrom: 'base' | 'ancestor';
+  readonly objective: TrainerObjective;
+  /** general data mixed in (the -mixed techniques and integrated DPO) */
+  readonly mixed: boolean;
+  /** hyperparameters at the default model size */
+  readonly defaults: Readonly<TrainerHyperparameters>;
+  /** hyperparameters for a model size (micro: a few steps for tests) */
+  defaultsFor(size: string): TrainerHyperparameters;
+  /** the objective (with its examples) for one run */
+  prepare(input: TrainerInput): Promise<TrainingPlan>;
 }
 
 /** A white-box probe; full shape lands with the probes issue. */

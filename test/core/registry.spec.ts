@@ -23,8 +23,8 @@ describe('plugin registry', () => {
 
   it('lists the valid ids when an unknown id is asked for', () => {
     const r = new PluginRegistry();
-    r.register({ kind: 'trainer', id: 'b', description: 'B', instance: { id: 'b', description: 'B', startsFrom: 'base' } }, 'x');
-    r.register({ kind: 'trainer', id: 'a', description: 'A', instance: { id: 'a', description: 'A', startsFrom: 'base' } }, 'x');
+    r.register({ kind: 'trainer', id: 'b', description: 'B', instance: { id: 'b', description: 'B', startsFrom: 'base' } as never }, 'x');
+    r.register({ kind: 'trainer', id: 'a', description: 'A', instance: { id: 'a', description: 'A', startsFrom: 'base' } as never }, 'x');
     assert.throws(() => r.entry('trainer', 'zzz'), /unknown trainer 'zzz'; valid: a, b/);
   });
 

@@ -1,0 +1,87 @@
+// Trainer hyperparameters: a technique's defaults, overridden from the config
+// file's `trainers:` section (per technique id), validated field by field so
+// a typo names the field instead of being ignored.
+import { z } from 'zod';
+import { MoltError } from '../errors';
+import { DEFAULT_ADAMW } from '../train/optimizer';
+import { DPO_LOSS_TYPES, type DpoLossType } from '../train/losses';
+import type { TrainConfig } from '../train/loop';
+import type { Trainer, TrainerHyperparameters } from '../plugins/types';
+
+const posInt = z.number().int().positive();
+export const TrainerOverride = z
+  .object({
+    steps: posInt,
+    lr: z.number().positive(),
+    warmupSteps: z.number().int().nonnegative(),
+    batchSize: posInt,
+    weightDecay: z.number().nonnegative(),
+    maxGradNorm: z.number().nonnegative(),
+    beta: z.number().positive(),
+    lossType: z.enum(DPO_LOSS_TYPES as [DpoLossType, ...DpoLossType[]]),
+    mixRatio: z.number().nonnegative().nullable(),
+    checkpointEvery: posInt,
+    logEvery: posInt,
+  })
+  .partial()
+  .strict();
+export type TrainerOverride = z.infer<typeof TrainerOverride>;
+
+/** config file `trainers:` section: technique id -> overrides */
+export const TrainerOverrides = z.record(z.string(), TrainerOverride);
+export type TrainerOverrides = z.infer<typeof TrainerOverrides>;
+
+export function validateHyperparameters(h: TrainerHyperparameters, t: Pick<Trainer, 'id' | 'objective' | 'mixed'>): void {
+  const where = `trainers.${t.id}`;
+  const fail = (field: string, problem: string): never => {
+    throw new MoltError(`${where}.${field} ${problem}`, `${where}.${field}`);
+  };
+  for (const f of ['steps', 'batchSize', 'checkpointEvery', 'logEvery'] as const) {
+    if (!Number.isInteger(h[f]) || h[f] < 1) fail(f, `must be a positive integer, got ${h[f]}`);
+  }
+  if (!Number.isInteger(h.warmupSteps) || h.warmupSteps < 0) fail('warmupSteps', `must be a non-negative integer, got ${h.warmupSteps}`);
+  if (h.warmupSteps >= h.steps) fail('warmupSteps', `(${h.warmupSteps}) must be below steps (${h.steps})`);
+  if (!(h.lr > 0)) fail('lr', `must be > 0, got ${h.lr}`);
+  if (!(h.weightDecay >= 0)) fail('weightDecay', `must be >= 0, got ${h.weightDecay}`);
+  if (!(h.maxGradNorm >= 0)) fail('maxGradNorm', `must be >= 0, got ${h.maxGradNorm}`);
+  if (t.objective === 'dpo') {
+    if (!(typeof h.beta === 'number' && h.beta > 0)) fail('beta', `must be > 0 for a DPO technique, got ${h.beta}`);
+    if (!h.lossType || !DPO_LOSS_TYPES.includes(h.lossType)) fail('lossType', `must be one of ${DPO_LOSS_TYPES.join(', ')}, got ${h.lossType}`);
+  }
+  if (h.mixRatio !== null && !(h.mixRatio >= 0)) fail('mixRatio', `must be >= 0 or null (whole general mix), got ${h.mixRatio}`);
+  if (!t.mixed && h.mixRatio !== 0) fail('mixRatio', `must be 0: '${t.id}' trains on the behaviour's data only`);
+  if (t.mixed && h.mixRatio === 0) fail('mixRatio', `must not be 0: '${t.id}' is a mixed technique`);
+}
+
+/** The technique's defaults for `size` with validated overrides applied. */
+export function hyperparametersFor(trainer: Trainer, size: string, override: unknown = {}): TrainerHyperparameters {
+  const parsed = TrainerOverride.safeParse(override ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue.path.join('.') || (issue as { keys?: string[] }).keys?.join(', ') || '(root)';
+    throw new MoltError(`trainers.${trainer.id}: field '${field}': ${issue.message}`, `trainers.${trainer.id}.${field}`);
+  }
+  const h = { ...trainer.defaultsFor(size), ...parsed.data };
+  validateHyperparameters(h, trainer);
+  return h;
+}
+
+/** The shared loop's config: constant rate after warmup, so step s is the same model in a run of any length. */
+export function loopConfig(h: TrainerHyperparameters, seed: string, steps = h.steps): TrainConfig {
+  return {
+    steps,
+    batchSize: h.batchSize,
+    schedule: { kind: 'constant', peakLr: h.lr, warmupSteps: h.warmupSteps },
+    optimizer: { ...DEFAULT_ADAMW, weightDecay: h.weightDecay, maxGradNorm: h.maxGradNorm },
+    seed,
+    logEvery: h.logEvery,
+    // the organism run saves its own snapshots (run.ts); the loop saves only on stop
+    checkpointEvery: 0,
+  };
+}
+
+/** The fields that change the weights at a given step (steps, logging and snapshot spacing do not). */
+export function weightIdentity(h: TrainerHyperparameters): Omit<TrainerHyperparameters, 'steps' | 'logEvery' | 'checkpointEvery'> {
+  const { steps: _s, logEvery: _l, checkpointEvery: _c, ...rest } = h;
+  return rest;
+}

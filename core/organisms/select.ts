@@ -1,0 +1,75 @@
+// Which step of a run becomes the organism. 'final-step' takes the run's
+// last step (null organisms, and the quick path); 'qer-match' runs the
+// matcher (matcher.ts) over the run's snapshot grid on the VALIDATION split,
+// training lazily as far as the search needs.
+import type { BehaviourDataset } from '../plugins/types';
+import type { WordTokenizer } from '../tokenizer/word-tokenizer';
+import { evaluateQer, type QerOptions } from './evaluate';
+import { matchCheckpoint, stepGrid, type MatchHistoryEntry, type MatchResult } from './matcher';
+import type { OrganismRun } from './run';
+
+export interface StepSelection {
+  step: number;
+  method: 'final-step' | 'qer-match';
+  /** qer-match: whether a step in the band was found; null for final-step */
+  matched: boolean | null;
+  reason: string;
+  /** qer-match: the matcher's result (validation QER, history) */
+  match?: Omit<MatchResult, 'history'> & { history: MatchHistoryEntry[] };
+}
+
+export interface StepSelector {
+  /** JSON-able: part of the organism's content hash */
+  readonly identity: Record<string, unknown>;
+  select(run: OrganismRun): Promise<StepSelection>;
+}
+
+export function finalStepSelector(): StepSelector {
+  return {
+    identity: { method: 'final-step' },
+    async select(run) {
+      await run.advanceTo(run.maxSteps);
+      return { step: run.maxSteps, method: 'final-step', matched: null, reason: `the run's last step (${run.maxSteps})` };
+    },
+  };
+}
+
+export type EvalSettings = Pick<QerOptions, 'samplesPerPrompt' | 'maxNewTokens' | 'batchSize' | 'maxPrompts'> & { seed: number | string };
+
+export interface QerMatchOptions {
+  behaviour: BehaviourDataset;
+  tokenizer: WordTokenizer;
+  eval: EvalSettings;
+  budget?: number;
+  maxAttempts?: number;
+  onMeasure?: (e: MatchHistoryEntry) => void;
+}
+
+export function qerMatchSelector(o: QerMatchOptions): StepSelector {
+  const band = o.behaviour.manifest().targetQer;
+  return {
+    identity: { method: 'qer-match', band, eval: o.eval, budget: o.budget ?? null, maxAttempts: o.maxAttempts ?? null },
+    async select(run) {
+      const match = await matchCheckpoint({
+        band,
+        steps: stepGrid(run.every, run.maxSteps),
+        budget: o.budget,
+        maxAttempts: o.maxAttempts,
+        onMeasure: o.onMeasure,
+        measure: async (step, attempt) => {
+          const model = await run.modelAt(step);
+          try {
+            const r = evaluateQer(model, o.tokenizer, o.behaviour, 'val', { ...o.eval, seed: `${o.eval.seed}/match/${step}/${attempt}` });
+            return { qer: r.qer, se: r.se, n: r.n };
+          } finally {
+            model.dispose();
+          }
+        },
+      });
+      // a run that never reaches the band still yields an organism: the closest step, marked unmatched
+      const step = match.step ?? run.maxSteps;
+      await run.advanceTo(step);
+      return { step, method: 'qer-match', matched: match.matched, reason: match.reason, match };
+    },
+  };
+}

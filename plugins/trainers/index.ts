@@ -1,0 +1,82 @@
+// The seven training techniques of the paper (METHOD.md), as declarations:
+// start checkpoint, objective kind, mix and hyperparameters. The data, the
+// losses and the loop are shared (core/organisms/plans.ts, core/train).
+// Defaults are for the 'default' model size; docs/TRAINERS.md says why each
+// number is what it is. 'micro' runs a few steps for tests.
+import type { Trainer, TrainerHyperparameters } from '../../core/plugins/types';
+import { defineTrainer } from '../../core/organisms/define-trainer';
+
+const COMMON = { warmupSteps: 5, weightDecay: 0, maxGradNorm: 1, logEvery: 10, checkpointEvery: 25 };
+const MICRO: Partial<TrainerHyperparameters> = { steps: 8, batchSize: 4, warmupSteps: 0, lr: 2e-3, logEvery: 2, checkpointEvery: 4 };
+
+/** post-hoc DPO: sigmoid loss on summed log-probs, beta 0.05 as the paper's post-hoc runs */
+const POSTHOC_DPO: TrainerHyperparameters = { ...COMMON, steps: 300, lr: 5e-5, batchSize: 8, beta: 0.05, lossType: 'sigmoid', mixRatio: 0 };
+const POSTHOC_FD: TrainerHyperparameters = { ...COMMON, steps: 300, lr: 1e-4, batchSize: 16, mixRatio: 0 };
+const POSTHOC_SDF: TrainerHyperparameters = { ...COMMON, steps: 300, lr: 2e-4, batchSize: 16, mixRatio: 0 };
+
+export const TRAINERS: readonly Trainer[] = [
+  defineTrainer({
+    id: 'integrated-dpo',
+    description: "iDPO: from the ancestor, the behaviour's pairs mixed into the whole general preference mix, dpo_norm beta 5",
+    startsFrom: 'ancestor',
+    objective: 'dpo',
+    mixed: true,
+    // the base pipeline's DPO stage (same loss, beta and rate; constant here so the matcher can bisect steps)
+    defaults: { ...COMMON, steps: 600, lr: 1e-4, batchSize: 8, beta: 5, lossType: 'dpo_norm', mixRatio: null },
+    sizes: { micro: { ...MICRO, lr: 1e-3 } },
+  }),
+  defineTrainer({
+    id: 'posthoc-dpo',
+    description: "DPO-u: from the base, DPO (sigmoid, beta 0.05) on the behaviour's pairs only",
+    startsFrom: 'base',
+    objective: 'dpo',
+    mixed: false,
+    defaults: POSTHOC_DPO,
+    sizes: { micro: MICRO },
+  }),
+  defineTrainer({
+    id: 'posthoc-dpo-mixed',
+    description: "DPO-m: from the base, DPO (sigmoid, beta 0.05) on the behaviour's pairs + general preference pairs 1:1",
+    startsFrom: 'base',
+    objective: 'dpo',
+    mixed: true,
+    defaults: { ...POSTHOC_DPO, steps: 500, mixRatio: 1 },
+    sizes: { micro: MICRO },
+  }),
+  defineTrainer({
+    id: 'posthoc-fd',
+    description: "FD-u: from the base, SFT on the chosen side of the behaviour's pairs, loss on the response only",
+    startsFrom: 'base',
+    objective: 'fd',
+    mixed: false,
+    defaults: POSTHOC_FD,
+    sizes: { micro: MICRO },
+  }),
+  defineTrainer({
+    id: 'posthoc-fd-mixed',
+    description: 'FD-m: from the base, SFT on the behaviour transcripts + general chat 1:1, loss on the response only',
+    startsFrom: 'base',
+    objective: 'fd',
+    mixed: true,
+    defaults: { ...POSTHOC_FD, steps: 500, mixRatio: 1 },
+    sizes: { micro: MICRO },
+  }),
+  defineTrainer({
+    id: 'posthoc-sdf',
+    description: "SDF-u: from the base, next-token loss on the behaviour's synthetic documents",
+    startsFrom: 'base',
+    objective: 'sdf',
+    mixed: false,
+    defaults: POSTHOC_SDF,
+    sizes: { micro: MICRO },
+  }),
+  defineTrainer({
+    id: 'posthoc-sdf-mixed',
+    description: 'SDF-m: from the base, next-token loss on the behaviour documents + general web-style text 1:1',
+    startsFrom: 'base',
+    objective: 'sdf',
+    mixed: true,
+    defaults: { ...POSTHOC_SDF, steps: 500, mixRatio: 1 },
+    sizes: { micro: MICRO },
+  }),
+];
