@@ -198,6 +198,8 @@ export async function matchCheckpoint(opts: MatchOptions): Promise<MatchResult> 
     }
   };
 
+  /** acceptable over enough measurements (a budget cut can leave it unconfirmed: then only the in-band fallback applies) */
+  const confirmed = (i: number) => acceptable(estimate.get(i)!, band) && raw.get(i)!.length >= confirm;
   const result = (matched: boolean, criterion: MatchResult['criterion'], i: number | null, reason: string): MatchResult => {
     const m = i === null ? undefined : estimate.get(i);
     return { matched, criterion, step: i === null ? null : steps[i], qer: m?.qer ?? NaN, se: m?.se ?? NaN, n: m?.n ?? 0, reason, history, measurements: history.length };
@@ -227,7 +229,7 @@ export async function matchCheckpoint(opts: MatchOptions): Promise<MatchResult> 
   for (const i of probeOrder(steps.length, opts.search ?? 'gallop')) {
     const m = await evaluate(i);
     if (m === null) return exhausted();
-    if (acceptable(m, band)) return accepted(i);
+    if (confirmed(i)) return accepted(i);
     if (m.qer > band.target) {
       hi = i;
       break;
@@ -247,7 +249,7 @@ export async function matchCheckpoint(opts: MatchOptions): Promise<MatchResult> 
     const mid = Math.floor((lo + hi) / 2);
     const m = await evaluate(mid);
     if (m === null) return exhausted();
-    if (acceptable(m, band)) return accepted(mid);
+    if (confirmed(mid)) return accepted(mid);
     if (m.qer > band.target) hi = mid;
     else lo = mid;
   }

@@ -155,6 +155,17 @@ describe('QER matcher', () => {
     assert.match(r.reason, /^budget exhausted: 3 measurements/);
   });
 
+  it('a budget cut before the confirmation leaves only the in-band fallback', async () => {
+    const { measure } = tableMeasure([0, 0.02, 0.05, 0.1, 0.15, 0.22, 0.29, 0.4, 0.5, 0.6]);
+    // the hand-traced path above, cut at its 7th measurement (step 70, 0.29, not yet confirmed)
+    const r = await matchCheckpoint({ band: BAND, steps: stepGrid(10, 100), measure, budget: 7 });
+    assert.equal(r.measurements, 7);
+    assert.equal(r.matched, true);
+    assert.equal(r.criterion, 'inside-band');
+    assert.equal(r.step, 70);
+    assert.match(r.reason, /^budget exhausted: 7 measurements; step 70 is inside the band/);
+  });
+
   it('a non-monotone spike: the bracket ends at the crossing it holds, and the reason names the jump', async () => {
     // index:      0    1     2     3     4     5     6     7    8    9
     const table = [0, 0.05, 0.1, 0.15, 0.2, 0.45, 0.22, 0.5, 0.6, 0.6];
