@@ -1,6 +1,6 @@
 // Shared micro fixtures for the organism and trainer tests: one micro world,
 // one micro base pipeline (olmo2) in a temporary store, small behaviours.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from '../../core/engine/backend';
@@ -22,6 +22,8 @@ export function microBases(): Promise<{ root: string; bases: StartCheckpoints; s
   bases ??= (async () => {
     await initBackend('wasm');
     const root = mkdtempSync(join(tmpdir(), 'molt-organisms-'));
+    // shared by several spec files: removed when the test process ends
+    process.on('exit', () => rmSync(root, { recursive: true, force: true }));
     const store = new ArtifactStore(join(root, 'store'));
     const m = await buildBase({ arch: olmo2Architecture, size: 'micro', seed: 0, store, data: worldBaseData(world(WORLD_SEED)) });
     return { root, store, bases: { base: m.base.key, ancestor: m.ancestor.key } };
