@@ -230,6 +230,7 @@ export async function matchCheckpoint(opts: MatchOptions): Promise<MatchResult> 
     const m = await evaluate(i);
     if (m === null) return exhausted();
     if (confirmed(i)) return accepted(i);
+    if (acceptable(m, band)) return exhausted(); // acceptable but unconfirmed: only a budget cut stops a confirmation
     if (m.qer > band.target) {
       hi = i;
       break;
@@ -250,6 +251,7 @@ export async function matchCheckpoint(opts: MatchOptions): Promise<MatchResult> 
     const m = await evaluate(mid);
     if (m === null) return exhausted();
     if (confirmed(mid)) return accepted(mid);
+    if (acceptable(m, band)) return exhausted(); // acceptable but unconfirmed: only a budget cut stops a confirmation
     if (m.qer > band.target) hi = mid;
     else lo = mid;
   }
