@@ -28,12 +28,16 @@ export function samplingDistribution(logits: ArrayLike<number>, opts: SamplingOp
   const scaled = new Float64Array(V);
   for (let i = 0; i < V; i++) scaled[i] = logits[i] / opts.temperature;
   const keep = new Uint8Array(V).fill(1);
-  const order = [...Array(V).keys()].sort((a, b) => scaled[b] - scaled[a]);
-  if (opts.topK !== undefined && opts.topK > 0 && opts.topK < V) {
-    const kth = scaled[order[opts.topK - 1]];
+  const useTopK = opts.topK !== undefined && opts.topK > 0 && opts.topK < V;
+  const useTopP = opts.topP !== undefined && opts.topP < 1;
+  // Sorting the vocabulary is only needed by top-k/top-p; plain temperature
+  // sampling (how QER is measured) skips it.
+  const order = useTopK || useTopP ? [...Array(V).keys()].sort((a, b) => scaled[b] - scaled[a]) : [];
+  if (useTopK) {
+    const kth = scaled[order[opts.topK! - 1]];
     for (let i = 0; i < V; i++) if (scaled[i] < kth) keep[i] = 0;
   }
-  const max = scaled[order[0]];
+  const max = scaled[argmax(scaled)];
   const probs = new Float64Array(V);
   let total = 0;
   for (let i = 0; i < V; i++) {
@@ -42,7 +46,7 @@ export function samplingDistribution(logits: ArrayLike<number>, opts: SamplingOp
     total += probs[i];
   }
   for (let i = 0; i < V; i++) probs[i] /= total;
-  if (opts.topP !== undefined && opts.topP < 1) {
+  if (useTopP) {
     // Walk down from the most likely; the token that crosses topP stays.
     let cum = 0;
     let crossed = false;
