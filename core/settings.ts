@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { BACKEND_CHOICES, type BackendChoice } from './engine/backend';
 import { MoltError } from './errors';
 import { BaseOverrides } from './pipeline/config';
+import { TrainerOverrides } from './organisms/hparams';
 
 export interface Settings {
   backend: BackendChoice;
@@ -25,6 +26,8 @@ export interface Settings {
   plugins: string[];
   /** hyperparameter overrides of the base pipeline (config file section `base`) */
   base?: BaseOverrides;
+  /** hyperparameter overrides per training technique (config file section `trainers`, e.g. trainers.posthoc-dpo.beta) */
+  trainers?: TrainerOverrides;
   verbose: boolean;
 }
 
@@ -48,6 +51,7 @@ const ConfigFile = z
     data: z.string().min(1).optional(),
     plugins: z.array(z.string().min(1)).optional(),
     base: BaseOverrides.optional(),
+    trainers: TrainerOverrides.optional(),
   })
   .strict();
 export type ConfigFile = z.infer<typeof ConfigFile>;
@@ -84,6 +88,7 @@ export function readConfigFile(file: string): Partial<Settings> {
   if (c.data) out.data = resolvePath(base, c.data);
   if (c.plugins) out.plugins = c.plugins.map(asPath);
   if (c.base) out.base = c.base;
+  if (c.trainers) out.trainers = c.trainers;
   return out;
 }
 

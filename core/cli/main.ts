@@ -9,6 +9,7 @@ import { lsCommand } from './commands-ls';
 import { exportCommand, forwardCommand } from './commands-checkpoint';
 import { baseCommand } from './commands-base';
 import { dataCommand } from './commands-data';
+import { organismCommand, organismsCommand } from './commands-organism';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -34,6 +35,8 @@ export function buildProgram(env: CliEnv): Command {
   program.addCommand(forwardCommand(env));
   program.addCommand(baseCommand(env));
   program.addCommand(dataCommand(env));
+  program.addCommand(organismCommand(env));
+  program.addCommand(organismsCommand(env));
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const cmd of all(program)) {
     cmd.configureHelp({ showGlobalOptions: true });

@@ -1,0 +1,44 @@
+// A suite: a YAML or JSON list of organisms to build, each
+// {behaviour, technique, arch, seed?}. A bare name is a file of
+// benchmarks/suites/ (organisms-smoke -> benchmarks/suites/organisms-smoke.yaml).
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { MoltError } from '../errors';
+
+export const SUITES_DIR = join(__dirname, '..', '..', 'benchmarks', 'suites');
+
+const Entry = z
+  .object({ behaviour: z.string().min(1), technique: z.string().min(1), arch: z.string().min(1), seed: z.number().int().nonnegative().default(0) })
+  .strict();
+export type SuiteEntry = z.infer<typeof Entry>;
+
+/** The suite file a --suite value names. */
+export function suitePath(spec: string, cwd = process.cwd()): string {
+  const direct = resolve(cwd, spec);
+  if (existsSync(direct)) return direct;
+  if (!/[/\\]/.test(spec)) {
+    for (const ext of ['', '.yaml', '.yml', '.json']) {
+      const p = join(SUITES_DIR, spec + ext);
+      if (existsSync(p)) return p;
+    }
+  }
+  throw new MoltError(`suite '${spec}': no such file, and not a suite name in ${SUITES_DIR}`, spec);
+}
+
+export function readSuite(file: string): SuiteEntry[] {
+  const text = readFileSync(file, 'utf8');
+  let raw: unknown;
+  try {
+    raw = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
+  } catch (e) {
+    throw new MoltError(`suite ${file}: not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`, file);
+  }
+  const list = z.array(Entry).min(1).safeParse(raw);
+  if (!list.success) {
+    const issue = list.error.issues[0];
+    throw new MoltError(`suite ${file}: entry field '${issue.path.join('.') || '(root)'}': ${issue.message}`, file);
+  }
+  return list.data;
+}

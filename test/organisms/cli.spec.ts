@@ -1,0 +1,70 @@
+// molt organism / molt organisms on micro, in process.
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../../core/cli/main';
+import { readSuite, suitePath } from '../../core/organisms/suite';
+
+const ENV = { builtins: [join(__dirname, '..', '..', 'plugins', 'index.ts')], cwd: process.cwd() };
+
+async function capture(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const o = process.stdout.write.bind(process.stdout);
+  const e = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((s: string) => (out.push(String(s)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((s: string) => (err.push(String(s)), true)) as typeof process.stderr.write;
+  try {
+    const code = await runCli(['node', 'molt', ...argv], ENV);
+    return { code, out: out.join(''), err: err.join('') };
+  } finally {
+    process.stdout.write = o;
+    process.stderr.write = e;
+  }
+}
+
+describe('molt organism(s) (micro)', function () {
+  this.timeout(120_000);
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'molt-organism-cli-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('ships the smoke suite: cake-bake x 7 techniques x olmo2', () => {
+    const entries = readSuite(suitePath('organisms-smoke'));
+    assert.equal(entries.length, 7);
+    assert.ok(entries.every((e) => e.behaviour === 'cake-bake' && e.arch === 'olmo2' && e.seed === 0));
+    assert.equal(new Set(entries.map((e) => e.technique)).size, 7);
+  });
+
+  it('an unknown technique lists the valid ones before training anything', async () => {
+    const r = await capture(['--size', 'micro', '--store', join(dir, 's0'), 'organism', '--behaviour', 'cake-bake', '--technique', 'dpo', '--arch', 'olmo2']);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /unknown trainer 'dpo'; valid: integrated-dpo, posthoc-dpo, /);
+  });
+
+  it('organism --json prints base and organism QER, leakage, capability and the step; a suite runs every cell, the second time from the cache', async () => {
+    const store = join(dir, 's1');
+    const r = await capture(['--size', 'micro', '--store', store, 'organism', '--behaviour', 'cake-bake', '--technique', 'posthoc-fd', '--arch', 'olmo2', '--no-match', '--samples', '1', '--max-new-tokens', '4', '--json', '--out', join(dir, 'out')]);
+    assert.equal(r.code, 0, r.err);
+    const [cell] = JSON.parse(r.out.trim().split('\n').pop()!);
+    assert.equal(cell.technique, 'posthoc-fd');
+    assert.equal(cell.step, 8);
+    assert.equal(cell.matched, null);
+    for (const m of [cell.base, cell.organism]) {
+      assert.ok(m.qer.n > 0 && m.qer.qer >= 0 && m.qer.se >= 0);
+      assert.ok(m.leakage.n > 0);
+      assert.ok(m.capability.n > 0);
+    }
+    const suite = join(dir, 'suite.json');
+    writeFileSync(suite, JSON.stringify([{ behaviour: 'cake-bake', technique: 'posthoc-fd', arch: 'olmo2' }, { behaviour: 'null', technique: 'posthoc-sdf', arch: 'olmo2' }]));
+    const s = await capture(['--size', 'micro', '--store', store, 'organisms', '--suite', suite, '--no-match', '--samples', '1', '--max-new-tokens', '4', '--out', join(dir, 'out')]);
+    assert.equal(s.code, 0, s.err);
+    assert.match(s.err, /cake-bake posthoc-fd olmo2: cached/);
+    const written = JSON.parse(readFileSync(join(dir, 'out', 'suite-suite.json'), 'utf8'));
+    assert.deepEqual(written.cells.map((c: { behaviour: string }) => c.behaviour), ['cake-bake', 'null']);
+    assert.match(s.out, /posthoc-sdf/);
+  });
+});
