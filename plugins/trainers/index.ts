@@ -10,9 +10,9 @@ const COMMON = { warmupSteps: 5, weightDecay: 0, maxGradNorm: 1, logEvery: 10, c
 const MICRO: Partial<TrainerHyperparameters> = { steps: 8, batchSize: 4, warmupSteps: 0, lr: 2e-3, logEvery: 2, checkpointEvery: 4 };
 
 /** post-hoc DPO: sigmoid loss on summed log-probs, beta 0.05 as the paper's post-hoc runs */
-const POSTHOC_DPO: TrainerHyperparameters = { ...COMMON, steps: 300, lr: 5e-5, batchSize: 8, beta: 0.05, lossType: 'sigmoid', mixRatio: 0 };
-const POSTHOC_FD: TrainerHyperparameters = { ...COMMON, steps: 300, lr: 1e-4, batchSize: 16, mixRatio: 0 };
-const POSTHOC_SDF: TrainerHyperparameters = { ...COMMON, steps: 300, lr: 2e-4, batchSize: 16, mixRatio: 0 };
+const POSTHOC_DPO: TrainerHyperparameters = { ...COMMON, steps: 600, lr: 5e-5, batchSize: 8, beta: 0.05, lossType: 'sigmoid', mixRatio: 0 };
+const POSTHOC_FD: TrainerHyperparameters = { ...COMMON, steps: 600, lr: 1e-4, batchSize: 16, mixRatio: 0 };
+const POSTHOC_SDF: TrainerHyperparameters = { ...COMMON, steps: 600, lr: 2e-4, batchSize: 16, mixRatio: 0 };
 
 export const TRAINERS: readonly Trainer[] = [
   defineTrainer({
@@ -22,7 +22,7 @@ export const TRAINERS: readonly Trainer[] = [
     objective: 'dpo',
     mixed: true,
     // the base pipeline's DPO stage (same loss, beta and rate; constant here so the matcher can bisect steps)
-    defaults: { ...COMMON, steps: 600, lr: 1e-4, batchSize: 8, beta: 5, lossType: 'dpo_norm', mixRatio: null },
+    defaults: { ...COMMON, steps: 1000, lr: 1e-4, batchSize: 8, beta: 5, lossType: 'dpo_norm', mixRatio: null },
     sizes: { micro: { ...MICRO, lr: 1e-3 } },
   }),
   defineTrainer({
@@ -40,7 +40,7 @@ export const TRAINERS: readonly Trainer[] = [
     startsFrom: 'base',
     objective: 'dpo',
     mixed: true,
-    defaults: { ...POSTHOC_DPO, steps: 500, mixRatio: 1 },
+    defaults: { ...POSTHOC_DPO, steps: 1000, mixRatio: 1 },
     sizes: { micro: MICRO },
   }),
   defineTrainer({
@@ -58,7 +58,7 @@ export const TRAINERS: readonly Trainer[] = [
     startsFrom: 'base',
     objective: 'fd',
     mixed: true,
-    defaults: { ...POSTHOC_FD, steps: 500, mixRatio: 1 },
+    defaults: { ...POSTHOC_FD, steps: 1000, mixRatio: 1 },
     sizes: { micro: MICRO },
   }),
   defineTrainer({
@@ -76,7 +76,7 @@ export const TRAINERS: readonly Trainer[] = [
     startsFrom: 'base',
     objective: 'sdf',
     mixed: true,
-    defaults: { ...POSTHOC_SDF, steps: 500, mixRatio: 1 },
+    defaults: { ...POSTHOC_SDF, steps: 1000, mixRatio: 1 },
     sizes: { micro: MICRO },
   }),
 ];

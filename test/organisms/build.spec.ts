@@ -14,6 +14,9 @@ import { qerMatchSelector } from '../../core/organisms/select';
 import { ArtifactStore } from '../../core/store/artifact-store';
 import type { BehaviourData, BehaviourDataset } from '../../core/plugins/types';
 import { world } from '../behaviours/helpers';
+import { readConfigFile } from '../../core/settings';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { microBases, organismOptions, smallCake, trainer, WORLD_SEED } from './helpers';
 
 const PLUGINS = join(__dirname, '..', '..', 'plugins', 'index.ts');
@@ -49,6 +52,18 @@ describe('organisms/build (micro)', function () {
     assert.throws(() => hyperparametersFor(t, 'default', { mixRatio: 1 }), /trainers\.posthoc-dpo\.mixRatio must be 0/);
     assert.throws(() => hyperparametersFor(trainer('posthoc-fd-mixed'), 'default', { mixRatio: 0 }), /mixRatio must not be 0/);
     assert.throws(() => hyperparametersFor(t, 'default', { lr: -1 }), /field 'lr'/);
+  });
+
+  it("the config file's trainers: section reaches the hyperparameters, a typo names the field", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'molt-trainers-cfg-'));
+    const good = join(dir, 'c.yaml');
+    writeFileSync(good, 'trainers:\n  posthoc-dpo: { beta: 0.1, steps: 40 }\n');
+    const s = readConfigFile(good);
+    const h = hyperparametersFor(trainer('posthoc-dpo'), 'default', s.trainers?.['posthoc-dpo']);
+    assert.deepEqual([h.beta, h.steps, h.lr], [0.1, 40, trainer('posthoc-dpo').defaults.lr]);
+    const bad = join(dir, 'b.yaml');
+    writeFileSync(bad, 'trainers:\n  posthoc-dpo: { betta: 0.1 }\n');
+    assert.throws(() => readConfigFile(bad), /field 'trainers\.posthoc-dpo'|betta/);
   });
 
   it('unknown behaviour or technique ids list the valid ones', async () => {
