@@ -57,7 +57,7 @@ export function samplingDistribution(logits: ArrayLike<number>, opts: SamplingOp
         continue;
       }
       cum += probs[i];
-      if (cum >= opts.topP) crossed = true;
+      if (cum >= opts.topP!) crossed = true;
     }
     let kept = 0;
     for (let i = 0; i < V; i++) kept += probs[i];
