@@ -9,6 +9,7 @@ import type { WordTokenizer } from '../tokenizer/word-tokenizer';
 import type { LmExample } from '../train/batching';
 import type { DpoLossType } from '../train/losses';
 import type { Objective, PreferenceExample } from '../train/objectives';
+import type { ModelHandle, OrganismHandle, ProbeContext, ProbeResult, ProbeSettings } from '../probes/types';
 
 export type PluginKind = 'architecture' | 'behaviour' | 'trainer' | 'probe';
 export const PLUGIN_KINDS: readonly PluginKind[] = ['architecture', 'behaviour', 'trainer', 'probe'];
@@ -246,8 +247,17 @@ export interface Trainer extends PluginInfo {
   prepare(input: TrainerInput): Promise<TrainingPlan>;
 }
 
-/** A white-box probe; full shape lands with the probes issue. */
-export type Probe = PluginInfo;
+// ---- probes (docs/PROBES.md; shapes in core/probes/types.ts) ----
+
+/**
+ * A white-box probe: compares an organism with a diffing base and returns
+ * findings and metrics, graded by the shared Grader (core/probes/grader.ts).
+ */
+export interface Probe extends PluginInfo {
+  /** settings for a model size: the paper's values scaled down ('micro' for tests) */
+  defaults(size: string): ProbeSettings;
+  run(organism: OrganismHandle, diffingBase: ModelHandle, context: ProbeContext): Promise<ProbeResult>;
+}
 
 export interface PluginKindMap {
   architecture: Architecture;
