@@ -16,7 +16,7 @@ const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 describe('plugin registry', () => {
   it('rejects a duplicate id and names both sources', () => {
     const r = new PluginRegistry();
-    const def = { kind: 'probe' as const, id: 'p', description: 'a probe', instance: { id: 'p', description: 'a probe' } };
+    const def = { kind: 'probe' as const, id: 'p', description: 'a probe', instance: { id: 'p', description: 'a probe' } as never };
     r.register(def, '/one.js');
     assert.throws(() => r.register(def, '/two.js'), (e: Error) => /duplicate probe id 'p'/.test(e.message) && /\/one\.js/.test(e.message) && /\/two\.js/.test(e.message));
   });
@@ -42,10 +42,12 @@ describe('plugin registry', () => {
       readonly id = 'seed-probe';
       readonly description = 'reports the injected seed';
       constructor(@inject(TOKENS.settings) readonly settings: { seed: number }, @inject(TOKENS.logger) readonly logger: Logger) {}
+      defaults() { return {}; }
+      run(): never { throw new Error('not run in this test'); }
     }
     const rt = await Runtime.create({ seed: 42 }, { logger: quiet });
     rt.registry.register({ kind: 'probe', id: 'seed-probe', description: 'reports the injected seed', useClass: SeedProbe }, 'test');
-    const p = rt.plugin('probe', 'seed-probe') as SeedProbe;
+    const p = rt.plugin('probe', 'seed-probe') as unknown as SeedProbe;
     assert.equal(p.settings.seed, 42);
     assert.equal(p.logger, quiet);
     assert.equal(rt.plugin('probe', 'seed-probe'), p, 'resolved once per runtime');
