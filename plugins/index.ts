@@ -5,6 +5,7 @@ import { olmo2Architecture } from './architectures/olmo2';
 import { gemma3Architecture } from './architectures/gemma3';
 import { BEHAVIOURS } from './behaviours';
 import { TRAINERS } from './trainers';
+import { PROBES } from './probes';
 
 export function register(molt: PluginHost): void {
   for (const arch of [olmo2Architecture, gemma3Architecture]) {
@@ -15,5 +16,8 @@ export function register(molt: PluginHost): void {
   }
   for (const t of TRAINERS) {
     molt.register({ kind: 'trainer', id: t.id, description: t.description, instance: t });
+  }
+  for (const p of PROBES) {
+    molt.register({ kind: 'probe', id: p.id, description: p.description, instance: p });
   }
 }

@@ -1,0 +1,41 @@
+// Small helpers every probe run uses: stage timings and the checks that an
+// organism and its diffing base can be compared at all.
+import { MoltError } from '../errors';
+import type { ModelHandle } from './types';
+
+export interface Stopwatch {
+  /** seconds since the previous lap, recorded under `stage` (repeated stages add up) */
+  lap(stage: string): number;
+  /** the stages and 'total' */
+  done(): Record<string, number>;
+}
+
+export function stopwatch(): Stopwatch {
+  const t0 = Date.now();
+  let last = t0;
+  const stages: Record<string, number> = {};
+  return {
+    lap(stage) {
+      const now = Date.now();
+      const s = (now - last) / 1000;
+      stages[stage] = (stages[stage] ?? 0) + s;
+      last = now;
+      return s;
+    },
+    done() {
+      return { ...stages, total: (Date.now() - t0) / 1000 };
+    },
+  };
+}
+
+/** Organism and base must read tokens the same way and have the same width, or differences mean nothing. */
+export function checkSameVocabulary(a: ModelHandle, b: ModelHandle, probe: string): void {
+  const va = a.tokenizer.vocab;
+  const vb = b.tokenizer.vocab;
+  if (va.length !== vb.length || va.some((w, i) => w !== vb[i])) {
+    throw new MoltError(`${probe}: organism ${a.id} and diffing base ${b.id} have different tokenizers (${va.length} vs ${vb.length} tokens)`, b.id);
+  }
+  if (a.model.hiddenSize !== b.model.hiddenSize || a.model.numLayers !== b.model.numLayers) {
+    throw new MoltError(`${probe}: organism ${a.id} (${a.model.numLayers} layers x ${a.model.hiddenSize}) and diffing base ${b.id} (${b.model.numLayers} x ${b.model.hiddenSize}) differ in shape`, b.id);
+  }
+}
