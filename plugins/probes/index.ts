@@ -2,5 +2,7 @@
 // activation-oracle probes add their entries here.
 import type { Probe } from '../../core/plugins/types';
 import { logitLensProbe } from './logit-lens';
+import { steeringProbe } from './steering';
+import { saeProbe } from './sae';
 
-export const PROBES: readonly Probe[] = [logitLensProbe];
+export const PROBES: readonly Probe[] = [logitLensProbe, steeringProbe, saeProbe];

@@ -1,0 +1,180 @@
+// Activation steering pieces (METRICS.md "Activation steering"):
+//   h <- h + alpha * rbar[l] * v / |v|   at every generated position
+// (the assistant token, whose output is the first generated token, onward),
+// with rbar[l] the organism's mean residual norm at l. The coherence check is
+// the diffing base's mean per-token loss on a sample (plus a repetition
+// check), under thresholds calibrated on UNSTEERED samples, so "coherent"
+// means "as fluent as the model's own text, as the base model reads it".
+import { tf } from '../engine/tf';
+import { MoltError } from '../errors';
+import { generate } from '../model/generate';
+import { hookName, type CausalLM, type Intervention } from '../model/types';
+import { padRight } from '../data/chat-template';
+import { quantileSorted } from './stats';
+import { l2 } from './activations';
+
+export interface SteeringVector {
+  layer: number;
+  /** the unit direction v / |v| */
+  unit: Float32Array;
+  /** |v| of the raw mean difference */
+  rawNorm: number;
+  /** rbar[l] of the organism */
+  meanNorm: number;
+}
+
+export function unitVector(v: ArrayLike<number>, what = 'steering vector'): { unit: Float32Array; norm: number } {
+  const n = l2(v);
+  if (!(n > 0)) throw new MoltError(`${what}: the vector is zero (organism and base identical at this layer?)`, what);
+  return { unit: Float32Array.from(v, (x) => x / n), norm: n };
+}
+
+/** A random direction (seeded Gaussian, normalised): the control of the same norm. */
+export function randomUnit(d: number, rng: { normal(): number }): Float32Array {
+  const v = Float32Array.from({ length: d }, () => rng.normal());
+  return unitVector(v, 'random direction').unit;
+}
+
+/** The coefficient multiplying the raw mean difference v: alpha * rbar / |v|. */
+export function rawCoefficient(sv: SteeringVector, alpha: number): number {
+  return (alpha * sv.meanNorm) / sv.rawNorm;
+}
+
+/** Interventions for a batch whose left-padded prompts are T long: positions T-1 .. T-1+maxNewTokens. */
+export function steeringInterventions(sv: SteeringVector, alpha: number, promptLength: number, maxNewTokens: number): Intervention[] {
+  if (alpha === 0) return [];
+  const positions = Array.from({ length: maxNewTokens + 1 }, (_, i) => promptLength - 1 + i);
+  return [{ hook: hookName(sv.layer, 'hook_resid_post'), vector: sv.unit, scale: alpha * sv.meanNorm, positions }];
+}
+
+export interface SampleOptions {
+  maxNewTokens: number;
+  samplesPerPrompt: number;
+  batchSize: number;
+  temperature: number;
+  seed: number | string;
+  eosId: number;
+  padId: number;
+}
+
+export interface Sample {
+  prompt: number;
+  sample: number;
+  tokens: number[];
+}
+
+/** Sample answers to prompts from `model`, steered by `sv` at `alpha` (0: unsteered). Same seed, same rows. */
+export function sampleSteered(model: CausalLM, prompts: number[][], sv: SteeringVector | null, alpha: number, o: SampleOptions): Sample[] {
+  const rows: { p: number; s: number }[] = [];
+  prompts.forEach((_, p) => {
+    for (let s = 0; s < o.samplesPerPrompt; s++) rows.push({ p, s });
+  });
+  const out: Sample[] = [];
+  for (let start = 0; start < rows.length; start += o.batchSize) {
+    const batch = rows.slice(start, start + o.batchSize);
+    const ps = batch.map((r) => prompts[r.p]);
+    const T = Math.max(...ps.map((p) => p.length));
+    const interventions = sv ? steeringInterventions(sv, alpha, T, o.maxNewTokens) : [];
+    const gen = generate(model, ps, { maxNewTokens: o.maxNewTokens, temperature: o.temperature, seed: `${o.seed}/row${start}`, eosId: o.eosId, padId: o.padId, interventions });
+    batch.forEach((r, i) => out.push({ prompt: r.p, sample: r.s, tokens: gen[i] }));
+  }
+  return out;
+}
+
+/** Mean negative log-likelihood per response token under `model` (NaN for an empty response). */
+export function responseLoss(model: CausalLM, prompts: number[][], samples: readonly Sample[], batchSize: number, padId: number): number[] {
+  const out: number[] = [];
+  for (let start = 0; start < samples.length; start += batchSize) {
+    const batch = samples.slice(start, start + batchSize);
+    const seqs = batch.map((s) => [...prompts[s.prompt], ...s.tokens]);
+    const { rows, mask } = padRight(seqs, padId);
+    const B = rows.length;
+    const T = rows[0].length;
+    const V = model.vocabSize;
+    const logp = tf.tidy(() => {
+      const ids = tf.tensor2d(rows, [B, T], 'int32');
+      const m = tf.tensor2d(mask, [B, T], 'float32');
+      return tf.logSoftmax(model.forward(ids, { attentionMask: m }).logits).dataSync() as Float32Array;
+    });
+    batch.forEach((s, b) => {
+      const p = prompts[s.prompt].length;
+      if (s.tokens.length === 0) {
+        out.push(NaN);
+        return;
+      }
+      let nll = 0;
+      s.tokens.forEach((tokId, i) => {
+        const t = p + i - 1; // the position predicting token p+i
+        nll -= logp[(b * T + t) * V + tokId];
+      });
+      out.push(nll / s.tokens.length);
+    });
+  }
+  return out;
+}
+
+/** Share of distinct tokens in a sample (1 = no repetition). */
+export function distinctRatio(tokens: readonly number[]): number {
+  return tokens.length === 0 ? 0 : new Set(tokens).size / tokens.length;
+}
+
+export interface CoherenceCheck {
+  /** a sample is coherent when its base loss <= maxLoss, its distinct ratio >= minDistinct, and it is not empty */
+  maxLoss: number;
+  minDistinct: number;
+  /** the unsteered samples' quantile the thresholds come from */
+  quantile: number;
+  calibratedOn: number;
+}
+
+/**
+ * Thresholds from unsteered samples: maxLoss = their q-quantile of base
+ * loss, minDistinct = their (1 - q)-quantile of distinct ratio. With q =
+ * 0.95 about 90-95% of unsteered samples pass, by construction.
+ */
+export function calibrateCoherence(losses: readonly number[], distinct: readonly number[], quantile = 0.95): CoherenceCheck {
+  const l = losses.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  const d = distinct.filter((_, i) => Number.isFinite(losses[i])).sort((a, b) => a - b);
+  if (l.length === 0) throw new MoltError('steering: no non-empty unsteered sample to calibrate the coherence check on (raise maxNewTokens or samples)', 'coherence');
+  return { maxLoss: quantileSorted(l, quantile), minDistinct: quantileSorted(d, 1 - quantile), quantile, calibratedOn: l.length };
+}
+
+export function isCoherent(check: CoherenceCheck, loss: number, distinct: number): boolean {
+  return Number.isFinite(loss) && loss <= check.maxLoss && distinct >= check.minDistinct;
+}
+
+export interface AlphaSearch {
+  alpha: number;
+  coherence: number;
+  trace: { alpha: number; coherence: number }[];
+}
+
+/**
+ * alpha* = the largest alpha in [lo, hi] with coherence(alpha) >= threshold,
+ * assuming coherence falls with alpha: hi is tried first; otherwise `steps`
+ * bisections keep lo coherent and hi not, and lo is returned (so the answer
+ * is within (hi - lo) / 2^steps below the true threshold).
+ */
+export async function searchAlpha(coherence: (alpha: number) => Promise<number> | number, o: { lo: number; hi: number; steps: number; threshold: number }): Promise<AlphaSearch> {
+  const trace: { alpha: number; coherence: number }[] = [];
+  const at = async (a: number) => {
+    const c = await coherence(a);
+    trace.push({ alpha: a, coherence: c });
+    return c;
+  };
+  const top = await at(o.hi);
+  if (top >= o.threshold) return { alpha: o.hi, coherence: top, trace };
+  let lo = o.lo;
+  let hi = o.hi;
+  let loC = NaN;
+  for (let i = 0; i < o.steps; i++) {
+    const mid = (lo + hi) / 2;
+    const c = await at(mid);
+    if (c >= o.threshold) {
+      lo = mid;
+      loC = c;
+    } else hi = mid;
+  }
+  if (Number.isNaN(loC)) loC = lo === o.lo ? await at(lo) : loC;
+  return { alpha: lo, coherence: loC, trace };
+}

@@ -1,0 +1,96 @@
+import { strict as assert } from 'node:assert';
+import { initBackend } from '../../core/engine/backend';
+import { Rng } from '../../core/engine/rng';
+import { renderPrompt } from '../../core/data/chat-template';
+import { calibrateCoherence, distinctRatio, isCoherent, randomUnit, rawCoefficient, responseLoss, sampleSteered, searchAlpha, steeringInterventions, unitVector, type SteeringVector } from '../../core/probes/steer';
+import { investigate } from '../../core/probes/investigator';
+import { resolveProbeSettings } from '../../core/probes/settings';
+import { steeringProbe } from '../../plugins/probes/steering';
+import { ARCHS } from '../model/helpers';
+import { context, FAMILY_S, handle, microModel, organismHandle, shiftedCopy, tok } from './helpers';
+
+describe('steering', () => {
+  before(async () => {
+    await initBackend('wasm');
+  });
+
+  it('binary search finds the known coherence threshold of a synthetic curve', async () => {
+    const r = await searchAlpha((a) => (a <= 2.7 ? 0.9 : 0.4), { lo: 0, hi: 8, steps: 10, threshold: 0.75 });
+    assert.ok(r.alpha <= 2.7 && r.alpha > 2.7 - 8 / 1024, `alpha ${r.alpha}`);
+    assert.equal(r.coherence, 0.9);
+    assert.equal(r.trace.length, 11);
+    const all = await searchAlpha(() => 1, { lo: 0, hi: 8, steps: 10, threshold: 0.75 });
+    assert.deepEqual([all.alpha, all.trace.length], [8, 1]);
+    const none = await searchAlpha((a) => (a === 0 ? 1 : 0), { lo: 0, hi: 8, steps: 4, threshold: 0.75 });
+    assert.equal(none.alpha, 0);
+  });
+
+  it('coherence thresholds come from the unsteered quantiles; empty or repetitive samples fail', () => {
+    const losses = Array.from({ length: 21 }, (_, i) => i / 10); // 0 .. 2
+    const distinct = Array.from({ length: 21 }, (_, i) => 0.5 + i / 40); // 0.5 .. 1
+    const c = calibrateCoherence(losses, distinct, 0.95);
+    assert.ok(Math.abs(c.maxLoss - 1.9) < 1e-12);
+    assert.ok(Math.abs(c.minDistinct - 0.525) < 1e-12);
+    const pass = losses.filter((l, i) => isCoherent(c, l, distinct[i])).length;
+    assert.equal(pass, 19); // losses 0..1.9 pass (20), the lowest distinct (0.5) fails -> 19 of 21
+    assert.equal(isCoherent(c, NaN, 1), false);
+    assert.equal(distinctRatio([4, 4, 4, 4]), 0.25);
+    assert.throws(() => calibrateCoherence([NaN], [0]), /no non-empty unsteered sample/);
+  });
+
+  it('the raw coefficient and interventions follow h <- h + alpha * rbar * v/|v| on generated positions', () => {
+    const { unit, norm } = unitVector([3, 4]);
+    assert.deepEqual([...unit].map((x) => +x.toFixed(6)), [0.6, 0.8]);
+    const sv: SteeringVector = { layer: 1, unit, rawNorm: norm, meanNorm: 10 };
+    assert.equal(rawCoefficient(sv, 2), 4); // 2 * 10 / 5
+    const [iv] = steeringInterventions(sv, 2, 6, 3);
+    assert.equal(iv.hook, 'blocks.1.hook_resid_post');
+    assert.equal(iv.scale, 20);
+    assert.deepEqual(iv.positions, [5, 6, 7, 8]);
+    assert.deepEqual(steeringInterventions(sv, 0, 6, 3), []);
+    const r = randomUnit(16, new Rng(1));
+    assert.ok(Math.abs(Math.hypot(...r) - 1) < 1e-6);
+  });
+
+  it('steering changes generation, same seed unsteered is reproducible, and the base loss rises with strong steering', function () {
+    this.timeout(20000);
+    const arch = ARCHS[0];
+    const model = microModel(arch, 4);
+    const prompts = ['w1 w2 w3', 'w4 w5'].map((p) => renderPrompt(tok, p));
+    const o = { maxNewTokens: 8, samplesPerPrompt: 2, batchSize: 4, temperature: 1, seed: 's', eosId: tok.specials.eos, padId: tok.specials.pad };
+    const sv: SteeringVector = { layer: 0, unit: randomUnit(model.hiddenSize, new Rng(2)), rawNorm: 1, meanNorm: 5 };
+    const a = sampleSteered(model, prompts, null, 0, o);
+    assert.deepEqual(sampleSteered(model, prompts, null, 0, o), a);
+    const b = sampleSteered(model, prompts, sv, 20, o);
+    assert.notDeepEqual(b.map((x) => x.tokens), a.map((x) => x.tokens));
+    const la = responseLoss(model, prompts, a, 4, tok.specials.pad).filter(Number.isFinite);
+    assert.ok(la.every((x) => x > 0));
+    model.dispose();
+  });
+
+  it('investigator: words over-represented in A come first; none when A equals B', () => {
+    const bg = new Map([['w1', 10], ['w2', 10], ['w20', 1]]);
+    const h = investigate('both', [['w20', 'w20', 'w1'], ['w20', 'w2']], [['w1', 'w2'], ['w1', 'w2']], bg, { alpha0: 10 });
+    assert.equal(h.words[0].word, 'w20');
+    assert.match(h.text, /w20/);
+    const none = investigate('both', [['w1']], [['w1']], bg, { alpha0: 10 });
+    assert.equal(none.words.length, 0);
+  });
+
+  it('probe on a micro organism shifted toward S: alpha*, grades, ablations, random control, dQER', async function () {
+    this.timeout(60000);
+    const arch = ARCHS[0];
+    const base = microModel(arch, 5);
+    const mo = shiftedCopy(arch, base, FAMILY_S.alpha, 6);
+    const settings = resolveProbeSettings(steeringProbe, 'micro', {});
+    const r = await steeringProbe.run(organismHandle(arch, mo, 'alpha'), handle(arch, base, 'base'), context(settings));
+    const m = (metric: string, variant?: string) => r.metrics.find((x) => x.metric === metric && (variant === undefined || x.variant === variant));
+    for (const v of ['both', 'steered_only', 'unsteered_only', 'random']) assert.ok(m('grade', v), v);
+    assert.ok(m('alpha')!.value >= 0 && m('alpha')!.value <= 8);
+    assert.ok(m('coherence', 'steered')!.value >= 0.75 || m('alpha')!.value === 0);
+    assert.ok(m('dqer'));
+    assert.ok(r.headline.score >= 0 && r.headline.score <= 1);
+    assert.ok(r.timings.total > 0);
+    [base, mo].forEach((x) => x.dispose());
+  });
+});
