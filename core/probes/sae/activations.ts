@@ -1,11 +1,11 @@
 // Residual activations of a model over token sequences, gathered into one
 // row-major [N, d] matrix of real (non-pad) tokens, with where each came from.
 import { tf } from '../../engine/tf';
-import { MoltError } from '../../errors';
+import { layersAtFractions } from '../activations';
 import { hookName, type CausalLM } from '../../model/types';
 import { padRight } from '../../data/chat-template';
 
-/** The residual stream after round(fraction * L) blocks (at least one). */
+/** The residual stream after `layer` blocks (resid_post of block layer - 1), chosen as the other probes choose layers. */
 export interface DepthHook {
   /** blocks before the read point, 1..L */
   layer: number;
@@ -14,10 +14,10 @@ export interface DepthHook {
   hook: string;
 }
 
+/** The read point at a fraction of depth: floor(f * L) blocks, at least 1 (layersAtFractions). */
 export function depthHook(numLayers: number, fraction: number): DepthHook {
-  if (!(fraction > 0 && fraction <= 1)) throw new MoltError(`depth must be in (0, 1], got ${fraction}`, 'depth');
-  const layer = Math.min(numLayers, Math.max(1, Math.round(fraction * numLayers)));
-  return { layer, percent: (100 * layer) / numLayers, hook: hookName(layer - 1, 'hook_resid_post') };
+  const index = layersAtFractions(numLayers, [fraction])[0];
+  return { layer: index + 1, percent: (100 * (index + 1)) / numLayers, hook: hookName(index, 'hook_resid_post') };
 }
 
 export interface Activations {
