@@ -10,6 +10,7 @@ import { exportCommand, forwardCommand } from './commands-checkpoint';
 import { baseCommand } from './commands-base';
 import { dataCommand } from './commands-data';
 import { organismCommand, organismsCommand } from './commands-organism';
+import { probeCommand } from './commands-probe';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -37,6 +38,7 @@ export function buildProgram(env: CliEnv): Command {
   program.addCommand(dataCommand(env));
   program.addCommand(organismCommand(env));
   program.addCommand(organismsCommand(env));
+  program.addCommand(probeCommand(env));
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const cmd of all(program)) {
     cmd.configureHelp({ showGlobalOptions: true });
