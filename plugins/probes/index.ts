@@ -4,5 +4,6 @@ import type { Probe } from '../../core/plugins/types';
 import { logitLensProbe } from './logit-lens';
 import { steeringProbe } from './steering';
 import { saeProbe } from './sae';
+import { activationOracleProbe } from './activation-oracle';
 
-export const PROBES: readonly Probe[] = [logitLensProbe, steeringProbe, saeProbe];
+export const PROBES: readonly Probe[] = [logitLensProbe, steeringProbe, saeProbe, activationOracleProbe];

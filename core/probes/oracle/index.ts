@@ -1,0 +1,166 @@
+// The activation oracle the `activation-oracle` probe queries: one per
+// architecture and diffing base (and settings), trained from a copy of the
+// base on the world's LatentQA data and cached in the store (kind 'oracles').
+import { join } from 'node:path';
+import { MoltError } from '../../errors';
+import type { Architecture } from '../../plugins/types';
+import type { CausalLM } from '../../model/types';
+import type { ArtifactStore } from '../../store/artifact-store';
+import { contentHash, sha256Hex } from '../../store/content-hash';
+import { readJsonFile } from '../../store/atomic';
+import { loadHfDir, saveHfDir, MOLT_METADATA_FILE } from '../../checkpoint/hf-dir';
+import type { WordTokenizer } from '../../tokenizer/word-tokenizer';
+import { train, type Progress } from '../../train/loop';
+import { DEFAULT_ADAMW } from '../../train/optimizer';
+import { MOLT_VERSION } from '../../version';
+import { Grader } from '../grader';
+import { depthHook } from '../sae/activations';
+import { oracleExamples, type OracleExample, type OracleWorld } from './data';
+import { injectionHook, placeholderNorms } from './inject';
+import { askOracle } from './query';
+import { copyModel, oracleObjective, segmentVectors, type OracleSetup } from './train';
+
+export * from './data';
+export * from './inject';
+export * from './train';
+export * from './query';
+
+export const ORACLE_KIND = 'oracles';
+const ORACLE_CODE_VERSION = 'v1';
+
+export interface OracleSettings {
+  /** read point as a share of depth (~0.44) */
+  readDepth: number;
+  /** injection after this many blocks (1: the paper's layer 1) */
+  injectLayer: number;
+  coefficient: number;
+  /** placeholders = context tokens read (the last `slots`) */
+  slots: number;
+  trainExamples: number;
+  heldOutExamples: number;
+  steps: number;
+  /** examples per update */
+  batchSize: number;
+  lr: number;
+  maxNewTokens: number;
+}
+
+export interface HeldOutAccuracy {
+  /** share of held-out answers containing the expected word */
+  accuracy: number;
+  correct: number;
+  n: number;
+  /** per question kind */
+  byQuestion: Record<string, { correct: number; n: number }>;
+  samples: { question: string; expected: string; answer: string }[];
+}
+
+export interface Oracle {
+  model: CausalLM;
+  key: string;
+  cached: boolean;
+  setup: OracleSetup;
+  readHook: string;
+  readPercent: number;
+  norms: number[];
+  heldOut: HeldOutAccuracy;
+  trainSeconds: number;
+  finalLoss: number;
+}
+
+function setupOf(model: CausalLM, s: OracleSettings): OracleSetup {
+  return { slots: s.slots, injectHook: injectionHook(s.injectLayer), coefficient: s.coefficient, maxLength: Number(model.config.max_position_embeddings ?? 128) };
+}
+
+/** Held-out accuracy: the oracle reads the base's activations of unseen contexts; right when the answer contains the expected word. */
+export function heldOutAccuracy(oracle: CausalLM, base: CausalLM, tok: WordTokenizer, examples: readonly OracleExample[], readHook: string, setup: OracleSetup, maxNewTokens: number): HeldOutAccuracy {
+  const vectors = segmentVectors(base, examples.map((e) => e.context), readHook, setup.slots);
+  const norms = placeholderNorms(oracle, tok, setup.slots, setup.injectHook);
+  const byQuestion: Record<string, { correct: number; n: number }> = {};
+  const samples: HeldOutAccuracy['samples'] = [];
+  let correct = 0;
+  let n = 0;
+  examples.forEach((e, i) => {
+    for (const q of e.qa) {
+      const answer = askOracle(oracle, tok, vectors[i], q.question, { ...setup, norms, maxNewTokens });
+      const ok = new Grader([q.key]).answer(answer).hit;
+      const b = (byQuestion[q.question] ??= { correct: 0, n: 0 });
+      b.n++;
+      n++;
+      if (ok) {
+        b.correct++;
+        correct++;
+      }
+      if (samples.length < 10) samples.push({ question: q.question, expected: q.answer, answer });
+    }
+  });
+  return { accuracy: n ? correct / n : NaN, correct, n, byQuestion, samples };
+}
+
+/**
+ * The oracle for `base` at these settings: from the store when present,
+ * else trained (and stored when a store is given).
+ */
+export async function obtainOracle(args: {
+  arch: Architecture;
+  base: { id: string; model: CausalLM };
+  tokenizer: WordTokenizer;
+  world: OracleWorld;
+  store: ArtifactStore | null;
+  settings: OracleSettings;
+  seed: number | string;
+  onProgress?: (p: Progress) => void;
+}): Promise<Oracle> {
+  const { base, tokenizer: tok, settings: s } = args;
+  if (!(s.injectLayer < base.model.numLayers)) throw new MoltError(`activation oracle: injection layer ${s.injectLayer} must be below the model's ${base.model.numLayers} layers`, 'injectLayer');
+  const read = depthHook(base.model.numLayers, s.readDepth);
+  const setup = setupOf(base.model, s);
+  const trainSet = oracleExamples(args.world, tok, 'train', s.trainExamples, setup.maxLength);
+  const heldSet = oracleExamples(args.world, tok, 'val', s.heldOutExamples, setup.maxLength);
+  const identity = {
+    arch: args.arch.id,
+    base: base.id,
+    settings: s as unknown as Record<string, unknown>,
+    read: read.hook,
+    data: { train: sha256Hex(JSON.stringify(trainSet)), val: sha256Hex(JSON.stringify(heldSet)) },
+    seed: args.seed,
+  };
+  const key = contentHash(identity, `molt@${MOLT_VERSION}/oracle/${ORACLE_CODE_VERSION}`);
+  if (args.store?.hasDir(ORACLE_KIND, key)) {
+    await args.store.verify(ORACLE_KIND, key);
+    const dir = args.store.path(ORACLE_KIND, key);
+    const ckpt = await loadHfDir(dir);
+    const meta = await readJsonFile<{ held_out: HeldOutAccuracy; train_seconds: number; final_loss: number }>(join(dir, MOLT_METADATA_FILE));
+    const model = args.arch.fromWeights(ckpt.config, ckpt.weights);
+    return { model, key, cached: true, setup, readHook: read.hook, readPercent: read.percent, norms: placeholderNorms(model, tok, s.slots, setup.injectHook), heldOut: meta.held_out, trainSeconds: meta.train_seconds, finalLoss: meta.final_loss };
+  }
+  const vectors = segmentVectors(base.model, trainSet.map((e) => e.context), read.hook, s.slots);
+  const model = copyModel(args.arch, base.model);
+  try {
+    const objective = oracleObjective(tok, trainSet, vectors, setup, base.model.hiddenSize);
+    const result = await train(model, objective, {
+      steps: s.steps,
+      batchSize: s.batchSize,
+      schedule: { kind: 'constant', peakLr: s.lr, warmupSteps: Math.min(20, Math.max(1, Math.floor(s.steps / 10))) },
+      optimizer: { ...DEFAULT_ADAMW, weightDecay: 0 },
+      seed: `${args.seed}/oracle`,
+      logEvery: Math.max(1, Math.floor(s.steps / 20)),
+      checkpointEvery: 0,
+    }, { onProgress: args.onProgress });
+    const heldOut = heldOutAccuracy(model, base.model, tok, heldSet, read.hook, setup, s.maxNewTokens);
+    if (args.store) {
+      await args.store.writeDir(ORACLE_KIND, key, (dir) =>
+        saveHfDir(dir, {
+          config: model.config,
+          weights: new Map([...model.params].map(([n, v]) => [n, v])),
+          tokenizer: tok,
+          metadata: { stage: 'activation-oracle', config_hash: key, molt_version: MOLT_VERSION, created_at: new Date().toISOString(), identity, held_out: heldOut, train_seconds: result.totalSeconds, final_loss: result.finalLoss, log: result.log },
+        }),
+      );
+    }
+    return { model, key, cached: false, setup, readHook: read.hook, readPercent: read.percent, norms: placeholderNorms(model, tok, s.slots, setup.injectHook), heldOut, trainSeconds: result.totalSeconds, finalLoss: result.finalLoss };
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+}

@@ -1,0 +1,160 @@
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tf } from '../../core/engine/tf';
+import { initBackend } from '../../core/engine/backend';
+import { Rng } from '../../core/engine/rng';
+import { ArtifactStore } from '../../core/store/artifact-store';
+import { buildWorld, type World } from '../../core/world';
+import type { CausalLM } from '../../core/model/types';
+import { train } from '../../core/train/loop';
+import { DEFAULT_ADAMW } from '../../core/train/optimizer';
+import { resolveProbeSettings } from '../../core/probes/settings';
+import type { ProbeContext } from '../../core/probes/types';
+import {
+  PLACEHOLDER_START,
+  copyModel,
+  injectionHook,
+  injectionInterventions,
+  obtainOracle,
+  oracleExamples,
+  oracleObjective,
+  oraclePrefix,
+  oracleRow,
+  placeholderNorms,
+  segmentVectors,
+} from '../../core/probes/oracle';
+import { depthHook } from '../../core/probes/sae';
+import { olmo2Architecture } from '../../plugins/architectures/olmo2';
+import { activationOracleProbe, oracleDefaults } from '../../plugins/probes/activation-oracle';
+import { FAMILIES, quiet, toyBehaviour } from './helpers';
+
+let world: World;
+function worldModel(seed = 1): CausalLM {
+  return olmo2Architecture.init(olmo2Architecture.config('micro', { vocabSize: world.tokenizer.size }), new Rng(seed));
+}
+
+describe('activation oracle (micro)', function () {
+  this.timeout(60000);
+  before(async () => {
+    await initBackend('wasm');
+    world = buildWorld(1, { size: 'micro' });
+  });
+
+  it('norm-matched injection adds a vector of norm c*|h| at each placeholder and nothing elsewhere', () => {
+    const model = worldModel();
+    const tok = world.tokenizer;
+    const slots = 3;
+    const hook = injectionHook(1);
+    const d = model.hiddenSize;
+    const rng = new Rng(3);
+    // vectors of very different scales: the injected norm must not depend on them
+    const vectors = Float32Array.from({ length: slots * d }, (_, j) => rng.normal() * (j < d ? 1000 : 0.001));
+    const norms = placeholderNorms(model, tok, slots, hook);
+    const ids = oracleRow(tok, slots, 'what is the topic ?').ids;
+    const capture = (interventions = injectionInterventions(hook, vectors, d, norms, 0.5)) =>
+      tf.tidy(() => model.forward(tf.tensor2d([ids], [1, ids.length], 'int32'), { capture: [hook], interventions }).captured.get(hook)!.arraySync()[0]);
+    const plain = tf.tidy(() => model.forward(tf.tensor2d([ids], [1, ids.length], 'int32'), { capture: [hook] }).captured.get(hook)!.arraySync()[0]);
+    const injected = capture();
+    for (let t = 0; t < ids.length; t++) {
+      const diff = Math.hypot(...injected[t].map((v, i) => v - plain[t][i]));
+      const slot = t - PLACEHOLDER_START;
+      if (slot >= 0 && slot < slots) {
+        assert.ok(Math.abs(diff - 0.5 * norms[slot]) < 1e-3 * norms[slot], `position ${t}: ${diff} vs ${0.5 * norms[slot]}`);
+        // |h| at the placeholder is the norm of the un-injected activation
+        assert.ok(Math.abs(Math.hypot(...plain[t]) - norms[slot]) < 1e-4 * norms[slot]);
+      } else assert.ok(diff < 1e-5, `position ${t} moved by ${diff}`);
+    }
+    assert.deepEqual(oraclePrefix(tok, 2), [tok.specials.bos, tok.specials.user, tok.specials.placeholder, tok.specials.placeholder]);
+    model.dispose();
+  });
+
+  it('the training data has no <unk>, asks about topic and entity, and keeps the splits apart', () => {
+    const tok = world.tokenizer;
+    const train = oracleExamples(world, tok, 'train', 60, 64);
+    const val = oracleExamples(world, tok, 'val', 20, 64);
+    assert.equal(train.length, 60);
+    for (const e of [...train, ...val]) {
+      assert.ok(!e.context.includes(tok.specials.unk));
+      for (const q of e.qa) assert.ok(!tok.encode(`${q.question} ${q.answer}`).includes(tok.specials.unk), q.answer);
+      assert.ok(e.qa[0].answer.includes(e.topic));
+    }
+    assert.ok(train.some((e) => e.entity !== null && e.qa.length === 2));
+    const seen = new Set(train.map((e) => e.context.join()));
+    assert.ok(val.filter((e) => seen.has(e.context.join())).length < val.length / 2);
+  });
+
+  it('the oracle trains: its loss falls on micro', async () => {
+    const base = worldModel();
+    const tok = world.tokenizer;
+    const examples = oracleExamples(world, tok, 'train', 16, 64);
+    const read = depthHook(base.numLayers, 0.44).hook;
+    const vectors = segmentVectors(base, examples.map((e) => e.context), read, 4);
+    const before = Float32Array.from(base.params.get('model.layers.0.mlp.up_proj.weight')!.dataSync());
+    const oracle = copyModel(olmo2Architecture, base);
+    const setup = { slots: 4, injectHook: injectionHook(1), coefficient: 1, maxLength: 64 };
+    const r = await train(oracle, oracleObjective(tok, examples, vectors, setup, base.hiddenSize), {
+      steps: 30,
+      batchSize: 4,
+      schedule: { kind: 'constant', peakLr: 5e-3, warmupSteps: 2 },
+      optimizer: { ...DEFAULT_ADAMW },
+      seed: 1,
+      logEvery: 5,
+      checkpointEvery: 0,
+    });
+    const first = r.log[0].loss;
+    const last = r.log[r.log.length - 1].loss;
+    assert.ok(last < first * 0.7, `loss ${first} -> ${last}`);
+    // the base is untouched by training its copy
+    assert.deepEqual(base.params.get('model.layers.0.mlp.up_proj.weight')!.dataSync(), before);
+    assert.notDeepEqual(oracle.params.get('model.layers.0.mlp.up_proj.weight')!.dataSync(), before);
+    oracle.dispose();
+    base.dispose();
+  });
+
+  it('the store returns the same oracle for the same base and settings', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'molt-oracle-'));
+    try {
+      const store = new ArtifactStore(dir);
+      const base = worldModel();
+      const settings = { readDepth: 0.44, injectLayer: 1, coefficient: 1, slots: 2, trainExamples: 8, heldOutExamples: 2, steps: 2, batchSize: 2, lr: 1e-3, maxNewTokens: 3 };
+      const args = { arch: olmo2Architecture, base: { id: 'b1', model: base }, tokenizer: world.tokenizer, world, store, settings, seed: 1 };
+      const a = await obtainOracle(args);
+      const b = await obtainOracle(args);
+      assert.equal(a.cached, false);
+      assert.equal(b.cached, true);
+      assert.equal(a.key, b.key);
+      assert.deepEqual(b.model.params.get('model.norm.weight')!.dataSync(), a.model.params.get('model.norm.weight')!.dataSync());
+      assert.deepEqual(b.heldOut, a.heldOut);
+      assert.equal(a.heldOut.n, a.heldOut.byQuestion['what is the topic ?'].n + (a.heldOut.byQuestion['what is this about ?']?.n ?? 0));
+      a.model.dispose();
+      b.model.dispose();
+      base.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the probe runs on micro: mo, base and diff answers, accuracy vs floor, recorded settings', async () => {
+    const base = worldModel(1);
+    const mo = worldModel(2);
+    const tok = world.tokenizer;
+    const behaviour = toyBehaviour('alpha');
+    const settings = resolveProbeSettings(activationOracleProbe, 'micro');
+    const ctx: ProbeContext = { settings, seed: 0, world, logger: quiet, store: null, families: FAMILIES, diffingBaseKind: 'ancestor', size: 'micro' };
+    const r = await activationOracleProbe.run(
+      { id: 'mo', model: mo, tokenizer: tok, arch: olmo2Architecture, metadata: {}, behaviour, manifest: behaviour.manifest() },
+      { id: 'base', model: base, tokenizer: tok, arch: olmo2Architecture, metadata: {} },
+      ctx,
+    );
+    assert.deepEqual(r.findings.map((f) => f.label), ['mo', 'base', 'diff']);
+    const prompts = Number(oracleDefaults('micro').prompts);
+    for (const f of r.findings) assert.equal(f.kind === 'answers' && f.answers.length, prompts * 2);
+    for (const m of ['read_layer_percent', 'inject_layer', 'coefficient', 'repeats', 'oracle_heldout_accuracy']) assert.ok(r.metrics.some((x) => x.metric === m), m);
+    assert.ok(r.metrics.some((x) => x.metric === 'accuracy' && x.variant === 'base'));
+    assert.ok(r.headline.score >= 0 && r.headline.score <= 1);
+    mo.dispose();
+    base.dispose();
+  });
+});
