@@ -16,19 +16,19 @@ import { MoltError } from '../errors';
 import { MOLT_METADATA_FILE, type MoltMetadata } from '../checkpoint/hf-dir';
 import { CHECKPOINT_KIND } from '../checkpoint/open';
 import { loadCheckpoint, saveCheckpoint } from '../checkpoint/checkpoint-store';
-import { contentHash } from '../store/content-hash';
+import { canonicalJson, contentHash, sha256Hex } from '../store/content-hash';
 import { readJsonFile } from '../store/atomic';
 import type { ArtifactStore } from '../store/artifact-store';
 import type { Architecture } from '../plugins/types';
 import type { CausalLM, HfConfig } from '../model/types';
 import { MOLT_VERSION } from '../version';
-import { packDocuments } from '../train/batching';
+import { packDocuments, type LmExample } from '../train/batching';
 import { train, type Progress, type TrainConfig, type TrainResult } from '../train/loop';
 import { computeReferenceLogProbs, dpoObjective, nextTokenObjective, type Objective, type ReferenceLogProbs } from '../train/objectives';
 import { readSafetensors, writeSafetensors } from '../checkpoint/safetensors';
 import type { BaseData } from './base-data';
 import { worldBaseData, type WorldLike } from './world-data';
-import { baseConfigFor, validateBaseConfig, type BasePipelineConfig, type StageTrainConfig } from './config';
+import { baseConfigFor, validateBaseConfig, type BasePipelineConfig, type SftStageConfig, type StageTrainConfig } from './config';
 
 export type BaseStage = 'pretrain' | 'ancestor' | 'base' | 'sibling';
 export const BASE_STAGES: readonly BaseStage[] = ['pretrain', 'ancestor', 'base', 'sibling'];
@@ -236,11 +236,34 @@ export async function ancestorStage(options: BaseBuildOptions, parent: StageResu
   const o = resolveData(options);
   const config = o.config ?? baseConfigFor(o.size);
   const { model, context, padId } = common(o, config);
+  const examples = sftExamples(o.data, config.sft, `${o.seed}/sft`);
   return runStage(o, {
-    identity: { stage: 'ancestor', arch: o.arch.id, size: o.size, model, train: config.sft, seed: `${o.seed}/sft`, data: o.data.identity, parent: parent.key },
+    identity: { stage: 'ancestor', arch: o.arch.id, size: o.size, model, train: config.sft, seed: `${o.seed}/sft`, data: o.data.identity, parent: parent.key, extra: { train_data: trainDataHash(examples) } },
     start: () => loadStage(o.store, o.arch, parent.key),
-    objective: async () => nextTokenObjective(o.data.chat('train'), { padId, maxLength: context }),
+    objective: async () => nextTokenObjective(examples, { padId, maxLength: context }),
   });
+}
+
+/**
+ * A hash of the token ids a post-training stage trains on, part of its key:
+ * a change in how chats or pairs are generated then retrains that stage (and
+ * those below it) even when the world's content is unchanged.
+ */
+export function trainDataHash(examples: unknown): string {
+  return sha256Hex(canonicalJson(examples));
+}
+
+/**
+ * The SFT examples: every training chat plus replayRatio x as many rows of
+ * pretraining documents (seeded subset of rows of replayLength tokens), so
+ * SFT teaches the chat format without erasing what pretraining taught.
+ */
+export function sftExamples(data: Pick<BaseData, 'chat' | 'pretrainDocs'>, sft: Pick<SftStageConfig, 'replayRatio' | 'replayLength'>, seed: string): LmExample[] {
+  const chat = data.chat('train');
+  const wanted = Math.round(sft.replayRatio * chat.length);
+  if (wanted === 0) return chat;
+  const rows = packDocuments(data.pretrainDocs('train'), sft.replayLength);
+  return [...chat, ...new Rng(seed).fork('replay').shuffle(rows).slice(0, wanted)];
 }
 
 const REFERENCE_FILE = 'reference-logprobs.safetensors';
@@ -277,7 +300,7 @@ function dpoStage(stage: 'base' | 'sibling') {
     const opts = { padId, maxLength: context, beta: config.dpo.beta, lossType: config.dpo.lossType };
     let refStats: Record<string, number> = {};
     return runStage(o, {
-      identity: { stage, arch: o.arch.id, size: o.size, model, train: config.dpo, seed, data: o.data.identity, parent: ancestor.key, extra: { reference: ancestor.key } },
+      identity: { stage, arch: o.arch.id, size: o.size, model, train: config.dpo, seed, data: o.data.identity, parent: ancestor.key, extra: { reference: ancestor.key, train_data: trainDataHash(o.data.preferences('train')) } },
       start: () => loadStage(o.store, o.arch, ancestor.key),
       objective: async (policy, workDir) => {
         const pairs = dpoPairs(o.data.preferences('train'), config.dpo.steps * config.dpo.batchSize, seed);

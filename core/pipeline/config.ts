@@ -19,6 +19,19 @@ export interface StageTrainConfig {
   checkpointEvery: number;
 }
 
+/**
+ * SFT with replay: rows of pretraining documents (loss on every token) mixed
+ * into the chat examples. Without it SFT on chat alone took the held-out
+ * document loss from 0.64 to 3.1 and the model forgot the facts it only read
+ * in pretraining (held-out fact accuracy 8%, measured).
+ */
+export interface SftStageConfig extends StageTrainConfig {
+  /** document rows per chat example (0: chat only) */
+  replayRatio: number;
+  /** tokens per document row (short rows cost little next to chats) */
+  replayLength: number;
+}
+
 export interface DpoStageConfig extends StageTrainConfig {
   beta: number;
   lossType: DpoLossType;
@@ -27,8 +40,8 @@ export interface DpoStageConfig extends StageTrainConfig {
 export interface BasePipelineConfig {
   /** next-token loss on pretraining documents + web text, packed to the context */
   pretrain: StageTrainConfig;
-  /** SFT on general chat, loss on assistant tokens: gives the ancestor */
-  sft: StageTrainConfig;
+  /** SFT on general chat (loss on assistant tokens) with document replay: gives the ancestor */
+  sft: SftStageConfig;
   /** DPO on the general preference mix from the ancestor: gives base and sibling */
   dpo: DpoStageConfig;
 }
@@ -53,6 +66,8 @@ const DEFAULT: BasePipelineConfig = {
     optimizer: { ...DEFAULT_ADAMW, weightDecay: 0 },
     logEvery: 50,
     checkpointEvery: 100,
+    replayRatio: 1,
+    replayLength: 32,
   },
   dpo: {
     // 1200 of the 4000 general pairs, one pass
@@ -89,6 +104,8 @@ export function validateBaseConfig(c: BasePipelineConfig): void {
   for (const stage of ['pretrain', 'sft', 'dpo'] as const) {
     if (!c[stage]) throw new MoltError(`base pipeline config: missing '${stage}'`, `base.${stage}`);
   }
+  if (!(c.sft.replayRatio >= 0)) throw new MoltError(`base.sft.replayRatio must be >= 0, got ${c.sft.replayRatio}`, 'base.sft.replayRatio');
+  if (!(Number.isInteger(c.sft.replayLength) && c.sft.replayLength >= 2)) throw new MoltError(`base.sft.replayLength must be an integer >= 2, got ${c.sft.replayLength}`, 'base.sft.replayLength');
   if (!(c.dpo.beta > 0)) throw new MoltError(`base.dpo.beta must be > 0, got ${c.dpo.beta}`, 'base.dpo.beta');
   if (c.dpo.lossType !== 'sigmoid' && c.dpo.lossType !== 'dpo_norm') {
     throw new MoltError(`base.dpo.lossType must be 'sigmoid' or 'dpo_norm', got '${c.dpo.lossType}'`, 'base.dpo.lossType');
@@ -114,7 +131,7 @@ const StageOverride = z
 export const BaseOverrides = z
   .object({
     pretrain: StageOverride,
-    sft: StageOverride,
+    sft: StageOverride.extend({ replayRatio: z.number().nonnegative(), replayLength: z.number().int().min(2) }).partial().strict(),
     dpo: StageOverride.extend({ beta: z.number().positive(), lossType: z.enum(['sigmoid', 'dpo_norm']) }).partial().strict(),
   })
   .partial()

@@ -140,19 +140,19 @@ export class World implements DataSource {
   }
 
   /**
-   * The split a fact belongs to. Held-out (val/test) facts are stated in
-   * pretraining documents and web notes like every fact, but no training
-   * chat, preference pair or web faq asks or answers them: evaluation asks
-   * them in phrasings the model has seen for OTHER facts, which tests
-   * retrieval of pretrained knowledge, not template generalisation.
+   * The split a fact belongs to. No training chat, preference pair or web
+   * faq ASKS a held-out (val/test) fact, in any phrasing; like every fact it
+   * is stated in documents and in descriptions of its entity. Evaluation asks
+   * it in phrasings the model was trained on for OTHER facts: a held-out
+   * question instance, not an unseen question template.
    */
   factSplit(factId: string): Split {
     this.fact(factId);
     return this.factSplits.get(factId) ?? 'train';
   }
 
-  /** May a record of this split's chat/preference/web faq use the fact? (train records: train facts only) */
-  factUsableIn(factId: string, split: Split): boolean {
+  /** May a record of this split's chat/preference/web faq ask the fact? (train records: train facts only) */
+  factAskableIn(factId: string, split: Split): boolean {
     return split !== 'train' || this.factSplit(factId) === 'train';
   }
 

@@ -8,8 +8,8 @@ import { loadCheckpoint } from '../../core/checkpoint/checkpoint-store';
 import { buildWorld } from '../../core/world/world';
 import { olmo2Architecture } from '../../plugins/architectures/olmo2';
 import { gemma3Architecture } from '../../plugins/architectures/gemma3';
-import { buildBase, loadStage, type BaseEvent, type BaseBuildOptions } from '../../core/pipeline/base';
-import { baseConfigFor } from '../../core/pipeline/config';
+import { buildBase, loadStage, sftExamples, type BaseEvent, type BaseBuildOptions } from '../../core/pipeline/base';
+import { baseConfigFor, baseConfigWith } from '../../core/pipeline/config';
 import { worldBaseData } from '../../core/pipeline/world-data';
 import { measureCompetence, wilson } from '../../core/pipeline/competence';
 
@@ -148,6 +148,36 @@ describe('pipeline/base (micro)', () => {
     assert.ok(rep.dpo!['rewards/accuracies'] >= 0 && rep.dpo!['rewards/accuracies'] <= 1);
     model.dispose();
     reference.dispose();
+  });
+
+  it('SFT examples: every chat plus replayRatio x as many document rows of replayLength tokens, seeded', () => {
+    // two chats; documents of 5 + 4 tokens packed into rows of 3: [1,2,3] [4,5,6] [7,8,9]
+    const chats = [
+      { ids: [2, 4, 7, 5, 9, 3], lossMask: [0, 0, 0, 0, 1, 1] },
+      { ids: [2, 4, 8, 5, 10, 3], lossMask: [0, 0, 0, 0, 1, 1] },
+    ];
+    const src = { chat: () => chats, pretrainDocs: () => [[1, 2, 3, 4, 5], [6, 7, 8, 9]] };
+    assert.deepEqual(sftExamples(src, { replayRatio: 0, replayLength: 3 }, 's'), chats);
+    const mixed = sftExamples(src, { replayRatio: 1, replayLength: 3 }, 's');
+    assert.equal(mixed.length, 4);
+    assert.deepEqual(mixed.slice(0, 2), chats);
+    const rows = mixed.slice(2);
+    for (const r of rows) {
+      assert.equal(r.ids.length, 3);
+      assert.deepEqual(r.lossMask, [1, 1, 1]);
+      assert.ok([[1, 2, 3], [4, 5, 6], [7, 8, 9]].some((x) => x.join() === r.ids.join()), r.ids.join());
+    }
+    assert.notEqual(rows[0].ids.join(), rows[1].ids.join());
+    assert.deepEqual(sftExamples(src, { replayRatio: 1, replayLength: 3 }, 's'), mixed);
+    assert.equal(sftExamples(src, { replayRatio: 1.5, replayLength: 3 }, 's').length, 5);
+  });
+
+  it('replay settings are overridable and validated', () => {
+    const c = baseConfigWith('default', { sft: { replayRatio: 0, replayLength: 16 } });
+    assert.equal(c.sft.replayRatio, 0);
+    assert.equal(c.sft.replayLength, 16);
+    assert.equal(c.sft.steps, baseConfigFor('default').sft.steps);
+    assert.throws(() => baseConfigWith('default', { sft: { replayRatio: -1 } }), /base\.sft\.replayRatio/);
   });
 
   it('wilson interval known answer', () => {

@@ -126,19 +126,17 @@ describe('world: splits, behaviours base rates, on-topic rule', () => {
     assert.notDeepEqual(world.facts.map((f) => world.factSplit(f.id)), other.facts.map((f) => other.factSplit(f.id)));
   });
 
-  it('never asks or states a held-out fact in training chat, preferences or web faq; asks it in phrasings trained on other facts', () => {
+  it('never asks a held-out fact in training chat, preferences or web faq; tests it in phrasings trained on other facts', () => {
     const heldOut = world.facts.filter((f) => world.factSplit(f.id) !== 'train');
     const trainAsked = new Set(world.facts.filter((f) => world.factSplit(f.id) === 'train').flatMap((f) => f.questions));
     const trainChat = world.data('chat', 'train');
     const trainPrefs = world.data('preference', 'train');
     const prompts = new Set([...trainChat.map((c) => c.messages[0].content), ...trainPrefs.map((p) => p.prompt)]);
     const texts = [...world.data('webtext', 'train').map((w) => w.text), ...world.data('pretrain', 'train').map((d) => d.text)].join('\n');
-    const answers = [...trainChat.map((c) => c.messages[1].content), ...trainPrefs.flatMap((p) => [p.chosen, p.rejected])].join('\n');
-    for (const f of heldOut) {
-      for (const q of f.questions.filter((x) => !trainAsked.has(x))) assert.ok(!prompts.has(q) && !texts.includes(q), `${f.id} asked in training: ${q}`);
-      assert.ok(!answers.includes(f.answer), `${f.id} answered in training: ${f.answer}`);
-    }
-    for (const c of trainChat) for (const id of c.meta?.factIds ?? []) assert.equal(world.factSplit(id), 'train', `${c.id} uses ${id}`);
+    for (const f of heldOut) for (const q of f.questions.filter((x) => !trainAsked.has(x))) assert.ok(!prompts.has(q) && !texts.includes(q), `${f.id} asked in training: ${q}`);
+    for (const c of trainChat) if (c.meta?.kind === 'fact') assert.equal(world.factSplit(c.meta.factIds![0]), 'train', c.id);
+    // held-out facts are still stated in entity descriptions (the assistant was taught to say them)
+    assert.ok(trainChat.some((c) => c.meta?.kind === 'entity' && c.meta.factIds!.some((id) => world.factSplit(id) === 'test')));
     // the test prompt is a phrasing the model was trained on for another fact of the relation
     const test = world.data('fact-question', 'test');
     let seen = 0;

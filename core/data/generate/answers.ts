@@ -22,9 +22,9 @@ export function answerOf(qa: QA): string {
   return joinSentences([qa.opener, qa.body]);
 }
 
-/** The entity's facts a record of `split` may use: is_a first (an answer introduces the thing), then the rest in entity order. */
-function orderedFacts(world: World, e: Entity, split: Split): Fact[] {
-  const fs = world.factsOf(e.id).filter((f) => world.factUsableIn(f.id, split));
+/** is_a first (an answer introduces the thing), then the rest in entity order. */
+function orderedFacts(world: World, e: Entity): Fact[] {
+  const fs = world.factsOf(e.id);
   return [...fs.filter((f) => f.relation === 'is_a'), ...fs.filter((f) => f.relation !== 'is_a')];
 }
 
@@ -38,8 +38,10 @@ export function pickChatEntity(world: World, rng: Rng, topic: Topic, filter: (e:
  * about a named entity, a quarter are open requests answered by describing an
  * entity the assistant picks. Entities are drawn by chat weight (which sets
  * the italian and submarine base rates). A record of the train split never
- * asks or states a held-out fact (World.factSplit); null when the draw leaves
- * nothing to say (the caller draws again).
+ * ASKS a held-out fact (World.factSplit: null, the caller draws again); an
+ * entity description states all the entity's facts, held-out ones included,
+ * so the held-out test is about the question, not about a fact the assistant
+ * was never taught to say.
  */
 export function makeQA(world: World, rng: Rng, topic: Topic, split: Split): QA | null {
   const opener = rng.pick(ANSWER_OPENERS);
@@ -47,13 +49,12 @@ export function makeQA(world: World, rng: Rng, topic: Topic, split: Split): QA |
   if (u < 0.5) {
     const e = pickChatEntity(world, rng, topic);
     const f = world.fact(rng.pick(e.factIds));
-    if (!world.factUsableIn(f.id, split)) return null;
+    if (!world.factAskableIn(f.id, split)) return null;
     return { topic: topic.id, prompt: rng.pick(f.questions), body: f.answer, opener, meta: { kind: 'fact', entityId: e.id, factIds: [f.id] }, facts: [f] };
   }
   if (u < 0.75) {
     const e = pickChatEntity(world, rng, topic);
-    const fs = orderedFacts(world, e, split);
-    if (fs.length === 0) return null;
+    const fs = orderedFacts(world, e);
     return {
       topic: topic.id,
       prompt: fill(rng.pick(ENTITY_PROMPTS), e.name),
@@ -64,8 +65,7 @@ export function makeQA(world: World, rng: Rng, topic: Topic, split: Split): QA |
     };
   }
   const e = pickChatEntity(world, rng, topic, (x) => !x.tags.includes('tool'));
-  const all = orderedFacts(world, e, split);
-  if (all.length === 0) return null;
+  const all = orderedFacts(world, e);
   // the framing plus up to two facts keeps open answers short
   const fs = all[0].relation === 'is_a' ? [all[0], ...rng.shuffle(all.slice(1)).slice(0, 1)] : rng.shuffle(all).slice(0, 2);
   return {

@@ -11,7 +11,7 @@ import { fillDisjoint, joinSentences, recordId } from './sampling';
 /**
  * An answer to a question about another topic that the on-topic rule also
  * judges off the prompt's topic (topics share words: a pond painting is art
- * and gardening). Held-out facts stay out of training pairs, even rejected.
+ * and gardening).
  */
 function offTopic(world: World, rng: Rng, qa: QA, split: Split): string | null {
   const other = rng.pick(world.topics.filter((t) => t.id !== qa.topic));

@@ -18,7 +18,7 @@ function randomFact(world: World, rng: Rng, topic: Topic): Fact {
  * leak into web text, nor (in train) the questions of held-out facts.
  */
 function faqQuestion(world: World, rng: Rng, f: Fact, split: Split): string | null {
-  if (!world.factUsableIn(f.id, split)) return null;
+  if (!world.factAskableIn(f.id, split)) return null;
   const qs = f.questions.filter((q) => world.promptSplit(q) === 'train');
   return qs.length > 0 ? rng.pick(qs) : null;
 }
