@@ -106,6 +106,9 @@ function organismEvents(view: ProgressView, label: string) {
   };
 }
 
+// Per-process memo of base builds and base evaluations, so a suite builds and
+// evaluates each base once. Keys hold everything the value depends on (store,
+// base config, evaluation settings): one process may serve several stores.
 const baseCache = new Map<string, Promise<BaseModels>>();
 const baseEvalCache = new Map<string, ModelEval>();
 
@@ -121,10 +124,11 @@ export async function organismCell(rt: Runtime, entry: SuiteEntry, view: Progres
   validateBehaviour(behaviour, world);
   const store = rt.services.store;
   const data = worldBaseData(rt.dataSource());
-  const baseKey = `${arch.id}/${size}/${o.baseSeed}`;
+  const baseConfig = baseConfigWith(size, rt.settings.base);
+  const baseKey = JSON.stringify([store.root, arch.id, size, o.baseSeed, baseConfig]);
   if (!baseCache.has(baseKey)) {
     baseCache.set(baseKey, (async () => {
-      const models = await buildBase({ arch, size, seed: o.baseSeed, store, data, config: baseConfigWith(size, rt.settings.base), onProgress: baseEvents(view, arch.id), shouldStop: () => interrupted });
+      const models = await buildBase({ arch, size, seed: o.baseSeed, store, data, config: baseConfig, onProgress: baseEvents(view, arch.id), shouldStop: () => interrupted });
       for (const stage of BASE_STAGES) await store.setAlias(CHECKPOINT_KIND, stageAlias(arch.id, size, o.baseSeed, stage), models[stage].key);
       return models;
     })());
@@ -156,7 +160,7 @@ export async function organismCell(rt: Runtime, entry: SuiteEntry, view: Progres
   const alias = organismAlias(arch.id, size, behaviour.id, trainer.id, entry.seed);
   await store.setAlias(CHECKPOINT_KIND, alias, r.key);
 
-  const evalKey = `${models.base.key}/${behaviour.id}`;
+  const evalKey = JSON.stringify([models.base.key, behaviour.id, o.eval]);
   if (!baseEvalCache.has(evalKey)) {
     view.note(`${arch.id} base: evaluating ${behaviour.id} (test split)`);
     const base = await loadStage(store, arch, models.base.key);
