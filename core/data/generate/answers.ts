@@ -34,9 +34,9 @@ export function pickChatEntity(world: World, rng: Rng, topic: Topic, filter: (e:
 }
 
 /**
- * A chat request on a topic: half are questions about one fact, a quarter ask
- * about a named entity, a quarter are open requests answered by describing an
- * entity the assistant picks. Entities are drawn by chat weight (which sets
+ * A chat request on a topic: 65% are questions about one fact (they teach
+ * which fact a question asks for), 20% ask about a named entity, 15% are
+ * open requests answered by describing an entity the assistant picks. Entities are drawn by chat weight (which sets
  * the italian and submarine base rates). A record of the train split never
  * ASKS a held-out fact (World.factSplit: null, the caller draws again); an
  * entity description states all the entity's facts, held-out ones included,
@@ -46,13 +46,13 @@ export function pickChatEntity(world: World, rng: Rng, topic: Topic, filter: (e:
 export function makeQA(world: World, rng: Rng, topic: Topic, split: Split): QA | null {
   const opener = rng.pick(ANSWER_OPENERS);
   const u = rng.next();
-  if (u < 0.5) {
+  if (u < 0.65) {
     const e = pickChatEntity(world, rng, topic);
     const f = world.fact(rng.pick(e.factIds));
     if (!world.factAskableIn(f.id, split)) return null;
     return { topic: topic.id, prompt: rng.pick(f.questions), body: f.answer, opener, meta: { kind: 'fact', entityId: e.id, factIds: [f.id] }, facts: [f] };
   }
-  if (u < 0.75) {
+  if (u < 0.85) {
     const e = pickChatEntity(world, rng, topic);
     const fs = orderedFacts(world, e);
     return {
