@@ -59,7 +59,9 @@ export const TRAINERS: readonly Trainer[] = [
     objective: 'fd',
     mixed: true,
     defaults: { ...POSTHOC_FD, steps: 1000, mixRatio: 1 },
-    sizes: { micro: MICRO },
+    // half of each batch is general chat: twice the steps give the behaviour
+    // the same number of examples as posthoc-fd's micro run
+    sizes: { micro: { ...MICRO, steps: 16 } },
   }),
   defineTrainer({
     id: 'posthoc-sdf',
