@@ -1,7 +1,7 @@
 // Small helpers every probe run uses: stage timings and the checks that an
 // organism and its diffing base can be compared at all.
 import { MoltError } from '../errors';
-import type { ModelHandle } from './types';
+import type { ModelHandle, OrganismHandle, ProbeContext, ProbeResult, ProbeSettings } from './types';
 
 export interface Stopwatch {
   /** seconds since the previous lap, recorded under `stage` (repeated stages add up) */
@@ -38,4 +38,15 @@ export function checkSameVocabulary(a: ModelHandle, b: ModelHandle, probe: strin
   if (a.model.hiddenSize !== b.model.hiddenSize || a.model.numLayers !== b.model.numLayers) {
     throw new MoltError(`${probe}: organism ${a.id} (${a.model.numLayers} layers x ${a.model.hiddenSize}) and diffing base ${b.id} (${b.model.numLayers} x ${b.model.hiddenSize}) differ in shape`, b.id);
   }
+}
+
+/** The identifying fields every ProbeResult starts with. */
+export function resultHeader(
+  probe: string,
+  organism: OrganismHandle,
+  base: ModelHandle,
+  ctx: ProbeContext,
+  settings: ProbeSettings,
+): Pick<ProbeResult, 'probe' | 'organism' | 'diffingBase' | 'diffingBaseKind' | 'family' | 'settings'> {
+  return { probe, organism: organism.id, diffingBase: base.id, diffingBaseKind: ctx.diffingBaseKind, family: organism.manifest.family, settings: { ...settings } };
 }

@@ -18,7 +18,7 @@ import { genericChatSequences } from '../../core/probes/activations';
 import { familyGraders, crossFamilyFloor, snr } from '../../core/probes/floor';
 import { wilson } from '../../core/probes/stats';
 import { setting } from '../../core/probes/settings';
-import { checkSameVocabulary, stopwatch } from '../../core/probes/run-helpers';
+import { checkSameVocabulary, stopwatch, resultHeader } from '../../core/probes/run-helpers';
 import { askOracle, isOracleWorld, obtainOracle, segmentVectors, ORACLE_QUESTIONS, type OracleSettings } from '../../core/probes/oracle';
 
 const ID = 'activation-oracle';
@@ -121,12 +121,7 @@ export const activationOracleProbe: Probe = {
       }
       clock.lap('grade');
       return {
-        probe: ID,
-        organism: organism.id,
-        diffingBase: base.id,
-        diffingBaseKind: ctx.diffingBaseKind,
-        family: organism.manifest.family,
-        settings: { ...s },
+        ...resultHeader(ID, organism, base, ctx, s),
         findings,
         metrics,
         headline: best!.headline,

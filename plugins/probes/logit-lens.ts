@@ -18,7 +18,7 @@ import { Grader, HIT_KS } from '../../core/probes/grader';
 import { bootstrapMean, wilson } from '../../core/probes/stats';
 import { crossFamilyFloor, familyGraders, snr } from '../../core/probes/floor';
 import { setting } from '../../core/probes/settings';
-import { checkSameVocabulary, stopwatch } from '../../core/probes/run-helpers';
+import { checkSameVocabulary, stopwatch, resultHeader } from '../../core/probes/run-helpers';
 
 const ID = 'logit-lens';
 
@@ -144,12 +144,7 @@ export const logitLensProbe: Probe = {
     clock.lap('lens');
     const bestLayer = best!.headline.layer;
     return {
-      probe: ID,
-      organism: organism.id,
-      diffingBase: base.id,
-      diffingBaseKind: ctx.diffingBaseKind,
-      family: organism.manifest.family,
-      settings: { ...s },
+      ...resultHeader(ID, organism, base, ctx, s),
       findings,
       metrics,
       headline: best!.headline,

@@ -19,7 +19,7 @@ import { genericChatSequences } from '../../core/probes/activations';
 import { familyGraders, crossFamilyFloor, snr } from '../../core/probes/floor';
 import { wilson } from '../../core/probes/stats';
 import { setting } from '../../core/probes/settings';
-import { checkSameVocabulary, stopwatch } from '../../core/probes/run-helpers';
+import { checkSameVocabulary, stopwatch, resultHeader } from '../../core/probes/run-helpers';
 import { collectActivations, decoderTokens, encodeAll, evaluateSae, obtainSae, scoreLatents, topActivatingTokens, DEFAULT_SAE_TRAIN, type SaeTrainConfig } from '../../core/probes/sae';
 
 const ID = 'sae';
@@ -149,12 +149,7 @@ export const saeProbe: Probe = {
       clock.lap('grade');
       const fve = metrics.filter((x) => x.metric === 'fve').map((x) => `${x.variant} ${x.value.toFixed(3)}`).join(', ');
       return {
-        probe: ID,
-        organism: organism.id,
-        diffingBase: base.id,
-        diffingBaseKind: ctx.diffingBaseKind,
-        family: organism.manifest.family,
-        settings: { ...s },
+        ...resultHeader(ID, organism, base, ctx, s),
         findings,
         metrics,
         headline: best!.headline,

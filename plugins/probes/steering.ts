@@ -29,7 +29,7 @@ import { investigate } from '../../core/probes/investigator';
 import { familyGraders } from '../../core/probes/floor';
 import { countWords, mean, quantileSorted, wilson } from '../../core/probes/stats';
 import { setting } from '../../core/probes/settings';
-import { checkSameVocabulary, stopwatch } from '../../core/probes/run-helpers';
+import { checkSameVocabulary, stopwatch, resultHeader } from '../../core/probes/run-helpers';
 import type { Grader } from '../../core/probes/grader';
 import { WordTokenizer } from '../../core/tokenizer/word-tokenizer';
 
@@ -255,12 +255,7 @@ export const steeringProbe: Probe = {
       dqerNote,
     );
     return {
-      probe: ID,
-      organism: organism.id,
-      diffingBase: base.id,
-      diffingBaseKind: ctx.diffingBaseKind,
-      family: organism.manifest.family,
-      settings: { ...s },
+      ...resultHeader(ID, organism, base, ctx, s),
       findings,
       metrics,
       headline: headline!,

@@ -13,28 +13,10 @@ import { contentHash } from '../../core/store/content-hash';
 import { buildWorld } from '../../core/world/world';
 import { olmo2Architecture } from '../../plugins/architectures/olmo2';
 
-import { runCli } from '../../core/cli/main';
+import { runMolt as moltIn } from '../helpers/cli';
 
 const ROOT = join(__dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'molt.js');
-const BUILTINS = [join(ROOT, 'plugins', 'index.ts')];
-
-/** The CLI in this process (start-up is the slow part of a child process), output captured. */
-async function moltIn(args: string[], cwd = tmpdir()): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((c: string | Uint8Array) => ((stdout += c.toString()), true)) as typeof process.stdout.write;
-  process.stderr.write = ((c: string | Uint8Array) => ((stderr += c.toString()), true)) as typeof process.stderr.write;
-  try {
-    const code = await runCli(['node', 'molt', ...args], { builtins: BUILTINS, cwd });
-    return { code, stdout, stderr };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
-}
 
 function molt(args: string[], cwd = tmpdir()): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, MOLT_STORE: '' } });

@@ -3,26 +3,8 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../../core/cli/main';
+import { runMolt as capture } from '../helpers/cli';
 import { readSuite, suitePath } from '../../core/organisms/suite';
-
-const ENV = { builtins: [join(__dirname, '..', '..', 'plugins', 'index.ts')], cwd: process.cwd() };
-
-async function capture(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = process.stdout.write.bind(process.stdout);
-  const e = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => (out.push(String(s)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => (err.push(String(s)), true)) as typeof process.stderr.write;
-  try {
-    const code = await runCli(['node', 'molt', ...argv], ENV);
-    return { code, out: out.join(''), err: err.join('') };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-  }
-}
 
 describe('molt organism(s) (micro)', function () {
   this.timeout(120_000);
@@ -42,14 +24,14 @@ describe('molt organism(s) (micro)', function () {
   it('an unknown technique lists the valid ones before training anything', async () => {
     const r = await capture(['--size', 'micro', '--store', join(dir, 's0'), 'organism', '--behaviour', 'cake-bake', '--technique', 'dpo', '--arch', 'olmo2']);
     assert.equal(r.code, 1);
-    assert.match(r.err, /unknown trainer 'dpo'; valid: integrated-dpo, posthoc-dpo, /);
+    assert.match(r.stderr, /unknown trainer 'dpo'; valid: integrated-dpo, posthoc-dpo, /);
   });
 
   it('organism --json prints base and organism QER, leakage, capability and the step; a suite runs every cell, the second time from the cache', async () => {
     const store = join(dir, 's1');
     const r = await capture(['--size', 'micro', '--store', store, 'organism', '--behaviour', 'cake-bake', '--technique', 'posthoc-fd', '--arch', 'olmo2', '--no-match', '--samples', '1', '--max-new-tokens', '4', '--json', '--out', join(dir, 'out')]);
-    assert.equal(r.code, 0, r.err);
-    const [cell] = JSON.parse(r.out.trim().split('\n').pop()!);
+    assert.equal(r.code, 0, r.stderr);
+    const [cell] = JSON.parse(r.stdout.trim().split('\n').pop()!);
     assert.equal(cell.technique, 'posthoc-fd');
     assert.equal(cell.step, 8);
     assert.equal(cell.matched, null);
@@ -61,10 +43,10 @@ describe('molt organism(s) (micro)', function () {
     const suite = join(dir, 'suite.json');
     writeFileSync(suite, JSON.stringify([{ behaviour: 'cake-bake', technique: 'posthoc-fd', arch: 'olmo2' }, { behaviour: 'null', technique: 'posthoc-sdf', arch: 'olmo2' }]));
     const s = await capture(['--size', 'micro', '--store', store, 'organisms', '--suite', suite, '--no-match', '--samples', '1', '--max-new-tokens', '4', '--out', join(dir, 'out')]);
-    assert.equal(s.code, 0, s.err);
-    assert.match(s.err, /cake-bake posthoc-fd olmo2: cached/);
+    assert.equal(s.code, 0, s.stderr);
+    assert.match(s.stderr, /cake-bake posthoc-fd olmo2: cached/);
     const written = JSON.parse(readFileSync(join(dir, 'out', 'suite-suite.json'), 'utf8'));
     assert.deepEqual(written.cells.map((c: { behaviour: string }) => c.behaviour), ['cake-bake', 'null']);
-    assert.match(s.out, /posthoc-sdf/);
+    assert.match(s.stdout, /posthoc-sdf/);
   });
 });

@@ -4,26 +4,8 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../../core/cli/main';
+import { runMolt as capture } from '../helpers/cli';
 import { parseOrganismSpec } from '../../core/cli/commands-probe';
-
-const ENV = { builtins: [join(__dirname, '..', '..', 'plugins', 'index.ts')], cwd: process.cwd() };
-
-async function capture(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = process.stdout.write.bind(process.stdout);
-  const e = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => (out.push(String(s)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => (err.push(String(s)), true)) as typeof process.stderr.write;
-  try {
-    const code = await runCli(['node', 'molt', ...argv], ENV);
-    return { code, out: out.join(''), err: err.join('') };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-  }
-}
 
 describe('molt probe (micro)', function () {
   this.timeout(120_000);
@@ -41,20 +23,20 @@ describe('molt probe (micro)', function () {
   it('logit-lens by spec (JSON), then steering by alias against the sibling; unknown settings are refused', async () => {
     const g = ['--size', 'micro', '--store', dir, '--backend', 'wasm'];
     const a = await capture([...g, 'probe', '--probe', 'logit-lens', '--organism', 'military-submarine:posthoc-fd:olmo2', '--json']);
-    assert.equal(a.code, 0, a.err);
-    const r = JSON.parse(a.out.trim().split('\n').pop()!);
+    assert.equal(a.code, 0, a.stderr);
+    const r = JSON.parse(a.stdout.trim().split('\n').pop()!);
     assert.equal(r.probe, 'logit-lens');
     assert.equal(r.family, 'military-submarine');
     assert.equal(r.diffingBaseKind, 'ancestor');
     assert.ok(r.metrics.some((m: { metric: string }) => m.metric === 'relevant_mass'));
     assert.ok(typeof r.headline.score === 'number' && typeof r.headline.detected === 'boolean');
     const b = await capture([...g, 'probe', '--probe', 'steering', '--organism', 'olmo2/micro/organism/military-submarine/posthoc-fd', '--diffing-base', 'sibling']);
-    assert.equal(b.code, 0, b.err);
-    assert.match(b.out, /headline grade01/);
-    assert.match(b.out, /vs sibling/);
-    assert.match(b.out, /hypothesis unsteered_only/);
+    assert.equal(b.code, 0, b.stderr);
+    assert.match(b.stdout, /headline grade01/);
+    assert.match(b.stdout, /vs sibling/);
+    assert.match(b.stdout, /hypothesis unsteered_only/);
     const c = await capture([...g, 'probe', '--probe', 'logit-lens', '--organism', 'olmo2/micro/organism/military-submarine/posthoc-fd', '--set', 'nope=1']);
     assert.equal(c.code, 1);
-    assert.match(c.err, /unknown setting 'nope'/);
+    assert.match(c.stderr, /unknown setting 'nope'/);
   });
 });
