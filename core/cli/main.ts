@@ -21,7 +21,7 @@ export function buildProgram(env: CliEnv): Command {
     .description('Model Organism Lottery Toolkit: train model organisms and benchmark interpretability probes on them')
     .version(MOLT_VERSION)
     .option('--plugin <file|package>', 'load a plugin module (repeatable)', collect)
-    .option('--config <file>', 'a JSON or YAML config file (backend, seed, size, store, plugins)')
+    .option('--config <file>', 'a JSON or YAML config file: backend, seed, world_seed, size, store, data, plugins, base (pipeline hyperparameters), trainers (per technique)')
     .addOption(new Option('--backend <name>', 'tfjs backend').choices([...BACKEND_CHOICES]))
     .option('--seed <n>', 'root seed for initialisation, data order and sampling')
     .option('--world-seed <n>', 'seed of the synthetic world')
