@@ -48,13 +48,8 @@ export interface TopicSpec {
   entities: EntitySpec[];
 }
 
-export interface Topic {
-  id: string;
-  domainWords: string[];
-  intro: string[];
-  openPrompts: string[];
-  openAnswers: string[];
-  listTitles: string[];
+/** A built topic: its spec's text fields, with entities referred to by id. */
+export interface Topic extends Omit<TopicSpec, 'entities'> {
   entityIds: string[];
   /** every content word the topic emits (domain words, entity names, objects), sorted */
   words: string[];
