@@ -23,7 +23,7 @@ export interface CliEnv {
   cwd: string;
 }
 
-export function settingsFrom(opts: GlobalOptions, cwd: string): Settings {
+export function settingsFrom(opts: GlobalOptions): Settings {
   const fromFile = opts.config ? readConfigFile(opts.config) : {};
   const s: Settings = { ...DEFAULT_SETTINGS, ...fromFile };
   // Plugins add up: config file first, then each --plugin.
@@ -35,11 +35,10 @@ export function settingsFrom(opts: GlobalOptions, cwd: string): Settings {
   if (opts.store) s.store = opts.store;
   if (opts.data) s.data = opts.data;
   s.verbose = !!opts.verbose;
-  void cwd;
   return s;
 }
 
 export async function runtimeFor(cmd: Command, env: CliEnv): Promise<Runtime> {
   const opts = cmd.optsWithGlobals() as GlobalOptions;
-  return Runtime.create(settingsFrom(opts, env.cwd), { builtins: env.builtins, cwd: env.cwd });
+  return Runtime.create(settingsFrom(opts), { builtins: env.builtins, cwd: env.cwd });
 }
