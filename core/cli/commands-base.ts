@@ -7,7 +7,7 @@ import { stringify } from 'csv-stringify/sync';
 import { MoltError } from '../errors';
 import { writeFileAtomic } from '../store/atomic';
 import { CHECKPOINT_KIND } from '../checkpoint/checkpoint-store';
-import { buildBase, loadStage, BASE_STAGES, type BaseModels, type BaseEvent } from '../pipeline/base';
+import { buildBase, loadStage, stageAlias, BASE_STAGES, type BaseModels, type BaseEvent } from '../pipeline/base';
 import { baseConfigWith } from '../pipeline/config';
 import { worldBaseData } from '../pipeline/world-data';
 import { measureCompetence, type CompetenceReport } from '../pipeline/competence';
@@ -15,11 +15,7 @@ import type { Runtime } from '../container';
 import type { Architecture } from '../plugins/types';
 import { ProgressView } from './progress';
 import { runtimeFor, type CliEnv } from './context';
-
-/** The alias users type for a stage: olmo2/default/base (seed 0) or olmo2/default/seed3/base. */
-export function stageAlias(arch: string, size: string, seed: number, stage: string): string {
-  return seed === 0 ? `${arch}/${size}/${stage}` : `${arch}/${size}/seed${seed}/${stage}`;
-}
+import { stopRequested, withInterruptHandler } from './interrupt';
 
 export interface ArchBaseResult {
   arch: string;
@@ -51,15 +47,6 @@ function onEvent(view: ProgressView, arch: string, seconds: Record<string, numbe
   };
 }
 
-// Ctrl-C: the first stops training after the current step with its state
-// saved (the next run resumes there); a second one exits at once.
-let interrupted = false;
-function onSigint(): void {
-  if (interrupted) process.exit(130);
-  interrupted = true;
-  process.stderr.write('\nstopping after this step, saving state (Ctrl-C again to quit at once)\n');
-}
-
 /** Build (or reuse) one architecture's base models, alias them, and measure competence. */
 export async function buildAndMeasure(rt: Runtime, arch: Architecture, view: ProgressView): Promise<ArchBaseResult> {
   const { size, seed } = rt.settings;
@@ -67,7 +54,7 @@ export async function buildAndMeasure(rt: Runtime, arch: Architecture, view: Pro
   const data = worldBaseData(rt.dataSource());
   const config = baseConfigWith(size, rt.settings.base);
   const trainSeconds: Record<string, number> = {};
-  const models = await buildBase({ arch, size, seed, store, data, config, onProgress: onEvent(view, arch.id, trainSeconds), shouldStop: () => interrupted });
+  const models = await buildBase({ arch, size, seed, store, data, config, onProgress: onEvent(view, arch.id, trainSeconds), shouldStop: stopRequested });
   view.stop();
   for (const stage of BASE_STAGES) {
     await store.setAlias(CHECKPOINT_KIND, stageAlias(arch.id, size, seed, stage), models[stage].key);
@@ -150,17 +137,17 @@ export function baseCommand(env: CliEnv): Command {
       rt.logger.info(`store: ${rt.services.store.root}; size ${rt.settings.size}, seed ${rt.settings.seed}`);
       const view = new ProgressView();
       const results: ArchBaseResult[] = [];
-      process.on('SIGINT', onSigint);
-      try {
-        for (const arch of archs) {
-          const r = await buildAndMeasure(rt, arch, view);
-          results.push(r);
-          if (!opts.json) printTable(r);
+      await withInterruptHandler(async () => {
+        try {
+          for (const arch of archs) {
+            const r = await buildAndMeasure(rt, arch, view);
+            results.push(r);
+            if (!opts.json) printTable(r);
+          }
+        } finally {
+          view.stop();
         }
-      } finally {
-        view.stop();
-        process.off('SIGINT', onSigint);
-      }
+      });
       const out = resolve(opts.out);
       await mkdir(out, { recursive: true });
       const summary = {

@@ -11,7 +11,7 @@ import type { BehaviourManifest } from '../plugins/types';
 import { DIFFING_BASES, type DiffingBaseKind, type ProbeResult, type ProbeSettingValue } from '../probes/types';
 import { resolveProbeSettings } from '../probes/settings';
 import { openOrganismPair } from '../probes/resolve';
-import { organismCell } from './commands-organism';
+import { organismCell } from '../organisms/cell';
 import { ProgressView } from './progress';
 import { runtimeFor, type CliEnv } from './context';
 

@@ -33,6 +33,11 @@ import { baseConfigFor, validateBaseConfig, type BasePipelineConfig, type SftSta
 export type BaseStage = 'pretrain' | 'ancestor' | 'base' | 'sibling';
 export const BASE_STAGES: readonly BaseStage[] = ['pretrain', 'ancestor', 'base', 'sibling'];
 
+/** The alias users type for a stage: olmo2/default/base (seed 0) or olmo2/default/seed3/base. */
+export function stageAlias(arch: string, size: string, seed: number, stage: string): string {
+  return seed === 0 ? `${arch}/${size}/${stage}` : `${arch}/${size}/seed${seed}/${stage}`;
+}
+
 /** bump a stage's salt when a code change makes its old checkpoints invalid */
 const STAGE_CODE_VERSION: Record<BaseStage, string> = { pretrain: 'v1', ancestor: 'v1', base: 'v1', sibling: 'v1' };
 

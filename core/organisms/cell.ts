@@ -1,0 +1,199 @@
+// One organism cell: the base models (built once per process, cached in the
+// store), the organism trained and QER-matched (buildOrganism), and base and
+// organism evaluated on the test split (QER, leakage, capability). Shared by
+// `molt organism(s)`, `molt probe` with a spec, and the benchmark harness.
+import { MoltError } from '../errors';
+import { CHECKPOINT_KIND } from '../checkpoint/checkpoint-store';
+import { validateBehaviour } from '../behaviours/validate';
+import { buildBase, loadStage, stageAlias, BASE_STAGES, type BaseEvent, type BaseModels } from '../pipeline/base';
+import { baseConfigWith } from '../pipeline/config';
+import { worldBaseData } from '../pipeline/world-data';
+import type { Runtime } from '../container';
+import type { CausalLM } from '../model/types';
+import { buildOrganism, organismAlias, type OrganismEvent, type OrganismResult } from './build';
+import { generalData } from './general-data';
+import { capability, evaluateQer, leakage, type QerOptions, type QerSample } from './evaluate';
+import { finalStepSelector, qerMatchSelector, type EvalSettings } from './select';
+import type { SuiteEntry } from './suite';
+
+/** Where a cell reports progress (the CLI's ProgressView, or a worker's log). */
+export interface ProgressSink {
+  note(line: string): void;
+  update(f: { label: string; step: number; total: number; info: string; etaSec: number }): void;
+  stop(): void;
+}
+
+export interface RateOut {
+  qer: number;
+  se: number;
+  n: number;
+}
+export interface ModelEval {
+  qer: RateOut;
+  leakage: RateOut;
+  capability: { accuracy: number; n: number };
+  /** the test-split QER samples (prompt, answer, detector verdict), when asked for */
+  samples?: QerSample[];
+}
+export interface CellResult {
+  behaviour: string;
+  technique: string;
+  arch: string;
+  size: string;
+  seed: number;
+  key: string;
+  alias: string;
+  trained_now: boolean;
+  starts_from: string;
+  step: number;
+  matched: boolean | null;
+  match_reason: string;
+  val_qer: number | null;
+  band: { low: number; high: number; target: number };
+  base: ModelEval;
+  organism: ModelEval;
+  seconds: number;
+}
+
+export interface CellOptions {
+  match: boolean;
+  /** polled between training steps: true saves state and stops (Ctrl-C) */
+  shouldStop?: () => boolean;
+  /** keep the organism's test-split QER samples in the result */
+  keepSamples?: boolean;
+  baseSeed: number;
+  eval: EvalSettings;
+  leakagePrompts: number;
+}
+
+function rateOut(r: { qer: number; se: number; n: number }): RateOut {
+  return { qer: r.qer, se: r.se, n: r.n };
+}
+
+export function evaluateModel(rt: Runtime, model: CausalLM, behaviourId: string, o: CellOptions, keepSamples = false): ModelEval {
+  const behaviour = rt.plugin('behaviour', behaviourId);
+  const data = worldBaseData(rt.dataSource());
+  const tok = data.tokenizer;
+  const opts: QerOptions = { ...o.eval, seed: `${o.eval.seed}/report` };
+  const q = evaluateQer(model, tok, behaviour, 'test', opts);
+  const l = leakage(model, tok, behaviour, 'test', { ...opts, samplesPerPrompt: 1, maxPrompts: o.leakagePrompts });
+  const c = capability(model, tok, data.factQuestions('test'));
+  return { qer: rateOut(q), leakage: rateOut(l), capability: { accuracy: c.accuracy.value, n: c.n }, ...(keepSamples ? { samples: q.samples } : {}) };
+}
+
+function baseEvents(view: ProgressSink, arch: string) {
+  return (e: BaseEvent) => {
+    if (e.type === 'cached') return;
+    if (e.type === 'start') view.note(`${arch} ${e.stage}: training ${e.totalSteps} steps`);
+    else if (e.type === 'progress') view.update({ label: `${arch} ${e.stage}`, step: e.progress.step, total: e.progress.totalSteps, info: `loss ${e.progress.loss.toFixed(4)}`, etaSec: e.progress.etaSec });
+    else if (e.type === 'done') view.note(`${arch} ${e.stage}: done in ${e.seconds.toFixed(0)} s`);
+  };
+}
+
+function organismEvents(view: ProgressSink, label: string) {
+  return (e: OrganismEvent) => {
+    if (e.type === 'cached') view.note(`${label}: cached (${e.key.slice(0, 12)})`);
+    else if (e.type === 'prepare') view.note(`${label}: from the ${e.startsFrom} ${e.start.slice(0, 12)}, run ${e.runKey.slice(0, 12)}`);
+    else if (e.type === 'progress') {
+      const p = e.progress;
+      const acc = p.metrics['rewards/accuracies'];
+      view.update({ label, step: p.step, total: p.totalSteps, info: `loss ${p.loss.toFixed(4)}${acc === undefined ? '' : ` acc ${acc.toFixed(2)}`}`, etaSec: p.etaSec });
+    } else if (e.type === 'selected') view.note(`${label}: step ${e.selection.step} (${e.selection.method}${e.selection.matched === null ? '' : e.selection.matched ? ', matched' : ', NOT matched'}: ${e.selection.reason})`);
+    else if (e.type === 'done') view.note(`${label}: done in ${e.seconds.toFixed(0)} s`);
+  };
+}
+
+// Per-process memo of base builds and base evaluations, so a suite builds and
+// evaluates each base once. Keys hold everything the value depends on (store,
+// base config, evaluation settings): one process may serve several stores.
+const baseCache = new Map<string, Promise<BaseModels>>();
+const baseEvalCache = new Map<string, ModelEval>();
+
+/** One suite cell: base models (built if missing), the organism, and both evaluated on the test split. */
+export async function organismCell(rt: Runtime, entry: SuiteEntry, view: ProgressSink, o: CellOptions): Promise<CellResult> {
+  const started = Date.now();
+  const { size } = rt.settings;
+  const arch = rt.plugin('architecture', entry.arch);
+  const behaviour = rt.plugin('behaviour', entry.behaviour);
+  const trainer = rt.plugin('trainer', entry.technique);
+  if (!arch.sizes.includes(size)) throw new MoltError(`--size '${size}' is not a size of ${arch.id}; valid: ${arch.sizes.join(', ')}`, 'size');
+  const world = rt.services.world;
+  validateBehaviour(behaviour, world);
+  const store = rt.services.store;
+  const data = worldBaseData(rt.dataSource());
+  const baseConfig = baseConfigWith(size, rt.settings.base);
+  const baseKey = JSON.stringify([store.root, arch.id, size, o.baseSeed, baseConfig]);
+  if (!baseCache.has(baseKey)) {
+    baseCache.set(baseKey, (async () => {
+      const models = await buildBase({ arch, size, seed: o.baseSeed, store, data, config: baseConfig, onProgress: baseEvents(view, arch.id), shouldStop: () => !!o.shouldStop?.() });
+      for (const stage of BASE_STAGES) await store.setAlias(CHECKPOINT_KIND, stageAlias(arch.id, size, o.baseSeed, stage), models[stage].key);
+      return models;
+    })());
+  }
+  const models = await baseCache.get(baseKey)!;
+  const label = `${entry.behaviour} ${entry.technique} ${entry.arch}${entry.seed ? ` seed ${entry.seed}` : ''}`;
+  // the null behaviour is never matched: it trains for its technique's steps
+  const match = o.match && behaviour.pipeline !== 'control';
+  const selector = match
+    ? qerMatchSelector({ behaviour, tokenizer: data.tokenizer, eval: o.eval, onMeasure: (m) => view.note(`${label}: val QER ${m.qer.toFixed(3)} +- ${m.se.toFixed(3)} at step ${m.step} (attempt ${m.attempt})`) })
+    : finalStepSelector();
+  const r: OrganismResult = await buildOrganism({
+    behaviour,
+    trainer,
+    arch,
+    size,
+    seed: entry.seed,
+    store,
+    world,
+    general: generalData(rt.dataSource()),
+    tokenizer: data.tokenizer,
+    bases: { base: models.base.key, ancestor: models.ancestor.key },
+    hparams: rt.settings.trainers?.[trainer.id],
+    selector,
+    onEvent: organismEvents(view, label),
+    shouldStop: () => !!o.shouldStop?.(),
+  });
+  view.stop();
+  const alias = organismAlias(arch.id, size, behaviour.id, trainer.id, entry.seed);
+  await store.setAlias(CHECKPOINT_KIND, alias, r.key);
+
+  const evalKey = JSON.stringify([models.base.key, behaviour.id, o.eval]);
+  if (!baseEvalCache.has(evalKey)) {
+    view.note(`${arch.id} base: evaluating ${behaviour.id} (test split)`);
+    const base = await loadStage(store, arch, models.base.key);
+    try {
+      baseEvalCache.set(evalKey, evaluateModel(rt, base, behaviour.id, o));
+    } finally {
+      base.dispose();
+    }
+  }
+  view.note(`${label}: evaluating (test split)`);
+  const model = await loadStage(store, arch, r.key);
+  let organism: ModelEval;
+  try {
+    organism = evaluateModel(rt, model, behaviour.id, o, !!o.keepSamples);
+  } finally {
+    model.dispose();
+  }
+  const m = r.metadata as { step: number; starts_from: string; selection: { matched: boolean | null; reason: string; match?: { qer: number } } };
+  return {
+    behaviour: behaviour.id,
+    technique: trainer.id,
+    arch: arch.id,
+    size,
+    seed: entry.seed,
+    key: r.key,
+    alias,
+    trained_now: r.trained,
+    starts_from: m.starts_from,
+    step: m.step,
+    matched: m.selection.matched,
+    match_reason: m.selection.reason,
+    val_qer: m.selection.match ? m.selection.match.qer : null,
+    band: behaviour.manifest().targetQer,
+    base: baseEvalCache.get(evalKey)!,
+    organism,
+    seconds: (Date.now() - started) / 1000,
+  };
+}
+
