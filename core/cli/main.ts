@@ -11,6 +11,7 @@ import { baseCommand } from './commands-base';
 import { dataCommand } from './commands-data';
 import { organismCommand, organismsCommand } from './commands-organism';
 import { probeCommand } from './commands-probe';
+import { compareCommand } from './commands-compare';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -39,6 +40,7 @@ export function buildProgram(env: CliEnv): Command {
   program.addCommand(organismCommand(env));
   program.addCommand(organismsCommand(env));
   program.addCommand(probeCommand(env));
+  program.addCommand(compareCommand(env));
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const cmd of all(program)) {
     cmd.configureHelp({ showGlobalOptions: true });
