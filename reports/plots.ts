@@ -1,0 +1,336 @@
+// The report's plots, each a <figure> with one inline <svg class="plot KIND">:
+// heatmap (technique x probe mean score), qer-scatter (score vs QER per
+// organism), layer-curve (probe metrics per layer) and null-strip (null vs
+// behaviour organisms' scores). Values that do not exist (NaN) are left out
+// and counted in the caption, never drawn.
+import { mean } from '../core/probes/stats';
+import { CELL_METRIC, DETECTED_METRIC, HEADLINE_FLOOR_METRIC, HEADLINE_METRIC, probeKey, type MatrixRow, type ResultRow } from '../core/bench/rows';
+import type { NullControlRow, SummaryRow } from '../core/bench/stats-types';
+import { compareText, figure, fmt, fmtCi, sortedUnique } from './html';
+import {
+  axes,
+  clip,
+  coord,
+  el,
+  legend,
+  linearScale,
+  marker,
+  niceDomain,
+  niceTicks,
+  plotArea,
+  sequentialColour,
+  svgRoot,
+  text,
+  textColourOn,
+  tooltip,
+  type Frame,
+  type LegendItem,
+} from './svg';
+
+export const NULL_FAMILY = 'null';
+const NULL_COLOUR = '#777777';
+
+export function isNullOrganism(m: { family: string }): boolean {
+  return m.family === NULL_FAMILY;
+}
+
+/** A probe run against one diffing base: the unit most plots are drawn per. */
+export interface ProbeBase {
+  probe: string;
+  diffing_base: string;
+}
+
+/** Every probe x diffing base in the rows, sorted by probe then base. */
+export function probeBases(rows: readonly ResultRow[]): ProbeBase[] {
+  const seen = new Map<string, ProbeBase>();
+  for (const r of rows) if (r.probe !== '') seen.set(JSON.stringify([r.probe, r.diffing_base]), { probe: r.probe, diffing_base: r.diffing_base });
+  return [...seen.values()].sort((a, b) => compareText(a.probe, b.probe) || compareText(a.diffing_base, b.diffing_base));
+}
+
+function finite(xs: readonly number[]): number[] {
+  return xs.filter((x) => Number.isFinite(x));
+}
+
+// ---------------------------------------------------------------- heatmap
+
+/** One heatmap per diffing base of summary's mean score; techniques and probes are the union over bases, so the maps line up. */
+export function heatmaps(summary: readonly SummaryRow[]): string[] {
+  const bases = sortedUnique(summary.map((s) => s.diffing_base));
+  const techniques = sortedUnique(summary.map((s) => s.technique));
+  const probes = sortedUnique(summary.map((s) => s.probe));
+  const values = finite(summary.map((s) => s.mean_score));
+  // scores live in [0, 1]; widen only if a plugin's score strays outside
+  const lo = Math.min(0, ...values);
+  const hi = Math.max(1, ...values);
+  return bases.map((base, idx) => {
+    const cells = new Map(summary.filter((s) => s.diffing_base === base).map((s) => [JSON.stringify([s.technique, s.probe]), s]));
+    const cw = 86;
+    const ch = 26;
+    const left = 128;
+    const top = 48;
+    const legendX = left + cw * probes.length + 24;
+    const width = legendX + 96;
+    const height = Math.max(top + ch * techniques.length + 16, top + 10 * 14 + 40);
+    const hatch = `hatch-${idx}`;
+    const parts: string[] = [
+      `<defs>${el('pattern', { id: hatch, patternUnits: 'userSpaceOnUse', width: 6, height: 6, patternTransform: 'rotate(45)' }, el('line', { x1: 0, y1: 0, x2: 0, y2: 6, stroke: '#c8c8c8', 'stroke-width': 2 }))}</defs>`,
+      text(8, 16, `mean headline score, diffing base ${base}`, { 'font-size': 12, 'font-weight': 600 }),
+    ];
+    probes.forEach((p, j) => {
+      parts.push(`<g>${tooltip(p)}${text(left + j * cw + cw / 2, top - 8, clip(p, 14), { 'text-anchor': 'middle', 'font-size': 10.5 })}</g>`);
+    });
+    techniques.forEach((t, i) => {
+      const y = top + i * ch;
+      parts.push(`<g>${tooltip(t)}${text(left - 6, y + ch / 2 + 3.5, clip(t, 20), { 'text-anchor': 'end', 'font-size': 10.5 })}</g>`);
+      probes.forEach((p, j) => {
+        const x = left + j * cw;
+        const s = cells.get(JSON.stringify([t, p]));
+        if (!s || !Number.isFinite(s.mean_score)) {
+          const why = s ? `no scored organisms (n ${fmt(s.n)})` : 'not run';
+          parts.push(el('rect', { x, y, width: cw, height: ch, fill: `url(#${hatch})`, stroke: '#fff' }, tooltip(`${t} x ${p}: ${why}`)));
+          return;
+        }
+        const fill = sequentialColour((s.mean_score - lo) / (hi - lo));
+        const tip = `${t} x ${p} @ ${base}: mean ${fmtCi(s.mean_score, s.ci_low, s.ci_high)}, n ${fmt(s.n)}, detected ${fmt(s.detection_rate)}`;
+        parts.push(el('rect', { x, y, width: cw, height: ch, fill, stroke: '#fff' }, tooltip(tip)));
+        parts.push(text(x + cw / 2, y + ch / 2 + 4, fmt(s.mean_score), { 'text-anchor': 'middle', 'font-size': 11, fill: textColourOn(fill) }));
+      });
+    });
+    // legend: ten steps of the colour scale, high at the top, then the no-data swatch
+    const steps = 10;
+    for (let k = 0; k < steps; k++) {
+      const v = hi - ((k + 0.5) / steps) * (hi - lo);
+      parts.push(el('rect', { x: legendX, y: top + k * 14, width: 16, height: 14, fill: sequentialColour((v - lo) / (hi - lo)) }));
+    }
+    parts.push(el('rect', { x: legendX, y: top, width: 16, height: steps * 14, fill: 'none', stroke: '#999' }));
+    parts.push(text(legendX + 20, top + 4, fmt(hi), { 'font-size': 10 }));
+    parts.push(text(legendX + 20, top + (steps * 14) / 2 + 3.5, fmt((lo + hi) / 2), { 'font-size': 10 }));
+    parts.push(text(legendX + 20, top + steps * 14 + 3, fmt(lo), { 'font-size': 10 }));
+    const ny = top + steps * 14 + 12;
+    parts.push(el('rect', { x: legendX, y: ny, width: 16, height: 14, fill: `url(#${hatch})`, stroke: '#999' }));
+    parts.push(text(legendX + 20, ny + 11, 'no data', { 'font-size': 10 }));
+    const svg = svgRoot('heatmap', width, height, `heatmap of mean headline score by technique and probe, diffing base ${base}`, parts.join('\n'));
+    return figure(svg, `Diffing base ${base}: mean headline score of behaviour organisms per technique (rows) and probe (columns); hatched cells have no scored organisms.`);
+  });
+}
+
+// ---------------------------------------------------------------- scatter
+
+const SCATTER: Frame = { width: 480, height: 270, left: 46, right: 150, top: 24, bottom: 38 };
+
+/** Score vs test QER, one plot per probe x diffing base; null organisms hollow. */
+export function qerScatters(matrix: readonly MatrixRow[], pbs: readonly ProbeBase[], colours: Map<string, string>): string[] {
+  return pbs.map(({ probe, diffing_base }) => {
+    const key = probeKey(probe, diffing_base);
+    const withScore = matrix.filter((m) => m.scores[key]?.status === 'ok' && Number.isFinite(m.scores[key].score));
+    const pts = withScore.filter((m) => Number.isFinite(m.qer));
+    const xs = pts.map((m) => m.qer);
+    const ys = pts.map((m) => m.scores[key].score);
+    const a = plotArea(SCATTER);
+    const xd = niceDomain(Math.min(0, ...xs), Math.max(1, ...xs));
+    const yd = niceDomain(Math.min(0, ...ys), Math.max(1, ...ys));
+    const x = linearScale(xd, [a.x0, a.x1]);
+    const y = linearScale(yd, [a.y0, a.y1]);
+    const parts = [
+      text(a.x0, 15, key, { 'font-size': 12, 'font-weight': 600 }),
+      axes(SCATTER, { scale: x, ticks: niceTicks(...xd), label: 'organism QER (test split)' }, { scale: y, ticks: niceTicks(...yd), label: 'headline score' }),
+    ];
+    // behaviour organisms on top of the hollow nulls
+    const ordered = [...pts.filter(isNullOrganism), ...pts.filter((m) => !isNullOrganism(m))];
+    for (const m of ordered) {
+      const s = m.scores[key];
+      const tip = `${m.organism_id || m.behaviour} (${m.technique}, ${m.architecture}, seed ${fmt(m.seed)}): score ${fmtCi(s.score, s.ci_low, s.ci_high)}, QER ${fmt(m.qer)}`;
+      parts.push(marker(x(m.qer), y(s.score), colours.get(m.technique) ?? NULL_COLOUR, isNullOrganism(m), tip));
+    }
+    const items: LegendItem[] = sortedUnique(pts.map((m) => m.technique)).map((t) => ({ label: t, colour: colours.get(t) ?? NULL_COLOUR }));
+    if (pts.some(isNullOrganism)) items.push({ label: 'null organism (ring)', colour: NULL_COLOUR, hollow: true });
+    parts.push(legend(items, a.x1 + 12, a.y1));
+    const missing = withScore.length - pts.length;
+    const svg = svgRoot('qer-scatter', SCATTER.width, SCATTER.height, `${key}: headline score vs QER`, parts.join('\n'));
+    return figure(
+      svg,
+      `${key}: each organism's headline score against its test QER, coloured by technique; rings are null organisms.${missing ? ` ${missing} scored organism(s) without a QER not drawn.` : ''}`,
+    );
+  });
+}
+
+// ---------------------------------------------------------------- per-layer curves
+
+const CURVE: Frame = { width: 470, height: 250, left: 50, right: 140, top: 24, bottom: 38 };
+const NOT_PER_LAYER = new Set([HEADLINE_METRIC, HEADLINE_FLOOR_METRIC, DETECTED_METRIC, CELL_METRIC]);
+const NULL_SERIES = 'null organisms';
+
+export interface CurveGroup extends ProbeBase {
+  metric: string;
+  variant: string;
+  /** series (technique, or NULL_SERIES) -> layer -> mean over organisms */
+  series: Map<string, Map<number, number>>;
+  layers: number[];
+  /** the metric is (the base name of) one of the probe's headline metrics */
+  headline: boolean;
+}
+
+/** The organism a row belongs to (matrixRows' key; ids may be blank in hand-made rows). */
+function organismOf(r: ResultRow): string {
+  return JSON.stringify([r.architecture, r.behaviour, r.technique, r.seed]);
+}
+
+/**
+ * Per-layer metric groups (probe x diffing base x metric x variant) with at
+ * least two distinct layers, headline metrics first, then by name; each
+ * organism is averaged first so one organism with repeated rows counts once.
+ */
+export function curveGroups(rows: readonly ResultRow[]): CurveGroup[] {
+  const headlineNames = new Map<string, Set<string>>();
+  for (const r of rows) {
+    if (r.status === 'ok' && r.probe !== '' && r.metric === HEADLINE_METRIC && r.variant !== '') {
+      // logit-lens names multi-target headlines relevant_mass[family]; the per-layer rows use the base name
+      const set = headlineNames.get(r.probe) ?? new Set<string>();
+      set.add(r.variant.replace(/\[.*\]$/, ''));
+      headlineNames.set(r.probe, set);
+    }
+  }
+  // group -> series -> layer -> organism -> values
+  const acc = new Map<string, { pb: [string, string, string, string]; s: Map<string, Map<number, Map<string, number[]>>> }>();
+  for (const r of rows) {
+    if (r.status !== 'ok' || r.probe === '' || NOT_PER_LAYER.has(r.metric) || !Number.isFinite(r.layer) || !Number.isFinite(r.value)) continue;
+    const gk = JSON.stringify([r.probe, r.diffing_base, r.metric, r.variant]);
+    let g = acc.get(gk);
+    if (!g) acc.set(gk, (g = { pb: [r.probe, r.diffing_base, r.metric, r.variant], s: new Map() }));
+    const series = isNullOrganism(r) ? NULL_SERIES : r.technique;
+    const byLayer = g.s.get(series) ?? new Map<number, Map<string, number[]>>();
+    g.s.set(series, byLayer);
+    const byOrg = byLayer.get(r.layer) ?? new Map<string, number[]>();
+    byLayer.set(r.layer, byOrg);
+    const vals = byOrg.get(organismOf(r)) ?? [];
+    byOrg.set(organismOf(r), vals);
+    vals.push(r.value);
+  }
+  const out: CurveGroup[] = [];
+  for (const { pb, s } of acc.values()) {
+    const [probe, diffing_base, metric, variant] = pb;
+    const series = new Map<string, Map<number, number>>();
+    const layers = new Set<number>();
+    for (const [name, byLayer] of s) {
+      const line = new Map<number, number>();
+      for (const [layer, byOrg] of byLayer) {
+        // summed in a fixed order, so the row order cannot move the last bits of a mean
+        const perOrganism = [...byOrg].sort((p, q) => compareText(p[0], q[0])).map(([, vs]) => mean([...vs].sort((u, v) => u - v)));
+        line.set(layer, mean(perOrganism));
+        layers.add(layer);
+      }
+      series.set(name, line);
+    }
+    if (layers.size < 2) continue;
+    const headline = headlineNames.get(probe)?.has(metric) ?? false;
+    out.push({ probe, diffing_base, metric, variant, series, layers: [...layers].sort((a, b) => a - b), headline });
+  }
+  return out.sort(
+    (a, b) =>
+      Number(b.headline) - Number(a.headline) ||
+      compareText(a.probe, b.probe) ||
+      compareText(a.metric, b.metric) ||
+      compareText(a.diffing_base, b.diffing_base) ||
+      compareText(a.variant, b.variant),
+  );
+}
+
+export function curveTitle(g: CurveGroup): string {
+  return `${g.probe} ${g.metric}${g.variant ? ` (${g.variant})` : ''} @ ${g.diffing_base}`;
+}
+
+/** One small plot per group: a line per technique (mean over its behaviour organisms), nulls dashed grey. */
+export function layerCurves(groups: readonly CurveGroup[], colours: Map<string, string>): string[] {
+  return groups.map((g) => {
+    const a = plotArea(CURVE);
+    const vals = [...g.series.values()].flatMap((l) => [...l.values()]);
+    const xd: [number, number] = [g.layers[0], g.layers[g.layers.length - 1]];
+    const yd = niceDomain(Math.min(0, ...vals), Math.max(...vals));
+    // a little room so end points do not sit on the axes
+    const pad = (xd[1] - xd[0]) * 0.05;
+    const x = linearScale([xd[0] - pad, xd[1] + pad], [a.x0, a.x1]);
+    const y = linearScale(yd, [a.y0, a.y1]);
+    const xTicks = g.layers.length <= 12 ? g.layers : niceTicks(xd[0], xd[1]);
+    const title = curveTitle(g);
+    const parts = [
+      text(a.x0, 15, clip(title, 60), { 'font-size': 12, 'font-weight': 600 }),
+      axes(CURVE, { scale: x, ticks: xTicks, label: 'layer' }, { scale: y, ticks: niceTicks(...yd), label: g.metric }),
+    ];
+    const names = [...g.series.keys()].filter((n) => n !== NULL_SERIES).sort(compareText);
+    if (g.series.has(NULL_SERIES)) names.push(NULL_SERIES);
+    const items: LegendItem[] = [];
+    for (const name of names) {
+      const isNull = name === NULL_SERIES;
+      const colour = isNull ? NULL_COLOUR : (colours.get(name) ?? NULL_COLOUR);
+      const pts = [...g.series.get(name)!].sort((p, q) => p[0] - q[0]);
+      const path = pts.map(([l, v]) => `${coord(x(l))},${coord(y(v))}`).join(' ');
+      const body = [
+        tooltip(name),
+        pts.length > 1 ? el('polyline', { points: path, fill: 'none', stroke: colour, 'stroke-width': 1.8, 'stroke-dasharray': isNull ? '4 3' : undefined }) : '',
+        ...pts.map(([l, v]) => marker(x(l), y(v), colour, isNull, `${name}, layer ${fmt(l)}: ${fmt(v)}`, 2.8)),
+      ];
+      parts.push(`<g>${body.join('')}</g>`);
+      items.push({ label: name, colour, line: !isNull, dashed: isNull });
+    }
+    parts.push(legend(items, a.x1 + 12, a.y1));
+    const svg = svgRoot('layer-curve', CURVE.width, CURVE.height, `${title} by layer`, parts.join('\n'));
+    return figure(svg, `${title}: mean over each technique's behaviour organisms at every layer${g.series.has(NULL_SERIES) ? '; dashed grey: null organisms of all techniques' : ''}.`);
+  });
+}
+
+// ---------------------------------------------------------------- null vs behaviour
+
+const STRIP: Frame = { width: 400, height: 270, left: 46, right: 150, top: 40, bottom: 38 };
+// golden-ratio offsets spread the dots of a column evenly with no randomness
+const GOLDEN = 0.6180339887498949;
+
+/** Per probe x diffing base: null organisms' scores beside behaviour organisms', with the mean floor and FPR / AUROC. */
+export function nullStrips(matrix: readonly MatrixRow[], pbs: readonly ProbeBase[], nullControls: readonly NullControlRow[], colours: Map<string, string>): string[] {
+  return pbs.map(({ probe, diffing_base }) => {
+    const key = probeKey(probe, diffing_base);
+    const scored = matrix.filter((m) => m.scores[key]?.status === 'ok' && Number.isFinite(m.scores[key].score));
+    const groups: [string, MatrixRow[]][] = [
+      ['behaviour', scored.filter((m) => !isNullOrganism(m))],
+      ['null', scored.filter(isNullOrganism)],
+    ];
+    const ys = scored.map((m) => m.scores[key].score);
+    const floors = finite(scored.map((m) => m.scores[key].floor));
+    const floor = mean(floors);
+    const a = plotArea(STRIP);
+    const yd = niceDomain(Math.min(0, ...ys, ...floors), Math.max(1, ...ys, ...floors));
+    const y = linearScale(yd, [a.y0, a.y1]);
+    const band = (a.x1 - a.x0) / groups.length;
+    const nc = nullControls.find((c) => c.probe === probe && c.diffing_base === diffing_base);
+    const stat = nc ? `FPR ${fmtCi(nc.fpr, nc.fpr_ci_low, nc.fpr_ci_high)}, AUROC ${fmtCi(nc.auroc, nc.auroc_ci_low, nc.auroc_ci_high)}` : 'no null-control statistics';
+    const parts = [
+      text(a.x0, 15, key, { 'font-size': 12, 'font-weight': 600 }),
+      text(a.x0, 30, stat, { 'font-size': 10.5 }),
+      // categorical x: tick labels are the two groups, so no numeric x ticks
+      axes(STRIP, { scale: linearScale([0, 1], [a.x0, a.x1]), ticks: [], label: 'organisms' }, { scale: y, ticks: niceTicks(...yd), label: 'headline score' }),
+    ];
+    groups.forEach(([name, ms], gi) => {
+      const cx = a.x0 + band * (gi + 0.5);
+      parts.push(text(cx, a.y0 + 15, `${name} (n ${ms.length})`, { 'text-anchor': 'middle', 'font-size': 10.5 }));
+      const sorted = [...ms].sort((p, q) => p.scores[key].score - q.scores[key].score || compareText(p.organism_id, q.organism_id));
+      sorted.forEach((m, i) => {
+        const s = m.scores[key];
+        const dx = (((i * GOLDEN) % 1) - 0.5) * band * 0.5;
+        const tip = `${m.organism_id || m.behaviour} (${m.technique}): score ${fmtCi(s.score, s.ci_low, s.ci_high)}, floor ${fmt(s.floor)}${s.detected ? ', detected' : ''}`;
+        parts.push(marker(cx + dx, y(s.score), colours.get(m.technique) ?? NULL_COLOUR, isNullOrganism(m), tip));
+      });
+      if (ms.length) {
+        const my = y(mean(ms.map((m) => m.scores[key].score)));
+        parts.push(el('line', { x1: cx - band * 0.32, y1: my, x2: cx + band * 0.32, y2: my, stroke: '#000', 'stroke-width': 2 }, tooltip(`${name} mean`)));
+      }
+    });
+    const items: LegendItem[] = sortedUnique(scored.map((m) => m.technique)).map((t) => ({ label: t, colour: colours.get(t) ?? NULL_COLOUR }));
+    items.push({ label: 'group mean', colour: '#000', line: true });
+    if (Number.isFinite(floor)) {
+      parts.push(el('line', { x1: a.x0, y1: y(floor), x2: a.x1, y2: y(floor), stroke: '#b00020', 'stroke-dasharray': '5 3' }, tooltip(`mean floor ${fmt(floor)}`)));
+      items.push({ label: `mean floor ${fmt(floor)}`, colour: '#b00020', dashed: true });
+    }
+    parts.push(legend(items, a.x1 + 12, a.y1));
+    const svg = svgRoot('null-strip', STRIP.width, STRIP.height, `${key}: null vs behaviour organisms`, parts.join('\n'));
+    return figure(svg, `${key}: headline scores of behaviour organisms and null organisms (rings), coloured by technique; dashed red: mean noise floor. ${stat}.`);
+  });
+}

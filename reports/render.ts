@@ -1,0 +1,127 @@
+// report.html: one self-contained static page (inline CSS and SVG, no
+// scripts, nothing fetched) drawn from results.csv's rows and the statistics
+// computed from them. The same input gives the same bytes: nothing here
+// reads a clock, and everything is iterated in sorted order.
+import type { ResultRow } from '../core/bench/rows';
+import type { BenchStats } from '../core/bench/stats-types';
+import { matrixRows } from '../core/bench/matrix';
+import { esc, figureGrid, fmt, page, type Section } from './html';
+import { colourMap } from './svg';
+import { curveGroups, heatmaps, layerCurves, nullStrips, probeBases, qerScatters } from './plots';
+import { anovaTable, failuresTable, matrixTable, nullControlsTable, pairedTable, sortedMatrix, summaryTable } from './tables';
+
+export interface CellCounts {
+  total: number;
+  ok: number;
+  failed: number;
+  skipped: number;
+}
+
+/** What run.json says about the run (the harness writes it; `molt report` falls back to 'unknown'). */
+export interface RunInfo {
+  suite: string;
+  title?: string;
+  molt_version: string;
+  backend: string;
+  seed: number;
+  git_sha: string;
+  /** ISO time the run started, as recorded; never generated here */
+  started_at?: string;
+  seconds?: number;
+  cells?: CellCounts;
+}
+
+export interface ReportInput {
+  rows: ResultRow[];
+  stats: BenchStats;
+  run: RunInfo;
+}
+
+/** At most this many per-layer plots: past that the page stops being readable. */
+export const MAX_LAYER_PLOTS = 8;
+
+/** Cells (organism, or organism x probe x diffing base) by status, from the rows: a cell is failed or skipped if one of its rows says so. */
+export function cellCounts(rows: readonly ResultRow[]): CellCounts {
+  const status = new Map<string, string>();
+  for (const r of rows) {
+    const k = JSON.stringify([r.architecture, r.behaviour, r.technique, r.seed, r.probe, r.diffing_base]);
+    if (!status.has(k) || r.status !== 'ok') status.set(k, r.status);
+  }
+  const n = (s: string) => [...status.values()].filter((v) => v === s).length;
+  return { total: status.size, ok: n('ok'), failed: n('failed'), skipped: n('skipped') };
+}
+
+function runHeader(run: RunInfo, rows: readonly ResultRow[], organisms: number): string {
+  const cells = run.cells ?? cellCounts(rows);
+  const fromRows = run.cells ? '' : ' (counted from results.csv)';
+  const items: [string, string][] = [
+    ['suite', run.suite],
+    ['molt version', run.molt_version],
+    ['backend', run.backend],
+    ['seed', fmt(run.seed)],
+    ['git sha', run.git_sha],
+    ['started', run.started_at ?? '-'],
+    ['duration', run.seconds === undefined ? '-' : `${fmt(run.seconds)} s`],
+    ['cells', `${fmt(cells.total)} total: ${fmt(cells.ok)} ok, ${fmt(cells.failed)} failed, ${fmt(cells.skipped)} skipped${fromRows}`],
+    ['organisms', fmt(organisms)],
+    ['result rows', fmt(rows.length)],
+  ];
+  return `<dl class="run">\n${items.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('\n')}\n</dl>`;
+}
+
+export function renderReport(input: ReportInput): string {
+  const { rows, stats, run } = input;
+  // sorted, so the plots do not depend on the order of results.csv's rows
+  const matrix = sortedMatrix(matrixRows(rows));
+  const pbs = probeBases(rows);
+  const colours = colourMap([...rows.map((r) => r.technique), ...stats.summary.map((s) => s.technique)]);
+  const groups = curveGroups(rows);
+  const shown = groups.slice(0, MAX_LAYER_PLOTS);
+  const capNote =
+    groups.length > shown.length
+      ? `<p class="intro">${esc(`Showing ${shown.length} of ${groups.length} per-layer metric groups (headline metrics first); the rest are in results.csv.`)}</p>\n`
+      : '';
+  const sections: Section[] = [
+    {
+      id: 'heatmap',
+      title: 'Technique x probe',
+      intro: 'Mean headline score of the behaviour organisms (summary.csv), one map per diffing base.',
+      body: figureGrid(heatmaps(stats.summary), 'no summary statistics'),
+    },
+    {
+      id: 'qer',
+      title: 'Score vs QER',
+      intro: 'Does a probe find the behaviour because the organism shows it more? Each point is an organism.',
+      body: figureGrid(qerScatters(matrix, pbs, colours), 'no probe scores'),
+    },
+    {
+      id: 'layers',
+      title: 'Per-layer metrics',
+      intro: 'Probe metrics recorded at two or more layers, averaged over each technique\u2019s behaviour organisms.',
+      body: capNote + figureGrid(layerCurves(shown, colours), 'no metric was recorded at two or more layers'),
+    },
+    {
+      id: 'nulls',
+      title: 'Null organisms',
+      intro: 'Null organisms (same technique, benign data) against behaviour organisms: how often a probe "finds" a behaviour that is not there.',
+      body: figureGrid(nullStrips(matrix, pbs, stats.nullControls, colours), 'no probe scores'),
+    },
+    { id: 'summary', title: 'Summary', intro: 'summary.csv: per technique x probe x diffing base.', body: summaryTable(stats.summary) },
+    { id: 'null-controls', title: 'Null controls', intro: 'null-controls.csv: false-positive rate and AUROC over all techniques.', body: nullControlsTable(stats.nullControls) },
+    {
+      id: 'anova',
+      title: 'Variance explained (ANOVA)',
+      intro: 'anova.csv: type-II ANOVA of the headline score; eta2 = share of the total sum of squares. Findings 1 and 2: how much technique explains, without and with QER as a covariate.',
+      body: anovaTable(stats.anova),
+    },
+    {
+      id: 'paired',
+      title: 'Integrated vs post-hoc (finding 3)',
+      intro: 'paired.csv: integrated-dpo minus each post-hoc technique, paired on behaviour, architecture and seed.',
+      body: pairedTable(stats.paired),
+    },
+    { id: 'matrix', title: 'Matrix', intro: 'matrix.csv: one row per organism; bold with a check mark: detected (score above the probe\u2019s floor).', body: matrixTable(matrix, pbs) },
+    { id: 'failures', title: 'Failed and skipped cells', body: failuresTable(rows) },
+  ];
+  return page({ title: run.title ?? `molt report: ${run.suite}`, header: runHeader(run, rows, matrix.length), sections });
+}

@@ -1,0 +1,162 @@
+// The report's tables: the statistics (summary, null controls, ANOVA,
+// paired), the organism matrix and the cells that failed or were skipped.
+// Rows are sorted here, whatever order they arrive in, so the page is a
+// function of the data alone.
+import { CELL_METRIC, probeKey, type MatrixRow, type ResultRow } from '../core/bench/rows';
+import type { AnovaRow, NullControlRow, PairedRow, SummaryRow } from '../core/bench/stats-types';
+import { compareText, esc, fmt, fmtCi, raw, sortedUnique, table, type Cell } from './html';
+import type { ProbeBase } from './plots';
+
+function byKeys<T>(rows: readonly T[], ...keys: ((r: T) => string | number)[]): T[] {
+  return [...rows].sort((a, b) => {
+    for (const k of keys) {
+      const [x, y] = [k(a), k(b)];
+      const c = typeof x === 'number' && typeof y === 'number' ? x - y || 0 : compareText(String(x), String(y));
+      if (c) return c;
+    }
+    return 0;
+  });
+}
+
+export function summaryTable(summary: readonly SummaryRow[]): string {
+  const rows = byKeys(summary, (s) => s.diffing_base, (s) => s.probe, (s) => s.technique).map((s): Cell[] => [
+    s.diffing_base,
+    s.probe,
+    s.technique,
+    s.n,
+    fmtCi(s.mean_score, s.ci_low, s.ci_high),
+    fmtCi(s.detection_rate, s.detection_ci_low, s.detection_ci_high),
+    s.null_n,
+    s.null_fpr,
+    s.auroc,
+  ]);
+  return table(['diffing base', 'probe', 'technique', 'n', 'mean score [95% CI]', 'detection rate [95% CI]', 'null n', 'null FPR', 'AUROC vs all nulls'], rows, {
+    empty: 'no summary rows',
+  });
+}
+
+export function nullControlsTable(nullControls: readonly NullControlRow[]): string {
+  const rows = byKeys(nullControls, (c) => c.probe, (c) => c.diffing_base).map((c): Cell[] => [
+    c.probe,
+    c.diffing_base,
+    c.n_behaviour,
+    c.n_null,
+    fmtCi(c.fpr, c.fpr_ci_low, c.fpr_ci_high),
+    fmtCi(c.auroc, c.auroc_ci_low, c.auroc_ci_high),
+  ]);
+  return table(['probe', 'diffing base', 'behaviour organisms', 'null organisms', 'FPR [95% CI]', 'AUROC [95% CI]'], rows, { empty: 'no null-control rows' });
+}
+
+// the order a reader expects; terms a future model adds follow, sorted
+const TERM_ORDER = ['technique', 'family', 'architecture', 'pipeline', 'qer', 'residual'];
+const MODEL_ORDER = ['factors', 'with_qer'];
+const MODEL_LABEL: Record<string, string> = {
+  factors: "model 'factors': technique + behaviour + architecture + pipeline",
+  with_qer: "model 'with_qer': the same + QER as a covariate",
+};
+
+function rank(order: readonly string[], x: string): number {
+  const i = order.indexOf(x);
+  return i < 0 ? order.length : i;
+}
+
+/** ANOVA with the models side by side: one row per probe x diffing base x term, a column group per model. */
+export function anovaTable(anova: readonly AnovaRow[]): string {
+  const models = sortedUnique(anova.map((a) => a.model)).sort((a, b) => rank(MODEL_ORDER, a) - rank(MODEL_ORDER, b) || compareText(a, b));
+  const at = new Map(anova.map((a) => [JSON.stringify([a.probe, a.diffing_base, a.term, a.model]), a]));
+  const keys = new Map(anova.map((a) => [JSON.stringify([a.probe, a.diffing_base, a.term]), a]));
+  const ordered = byKeys([...keys.values()], (a) => a.probe, (a) => a.diffing_base, (a) => rank(TERM_ORDER, a.term), (a) => a.term);
+  const perModel = ['df', 'sum sq', 'eta2 [95% CI]', 'F', 'p', 'n', 'note'];
+  const rows = ordered.map((k): Cell[] => [
+    k.probe,
+    k.diffing_base,
+    k.term,
+    ...models.flatMap((m): Cell[] => {
+      const a = at.get(JSON.stringify([k.probe, k.diffing_base, k.term, m]));
+      return a ? [a.df, a.sum_sq, fmtCi(a.eta2, a.eta2_ci_low, a.eta2_ci_high), a.F, a.p_value, a.n, a.note] : ['', '', '', '', '', '', 'not in this model'];
+    }),
+  ]);
+  return table(['probe', 'diffing base', 'term', ...models.flatMap(() => perModel)], rows, {
+    groups: [['', 3], ...models.map((m): [string, number] => [MODEL_LABEL[m] ?? `model '${m}'`, perModel.length])],
+    empty: 'no ANOVA rows',
+  });
+}
+
+export function pairedTable(paired: readonly PairedRow[]): string {
+  const rows = byKeys(paired, (p) => p.probe, (p) => p.diffing_base, (p) => p.technique).map((p): Cell[] => [
+    p.probe,
+    p.diffing_base,
+    p.technique,
+    p.n_pairs,
+    fmtCi(p.mean_diff, p.ci_low, p.ci_high),
+    p.n_lower,
+    p.n_higher,
+    p.n_tied,
+    p.p_sign,
+  ]);
+  return table(
+    ['probe', 'diffing base', 'post-hoc technique', 'pairs', 'mean (integrated-dpo - technique) [95% CI]', 'integrated lower', 'integrated higher', 'tied', 'sign-test p'],
+    rows,
+    { empty: 'no paired rows (needs integrated-dpo and a post-hoc technique on the same behaviour, architecture and seed)' },
+  );
+}
+
+function scoreCell(m: MatrixRow, key: string): Cell {
+  const s = m.scores[key];
+  if (!s) return '';
+  if (s.status !== 'ok') return raw(`<span class="bad">${esc(s.status)}</span>`);
+  const txt = esc(fmtCi(s.score, s.ci_low, s.ci_high));
+  return raw(s.detected ? `<span class="det">${txt} &#10003;</span>` : txt);
+}
+
+/** matrix rows in reading order: technique, behaviour, architecture, seed */
+export function sortedMatrix(matrix: readonly MatrixRow[]): MatrixRow[] {
+  return byKeys(matrix, (m) => m.technique, (m) => m.behaviour, (m) => m.architecture, (m) => m.seed, (m) => m.organism_id);
+}
+
+/** One row per organism: its validity numbers and each probe x diffing base's score. */
+export function matrixTable(matrix: readonly MatrixRow[], pbs: readonly ProbeBase[]): string {
+  const keys = pbs.map((pb) => probeKey(pb.probe, pb.diffing_base));
+  const rows = sortedMatrix(matrix).map((m): Cell[] => [
+    m.organism_id,
+    m.behaviour,
+    m.technique,
+    m.architecture,
+    m.seed,
+    m.status === 'ok' ? 'ok' : raw(`<span class="bad">${esc(m.status)}</span>`),
+    Number.isFinite(m.qer_se) ? `${fmt(m.qer)} \u00b1 ${fmt(m.qer_se)}` : m.qer,
+    m.leakage,
+    m.capability,
+    ...keys.map((k) => scoreCell(m, k)),
+  ]);
+  return table(['organism', 'behaviour', 'technique', 'arch', 'seed', 'status', 'QER \u00b1 SE', 'leakage', 'capability', ...keys], rows, {
+    className: 'matrix',
+    empty: 'no organisms in results.csv',
+  });
+}
+
+/** Every failed or skipped cell (organism or probe) with its error text. */
+export function failuresTable(rows: readonly ResultRow[]): string {
+  const bad = byKeys(
+    rows.filter((r) => r.status !== 'ok'),
+    (r) => r.technique,
+    (r) => r.behaviour,
+    (r) => r.architecture,
+    (r) => r.seed,
+    (r) => r.probe,
+    (r) => r.diffing_base,
+    (r) => r.metric,
+  );
+  const body = bad.map((r): Cell[] => [
+    r.organism_id,
+    r.behaviour,
+    r.technique,
+    r.architecture,
+    r.seed,
+    r.probe === '' ? '(organism)' : r.probe,
+    r.diffing_base,
+    r.metric === CELL_METRIC ? r.status : `${r.status} (${r.metric})`,
+    raw(`<pre>${esc(r.error)}</pre>`),
+  ]);
+  return table(['organism', 'behaviour', 'technique', 'arch', 'seed', 'probe', 'diffing base', 'status', 'error'], body, { empty: 'every cell ran' });
+}
