@@ -1,0 +1,428 @@
+import { strict as assert } from 'node:assert';
+import { isMoltError } from '../../core/errors';
+import type { ResultRow } from '../../core/bench/rows';
+import { aurocInterval, computeStats, statsCsvs } from '../../core/bench/stats';
+import { fSurvival, logGamma, regularizedBeta, signTestP } from '../../core/bench/stats/distributions';
+import { olsFit } from '../../core/bench/stats/ols';
+import type { AnovaRow } from '../../core/bench/stats-types';
+
+const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) <= eps, `${a} != ${b} (eps ${eps})`);
+
+/** One organism of a fixture run and its headline scores per probe@diffing_base. */
+interface Org {
+  behaviour: string;
+  family?: string;
+  pipeline?: string;
+  technique: string;
+  architecture?: string;
+  seed: number;
+  qer?: number;
+  /** probe@diffing_base -> score; floor 0.3 unless `floor` says otherwise */
+  scores: Record<string, number>;
+  floor?: number;
+  status?: 'ok' | 'failed';
+}
+
+const row = (o: Org, over: Partial<ResultRow>): ResultRow => ({
+  run_id: 'r',
+  organism_id: `${o.technique}-${o.behaviour}-${o.architecture ?? 'olmo2'}-${o.seed}`,
+  behaviour: o.behaviour,
+  family: o.family ?? o.behaviour,
+  pipeline: o.pipeline ?? (o.behaviour === 'null' ? 'control' : 'synthetic'),
+  technique: o.technique,
+  architecture: o.architecture ?? 'olmo2',
+  seed: o.seed,
+  diffing_base: '',
+  probe: '',
+  layer: NaN,
+  variant: '',
+  metric: '',
+  value: NaN,
+  n: NaN,
+  ci_low: NaN,
+  ci_high: NaN,
+  qer: o.qer ?? 0.5,
+  qer_se: 0.01,
+  cost_s: NaN,
+  config_hash: 'h',
+  molt_version: '0',
+  created_at: '',
+  status: 'ok',
+  error: '',
+  ...over,
+});
+
+/** The rows results.csv holds for an organism (core/bench/rows.ts): its qer row, then headline, floor and detected per probe. */
+function orgRows(o: Org): ResultRow[] {
+  if (o.status === 'failed') return [row(o, { metric: 'cell', status: 'failed', error: 'boom' })];
+  const out = [row(o, { metric: 'qer', value: o.qer ?? 0.5 })];
+  const floor = o.floor ?? 0.3;
+  for (const [key, score] of Object.entries(o.scores)) {
+    const [probe, diffing_base] = key.split('@');
+    out.push(row(o, { probe, diffing_base, metric: 'headline', variant: 'relevant_mass', value: score, ci_low: score - 0.1, ci_high: score + 0.1 }));
+    out.push(row(o, { probe, diffing_base, metric: 'headline_floor', value: floor }));
+    out.push(row(o, { probe, diffing_base, metric: 'detected', value: score > floor ? 1 : 0 }));
+  }
+  return out;
+}
+const rowsOf = (orgs: Org[]) => orgs.flatMap(orgRows);
+
+const LL = 'logit-lens@ancestor';
+const term = (rows: AnovaRow[], model: string, name: string) => {
+  const r = rows.find((x) => x.model === model && x.term === name);
+  assert.ok(r, `no ${model}/${name} row`);
+  return r;
+};
+
+describe('bench stats: distributions', () => {
+  it('log-gamma: Gamma(5) = 24, Gamma(1/2) = sqrt(pi), Gamma(1) = 1', () => {
+    close(logGamma(5), Math.log(24), 1e-12);
+    close(logGamma(0.5), 0.5 * Math.log(Math.PI), 1e-12);
+    close(logGamma(1), 0, 1e-12);
+  });
+
+  it('regularized incomplete beta: closed forms I_x(1,1) = x, I_x(a,1) = x^a, I_x(1,b) = 1-(1-x)^b, I_1/2(a,a) = 1/2', () => {
+    close(regularizedBeta(0.3, 1, 1), 0.3, 1e-12);
+    close(regularizedBeta(0.7, 3.5, 1), 0.7 ** 3.5, 1e-12);
+    close(regularizedBeta(0.2, 1, 6), 1 - 0.8 ** 6, 1e-12);
+    close(regularizedBeta(0.5, 7.5, 7.5), 0.5, 1e-12);
+    close(regularizedBeta(0.5, 40, 40), 0.5, 1e-12);
+    assert.equal(regularizedBeta(0, 2, 3), 0);
+    assert.equal(regularizedBeta(1, 2, 3), 1);
+  });
+
+  it('F upper tail matches table critical values (5% and 1%)', () => {
+    close(fSurvival(4.9646, 1, 10), 0.05, 1e-4);
+    close(fSurvival(3.4928, 2, 20), 0.05, 1e-4);
+    close(fSurvival(2.6896, 4, 30), 0.05, 1e-4);
+    close(fSurvival(5.9525, 3, 12), 0.01, 1e-4);
+    close(fSurvival(161.45, 1, 1), 0.05, 1e-4);
+  });
+
+  it('F upper tail matches closed forms: F(2, d) tail = (1 + 2f/d)^(-d/2); F(1,1) = Cauchy^2, tail 1 - (2/pi) atan(sqrt f)', () => {
+    close(fSurvival(3, 2, 7), (1 + 6 / 7) ** -3.5, 1e-12);
+    close(fSurvival(0.4, 2, 30), (1 + 0.8 / 30) ** -15, 1e-12);
+    close(fSurvival(9, 1, 1), 1 - (2 / Math.PI) * Math.atan(3), 1e-12);
+    assert.equal(fSurvival(0, 3, 4), 1);
+    assert.ok(Number.isNaN(fSurvival(2, 0, 4)));
+  });
+
+  it('sign test: 8 of 10 gives 2 * 56/1024 = 0.109375; 0 of 5 gives 2/32; balanced gives 1; all tied gives NaN', () => {
+    close(signTestP(2, 8), 0.109375, 1e-12);
+    close(signTestP(8, 2), 0.109375, 1e-12);
+    close(signTestP(0, 5), 0.0625, 1e-12);
+    assert.equal(signTestP(5, 5), 1);
+    assert.ok(Number.isNaN(signTestP(0, 0)));
+    // 1 of 20: 2 * (1 + 20) / 2^20
+    close(signTestP(1, 19), (2 * 21) / 2 ** 20, 1e-15);
+  });
+});
+
+describe('bench stats: least squares', () => {
+  it('intercept only leaves the sum of squares about the mean; a duplicated or intercept-collinear column adds no rank', () => {
+    const y = [1, 2, 3, 6];
+    assert.equal(olsFit([], y).rank, 1);
+    close(olsFit([], y).rss, 4 + 1 + 0 + 9);
+    const x = [0, 1, 0, 1];
+    const fit = olsFit([x, x.map((v) => 2 * v), x.map((v) => 1 - v), [5, 5, 5, 5]], y);
+    assert.equal(fit.rank, 2);
+    // groups {1, 3} and {2, 6}: residuals about 2 and 4
+    close(fit.rss, 1 + 1 + 4 + 4);
+  });
+
+  it('a simple regression: y = 1 + 2x + e with e = (1, -1, -1, 1) at x = 0..3 keeps RSS 4 on rank 2', () => {
+    // e is orthogonal to 1 and x, so the fit recovers 1 + 2x and leaves e
+    const x = [0, 1, 2, 3];
+    const e = [1, -1, -1, 1];
+    const fit = olsFit([x], x.map((v, i) => 1 + 2 * v + e[i]));
+    assert.equal(fit.rank, 2);
+    close(fit.rss, 4);
+  });
+
+  it('more columns than rows: rank is at most the rows and the fit is exact', () => {
+    const fit = olsFit([[1, 0], [0, 1], [2, 3], [7, -1]], [0.3, 0.9]);
+    assert.equal(fit.rank, 2);
+    close(fit.rss, 0);
+  });
+});
+
+describe('bench stats: ANOVA', () => {
+  // Balanced 2 x 2: technique (integrated-dpo, posthoc-sdf) x family (a, b), 2 seeds per cell.
+  // Cell means: idpo/a 0.2, idpo/b 0.4, sdf/a 0.5, sdf/b 0.9; seed 1 is 0.05 below, seed 2 0.05 above.
+  // Grand mean 0.5; technique means 0.3 / 0.7 -> SS = 4 * (0.2^2 + 0.2^2) = 0.32;
+  // family means 0.35 / 0.65 -> SS = 4 * (0.15^2 + 0.15^2) = 0.18;
+  // interaction residuals +-0.05 per cell -> 8 * 0.0025 = 0.02, within-cell 8 * 0.05^2 = 0.02:
+  // residual of the main-effects model 0.04 on 8 - 3 = 5 df; total 0.54.
+  // QER is 0.2 for seed 1 and 0.6 for seed 2: orthogonal to both factors, it takes the within-cell
+  // SS: (sum y (q - qbar))^2 / sum (q - qbar)^2 = (4 * 0.02)^2 / (8 * 0.04) = 0.02, leaving 0.02 on 4 df.
+  const cells: [string, string, number][] = [
+    ['integrated-dpo', 'a', 0.2],
+    ['integrated-dpo', 'b', 0.4],
+    ['posthoc-sdf', 'a', 0.5],
+    ['posthoc-sdf', 'b', 0.9],
+  ];
+  const balanced: Org[] = cells.flatMap(([technique, behaviour, m]) => [
+    { technique, behaviour, seed: 1, qer: 0.2, scores: { [LL]: m - 0.05 } },
+    { technique, behaviour, seed: 2, qer: 0.6, scores: { [LL]: m + 0.05 } },
+  ]);
+
+  it('balanced 2x2: type-II SS, eta2 (summing to 1 with the residual), F and p as computed by hand', () => {
+    const { anova } = computeStats(rowsOf(balanced), { seed: 1, anovaResamples: 100 });
+    const tech = term(anova, 'factors', 'technique');
+    const fam = term(anova, 'factors', 'family');
+    const res = term(anova, 'factors', 'residual');
+    assert.equal(tech.n, 8);
+    assert.deepEqual([tech.df, fam.df, res.df], [1, 1, 5]);
+    close(tech.sum_sq, 0.32);
+    close(fam.sum_sq, 0.18);
+    close(res.sum_sq, 0.04);
+    close(tech.eta2, 0.32 / 0.54);
+    close(fam.eta2, 0.18 / 0.54);
+    close(tech.eta2 + fam.eta2 + res.eta2, 1);
+    close(tech.F, 0.32 / (0.04 / 5));
+    close(fam.F, 0.18 / (0.04 / 5));
+    // F(1,5) = 40 is t = 6.32 on 5 df: between the 0.2% (5.893) and 0.1% (6.869) two-sided t quantiles
+    assert.ok(tech.p_value > 0.001 && tech.p_value < 0.002, String(tech.p_value));
+    close(tech.p_value, fSurvival(40, 1, 5));
+    assert.ok(Number.isNaN(res.F) && Number.isNaN(res.p_value));
+    for (const r of [tech, fam, res]) {
+      assert.ok(r.eta2_ci_low >= 0 && r.eta2_ci_low <= r.eta2_ci_high && r.eta2_ci_high <= 1, `${r.term} [${r.eta2_ci_low}, ${r.eta2_ci_high}]`);
+      assert.equal(r.note, '');
+    }
+  });
+
+  it('balanced 2x2 with QER: the orthogonal covariate takes the within-cell SS', () => {
+    const { anova } = computeStats(rowsOf(balanced), { seed: 1, anovaResamples: 50 });
+    const qer = term(anova, 'with_qer', 'qer');
+    assert.equal(qer.df, 1);
+    close(qer.sum_sq, 0.02);
+    close(term(anova, 'with_qer', 'technique').sum_sq, 0.32);
+    close(term(anova, 'with_qer', 'family').sum_sq, 0.18);
+    const res = term(anova, 'with_qer', 'residual');
+    assert.equal(res.df, 4);
+    close(res.sum_sq, 0.02);
+    close(qer.F, 0.02 / (0.02 / 4));
+  });
+
+  it('a factor with one level (one architecture, one pipeline) gets df 0, NaN statistics and a note', () => {
+    const { anova } = computeStats(rowsOf(balanced), { seed: 1, anovaResamples: 20 });
+    for (const name of ['architecture', 'pipeline']) {
+      const r = term(anova, 'factors', name);
+      assert.equal(r.df, 0);
+      assert.ok([r.sum_sq, r.eta2, r.eta2_ci_low, r.F, r.p_value].every(Number.isNaN));
+      assert.match(r.note, new RegExp(`one ${name} level`));
+    }
+  });
+
+  it('QER the same for every organism gets the one-value note; organisms without a QER leave only the QER model', () => {
+    const flat = balanced.map((o) => ({ ...o, qer: 0.4 }));
+    const { anova } = computeStats(rowsOf(flat), { seed: 1, anovaResamples: 20 });
+    const qer = term(anova, 'with_qer', 'qer');
+    assert.equal(qer.df, 0);
+    assert.match(qer.note, /one qer value \(0\.4\)/);
+    const missing = balanced.map((o, i) => (i === 0 ? { ...o, qer: NaN } : o));
+    const rows = computeStats(rowsOf(missing), { seed: 1, anovaResamples: 20 }).anova;
+    assert.equal(term(rows, 'factors', 'technique').n, 8);
+    assert.equal(term(rows, 'with_qer', 'technique').n, 7);
+  });
+
+  it('rank-deficient design (posthoc-sdf only on the synthetic family; family decides pipeline): df by rank, no crash', () => {
+    // cells: idpo/a (synthetic) 0.5, 0.7; idpo/b (natural) 0.2, 0.4; sdf/a (synthetic) 0.9, 0.9.
+    // Full model = the three cell means: RSS 4 * 0.1^2 = 0.04 on 6 - 3 = 3 df.
+    // Without technique, the family means: a {0.5, 0.7, 0.9, 0.9} SS 0.11, b {0.2, 0.4} SS 0.02 -> RSS 0.13,
+    // so SS_technique = 0.09 on 1 df. Family and pipeline are aliased: each adds no rank beyond the other.
+    const orgs: Org[] = [
+      { technique: 'integrated-dpo', behaviour: 'a', pipeline: 'synthetic', seed: 1, scores: { [LL]: 0.5 } },
+      { technique: 'integrated-dpo', behaviour: 'a', pipeline: 'synthetic', seed: 2, scores: { [LL]: 0.7 } },
+      { technique: 'integrated-dpo', behaviour: 'b', pipeline: 'natural', seed: 1, scores: { [LL]: 0.2 } },
+      { technique: 'integrated-dpo', behaviour: 'b', pipeline: 'natural', seed: 2, scores: { [LL]: 0.4 } },
+      { technique: 'posthoc-sdf', behaviour: 'a', pipeline: 'synthetic', seed: 1, scores: { [LL]: 0.9 } },
+      { technique: 'posthoc-sdf', behaviour: 'a', pipeline: 'synthetic', seed: 2, scores: { [LL]: 0.9 } },
+    ];
+    const { anova } = computeStats(rowsOf(orgs), { seed: 1, anovaResamples: 50 });
+    const tech = term(anova, 'factors', 'technique');
+    assert.equal(tech.df, 1);
+    close(tech.sum_sq, 0.09);
+    close(tech.F, 0.09 / (0.04 / 3));
+    for (const name of ['family', 'pipeline']) {
+      const r = term(anova, 'factors', name);
+      assert.equal(r.df, 0);
+      assert.match(r.note, /collinear/);
+      assert.ok(Number.isNaN(r.sum_sq));
+    }
+    const res = term(anova, 'factors', 'residual');
+    assert.equal(res.df, 3);
+    close(res.sum_sq, 0.04);
+  });
+
+  it('too few organisms for the parameters: NaN statistics with a note, residual df 0', () => {
+    const orgs: Org[] = [
+      { technique: 'integrated-dpo', behaviour: 'a', seed: 1, scores: { [LL]: 0.5 } },
+      { technique: 'posthoc-sdf', behaviour: 'a', seed: 1, scores: { [LL]: 0.7 } },
+      { technique: 'posthoc-sdf', behaviour: 'b', seed: 1, scores: { [LL]: 0.2 } },
+    ];
+    const { anova } = computeStats(rowsOf(orgs), { seed: 1, anovaResamples: 20 });
+    const res = term(anova, 'factors', 'residual');
+    assert.equal(res.df, 0);
+    const tech = term(anova, 'factors', 'technique');
+    assert.equal(tech.df, 1);
+    assert.ok(Number.isNaN(tech.F) && Number.isNaN(tech.sum_sq));
+    assert.match(tech.note, /too few organisms/);
+    assert.match(res.note, /too few organisms/);
+  });
+
+  it('eta2 intervals are seeded: same seed same rows, another seed other intervals', () => {
+    const a = computeStats(rowsOf(balanced), { seed: 5, anovaResamples: 60 }).anova;
+    assert.deepEqual(computeStats(rowsOf(balanced), { seed: 5, anovaResamples: 60 }).anova, a);
+    const b = computeStats(rowsOf(balanced), { seed: 6, anovaResamples: 60 }).anova;
+    assert.notDeepEqual(
+      b.map((r) => r.eta2_ci_low),
+      a.map((r) => r.eta2_ci_low),
+    );
+    assert.deepEqual(
+      b.map((r) => r.eta2),
+      a.map((r) => r.eta2),
+    );
+  });
+});
+
+describe('bench stats: summary and null controls', () => {
+  // two techniques x 4 behaviour organisms, plus nulls: idpo has 4 nulls (1 detected), sdf 2 (none detected)
+  const orgs: Org[] = [
+    ...[0.8, 0.6, 0.9, 0.25].map((s, i): Org => ({ technique: 'integrated-dpo', behaviour: `b${i}`, seed: 1, scores: { [LL]: s } })),
+    ...[0.5, 0.7, 0.4, 0.6].map((s, i): Org => ({ technique: 'posthoc-sdf', behaviour: `b${i}`, seed: 1, scores: { [LL]: s } })),
+    ...[0.1, 0.2, 0.35, 0.05].map((s, i): Org => ({ technique: 'integrated-dpo', behaviour: 'null', family: 'null', seed: i + 1, scores: { [LL]: s } })),
+    ...[0.15, 0.2].map((s, i): Org => ({ technique: 'posthoc-sdf', behaviour: 'null', family: 'null', seed: i + 1, scores: { [LL]: s } })),
+    // left out: a failed organism and a failed probe cell
+    { technique: 'posthoc-sdf', behaviour: 'b9', seed: 1, scores: {}, status: 'failed' },
+  ];
+  const rows = [
+    ...rowsOf(orgs),
+    ...orgRows({ technique: 'posthoc-sdf', behaviour: 'b8', seed: 1, scores: {} }),
+    row({ technique: 'posthoc-sdf', behaviour: 'b8', seed: 1, scores: {} }, { probe: 'logit-lens', diffing_base: 'ancestor', metric: 'cell', status: 'failed', error: 'x' }),
+  ];
+
+  it('summary: n, mean, Wilson detection rate, the technique\'s null FPR and AUROC vs all nulls', () => {
+    const { summary } = computeStats(rows, { seed: 'run', resamples: 500 });
+    assert.deepEqual(
+      summary.map((r) => r.technique),
+      ['integrated-dpo', 'posthoc-sdf'],
+    );
+    const [idpo, sdf] = summary;
+    assert.deepEqual([idpo.probe, idpo.diffing_base, idpo.n, sdf.n], ['logit-lens', 'ancestor', 4, 4]);
+    close(idpo.mean_score, (0.8 + 0.6 + 0.9 + 0.25) / 4);
+    close(sdf.mean_score, 0.55);
+    assert.ok(idpo.ci_low < idpo.mean_score && idpo.mean_score < idpo.ci_high);
+    // 3 of 4 detected (floor 0.3): Wilson 95% [0.3006, 0.9544] (the mirror of 1 of 4: [0.0456, 0.6994])
+    close(idpo.detection_rate, 0.75);
+    close(idpo.detection_ci_low, 1 - 0.6994, 1e-4);
+    close(idpo.detection_ci_high, 1 - 0.0456, 1e-4);
+    assert.deepEqual([idpo.null_n, idpo.null_fpr, sdf.null_n, sdf.null_fpr], [4, 0.25, 2, 0]);
+    // idpo vs all 6 nulls: 0.25 loses to 0.35 only -> 23 of 24 pairs; sdf's scores all beat every null -> 1
+    close(idpo.auroc, 23 / 24);
+    assert.equal(sdf.auroc, 1);
+  });
+
+  it('summary intervals: same seed same numbers, another seed another interval, another row does not move this one', () => {
+    const a = computeStats(rows, { seed: 'run', resamples: 300 }).summary;
+    assert.deepEqual(computeStats(rows, { seed: 'run', resamples: 300 }).summary, a);
+    const b = computeStats(rows, { seed: 'other', resamples: 300 }).summary;
+    assert.notDeepEqual([b[0].ci_low, b[0].ci_high], [a[0].ci_low, a[0].ci_high]);
+    assert.equal(b[0].mean_score, a[0].mean_score);
+    const extra = rowsOf([{ technique: 'posthoc-fd', behaviour: 'b0', seed: 1, scores: { [LL]: 0.3, 'steering@sibling': 0.5 } }]);
+    const c = computeStats([...rows, ...extra], { seed: 'run', resamples: 300 }).summary;
+    assert.deepEqual(
+      c.map((r) => [r.technique, r.probe, r.diffing_base]),
+      [
+        ['integrated-dpo', 'logit-lens', 'ancestor'],
+        ['posthoc-fd', 'logit-lens', 'ancestor'],
+        ['posthoc-fd', 'steering', 'sibling'],
+        ['posthoc-sdf', 'logit-lens', 'ancestor'],
+      ],
+    );
+    assert.deepEqual([c[0].ci_low, c[0].ci_high, c[3].ci_low, c[3].ci_high], [a[0].ci_low, a[0].ci_high, a[1].ci_low, a[1].ci_high]);
+  });
+
+  it('null controls: FPR over all nulls with its Wilson interval, AUROC of all behaviour organisms vs all nulls', () => {
+    const [nc] = computeStats(rows, { seed: 'run', resamples: 500 }).nullControls;
+    assert.deepEqual([nc.probe, nc.diffing_base, nc.n_behaviour, nc.n_null], ['logit-lens', 'ancestor', 8, 6]);
+    // 1 of 6 nulls detected (0.35 > 0.3): Wilson 95% [0.0301, 0.5635]
+    close(nc.fpr, 1 / 6);
+    close(nc.fpr_ci_low, 0.0301, 1e-4);
+    close(nc.fpr_ci_high, 0.5635, 1e-4);
+    // behaviour pairs lost: 0.25 < 0.35 once of 48
+    close(nc.auroc, 47 / 48);
+    assert.ok(nc.auroc_ci_low <= nc.auroc && nc.auroc <= nc.auroc_ci_high && nc.auroc_ci_high <= 1);
+  });
+
+  it('perfectly separated scores give AUROC 1 with a [1, 1] interval', () => {
+    const sep: Org[] = [
+      ...[0.6, 0.7, 0.8].map((s, i): Org => ({ technique: 'integrated-dpo', behaviour: `b${i}`, seed: 1, scores: { [LL]: s } })),
+      ...[0.1, 0.2].map((s, i): Org => ({ technique: 'integrated-dpo', behaviour: 'null', family: 'null', seed: i, scores: { [LL]: s } })),
+    ];
+    const [nc] = computeStats(rowsOf(sep), { seed: 1, resamples: 200 }).nullControls;
+    assert.deepEqual([nc.auroc, nc.auroc_ci_low, nc.auroc_ci_high, nc.fpr], [1, 1, 1, 0]);
+  });
+
+  it('the AUROC bootstrap is stratified: one positive 1 vs negatives {0, 2} resamples to 1, 0.5, 0 with chances 1/4, 1/2, 1/4', () => {
+    const r = aurocInterval([1], [0, 2], { seed: 'x', resamples: 4000 });
+    assert.deepEqual([r.value, r.low, r.high], [0.5, 0, 1]);
+  });
+});
+
+describe('bench stats: paired', () => {
+  // 10 pairs idpo - sdf on (behaviour, seed): 8 positive (+0.2), 2 negative (-0.1), plus a tied pair;
+  // an sdf organism without a partner and the null organisms are not paired.
+  const diffs = [0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, -0.1, -0.1, 0];
+  const orgs: Org[] = diffs.flatMap((d, i): Org[] => [
+    { technique: 'integrated-dpo', behaviour: `b${i % 4}`, seed: i, scores: { [LL]: 0.5 + d } },
+    { technique: 'posthoc-sdf', behaviour: `b${i % 4}`, seed: i, scores: { [LL]: 0.5 } },
+  ]);
+  orgs.push(
+    { technique: 'posthoc-sdf', behaviour: 'b0', seed: 99, scores: { [LL]: 0.1 } },
+    { technique: 'posthoc-fd', behaviour: 'b0', seed: 98, scores: { [LL]: 0.1 } },
+    { technique: 'integrated-dpo', behaviour: 'null', family: 'null', seed: 1, scores: { [LL]: 0.9 } },
+    { technique: 'posthoc-sdf', behaviour: 'null', family: 'null', seed: 1, scores: { [LL]: 0.1 } },
+  );
+
+  it('counts, mean difference with a bootstrap interval and the sign test over untied pairs', () => {
+    const { paired } = computeStats(rowsOf(orgs), { seed: 2, resamples: 500 });
+    // posthoc-fd has no partner: no row
+    assert.equal(paired.length, 1);
+    const p = paired[0];
+    assert.deepEqual([p.probe, p.diffing_base, p.technique, p.n_pairs, p.n_lower, p.n_higher, p.n_tied], ['logit-lens', 'ancestor', 'posthoc-sdf', 11, 2, 8, 1]);
+    close(p.mean_diff, (8 * 0.2 - 2 * 0.1) / 11);
+    close(p.p_sign, 0.109375, 1e-12);
+    assert.ok(p.ci_low < p.mean_diff && p.mean_diff < p.ci_high && p.ci_low >= -0.1 - 1e-12 && p.ci_high <= 0.2 + 1e-12);
+  });
+});
+
+describe('bench stats: CSVs and input checks', () => {
+  const orgs: Org[] = [
+    { technique: 'integrated-dpo', behaviour: 'a', seed: 1, scores: { [LL]: 0.5 } },
+    { technique: 'posthoc-sdf', behaviour: 'a', seed: 1, scores: { [LL]: 0.7 } },
+  ];
+
+  it('four CSVs with the interfaces\' columns in order, NaN as an empty field, byte-identical on a rerun', () => {
+    const csvs = statsCsvs(computeStats(rowsOf(orgs), { seed: 1, resamples: 50, anovaResamples: 10 }));
+    assert.deepEqual(Object.keys(csvs), ['summary.csv', 'null-controls.csv', 'anova.csv', 'paired.csv']);
+    const header = (t: string) => t.split('\n')[0];
+    assert.equal(header(csvs['summary.csv']), 'technique,probe,diffing_base,n,mean_score,ci_low,ci_high,detection_rate,detection_ci_low,detection_ci_high,null_n,null_fpr,auroc');
+    assert.equal(header(csvs['null-controls.csv']), 'probe,diffing_base,n_behaviour,n_null,fpr,fpr_ci_low,fpr_ci_high,auroc,auroc_ci_low,auroc_ci_high');
+    assert.equal(header(csvs['anova.csv']), 'probe,diffing_base,model,term,df,sum_sq,eta2,eta2_ci_low,eta2_ci_high,F,p_value,n,note');
+    assert.equal(header(csvs['paired.csv']), 'probe,diffing_base,technique,n_pairs,mean_diff,ci_low,ci_high,n_lower,n_higher,n_tied,p_sign');
+    // no nulls: null_n 0, null_fpr and auroc empty
+    const fields = csvs['summary.csv'].split('\n')[1].split(',');
+    assert.deepEqual([...fields.slice(0, 8), ...fields.slice(9)], ['integrated-dpo', 'logit-lens', 'ancestor', '1', '0.5', '0.5', '0.5', '1', '1', '0', '', '']);
+    // Wilson 95% of 1 of 1: [0.2065, 1]
+    close(Number(fields[8]), 0.2065, 1e-4);
+    assert.deepEqual(statsCsvs(computeStats(rowsOf(orgs), { seed: 1, resamples: 50, anovaResamples: 10 })), csvs);
+  });
+
+  it('a headline score outside [0, 1], a bad resample count or no seed is a MoltError naming the field', () => {
+    const bad = rowsOf([{ technique: 'integrated-dpo', behaviour: 'a', seed: 1, scores: { [LL]: 1.5 } }]);
+    assert.throws(() => computeStats(bad, { seed: 1 }), (e: unknown) => isMoltError(e) && /outside \[0, 1\]/.test(e.message) && /logit-lens@ancestor/.test(e.message));
+    assert.throws(() => computeStats(rowsOf(orgs), { seed: 1, resamples: 0 }), (e: unknown) => isMoltError(e) && e.subject === 'resamples');
+    assert.throws(() => computeStats(rowsOf(orgs), { seed: undefined as unknown as number }), (e: unknown) => isMoltError(e) && e.subject === 'seed');
+  });
+});
