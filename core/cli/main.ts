@@ -11,7 +11,9 @@ import { baseCommand } from './commands-base';
 import { dataCommand } from './commands-data';
 import { organismCommand, organismsCommand } from './commands-organism';
 import { probeCommand } from './commands-probe';
+import { benchCommand, workerCommand } from './commands-bench';
 import { compareCommand } from './commands-compare';
+import { reportCommand } from './commands-report';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -40,7 +42,10 @@ export function buildProgram(env: CliEnv): Command {
   program.addCommand(organismCommand(env));
   program.addCommand(organismsCommand(env));
   program.addCommand(probeCommand(env));
+  program.addCommand(benchCommand(env));
+  program.addCommand(workerCommand(env), { hidden: true });
   program.addCommand(compareCommand(env));
+  program.addCommand(reportCommand(env));
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const cmd of all(program)) {
     cmd.configureHelp({ showGlobalOptions: true });

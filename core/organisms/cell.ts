@@ -109,6 +109,29 @@ function organismEvents(view: ProgressSink, label: string) {
 const baseCache = new Map<string, Promise<BaseModels>>();
 const baseEvalCache = new Map<string, ModelEval>();
 
+/** The base models of `archId` (built if missing, aliased), once per process. */
+export async function ensureBase(rt: Runtime, archId: string, baseSeed: number, view: ProgressSink, shouldStop?: () => boolean): Promise<BaseModels> {
+  const { size } = rt.settings;
+  const arch = rt.plugin('architecture', archId);
+  if (!arch.sizes.includes(size)) throw new MoltError(`--size '${size}' is not a size of ${arch.id}; valid: ${arch.sizes.join(', ')}`, 'size');
+  const store = rt.services.store;
+  const baseConfig = baseConfigWith(size, rt.settings.base);
+  const key = JSON.stringify([store.root, arch.id, size, baseSeed, baseConfig]);
+  let built = baseCache.get(key);
+  if (!built) {
+    built = (async () => {
+      const data = worldBaseData(rt.dataSource());
+      const models = await buildBase({ arch, size, seed: baseSeed, store, data, config: baseConfig, onProgress: baseEvents(view, arch.id), shouldStop: () => !!shouldStop?.() });
+      for (const stage of BASE_STAGES) await store.setAlias(CHECKPOINT_KIND, stageAlias(arch.id, size, baseSeed, stage), models[stage].key);
+      return models;
+    })();
+    // a failed or interrupted build is not remembered: the next call tries again
+    built.catch(() => baseCache.delete(key));
+    baseCache.set(key, built);
+  }
+  return built;
+}
+
 /** One suite cell: base models (built if missing), the organism, and both evaluated on the test split. */
 export async function organismCell(rt: Runtime, entry: SuiteEntry, view: ProgressSink, o: CellOptions): Promise<CellResult> {
   const started = Date.now();
@@ -121,16 +144,7 @@ export async function organismCell(rt: Runtime, entry: SuiteEntry, view: Progres
   validateBehaviour(behaviour, world);
   const store = rt.services.store;
   const data = worldBaseData(rt.dataSource());
-  const baseConfig = baseConfigWith(size, rt.settings.base);
-  const baseKey = JSON.stringify([store.root, arch.id, size, o.baseSeed, baseConfig]);
-  if (!baseCache.has(baseKey)) {
-    baseCache.set(baseKey, (async () => {
-      const models = await buildBase({ arch, size, seed: o.baseSeed, store, data, config: baseConfig, onProgress: baseEvents(view, arch.id), shouldStop: () => !!o.shouldStop?.() });
-      for (const stage of BASE_STAGES) await store.setAlias(CHECKPOINT_KIND, stageAlias(arch.id, size, o.baseSeed, stage), models[stage].key);
-      return models;
-    })());
-  }
-  const models = await baseCache.get(baseKey)!;
+  const models = await ensureBase(rt, arch.id, o.baseSeed, view, o.shouldStop);
   const label = `${entry.behaviour} ${entry.technique} ${entry.arch}${entry.seed ? ` seed ${entry.seed}` : ''}`;
   // the null behaviour is never matched: it trains for its technique's steps
   const match = o.match && behaviour.pipeline !== 'control';

@@ -1,0 +1,160 @@
+// Executors on this machine: in this process (--workers 0; tests, debugging)
+// or a pool of worker processes (`molt _worker`), one cell at a time each.
+// A worker writes the cell's record itself, so what it finished survives a
+// crash of the harness; a worker that dies mid-cell fails that cell (with the
+// reason) and is replaced for the next one.
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Runtime } from '../container';
+import type { ProgressSink } from '../organisms/cell';
+import { readRecord, type CellRecord } from './cell-record';
+import { schedule, type CellExecutor, type CellOutcome, type ExecuteRequest } from './executor';
+import { CellInterrupted, runCell } from './run-cell';
+import type { Cell } from './plan';
+
+export class InProcessExecutor implements CellExecutor {
+  readonly slots = 1;
+  constructor(private readonly rt: Runtime, private readonly outDir: string, private readonly sink: ProgressSink) {}
+
+  execute(req: ExecuteRequest): Promise<Map<string, CellOutcome>> {
+    return schedule(req, 1, async (cell) => {
+      try {
+        return await runCell(this.rt, req.plan, cell, { outDir: this.outDir, sink: this.sink, shouldStop: req.shouldStop });
+      } catch (e) {
+        if (e instanceof CellInterrupted) return null;
+        throw e;
+      }
+    });
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** Messages between the harness and a worker process. */
+export type ToWorker = { type: 'init'; suite: unknown; suiteFile: string; outDir: string } | { type: 'run'; id: string } | { type: 'stop' };
+export type FromWorker = { type: 'ready' } | { type: 'done'; id: string; status: 'ok' | 'failed' } | { type: 'interrupted'; id: string } | { type: 'fatal'; message: string };
+
+export interface WorkerPoolOptions {
+  workers: number;
+  /** the molt CLI entry (bin/molt.js) */
+  bin: string;
+  /** global CLI arguments every worker gets (--plugin, --config, --store, --size, ...) */
+  globalArgs: string[];
+  cwd: string;
+  outDir: string;
+  /** the suite as parsed (workers resolve it against their own registry) */
+  suite: unknown;
+  suiteFile: string;
+}
+
+interface Worker {
+  child: ChildProcess;
+  ready: Promise<void>;
+  busy?: { id: string; resolve: (r: CellRecord | null) => void };
+  exited: boolean;
+}
+
+export class WorkerPoolExecutor implements CellExecutor {
+  private readonly workers: (Worker | undefined)[] = [];
+  private stopping = false;
+
+  constructor(private readonly o: WorkerPoolOptions) {}
+
+  get slots(): number {
+    return this.o.workers;
+  }
+
+  private spawn(slot: number, note: (s: string) => void): Worker {
+    const logs = join(this.o.outDir, 'logs');
+    mkdirSync(logs, { recursive: true });
+    const fd = openSync(join(logs, `worker-${slot}.log`), 'a');
+    // detached: a Ctrl-C on the terminal reaches the harness only, which
+    // passes ONE stop to each worker (two SIGINTs would quit without saving)
+    const child = fork(this.o.bin, [...this.o.globalArgs, '_worker'], { cwd: this.o.cwd, stdio: ['ignore', fd, fd, 'ipc'], detached: true });
+    closeSync(fd);
+    const w: Worker = { child, exited: false, ready: Promise.resolve() };
+    w.ready = new Promise<void>((resolve, reject) => {
+      const onMessage = (m: FromWorker) => {
+        if (m.type === 'ready') resolve();
+        else if (m.type === 'fatal') {
+          reject(new Error(`worker ${slot}: ${m.message}`));
+          if (w.busy) {
+            const b = w.busy;
+            w.busy = undefined;
+            b.resolve(crashRecord(b.id, `worker ${slot}: ${m.message}`));
+          }
+        }
+        else if ((m.type === 'done' || m.type === 'interrupted') && w.busy?.id === m.id) {
+          const b = w.busy;
+          w.busy = undefined;
+          if (m.type === 'interrupted') b.resolve(null);
+          else readRecord(this.o.outDir, m.id).then((r) => b.resolve(r ?? crashRecord(m.id, `worker ${slot} reported ${m.status} but wrote no record`)));
+        }
+      };
+      child.on('message', onMessage);
+      child.on('exit', (code, signal) => {
+        w.exited = true;
+        const why = signal ? `signal ${signal}` : `exit code ${code}`;
+        reject(new Error(`worker ${slot} exited before it was ready (${why}); see ${join(logs, `worker-${slot}.log`)}`));
+        if (w.busy) {
+          const b = w.busy;
+          w.busy = undefined;
+          if (this.stopping) b.resolve(null);
+          else {
+            note(`worker ${slot} died (${why}) while running ${b.id}; a new worker takes the next cell`);
+            b.resolve(crashRecord(b.id, `worker process died (${why}) while running this cell; see ${join(logs, `worker-${slot}.log`)}`));
+          }
+        }
+      });
+    });
+    w.ready.catch(() => undefined);
+    child.send({ type: 'init', suite: this.o.suite, suiteFile: this.o.suiteFile, outDir: this.o.outDir } satisfies ToWorker);
+    return w;
+  }
+
+  execute(req: ExecuteRequest): Promise<Map<string, CellOutcome>> {
+    const note = (s: string) => req.events.onNote?.(s);
+    const stopWatch = setInterval(() => {
+      if (req.shouldStop() && !this.stopping) {
+        this.stopping = true;
+        for (const w of this.workers) if (w && !w.exited) w.child.send({ type: 'stop' } satisfies ToWorker);
+      }
+    }, 200);
+    return schedule(req, this.o.workers, async (cell: Cell, slot: number) => {
+      let w = this.workers[slot];
+      if (!w || w.exited) w = this.workers[slot] = this.spawn(slot, note);
+      try {
+        await w.ready;
+      } catch (e) {
+        return crashRecord(cell.id, (e as Error).message);
+      }
+      return new Promise<CellRecord | null>((resolve) => {
+        w!.busy = { id: cell.id, resolve };
+        w!.child.send({ type: 'run', id: cell.id } satisfies ToWorker);
+      });
+    }).finally(() => clearInterval(stopWatch));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(
+      this.workers.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            if (!w || w.exited) return resolve();
+            w.child.once('exit', () => resolve());
+            w.child.disconnect();
+            // a worker still busy saving state gets a moment, then is ended
+            setTimeout(() => {
+              if (!w.exited) w.child.kill('SIGKILL');
+            }, 60_000).unref();
+          }),
+      ),
+    );
+  }
+}
+
+/** The record of a cell whose worker died: failed, with the reason (not written: a rerun tries the cell again). */
+export function crashRecord(id: string, error: string): CellRecord {
+  return { id, kind: id.split(':')[0] as Cell['kind'], spec_hash: '', status: 'failed', error, metrics: [], samples: [], cost_s: NaN, created_at: '' };
+}

@@ -1,0 +1,123 @@
+// A suite expanded into cells with their dependencies: base models ->
+// organisms -> probes. Each cell carries a spec hash of everything its result
+// depends on, so a finished cell is reused only while that stays the same.
+import { contentHash } from '../store/content-hash';
+import { MOLT_VERSION } from '../version';
+import type { Settings } from '../settings';
+import type { DiffingBaseKind } from '../probes/types';
+import type { ResolvedSuite, SuiteOrganism } from './suite';
+
+interface CellCommon {
+  /** stable, readable id, e.g. organism:olmo2:cake-bake:posthoc-fd:s0 */
+  id: string;
+  /** ids of the cells that must finish (ok) first */
+  deps: string[];
+  /** hash of the cell and every setting its result depends on */
+  specHash: string;
+}
+export interface BaseCell extends CellCommon {
+  kind: 'base';
+  arch: string;
+  baseSeed: number;
+}
+export interface OrganismCell extends CellCommon {
+  kind: 'organism';
+  arch: string;
+  behaviour: string;
+  technique: string;
+  seed: number;
+}
+export interface ProbeCell extends CellCommon {
+  kind: 'probe';
+  arch: string;
+  behaviour: string;
+  technique: string;
+  seed: number;
+  probe: string;
+  diffingBase: DiffingBaseKind;
+  /** the organism cell it probes */
+  organismCell: string;
+}
+export type Cell = BaseCell | OrganismCell | ProbeCell;
+
+export interface BenchPlan {
+  suite: ResolvedSuite;
+  /** in dependency order: bases, organisms, then probes */
+  cells: Cell[];
+  byId: Map<string, Cell>;
+  /** hash of the suite and settings: results.csv's run_id and config_hash */
+  configHash: string;
+}
+
+export const baseCellId = (arch: string, baseSeed: number) => `base:${arch}:s${baseSeed}`;
+export const organismCellId = (o: Pick<SuiteOrganism, 'arch' | 'behaviour' | 'technique' | 'seed'>) => `organism:${o.arch}:${o.behaviour}:${o.technique}:s${o.seed}`;
+export const probeCellId = (o: Pick<SuiteOrganism, 'arch' | 'behaviour' | 'technique' | 'seed'>, probe: string, base: string) => `${organismCellId(o).replace(/^organism:/, 'probe:')}:${probe}@${base}`;
+
+/** A cell id as a file name (ids are plugin ids, digits and : @). */
+export function cellFileName(id: string): string {
+  return id.replace(/[^A-Za-z0-9._@-]/g, '~') + '.json';
+}
+
+/** The settings every cell's result depends on (not the store location, verbosity or plugin paths). */
+export function sharedIdentity(settings: Settings, suite: ResolvedSuite, backend: string): Record<string, unknown> {
+  const s = suite.spec;
+  return {
+    size: settings.size,
+    world_seed: settings.worldSeed,
+    seed: settings.seed,
+    data: settings.data ?? null,
+    base: settings.base ?? null,
+    base_seed: s.base_seed,
+    backend,
+    match: s.match,
+    eval: s.eval,
+  };
+}
+
+export function buildPlan(suite: ResolvedSuite, settings: Settings, backend: string): BenchPlan {
+  const shared = sharedIdentity(settings, suite, backend);
+  const hash = (cell: Record<string, unknown>, extra: Record<string, unknown> = {}) => contentHash({ cell, shared, extra }, MOLT_VERSION);
+  const cells: Cell[] = [];
+  const baseSeed = suite.spec.base_seed;
+  for (const arch of [...new Set(suite.organisms.map((o) => o.arch))]) {
+    cells.push({ kind: 'base', id: baseCellId(arch, baseSeed), deps: [], arch, baseSeed, specHash: hash({ kind: 'base', arch }) });
+  }
+  const firstOfProbeGroup = new Map<string, string>();
+  const probeCells: ProbeCell[] = [];
+  for (const o of suite.organisms) {
+    const oid = organismCellId(o);
+    const trainerOverrides = settings.trainers?.[o.technique] ?? null;
+    cells.push({ kind: 'organism', id: oid, deps: [baseCellId(o.arch, baseSeed)], arch: o.arch, behaviour: o.behaviour, technique: o.technique, seed: o.seed, specHash: hash({ kind: 'organism', ...o, probes: undefined }, { trainer: trainerOverrides }) });
+    for (const probe of o.probes) {
+      for (const diffingBase of suite.diffingBases) {
+        const id = probeCellId(o, probe, diffingBase);
+        // A probe may cache an artifact per architecture and diffing base (the
+        // activation oracle, an SAE): the group's first cell builds it, the
+        // others wait for it instead of building it twice in parallel.
+        const group = `${probe}|${o.arch}|${diffingBase}`;
+        const first = firstOfProbeGroup.get(group);
+        if (!first) firstOfProbeGroup.set(group, id);
+        probeCells.push({
+          kind: 'probe',
+          id,
+          deps: first ? [oid, first] : [oid],
+          arch: o.arch,
+          behaviour: o.behaviour,
+          technique: o.technique,
+          seed: o.seed,
+          probe,
+          diffingBase,
+          organismCell: oid,
+          specHash: hash({ kind: 'probe', arch: o.arch, behaviour: o.behaviour, technique: o.technique, seed: o.seed, probe, diffingBase }, { trainer: trainerOverrides, probe_settings: suite.probeSettings[probe] ?? {} }),
+        });
+      }
+    }
+  }
+  cells.push(...probeCells);
+  return {
+    suite,
+    cells,
+    byId: new Map(cells.map((c) => [c.id, c])),
+    configHash: contentHash({ shared, suite: suite.spec, trainers: settings.trainers ?? null }, MOLT_VERSION).slice(0, 16),
+  };
+}

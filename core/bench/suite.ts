@@ -1,0 +1,174 @@
+// A benchmark suite (benchmarks/suites/*.yaml): which organisms to build
+// (groups crossed into behaviour x technique x architecture x seed), which
+// probes to run on them against which diffing bases, at which model size.
+// Validated on load; every id is checked against the registry (built-ins and
+// --plugin modules alike), so an unknown one names the valid ones.
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { MoltError } from '../errors';
+import type { PluginRegistry } from '../plugins/registry';
+import type { PluginKind } from '../plugins/types';
+import { DIFFING_BASES, type DiffingBaseKind, type ProbeSettingValue } from '../probes/types';
+
+const idList = z.union([z.literal('all'), z.array(z.string().min(1)).min(1)]);
+const seedList = z.array(z.number().int().nonnegative()).min(1);
+
+const Group = z
+  .object({
+    behaviours: idList,
+    techniques: idList,
+    architectures: idList,
+    seeds: seedList.default([0]),
+    /** probes for this group's organisms (default: the suite's) */
+    probes: idList.optional(),
+  })
+  .strict();
+
+const Omit = z.object({ behaviour: z.string().optional(), technique: z.string().optional(), architecture: z.string().optional() }).strict();
+
+const SettingValue = z.union([z.number(), z.string(), z.boolean(), z.array(z.number()), z.array(z.string())]);
+
+export const SuiteSchema = z
+  .object({
+    name: z.string().optional(),
+    description: z.string().optional(),
+    /** model size of every architecture ('micro', 'default'); molt bench --size overrides it */
+    size: z.string().min(1).default('default'),
+    /** seed of the base models the organisms start from */
+    base_seed: z.number().int().nonnegative().default(0),
+    organisms: z.array(Group).min(1),
+    /** cells the cross product leaves out (the paper omits SDF for natural submarine) */
+    omit: z.array(Omit).default([]),
+    probes: idList.default('all'),
+    diffing_bases: z.array(z.enum(DIFFING_BASES as [DiffingBaseKind, ...DiffingBaseKind[]])).min(1).default(['ancestor']),
+    /** false: every organism trains its technique's full steps (no QER matching) */
+    match: z.boolean().default(true),
+    eval: z
+      .object({
+        samples: z.number().int().positive().default(4),
+        max_new_tokens: z.number().int().positive().default(32),
+        leakage_prompts: z.number().int().positive().default(200),
+      })
+      .strict()
+      .default({ samples: 4, max_new_tokens: 32, leakage_prompts: 200 }),
+    /** per probe id: setting overrides (as `molt probe --set`) */
+    probe_settings: z.record(z.string(), z.record(z.string(), SettingValue)).default({}),
+    /** leave the wall-clock columns (cost_s, created_at) of results.csv empty, so equal runs give equal bytes */
+    reproducible: z.boolean().default(false),
+  })
+  .strict();
+export type SuiteSpec = z.infer<typeof SuiteSchema>;
+
+/** One organism of the suite with the probes to run on it. */
+export interface SuiteOrganism {
+  behaviour: string;
+  technique: string;
+  arch: string;
+  seed: number;
+  probes: string[];
+}
+
+export interface ResolvedSuite {
+  spec: SuiteSpec;
+  /** the file it came from ('' for an in-memory suite) */
+  file: string;
+  name: string;
+  organisms: SuiteOrganism[];
+  /** every probe any organism runs, in suite order */
+  probes: string[];
+  diffingBases: DiffingBaseKind[];
+  probeSettings: Record<string, Record<string, ProbeSettingValue>>;
+}
+
+/** Parse and schema-check a suite file (ids are checked later, against a registry). */
+export function parseSuiteFile(file: string): SuiteSpec {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new MoltError(`suite ${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, file);
+  }
+  let raw: unknown;
+  try {
+    raw = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
+  } catch (e) {
+    throw new MoltError(`suite ${file}: not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`, file);
+  }
+  return parseSuite(raw, file);
+}
+
+export function parseSuite(raw: unknown, file: string): SuiteSpec {
+  const r = SuiteSchema.safeParse(raw);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const keys = (issue as { keys?: string[] }).keys;
+    const field = [issue.path.join('.'), keys?.join(', ')].filter(Boolean).join(': ') || '(root)';
+    throw new MoltError(`suite ${file}: field '${field}': ${issue.message}`, `${file}:${field}`);
+  }
+  return r.data;
+}
+
+/** Is this parsed YAML/JSON a benchmark suite (an object with `organisms`) rather than an organisms list? */
+export function isBenchSuite(raw: unknown): boolean {
+  return typeof raw === 'object' && raw !== null && !Array.isArray(raw) && 'organisms' in raw;
+}
+
+function expandIds(registry: PluginRegistry, kind: PluginKind, list: 'all' | string[], where: string): string[] {
+  if (list === 'all') return registry.ids(kind);
+  for (const id of list) {
+    if (!registry.has(kind, id)) {
+      throw new MoltError(`${where}: unknown ${kind} '${id}'; valid: ${registry.ids(kind).join(', ')}`, id);
+    }
+  }
+  return [...new Set(list)];
+}
+
+/** Expand the groups into organisms (deduplicated, in file order), checking every id against the registry. */
+export function resolveSuite(spec: SuiteSpec, registry: PluginRegistry, file = ''): ResolvedSuite {
+  const where = `suite ${file || spec.name || '(inline)'}`;
+  const suiteProbes = expandIds(registry, 'probe', spec.probes, `${where} probes`);
+  for (const [i, o] of spec.omit.entries()) {
+    if (o.behaviour) expandIds(registry, 'behaviour', [o.behaviour], `${where} omit[${i}]`);
+    if (o.technique) expandIds(registry, 'trainer', [o.technique], `${where} omit[${i}]`);
+    if (o.architecture) expandIds(registry, 'architecture', [o.architecture], `${where} omit[${i}]`);
+  }
+  for (const id of Object.keys(spec.probe_settings)) expandIds(registry, 'probe', [id], `${where} probe_settings`);
+  const omitted = (b: string, t: string, a: string) =>
+    spec.omit.some((o) => (o.behaviour ?? b) === b && (o.technique ?? t) === t && (o.architecture ?? a) === a);
+
+  const seen = new Map<string, SuiteOrganism>();
+  for (const [gi, g] of spec.organisms.entries()) {
+    const at = `${where} organisms[${gi}]`;
+    const behaviours = expandIds(registry, 'behaviour', g.behaviours, at);
+    const techniques = expandIds(registry, 'trainer', g.techniques, at);
+    const archs = expandIds(registry, 'architecture', g.architectures, at);
+    const probes = g.probes === undefined ? suiteProbes : expandIds(registry, 'probe', g.probes, `${at} probes`);
+    for (const arch of archs) {
+      for (const behaviour of behaviours) {
+        for (const technique of techniques) {
+          for (const seed of g.seeds) {
+            if (omitted(behaviour, technique, arch)) continue;
+            const key = [arch, behaviour, technique, seed].join('|');
+            const prev = seen.get(key);
+            // an organism listed by two groups runs the union of their probes
+            if (prev) prev.probes = [...new Set([...prev.probes, ...probes])];
+            else seen.set(key, { behaviour, technique, arch, seed, probes: [...probes] });
+          }
+        }
+      }
+    }
+  }
+  const organisms = [...seen.values()];
+  if (organisms.length === 0) throw new MoltError(`${where}: no organisms left after 'omit'`, file || 'suite');
+  const probes = [...new Set(organisms.flatMap((o) => o.probes))];
+  return {
+    spec,
+    file,
+    name: spec.name ?? (file.replace(/^.*[/\\]/, '').replace(/\.[^.]+$/, '') || 'suite'),
+    organisms,
+    probes,
+    diffingBases: [...new Set(spec.diffing_bases)],
+    probeSettings: spec.probe_settings,
+  };
+}

@@ -1,0 +1,290 @@
+// molt bench: a suite crossed into cells (base models -> organisms -> probes),
+// run on N worker processes, resumable, with results.csv, matrix.csv,
+// summary.csv, samples.jsonl, run.json and report.html in --out.
+// molt _worker (hidden): one worker process of the local pool.
+import { Command, Option } from 'commander';
+import { execFileSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { mkdir, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { MoltError } from '../errors';
+import { Runtime } from '../container';
+import { MOLT_VERSION } from '../version';
+import { writeFileAtomic, writeJsonAtomic } from '../store/atomic';
+import { suitePath } from '../organisms/suite';
+import { parseSuite, parseSuiteFile, resolveSuite } from '../bench/suite';
+import { buildPlan, type BenchPlan, type Cell } from '../bench/plan';
+import { CELLS_DIR, reusableRecord, type CellRecord } from '../bench/cell-record';
+import { InProcessExecutor, WorkerPoolExecutor, type FromWorker, type ToWorker } from '../bench/local-executor';
+import { assemble, samplesJsonl } from '../bench/assemble';
+import { resultsCsv } from '../bench/results-csv';
+import { writeDerivedOutputs } from '../bench/outputs';
+import type { CellExecutor, CellOutcome } from '../bench/executor';
+import { CellInterrupted, runCell } from '../bench/run-cell';
+import { parseIntFlag } from '../settings';
+import { ProgressView } from './progress';
+import { settingsFrom, type CliEnv, type GlobalOptions } from './context';
+import { stopRequested, withInterruptHandler } from './interrupt';
+
+const ROOT = join(__dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'molt.js');
+
+/** The commit the code runs from ('unknown' outside a git checkout), '+dirty' when it has local changes. */
+export function gitSha(dir = ROOT): string {
+  try {
+    const sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() !== '';
+    return dirty ? `${sha}+dirty` : sha;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The global options again as arguments, for worker processes (relative paths resolve in the same cwd). */
+export function globalArgs(g: GlobalOptions, size: string): string[] {
+  const a: string[] = [];
+  for (const p of g.plugin ?? []) a.push('--plugin', p);
+  if (g.config) a.push('--config', g.config);
+  if (g.backend) a.push('--backend', g.backend);
+  if (g.seed !== undefined) a.push('--seed', g.seed);
+  if (g.worldSeed !== undefined) a.push('--world-seed', g.worldSeed);
+  if (g.store) a.push('--store', g.store);
+  if (g.data) a.push('--data', g.data);
+  if (g.verbose) a.push('--verbose');
+  a.push('--size', size);
+  return a;
+}
+
+const fmtSec = (s: number) => (s >= 3600 ? `${(s / 3600).toFixed(1)} h` : s >= 60 ? `${(s / 60).toFixed(1)} min` : `${s.toFixed(0)} s`);
+
+function describe(outcome: CellOutcome): string {
+  if (outcome.status !== 'ok') return `${outcome.status.toUpperCase()}: ${outcome.error}`;
+  const r = outcome as CellRecord;
+  const qer = r.metrics.find((m) => m.metric === 'qer' && m.probe === '');
+  const head = r.metrics.find((m) => m.metric === 'headline');
+  const bits = [`${r.cost_s.toFixed(0)} s`];
+  if (qer) bits.push(`QER ${qer.value.toFixed(3)}`);
+  if (head) bits.push(`${head.variant} ${head.value.toPrecision(3)}`);
+  return `ok (${bits.join(', ')})`;
+}
+
+interface BenchOpts {
+  suite: string;
+  out?: string;
+  workers?: string;
+  fresh?: boolean;
+  json?: boolean;
+}
+
+export function benchCommand(env: CliEnv): Command {
+  return new Command('bench')
+    .description('run a benchmark suite: base models -> organisms -> probes on N worker processes, resumable; writes results.csv, matrix.csv, summary.csv, samples.jsonl, run.json and report.html')
+    .requiredOption('--suite <file|name>', 'a suite file, or a name in benchmarks/suites (smoke, lottery, ci)')
+    .option('--out <dir>', 'output directory (default out/bench/<suite name>)')
+    .option('--workers <n>', 'worker processes (0: run in this process); default: the number of cores')
+    .option('--fresh', 'recompute every cell instead of reusing finished ones in --out (store artifacts are still reused)')
+    .option('--json', 'print the run summary as JSON on stdout')
+    .action(async (opts: BenchOpts, cmd: Command) => {
+      const g = cmd.optsWithGlobals() as GlobalOptions;
+      const file = suitePath(opts.suite, env.cwd);
+      const spec = parseSuiteFile(file);
+      const settings = settingsFrom(g);
+      // the suite says the model size unless --size does
+      if (!g.size) settings.size = spec.size;
+      const rt = await Runtime.create(settings, { builtins: env.builtins, cwd: env.cwd });
+      const suite = resolveSuite(spec, rt.registry, file);
+      const workers = opts.workers === undefined ? availableParallelism() : parseIntFlag('workers', opts.workers);
+      if (workers < 0) throw new MoltError(`--workers must be >= 0, got ${workers}`, 'workers');
+      const engine = await rt.ready();
+      const plan = buildPlan(suite, rt.settings, engine.info.name);
+      const outDir = resolve(env.cwd, opts.out ?? join('out', 'bench', suite.name));
+      await mkdir(join(outDir, CELLS_DIR), { recursive: true });
+      if (opts.fresh) await rm(join(outDir, CELLS_DIR), { recursive: true, force: true }).then(() => mkdir(join(outDir, CELLS_DIR), { recursive: true }));
+
+      const finished = new Map<string, CellRecord>();
+      for (const c of plan.cells) {
+        const r = await reusableRecord(outDir, c);
+        if (r) finished.set(c.id, r);
+      }
+      const pending = plan.cells.filter((c) => !finished.has(c.id));
+      const startedAt = new Date();
+      rt.logger.info(`bench ${suite.name}: ${plan.cells.length} cells (${suite.organisms.length} organisms, ${suite.probes.length} probes x ${suite.diffingBases.length} diffing base(s)), size ${rt.settings.size}, backend ${engine.info.name}, ${workers || 'in-process'} worker(s) -> ${outDir}`);
+      if (finished.size) rt.logger.info(`${finished.size} cells already finished in ${outDir} (reused, not recomputed); ${pending.length} to run`);
+
+      const view = new ProgressView();
+      const executor: CellExecutor =
+        workers === 0
+          ? new InProcessExecutor(rt, outDir, view)
+          : new WorkerPoolExecutor({ workers, bin: BIN, globalArgs: globalArgs(g, rt.settings.size), cwd: env.cwd, outDir, suite: spec, suiteFile: file });
+      const running = new Map<string, number>();
+      const spent: number[] = [];
+      let done = 0;
+      const t0 = Date.now();
+      const progress = () => {
+        const mean = spent.length ? spent.reduce((a, b) => a + b, 0) / spent.length : NaN;
+        view.update({
+          label: `bench ${suite.name}`,
+          step: finished.size + done,
+          total: plan.cells.length,
+          info: `running: ${[...running.keys()].join(', ') || '-'}`,
+          etaSec: ((pending.length - done) * mean) / Math.max(1, executor.slots),
+        });
+      };
+      let outcomes = new Map<string, CellOutcome>();
+      try {
+        await withInterruptHandler(async () => {
+          outcomes = await executor.execute({
+            plan,
+            pending,
+            finished,
+            shouldStop: stopRequested,
+            events: {
+              onStart: (cell) => {
+                running.set(cell.id, Date.now());
+                progress();
+              },
+              onFinish: (cell, outcome) => {
+                const started = running.get(cell.id);
+                running.delete(cell.id);
+                if (started !== undefined && outcome.status === 'ok') spent.push((Date.now() - started) / 1000);
+                done++;
+                view.note(`[${finished.size + done}/${plan.cells.length}] ${cell.id}: ${describe(outcome)}`);
+                progress();
+              },
+              onNote: (line) => view.note(line),
+            },
+          });
+        });
+      } finally {
+        view.stop();
+        await executor.close();
+      }
+      const all = new Map<string, CellOutcome>([...finished, ...outcomes]);
+      const out = await writeBenchOutputs(rt, plan, all, outDir, {
+        suite: suite.name,
+        suite_file: file,
+        backend: engine.info.name,
+        workers,
+        started_at: startedAt.toISOString(),
+        seconds: (Date.now() - t0) / 1000,
+        interrupted: stopRequested(),
+      });
+      const c = out.counts;
+      const line = `bench ${suite.name}: ${c.ok} ok, ${c.failed} failed, ${c.skipped} skipped of ${c.total} cells in ${fmtSec((Date.now() - t0) / 1000)}${stopRequested() ? ' (interrupted: run the same command again to resume)' : ''}`;
+      if (opts.json) process.stdout.write(JSON.stringify({ out: outDir, ...c, files: out.files }) + '\n');
+      else process.stdout.write(`${line}\nwrote ${out.files.map((f) => f.replace(outDir + '/', '')).join(', ')} in ${outDir}\n`);
+      if (stopRequested()) throw new MoltError('interrupted; finished cells are kept, run the same command again to resume', outDir);
+    });
+}
+
+export interface RunInfo {
+  suite: string;
+  suite_file: string;
+  backend: string;
+  workers: number;
+  started_at: string;
+  seconds: number;
+  interrupted: boolean;
+}
+
+/** Assemble the cells' records into every output file of the run. */
+export async function writeBenchOutputs(rt: Runtime, plan: BenchPlan, outcomes: ReadonlyMap<string, CellOutcome>, outDir: string, info: RunInfo): Promise<{ files: string[]; counts: { total: number; ok: number; failed: number; skipped: number } }> {
+  const reproducible = plan.suite.spec.reproducible;
+  const a = assemble(rt, plan, outcomes, { reproducible });
+  const files: string[] = [];
+  const put = async (name: string, text: string) => {
+    await writeFileAtomic(join(outDir, name), text);
+    files.push(join(outDir, name));
+  };
+  await put('results.csv', resultsCsv(a.rows));
+  await put('samples.jsonl', samplesJsonl(a.samples));
+  const run = {
+    suite: info.suite,
+    suite_file: info.suite_file,
+    suite_spec: plan.suite.spec,
+    run_id: plan.configHash,
+    config_hash: plan.configHash,
+    molt_version: MOLT_VERSION,
+    backend: info.backend,
+    seed: rt.settings.seed,
+    world_seed: rt.settings.worldSeed,
+    size: rt.settings.size,
+    store: rt.services.store.root,
+    plugins: rt.settings.plugins,
+    trainers: rt.settings.trainers ?? {},
+    git_sha: gitSha(),
+    node: process.version,
+    workers: info.workers,
+    started_at: info.started_at,
+    seconds: info.seconds,
+    interrupted: info.interrupted,
+    cells: a.counts,
+    cell_seconds: Object.fromEntries(plan.cells.map((c: Cell) => [c.id, (outcomes.get(c.id) as CellRecord | undefined)?.cost_s ?? null])),
+  };
+  await writeJsonAtomic(join(outDir, 'run.json'), run);
+  files.push(join(outDir, 'run.json'));
+  files.push(...(await writeDerivedOutputs(outDir, a.rows, { suite: info.suite, molt_version: MOLT_VERSION, backend: info.backend, seed: rt.settings.seed, git_sha: run.git_sha, started_at: info.started_at, seconds: info.seconds, cells: a.counts })));
+  return { files, counts: a.counts };
+}
+
+/** molt _worker: runs cells the harness sends over IPC until it disconnects. */
+export function workerCommand(env: CliEnv): Command {
+  return new Command('_worker')
+    .description('(internal) a worker process of molt bench')
+    .action(async (_opts: unknown, cmd: Command) => {
+      if (!process.send) throw new MoltError('molt _worker is started by molt bench (it needs an IPC channel)', '_worker');
+      const send = (m: FromWorker) => process.send!(m);
+      const g = cmd.optsWithGlobals() as GlobalOptions;
+      const sink = new ProgressView(false, 30);
+      let plan: BenchPlan | undefined;
+      let outDir = '';
+      let stop = false;
+      let rt: Runtime;
+      try {
+        rt = await Runtime.create(settingsFrom(g), { builtins: env.builtins, cwd: env.cwd });
+        await rt.ready();
+      } catch (e) {
+        send({ type: 'fatal', message: (e as Error).message });
+        return;
+      }
+      // the harness owns Ctrl-C; a stray SIGINT here must not kill a cell mid-write
+      process.on('SIGINT', () => (stop = true));
+      let queue = Promise.resolve();
+      await new Promise<void>((done) => {
+        process.on('disconnect', () => {
+          stop = true;
+          queue.then(done, done);
+        });
+        process.on('message', (m: ToWorker) => {
+          if (m.type === 'stop') stop = true;
+          else if (m.type === 'init') {
+            try {
+              const spec = parseSuite(m.suite, m.suiteFile);
+              const engineName = rt.services.engine.info.name;
+              plan = buildPlan(resolveSuite(spec, rt.registry, m.suiteFile), rt.settings, engineName);
+              outDir = m.outDir;
+              send({ type: 'ready' });
+            } catch (e) {
+              send({ type: 'fatal', message: (e as Error).message });
+            }
+          } else if (m.type === 'run') {
+            queue = queue.then(async () => {
+              const cell = plan?.byId.get(m.id);
+              if (!plan || !cell) {
+                send({ type: 'fatal', message: `unknown cell ${m.id}` });
+                return;
+              }
+              try {
+                const r = await runCell(rt, plan, cell, { outDir, sink, shouldStop: () => stop });
+                if (process.connected) send({ type: 'done', id: m.id, status: r.status });
+              } catch (e) {
+                if (e instanceof CellInterrupted) {
+                  if (process.connected) send({ type: 'interrupted', id: m.id });
+                } else if (process.connected) send({ type: 'fatal', message: (e as Error).message });
+              }
+            });
+          }
+        });
+      });
+    });
+}
