@@ -72,7 +72,7 @@ export function niceDomain(lo: number, hi: number, count = 5): [number, number] 
   if (!(Number.isFinite(lo) && Number.isFinite(hi))) return [0, 1];
   if (lo === hi) [lo, hi] = lo === 0 ? [0, 1] : [Math.min(0, lo * 2), Math.max(0, hi * 2)];
   const step = niceStep((hi - lo) / count);
-  return [Number((Math.floor(lo / step) * step).toPrecision(12)), Number((Math.ceil(hi / step) * step).toPrecision(12))];
+  return [Number((Math.floor(lo / step) * step).toPrecision(12)) || 0, Number((Math.ceil(hi / step) * step).toPrecision(12)) || 0];
 }
 
 /** About `count` round tick values within [lo, hi]. */
@@ -81,7 +81,7 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   const step = niceStep((hi - lo) / count);
   const out: number[] = [];
   // toPrecision(12) removes the float noise of k * step (0.30000000000000004)
-  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k++) out.push(Number((k * step).toPrecision(12)));
+  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k++) out.push(Number((k * step).toPrecision(12)) || 0);
   return out;
 }
 

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { cellCounts, renderReport, type ReportInput } from '../../reports/render';
+import { cellCounts, MAX_LAYER_PLOTS, renderReport, type ReportInput } from '../../reports/render';
 import { EVIL_ERROR, EVIL_ID, fixtureRows, fixtureRun, fixtureStats } from './fixture';
 
 function input(): ReportInput {
@@ -146,6 +146,18 @@ describe('renderReport', () => {
     assert.ok(!html.includes('NaN'));
     assert.ok(!/<script|<link|<img|@import|src=|href="http/i.test(html), 'nothing external, no script');
     assert.ok(html.startsWith('<!DOCTYPE html>') && html.trimEnd().endsWith('</html>'));
+  });
+
+  it('caps the per-layer plots at MAX_LAYER_PLOTS, headline metric first, and says how many were left out', () => {
+    const extra = fixtureRows()
+      .filter((r) => r.organism_id === 'mo-a' && r.metric === 'relevant_mass' && r.diffing_base === 'ancestor')
+      .flatMap((r) => Array.from({ length: 10 }, (_, i) => ({ ...r, metric: `m${i}` })));
+    const capped = renderReport({ ...input(), rows: [...fixtureRows(), ...extra] });
+    const curves = svgsOf(capped, 'layer-curve');
+    assert.equal(curves.length, MAX_LAYER_PLOTS);
+    assert.ok(curves[0].includes('logit-lens relevant_mass (diff) @ ancestor') && curves[1].includes('logit-lens relevant_mass (diff) @ sibling'));
+    assert.ok(curves[2].includes('logit-lens m0 (diff) @ ancestor'));
+    assert.ok(capped.includes(`Showing ${MAX_LAYER_PLOTS} of 12 per-layer metric groups`));
   });
 
   it('renders an empty run without plots', () => {
