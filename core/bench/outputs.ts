@@ -1,0 +1,100 @@
+// Everything a benchmark run derives from its results.csv: matrix.csv, the
+// four statistics CSVs and report.html. One function writes them all, so the
+// harness (after a run) and `molt report DIR` (any time later) produce the
+// same bytes from the same rows.
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { MoltError } from '../errors';
+import { readJsonFile, writeFileAtomic } from '../store/atomic';
+import { renderReport, type CellCounts, type RunInfo } from '../../reports/render';
+import { matrixCsv, matrixRows } from './matrix';
+import { readResultsCsv } from './results-csv';
+import type { ResultRow } from './rows';
+import { computeStats, statsCsvs } from './stats';
+
+export type { RunInfo };
+
+export const RESULTS_FILE = 'results.csv';
+export const RUN_FILE = 'run.json';
+export const MATRIX_FILE = 'matrix.csv';
+export const REPORT_FILE = 'report.html';
+
+const UNKNOWN = 'unknown';
+
+function field<T>(file: string, obj: Record<string, unknown>, name: string, type: 'string' | 'number', fallback: T): T {
+  const v = obj[name];
+  if (v === undefined || v === null) return fallback;
+  if (typeof v !== type || (type === 'number' && !Number.isFinite(v))) {
+    throw new MoltError(`${file}: field '${name}' must be a ${type === 'number' ? 'finite number' : 'string'}, got ${JSON.stringify(v)}`, `${file}:${name}`);
+  }
+  return v as T;
+}
+
+function cellsField(file: string, obj: Record<string, unknown>): CellCounts | undefined {
+  const c = obj.cells;
+  if (c === undefined || c === null) return undefined;
+  if (typeof c !== 'object' || Array.isArray(c)) throw new MoltError(`${file}: field 'cells' must be an object {total, ok, failed, skipped}`, `${file}:cells`);
+  const o = c as Record<string, unknown>;
+  const n = (k: string) => {
+    const v = field<number>(file, o, k, 'number', NaN);
+    if (!(Number.isInteger(v) && v >= 0)) throw new MoltError(`${file}: field 'cells.${k}' must be a count (integer >= 0), got ${JSON.stringify(o[k])}`, `${file}:cells.${k}`);
+    return v;
+  };
+  return { total: n('total'), ok: n('ok'), failed: n('failed'), skipped: n('skipped') };
+}
+
+/**
+ * The run's description from DIR/run.json; without that file (a results.csv
+ * copied on its own), what the rows tell (molt_version) and 'unknown'
+ * elsewhere, seed 0. Fields run.json lacks fall back the same way.
+ */
+export async function readRunInfo(dir: string, rows: readonly ResultRow[]): Promise<RunInfo> {
+  const file = join(dir, RUN_FILE);
+  const fromRows = rows.find((r) => r.molt_version !== '')?.molt_version ?? UNKNOWN;
+  const json = existsSync(file) ? await readJsonFile<unknown>(file) : {};
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new MoltError(`${file}: expected a JSON object`, file);
+  const o = json as Record<string, unknown>;
+  const run: RunInfo = {
+    suite: field(file, o, 'suite', 'string', UNKNOWN),
+    molt_version: field(file, o, 'molt_version', 'string', fromRows),
+    backend: field(file, o, 'backend', 'string', UNKNOWN),
+    seed: field(file, o, 'seed', 'number', 0),
+    git_sha: field(file, o, 'git_sha', 'string', UNKNOWN),
+  };
+  const title = field<string | undefined>(file, o, 'title', 'string', undefined);
+  const startedAt = field<string | undefined>(file, o, 'started_at', 'string', undefined);
+  const seconds = field<number | undefined>(file, o, 'seconds', 'number', undefined);
+  const cells = cellsField(file, o);
+  // optional fields only when present, so the object (and the page) carries no 'undefined' keys
+  return { ...run, ...(title !== undefined && { title }), ...(startedAt !== undefined && { started_at: startedAt }), ...(seconds !== undefined && { seconds }), ...(cells && { cells }) };
+}
+
+/**
+ * Write matrix.csv, summary.csv, null-controls.csv, anova.csv, paired.csv and
+ * report.html into `dir`, each atomically; returns their paths in that order.
+ * The statistics' bootstraps are seeded with run.seed.
+ */
+export async function writeDerivedOutputs(dir: string, rows: readonly ResultRow[], run: RunInfo): Promise<string[]> {
+  const stats = computeStats(rows, { seed: run.seed });
+  const files: [string, string][] = [
+    [MATRIX_FILE, matrixCsv(matrixRows(rows))],
+    ...Object.entries(statsCsvs(stats)),
+    [REPORT_FILE, renderReport({ rows: [...rows], stats, run })],
+  ];
+  const paths: string[] = [];
+  for (const [name, text] of files) {
+    const path = join(dir, name);
+    await writeFileAtomic(path, text);
+    paths.push(path);
+  }
+  return paths;
+}
+
+/** `molt report DIR`: read DIR/results.csv (and run.json) and rewrite everything derived from it. */
+export async function rebuildOutputs(dir: string): Promise<string[]> {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new MoltError(`report: ${dir} is not a directory (expected a benchmark output directory holding ${RESULTS_FILE})`, dir);
+  const results = join(dir, RESULTS_FILE);
+  if (!existsSync(results)) throw new MoltError(`report: ${results} not found (the benchmark writes it; point at its output directory)`, results);
+  const rows = readResultsCsv(results);
+  return writeDerivedOutputs(dir, rows, await readRunInfo(dir, rows));
+}

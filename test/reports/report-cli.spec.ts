@@ -1,0 +1,90 @@
+// molt report DIR, in-process: rebuilds matrix.csv, the statistics CSVs and
+// report.html from a results.csv written here.
+import { strict as assert } from 'node:assert';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { matrixCsv, matrixRows } from '../../core/bench/matrix';
+import { readRunInfo } from '../../core/bench/outputs';
+import { readResultsCsv, resultsCsv } from '../../core/bench/results-csv';
+import { computeStats, statsCsvs } from '../../core/bench/stats';
+import { renderReport } from '../../reports/render';
+import { runMolt } from '../helpers/cli';
+import { fixtureRows } from './fixture';
+
+const DERIVED = ['matrix.csv', 'summary.csv', 'null-controls.csv', 'anova.csv', 'paired.csv', 'report.html'];
+
+function assertOneLineError(r: { code: number; stderr: string }, pattern: RegExp): void {
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, pattern);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+}
+
+describe('molt report', function () {
+  this.timeout(60000);
+  const root = mkdtempSync(join(tmpdir(), 'molt-report-'));
+
+  function runDir(name: string): string {
+    const dir = join(root, name);
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'results.csv'), resultsCsv(fixtureRows()));
+    return dir;
+  }
+
+  it('without run.json: writes every derived file, as the core functions compute them, seed 0, unknown run fields', async () => {
+    const dir = runDir('plain');
+    const r = await runMolt(['report', 'plain'], root);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.trim().split('\n'), DERIVED.map((f) => join(dir, f)));
+    assert.deepEqual(readdirSync(dir).sort(), [...DERIVED, 'results.csv'].sort(), 'no temporary files left');
+
+    const rows = readResultsCsv(join(dir, 'results.csv'));
+    const stats = computeStats(rows, { seed: 0 });
+    const csvs = statsCsvs(stats);
+    assert.equal(readFileSync(join(dir, 'matrix.csv'), 'utf8'), matrixCsv(matrixRows(rows)));
+    for (const f of ['summary.csv', 'null-controls.csv', 'anova.csv', 'paired.csv'] as const) assert.equal(readFileSync(join(dir, f), 'utf8'), csvs[f], f);
+    const run = { suite: 'unknown', molt_version: '0.1.0', backend: 'unknown', seed: 0, git_sha: 'unknown' };
+    assert.deepEqual(await readRunInfo(dir, rows), run);
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    assert.equal(html, renderReport({ rows, stats, run }));
+    assert.ok(html.includes('<dt>git sha</dt><dd>unknown</dd>'));
+    assert.ok(!html.includes('<script'));
+  });
+
+  it('with run.json: its seed seeds the statistics and its fields head the page; a rerun gives the same bytes', async () => {
+    const dir = runDir('with-run');
+    const run = { suite: 'tiny', title: 'Tiny & quick', molt_version: '0.1.0', backend: 'wasm', seed: 7, git_sha: 'abc1234', started_at: '2025-01-02T03:04:05Z', seconds: 61.5, cells: { total: 17, ok: 15, failed: 1, skipped: 1 }, extra: 'ignored' };
+    writeFileSync(join(dir, 'run.json'), JSON.stringify(run));
+    const first = await runMolt(['report', dir]);
+    assert.equal(first.code, 0, first.stderr);
+    const rows = readResultsCsv(join(dir, 'results.csv'));
+    assert.equal(readFileSync(join(dir, 'summary.csv'), 'utf8'), statsCsvs(computeStats(rows, { seed: 7 }))['summary.csv']);
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    assert.ok(html.includes('<title>Tiny &amp; quick</title>'));
+    assert.ok(html.includes('<dd>abc1234</dd>') && html.includes('<dd>61.5 s</dd>') && html.includes('17 total: 15 ok, 1 failed, 1 skipped</dd>'));
+    const before = DERIVED.map((f) => readFileSync(join(dir, f), 'utf8'));
+    assert.equal((await runMolt(['report', dir])).code, 0);
+    assert.deepEqual(DERIVED.map((f) => readFileSync(join(dir, f), 'utf8')), before);
+  });
+
+  it('bad input: a clear one-line error naming the path or field', async () => {
+    assertOneLineError(await runMolt(['report', join(root, 'nope')]), /report: .*nope is not a directory/);
+    const empty = join(root, 'empty');
+    mkdirSync(empty);
+    assertOneLineError(await runMolt(['report', empty]), /report: .*empty\/results\.csv not found/);
+    assert.ok(!existsSync(join(empty, 'report.html')));
+
+    const badRun = runDir('bad-run');
+    writeFileSync(join(badRun, 'run.json'), JSON.stringify({ seed: 'seven' }));
+    assertOneLineError(await runMolt(['report', badRun]), /bad-run\/run\.json: field 'seed' must be a finite number, got "seven"/);
+    writeFileSync(join(badRun, 'run.json'), JSON.stringify({ cells: { total: 3, ok: 1.5, failed: 0, skipped: 0 } }));
+    assertOneLineError(await runMolt(['report', badRun]), /run\.json: field 'cells\.ok' must be a count/);
+    writeFileSync(join(badRun, 'run.json'), '[1]');
+    assertOneLineError(await runMolt(['report', badRun]), /run\.json: expected a JSON object/);
+
+    const badCsv = join(root, 'bad-csv');
+    mkdirSync(badCsv);
+    writeFileSync(join(badCsv, 'results.csv'), 'run_id,organism_id\nx,y\n');
+    assertOneLineError(await runMolt(['report', badCsv]), /bad-csv\/results\.csv: missing column\(s\) behaviour/);
+  });
+});
