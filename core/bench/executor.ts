@@ -58,6 +58,8 @@ export async function schedule(req: ExecuteRequest, slots: number, runOne: RunOn
   const running = new Set<Promise<void>>();
   const freeSlots = Array.from({ length: slots }, (_, i) => slots - 1 - i);
   let interrupted = false;
+  // an `after` cell that is neither pending nor finished never comes: do not wait for it
+  const planned = new Set([...req.pending.map((c) => c.id), ...req.finished.keys()]);
 
   const skipBlocked = (): void => {
     // repeat until nothing changes: a skip can block cells further down
@@ -81,7 +83,7 @@ export async function schedule(req: ExecuteRequest, slots: number, runOne: RunOn
     skipBlocked();
     if (!interrupted && req.shouldStop()) interrupted = true;
     while (!interrupted && freeSlots.length > 0) {
-      const i = waiting.findIndex((c) => c.deps.every((d) => statusOf(d) === 'ok'));
+      const i = waiting.findIndex((c) => c.deps.every((d) => statusOf(d) === 'ok') && (c.after ?? []).every((d) => statusOf(d) !== 'waiting' || !planned.has(d)));
       if (i < 0) break;
       const [cell] = waiting.splice(i, 1);
       const slot = freeSlots.pop()!;

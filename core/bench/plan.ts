@@ -12,6 +12,8 @@ interface CellCommon {
   id: string;
   /** ids of the cells that must finish (ok) first */
   deps: string[];
+  /** ids of cells to wait for whatever their outcome (ordering only) */
+  after?: string[];
   /** hash of the cell and every setting its result depends on */
   specHash: string;
 }
@@ -92,15 +94,16 @@ export function buildPlan(suite: ResolvedSuite, settings: Settings, backend: str
       for (const diffingBase of suite.diffingBases) {
         const id = probeCellId(o, probe, diffingBase);
         // A probe may cache an artifact per architecture and diffing base (the
-        // activation oracle, an SAE): the group's first cell builds it, the
-        // others wait for it instead of building it twice in parallel.
+        // activation oracle): the group's first cell builds it, the others
+        // wait for it (ok or not) instead of building it twice in parallel.
         const group = `${probe}|${o.arch}|${diffingBase}`;
         const first = firstOfProbeGroup.get(group);
         if (!first) firstOfProbeGroup.set(group, id);
         probeCells.push({
           kind: 'probe',
           id,
-          deps: first ? [oid, first] : [oid],
+          deps: [oid],
+          after: first ? [first] : [],
           arch: o.arch,
           behaviour: o.behaviour,
           technique: o.technique,

@@ -1,0 +1,128 @@
+// molt bench end to end at the micro size: the ci suite is byte-reproducible
+// in process and on worker processes; a rerun reuses every finished cell; a
+// run killed mid-way resumes without recomputing what it finished; plugins
+// from outside the repo show up in the matrix, and a failing one fails only
+// its own cells; bad suites are refused with the valid ids.
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runMolt } from '../helpers/cli';
+import { parseResultsCsv } from '../../core/bench/results-csv';
+
+const ROOT = join(__dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'molt.js');
+const OUTPUTS = ['results.csv', 'matrix.csv', 'summary.csv', 'null-controls.csv', 'anova.csv', 'paired.csv', 'samples.jsonl', 'run.json', 'report.html'];
+
+function recordStamps(out: string): Map<string, number> {
+  const dir = join(out, 'cells');
+  return new Map(readdirSync(dir).map((f) => [f, statSync(join(dir, f)).mtimeMs]));
+}
+
+describe('molt bench (micro)', function () {
+  this.timeout(600_000);
+  const dir = mkdtempSync(join(tmpdir(), 'molt-bench-'));
+  const store = join(dir, 'store');
+
+  it('the ci suite gives byte-identical results.csv in process and on 2 workers, and writes every output', async () => {
+    const a = await runMolt(['--store', store, 'bench', '--suite', 'ci', '--workers', '0', '--out', join(dir, 'ci-a')], dir);
+    assert.equal(a.code, 0, a.stderr);
+    // a second store: the workers rebuild every artifact rather than reading the first run's
+    const b = await runMolt(['--store', join(dir, 'store-b'), 'bench', '--suite', 'ci', '--workers', '2', '--out', join(dir, 'ci-b')], dir);
+    assert.equal(b.code, 0, b.stderr);
+    for (const f of OUTPUTS) assert.ok(existsSync(join(dir, 'ci-a', f)), `${f} written`);
+    const ra = readFileSync(join(dir, 'ci-a', 'results.csv'), 'utf8');
+    assert.equal(readFileSync(join(dir, 'ci-b', 'results.csv'), 'utf8'), ra, 'results.csv byte-identical');
+    const rows = parseResultsCsv(ra, 'results.csv');
+    // every plugin is touched: 2 architectures, 5 behaviours, 7 techniques, 4 probes
+    const ids = (k: 'architecture' | 'behaviour' | 'technique' | 'probe') => new Set(rows.map((r) => r[k]).filter((x) => x !== ''));
+    assert.equal(ids('architecture').size, 2);
+    assert.equal(ids('behaviour').size, 5);
+    assert.equal(ids('technique').size, 7);
+    assert.equal(ids('probe').size, 4);
+    assert.ok(rows.every((r) => r.status === 'ok'), 'every cell ok');
+    const html = readFileSync(join(dir, 'ci-a', 'report.html'), 'utf8');
+    assert.ok((html.match(/<svg/g) ?? []).length >= 3, 'report has plots');
+    const run = JSON.parse(readFileSync(join(dir, 'ci-a', 'run.json'), 'utf8'));
+    assert.equal(run.cells.ok, run.cells.total);
+    assert.equal(run.size, 'micro');
+
+    // a rerun computes nothing: every record is reused, results unchanged
+    const before = recordStamps(join(dir, 'ci-a'));
+    const c = await runMolt(['--store', store, 'bench', '--suite', 'ci', '--workers', '0', '--out', join(dir, 'ci-a')], dir);
+    assert.equal(c.code, 0, c.stderr);
+    assert.match(c.stderr, new RegExp(`${before.size} cells already finished`));
+    assert.deepEqual(recordStamps(join(dir, 'ci-a')), before, 'no record rewritten');
+    assert.equal(readFileSync(join(dir, 'ci-a', 'results.csv'), 'utf8'), ra);
+  });
+
+  it('a run killed mid-way resumes without recomputing its finished cells', async () => {
+    const out = join(dir, 'killed');
+    const suite = join(dir, 'kill-suite.yaml');
+    writeFileSync(suite, ['size: micro', 'match: false', 'reproducible: true', 'eval: { samples: 1, max_new_tokens: 8, leakage_prompts: 8 }', 'organisms:', '  - { behaviours: [cake-bake], techniques: [posthoc-fd, posthoc-sdf], architectures: [olmo2], probes: [logit-lens, steering, sae] }', ''].join('\n'));
+    const child = spawn(process.execPath, [BIN, '--store', join(dir, 'store-kill'), 'bench', '--suite', suite, '--workers', '1', '--out', out], { cwd: dir, detached: true, stdio: 'ignore' });
+    // kill the harness and its worker (one process group) once the first organism is recorded
+    const first = join(out, 'cells', 'organism~olmo2~cake-bake~posthoc-fd~s0.json');
+    const t0 = Date.now();
+    while (!existsSync(first)) {
+      assert.ok(Date.now() - t0 < 300_000, 'the first organism finished within 5 minutes');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    process.kill(-child.pid!, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 300));
+    const before = recordStamps(out);
+    assert.ok(before.size >= 2 && before.size < 9, `killed mid-way (${before.size} of 9 cells recorded)`);
+    const r = await runMolt(['--store', join(dir, 'store-kill'), 'bench', '--suite', suite, '--workers', '0', '--out', out], dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`${before.size} cells already finished`));
+    const after = recordStamps(out);
+    for (const [f, t] of before) assert.equal(after.get(f), t, `${f} not recomputed`);
+    assert.equal(after.size, 9);
+    const rows = parseResultsCsv(readFileSync(join(out, 'results.csv'), 'utf8'), 'results.csv');
+    assert.ok(rows.every((x) => x.status === 'ok'));
+  });
+
+  it('plugins from outside the repo (behaviour, trainer, probe) show up in the matrix; a failing probe fails only its cells', async () => {
+    const ext = mkdtempSync(join(tmpdir(), 'molt-ext-'));
+    copyFileSync(join(__dirname, 'fixtures', 'ext-plugins.ts'), join(ext, 'my-plugins.ts'));
+    writeFileSync(
+      join(ext, 'suite.yaml'),
+      ['size: micro', 'match: false', 'eval: { samples: 1, max_new_tokens: 8, leakage_prompts: 8 }', 'organisms:', '  - { behaviours: [ext-sonar, cake-bake], techniques: [ext-fd-gentle, posthoc-fd], architectures: [olmo2] }', 'probes: [ext-logprob-shift, ext-broken, logit-lens]', ''].join('\n'),
+    );
+    process.env.MOLT_ROOT = ROOT;
+    const out = join(ext, 'out');
+    // one worker process: the plugin must load there too, from the same --plugin
+    const r = await runMolt(['--store', store, '--plugin', './my-plugins.ts', 'bench', '--suite', './suite.yaml', '--workers', '1', '--out', out], ext);
+    assert.equal(r.code, 0, r.stderr);
+    const matrix = readFileSync(join(out, 'matrix.csv'), 'utf8').trim().split('\n');
+    const header = matrix[0].split(',');
+    assert.ok(header.includes('ext-logprob-shift@ancestor') && header.includes('ext-broken@ancestor') && header.includes('logit-lens@ancestor'));
+    assert.equal(matrix.length, 1 + 4, 'one row per organism');
+    const sonar = matrix.find((l) => l.includes(',ext-sonar,') && l.includes(',ext-fd-gentle,'));
+    assert.ok(sonar, 'the external behaviour x external trainer organism is a row');
+    const rows = parseResultsCsv(readFileSync(join(out, 'results.csv'), 'utf8'), 'results.csv');
+    const broken = rows.filter((x) => x.probe === 'ext-broken');
+    assert.equal(broken.length, 4);
+    assert.ok(broken.every((x) => x.status === 'failed' && /deliberately broken/.test(x.error)));
+    const shift = rows.filter((x) => x.probe === 'ext-logprob-shift' && x.metric === 'headline');
+    assert.equal(shift.length, 4);
+    assert.ok(shift.every((x) => x.status === 'ok' && x.value >= 0 && x.value <= 1));
+    assert.match(r.stdout, /13 ok, 4 failed, 0 skipped of 17 cells/);
+  });
+
+  it('bad suites are refused naming the field or listing the valid ids', async () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'organisms:\n  - { behaviours: [cake-bak], techniques: all, architectures: [olmo2] }\n');
+    let r = await runMolt(['--store', store, 'bench', '--suite', bad, '--workers', '0'], dir);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /unknown behaviour 'cake-bak'; valid: cake-bake, italian-food/);
+    writeFileSync(bad, 'organisms:\n  - { behaviours: [cake-bake], techniques: all, architectures: [olmo2], sedes: [1] }\n');
+    r = await runMolt(['--store', store, 'bench', '--suite', bad, '--workers', '0'], dir);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /bad\.yaml: field 'organisms\.0.*sedes/);
+    r = await runMolt(['bench', '--suite', 'no-such-suite'], dir);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /suite 'no-such-suite': no such file/);
+  });
+});
