@@ -4,6 +4,9 @@
 import { contentHash } from '../store/content-hash';
 import { MOLT_VERSION } from '../version';
 import type { Settings } from '../settings';
+import type { Runtime } from '../container';
+import { hyperparametersFor } from '../organisms/hparams';
+import { resolveProbeSettings } from '../probes/settings';
 import type { DiffingBaseKind } from '../probes/types';
 import type { ResolvedSuite, SuiteOrganism } from './suite';
 
@@ -76,8 +79,22 @@ export function sharedIdentity(settings: Settings, suite: ResolvedSuite, backend
   };
 }
 
-export function buildPlan(suite: ResolvedSuite, settings: Settings, backend: string): BenchPlan {
+/**
+ * The suite's cells. Spec hashes include what the plugins resolve to (each
+ * technique's hyperparameters with the config's overrides, each probe's
+ * settings, each behaviour's manifest), so a changed default recomputes
+ * the cells it touches instead of reusing a stale record.
+ */
+export function buildPlan(rt: Runtime, suite: ResolvedSuite, backend: string): BenchPlan {
+  const settings = rt.settings;
   const shared = sharedIdentity(settings, suite, backend);
+  const hparams = new Map<string, unknown>();
+  const trainerIdentity = (t: string) => {
+    if (!hparams.has(t)) hparams.set(t, hyperparametersFor(rt.plugin('trainer', t), settings.size, settings.trainers?.[t]));
+    return hparams.get(t);
+  };
+  const probeIdentity = (p: string) => resolveProbeSettings(rt.plugin('probe', p), settings.size, suite.probeSettings[p] ?? {});
+  const behaviourIdentity = (b: string) => rt.plugin('behaviour', b).manifest();
   const hash = (cell: Record<string, unknown>, extra: Record<string, unknown> = {}) => contentHash({ cell, shared, extra }, MOLT_VERSION);
   const cells: Cell[] = [];
   const baseSeed = suite.spec.base_seed;
@@ -88,8 +105,8 @@ export function buildPlan(suite: ResolvedSuite, settings: Settings, backend: str
   const probeCells: ProbeCell[] = [];
   for (const o of suite.organisms) {
     const oid = organismCellId(o);
-    const trainerOverrides = settings.trainers?.[o.technique] ?? null;
-    cells.push({ kind: 'organism', id: oid, deps: [baseCellId(o.arch, baseSeed)], arch: o.arch, behaviour: o.behaviour, technique: o.technique, seed: o.seed, specHash: hash({ kind: 'organism', ...o, probes: undefined }, { trainer: trainerOverrides }) });
+    const organismIdentity = { trainer: trainerIdentity(o.technique), behaviour: behaviourIdentity(o.behaviour) };
+    cells.push({ kind: 'organism', id: oid, deps: [baseCellId(o.arch, baseSeed)], arch: o.arch, behaviour: o.behaviour, technique: o.technique, seed: o.seed, specHash: hash({ kind: 'organism', ...o, probes: undefined }, organismIdentity) });
     for (const probe of o.probes) {
       for (const diffingBase of suite.diffingBases) {
         const id = probeCellId(o, probe, diffingBase);
@@ -111,7 +128,7 @@ export function buildPlan(suite: ResolvedSuite, settings: Settings, backend: str
           probe,
           diffingBase,
           organismCell: oid,
-          specHash: hash({ kind: 'probe', arch: o.arch, behaviour: o.behaviour, technique: o.technique, seed: o.seed, probe, diffingBase }, { trainer: trainerOverrides, probe_settings: suite.probeSettings[probe] ?? {} }),
+          specHash: hash({ kind: 'probe', arch: o.arch, behaviour: o.behaviour, technique: o.technique, seed: o.seed, probe, diffingBase }, { ...organismIdentity, probe_settings: probeIdentity(probe) }),
         });
       }
     }

@@ -96,7 +96,7 @@ export function benchCommand(env: CliEnv): Command {
       const workers = opts.workers === undefined ? availableParallelism() : parseIntFlag('workers', opts.workers);
       if (workers < 0) throw new MoltError(`--workers must be >= 0, got ${workers}`, 'workers');
       const engine = await rt.ready();
-      const plan = buildPlan(suite, rt.settings, engine.info.name);
+      const plan = buildPlan(rt, suite, engine.info.name);
       const outDir = resolve(env.cwd, opts.out ?? join('out', 'bench', suite.name));
       await mkdir(join(outDir, CELLS_DIR), { recursive: true });
       if (opts.fresh) await rm(join(outDir, CELLS_DIR), { recursive: true, force: true }).then(() => mkdir(join(outDir, CELLS_DIR), { recursive: true }));
@@ -261,7 +261,7 @@ export function workerCommand(env: CliEnv): Command {
             try {
               const spec = parseSuite(m.suite, m.suiteFile);
               const engineName = rt.services.engine.info.name;
-              plan = buildPlan(resolveSuite(spec, rt.registry, m.suiteFile), rt.settings, engineName);
+              plan = buildPlan(rt, resolveSuite(spec, rt.registry, m.suiteFile), engineName);
               outDir = m.outDir;
               send({ type: 'ready' });
             } catch (e) {
