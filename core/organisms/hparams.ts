@@ -19,6 +19,7 @@ export const TrainerOverride = z
     maxGradNorm: z.number().nonnegative(),
     beta: z.number().positive(),
     lossType: z.enum(DPO_LOSS_TYPES as [DpoLossType, ...DpoLossType[]]),
+    rpoAlpha: z.number().nonnegative(),
     mixRatio: z.number().nonnegative().nullable(),
     checkpointEvery: posInt,
     logEvery: posInt,
@@ -47,6 +48,9 @@ export function validateHyperparameters(h: TrainerHyperparameters, t: Pick<Train
   if (t.objective === 'dpo') {
     if (!(typeof h.beta === 'number' && h.beta > 0)) fail('beta', `must be > 0 for a DPO technique, got ${h.beta}`);
     if (!h.lossType || !DPO_LOSS_TYPES.includes(h.lossType)) fail('lossType', `must be one of ${DPO_LOSS_TYPES.join(', ')}, got ${h.lossType}`);
+    if (h.rpoAlpha !== undefined && !(h.rpoAlpha >= 0)) fail('rpoAlpha', `must be >= 0, got ${h.rpoAlpha}`);
+  } else if (h.rpoAlpha) {
+    fail('rpoAlpha', `applies to DPO techniques only ('${t.id}' is ${t.objective})`);
   }
   if (h.mixRatio !== null && !(h.mixRatio >= 0)) fail('mixRatio', `must be >= 0 or null (whole general mix), got ${h.mixRatio}`);
   if (!t.mixed && h.mixRatio !== 0) fail('mixRatio', `must be 0: '${t.id}' trains on the behaviour's data only`);

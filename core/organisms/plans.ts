@@ -58,11 +58,12 @@ export async function dpoPlan(input: TrainerInput): Promise<TrainingPlan> {
   const nb = mixed.behaviour;
   const margin = (from: number, to: number) => mean(Array.from({ length: to - from }, (_, i) => ref.chosen[from + i] - ref.rejected[from + i]));
   return {
-    objective: dpoObjective(mixed.examples, ref, { ...opts, beta: h.beta, lossType: h.lossType }),
+    objective: dpoObjective(mixed.examples, ref, { ...opts, beta: h.beta, lossType: h.lossType, rpoAlpha: h.rpoAlpha ?? 0 }),
     mix: { unit: 'pairs', behaviour: nb, general: mixed.general },
     notes: {
       loss_type: h.lossType,
       beta: h.beta,
+      rpo_alpha: h.rpoAlpha ?? 0,
       general_cycled: mixed.cycled,
       // summed log p(chosen) - log p(rejected) under the start model
       ref_margin_behaviour: margin(0, nb),

@@ -186,6 +186,8 @@ export interface TrainerHyperparameters {
   /** DPO only: the loss and its beta */
   beta?: number;
   lossType?: DpoLossType;
+  /** DPO only: weight of an NLL term on the chosen responses (RPO; 0 or absent = plain DPO) */
+  rpoAlpha?: number;
   /**
    * general examples per behaviour example: 0 unmixed, 1 the paper's 1:1;
    * null = the WHOLE general mix (integrated training)

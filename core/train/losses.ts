@@ -81,10 +81,18 @@ export interface DpoInputs {
   refRejected: tf.Tensor1D;
   beta: number;
   lossType: DpoLossType;
+  /**
+   * weight of an NLL term on the chosen responses (RPO, Pang et al. 2024;
+   * TRL's rpo_alpha): mean negative log-prob per chosen token over the
+   * batch. DPO alone can win its margin by pushing the rejected side down
+   * while the chosen side, if it starts with ~0 probability, stays unsampled.
+   * 0 or absent: plain DPO.
+   */
+  rpoAlpha?: number;
 }
 
 export interface DpoOutputs {
-  /** mean over pairs of -log sigmoid(beta * ((pi_c - ref_c) - (pi_r - ref_r))) */
+  /** mean over pairs of -log sigmoid(beta * ((pi_c - ref_c) - (pi_r - ref_r))), + rpoAlpha * NLL(chosen) */
   loss: tf.Scalar;
   /** beta * (pi_c - ref_c), per pair; diagnostics only (not part of the loss) */
   chosenRewards: tf.Tensor1D;
@@ -105,7 +113,11 @@ export function dpoLoss(inp: DpoInputs): DpoOutputs {
     const logits = tf.mul(tf.sub(chosenRatio, rejectedRatio), inp.beta);
     // -log sigmoid(z) = softplus(-z); tf.logSigmoid's gradient closes over an
     // unsaved input and fails when that input is an intermediate in a tidy
-    const loss = tf.mean(tf.softplus(tf.neg(logits))) as tf.Scalar;
+    let loss = tf.mean(tf.softplus(tf.neg(logits))) as tf.Scalar;
+    if (inp.rpoAlpha) {
+      const nll = tf.div(tf.neg(tf.sum(inp.policyChosen.sum)), tf.maximum(tf.sum(inp.policyChosen.count), 1));
+      loss = tf.add(loss, tf.mul(nll, inp.rpoAlpha)) as tf.Scalar;
+    }
     return {
       loss,
       chosenRewards: tf.mul(chosenRatio, inp.beta) as tf.Tensor1D,

@@ -88,6 +88,8 @@ export interface DpoBatch {
 export interface DpoOptions extends SequenceOptions {
   beta: number;
   lossType: DpoLossType;
+  /** NLL weight on the chosen responses (RPO); 0: plain DPO */
+  rpoAlpha?: number;
 }
 
 /** Summed response log-probs of the chosen and rejected rows of a DPO batch. */
@@ -118,7 +120,7 @@ export function dpoObjective(pairs: readonly PreferenceExample[], ref: Reference
     throw new Error(`dpoObjective: ${pairs.length} pairs but ${ref.chosen.length}/${ref.rejected.length} reference log-probs`);
   }
   return {
-    kind: `dpo/${opts.lossType}`,
+    kind: `dpo/${opts.lossType}${opts.rpoAlpha ? `+nll${opts.rpoAlpha}` : ''}`,
     size: pairs.length,
     makeBatch: (indices) => makeDpoBatch(pairs, ref, indices, opts),
     tokens: (b) => b.seqs.tokens,
@@ -131,6 +133,7 @@ export function dpoObjective(pairs: readonly PreferenceExample[], ref: Reference
         refRejected: tf.tensor1d(b.refRejected),
         beta: opts.beta,
         lossType: opts.lossType,
+        rpoAlpha: opts.rpoAlpha,
       });
       return { loss: out.loss, diagnostics: [out.chosenRewards, out.rejectedRewards] };
     },

@@ -92,6 +92,20 @@ describe('train/losses', () => {
     close(out.rejectedRewards.dataSync()[0], -0.0625);
   });
 
+  it('rpoAlpha adds alpha x the mean NLL per chosen token (RPO)', () => {
+    // the two-pair example above: DPO 0.805473995; chosen sums -2, -1 over 2 + 2 tokens -> NLL 3/4
+    const out = dpoLoss({
+      policyChosen: seq([-2, -1], [2, 2]),
+      policyRejected: seq([-3, -1], [4, 1]),
+      refChosen: tf.tensor1d([-2.5, -0.5]),
+      refRejected: tf.tensor1d([-2.5, -2]),
+      beta: 0.5,
+      lossType: 'sigmoid',
+      rpoAlpha: 2,
+    });
+    close(out.loss.dataSync()[0], 0.805473995 + 2 * 0.75);
+  });
+
   it('DPO gradient flows to the policy log-probs only', () => {
     // d/dpc of -log sigmoid(beta (pc - pr - k)) = -beta * sigmoid(-logit); logit 0.5
     const g = tf.grad((pc: tf.Tensor) =>
