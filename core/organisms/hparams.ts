@@ -17,6 +17,7 @@ export const TrainerOverride = z
     batchSize: posInt,
     weightDecay: z.number().nonnegative(),
     maxGradNorm: z.number().nonnegative(),
+    adamEps: z.number().positive(),
     beta: z.number().positive(),
     lossType: z.enum(DPO_LOSS_TYPES as [DpoLossType, ...DpoLossType[]]),
     rpoAlpha: z.number().nonnegative(),
@@ -45,6 +46,7 @@ export function validateHyperparameters(h: TrainerHyperparameters, t: Pick<Train
   if (!(h.lr > 0)) fail('lr', `must be > 0, got ${h.lr}`);
   if (!(h.weightDecay >= 0)) fail('weightDecay', `must be >= 0, got ${h.weightDecay}`);
   if (!(h.maxGradNorm >= 0)) fail('maxGradNorm', `must be >= 0, got ${h.maxGradNorm}`);
+  if (h.adamEps !== undefined && !(h.adamEps > 0)) fail('adamEps', `must be > 0, got ${h.adamEps}`);
   if (t.objective === 'dpo') {
     if (!(typeof h.beta === 'number' && h.beta > 0)) fail('beta', `must be > 0 for a DPO technique, got ${h.beta}`);
     if (!h.lossType || !DPO_LOSS_TYPES.includes(h.lossType)) fail('lossType', `must be one of ${DPO_LOSS_TYPES.join(', ')}, got ${h.lossType}`);
@@ -76,7 +78,7 @@ export function loopConfig(h: TrainerHyperparameters, seed: string, steps = h.st
     steps,
     batchSize: h.batchSize,
     schedule: { kind: 'constant', peakLr: h.lr, warmupSteps: h.warmupSteps },
-    optimizer: { ...DEFAULT_ADAMW, weightDecay: h.weightDecay, maxGradNorm: h.maxGradNorm },
+    optimizer: { ...DEFAULT_ADAMW, weightDecay: h.weightDecay, maxGradNorm: h.maxGradNorm, ...(h.adamEps === undefined ? {} : { eps: h.adamEps }) },
     seed,
     logEvery: h.logEvery,
     // the organism run saves its own snapshots (run.ts); the loop saves only on stop

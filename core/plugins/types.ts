@@ -183,6 +183,8 @@ export interface TrainerHyperparameters {
   batchSize: number;
   weightDecay: number;
   maxGradNorm: number;
+  /** AdamW's epsilon (default 1e-8): larger values shrink the steps of parameters whose gradients are tiny */
+  adamEps?: number;
   /** DPO only: the loss and its beta */
   beta?: number;
   lossType?: DpoLossType;
