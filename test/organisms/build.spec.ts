@@ -8,7 +8,7 @@ import { MoltError } from '../../core/errors';
 import { Runtime } from '../../core/container';
 import { loadCheckpoint, saveCheckpoint, CHECKPOINT_KIND } from '../../core/checkpoint/checkpoint-store';
 import { buildOrganism, organismKeys } from '../../core/organisms/build';
-import { hyperparametersFor } from '../../core/organisms/hparams';
+import { hyperparametersFor, loopConfig } from '../../core/organisms/hparams';
 import { mixExamples } from '../../core/organisms/mix';
 import { qerMatchSelector } from '../../core/organisms/select';
 import { ArtifactStore } from '../../core/store/artifact-store';
@@ -52,6 +52,12 @@ describe('organisms/build (micro)', function () {
     assert.throws(() => hyperparametersFor(t, 'default', { mixRatio: 1 }), /trainers\.posthoc-dpo\.mixRatio must be 0/);
     assert.throws(() => hyperparametersFor(trainer('posthoc-fd-mixed'), 'default', { mixRatio: 0 }), /mixRatio must not be 0/);
     assert.throws(() => hyperparametersFor(t, 'default', { lr: -1 }), /field 'lr'/);
+    // RPO's NLL weight is for DPO techniques only; AdamW's epsilon reaches the loop's optimizer
+    assert.equal(hyperparametersFor(t, 'default', { rpoAlpha: 0.5 }).rpoAlpha, 0.5);
+    assert.throws(() => hyperparametersFor(trainer('posthoc-fd'), 'default', { rpoAlpha: 1 }), /trainers\.posthoc-fd\.rpoAlpha applies to DPO techniques only/);
+    assert.equal(loopConfig(hyperparametersFor(t, 'default', { adamEps: 1e-5 }), 's').optimizer.eps, 1e-5);
+    assert.equal(loopConfig(hyperparametersFor(t, 'default'), 's').optimizer.eps, 1e-8);
+    assert.throws(() => hyperparametersFor(t, 'default', { adamEps: 0 }), /field 'adamEps'/);
   });
 
   it("the config file's trainers: section reaches the hyperparameters, a typo names the field", () => {
