@@ -6,7 +6,7 @@ import { Command, Option } from 'commander';
 import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { mkdir, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { MoltError } from '../errors';
 import { Runtime } from '../container';
 import { MOLT_VERSION } from '../version';
@@ -16,6 +16,9 @@ import { parseSuite, parseSuiteFile, resolveSuite } from '../bench/suite';
 import { buildPlan, type BenchPlan, type Cell } from '../bench/plan';
 import { CELLS_DIR, reusableRecord, type CellRecord } from '../bench/cell-record';
 import { InProcessExecutor, WorkerPoolExecutor, type FromWorker, type ToWorker } from '../bench/local-executor';
+import { QueueExecutor } from '../bench/queue-executor';
+import { onlyGlobals } from '../bench/queue-protocol';
+import { storeDir } from '../store/store-url';
 import { assemble, samplesJsonl } from '../bench/assemble';
 import { resultsCsv } from '../bench/results-csv';
 import { writeDerivedOutputs } from '../bench/outputs';
@@ -55,6 +58,18 @@ export function globalArgs(g: GlobalOptions, size: string): string[] {
   return a;
 }
 
+/** The global options as a queue job carries them: paths absolute, so a worker elsewhere reads the same files (on a shared mount). */
+export function portableGlobals(g: GlobalOptions, size: string, cwd: string): GlobalOptions {
+  const abs = (p: string) => resolve(cwd, p);
+  const out: GlobalOptions = { ...onlyGlobals(g), size };
+  // a plugin given as a path (not a package name) resolves here, as loadPlugin does
+  if (g.plugin) out.plugin = g.plugin.map((p) => (p.startsWith('.') || isAbsolute(p) || /\.(c|m)?[jt]s$/.test(p) ? abs(p) : p));
+  if (g.config) out.config = abs(g.config);
+  if (g.store) out.store = abs(storeDir(g.store));
+  if (g.data) out.data = abs(g.data);
+  return out;
+}
+
 const fmtSec = (s: number) => (s >= 3600 ? `${(s / 3600).toFixed(1)} h` : s >= 60 ? `${(s / 60).toFixed(1)} min` : `${s.toFixed(0)} s`);
 
 function describe(outcome: CellOutcome): string {
@@ -74,6 +89,7 @@ interface BenchOpts {
   workers?: string;
   fresh?: boolean;
   json?: boolean;
+  queue?: string;
 }
 
 export function benchCommand(env: CliEnv): Command {
@@ -84,6 +100,7 @@ export function benchCommand(env: CliEnv): Command {
     .option('--workers <n>', 'worker processes (0: run in this process); default: the number of cores')
     .option('--fresh', 'recompute every cell instead of reusing finished ones in --out (store artifacts are still reused)')
     .option('--json', 'print the run summary as JSON on stdout')
+    .option('--queue <url>', 'put the cells on a Redis queue (redis://host:port) for `molt worker` processes instead of running them here; --out and --store must be directories the workers share')
     .action(async (opts: BenchOpts, cmd: Command) => {
       const g = cmd.optsWithGlobals() as GlobalOptions;
       const file = suitePath(opts.suite, env.cwd);
@@ -108,12 +125,14 @@ export function benchCommand(env: CliEnv): Command {
       }
       const pending = plan.cells.filter((c) => !finished.has(c.id));
       const startedAt = new Date();
-      rt.logger.info(`bench ${suite.name}: ${plan.cells.length} cells (${suite.organisms.length} organisms, ${suite.probes.length} probes x ${suite.diffingBases.length} diffing base(s)), size ${rt.settings.size}, backend ${engine.info.name}, ${workers || 'in-process'} worker(s) -> ${outDir}`);
+      const where = opts.queue ? `queue ${opts.queue}` : `${workers || 'in-process'} worker(s)`;
+      rt.logger.info(`bench ${suite.name}: ${plan.cells.length} cells (${suite.organisms.length} organisms, ${suite.probes.length} probes x ${suite.diffingBases.length} diffing base(s)), size ${rt.settings.size}, backend ${engine.info.name}, ${where} -> ${outDir}`);
       if (finished.size) rt.logger.info(`${finished.size} cells already finished in ${outDir} (reused, not recomputed); ${pending.length} to run`);
 
       const view = new ProgressView();
-      const executor: CellExecutor =
-        workers === 0
+      const executor: CellExecutor = opts.queue
+        ? new QueueExecutor({ url: opts.queue, outDir, suite: spec, suiteFile: file, global: portableGlobals(g, rt.settings.size, env.cwd) })
+        : workers === 0
           ? new InProcessExecutor(rt, outDir, view)
           : new WorkerPoolExecutor({ workers, bin: BIN, globalArgs: globalArgs(g, rt.settings.size), cwd: env.cwd, outDir, suite: spec, suiteFile: file });
       const running = new Map<string, number>();
@@ -164,7 +183,7 @@ export function benchCommand(env: CliEnv): Command {
         suite: suite.name,
         suite_file: file,
         backend: engine.info.name,
-        workers,
+        workers: opts.queue ? executor.slots : workers,
         started_at: startedAt.toISOString(),
         seconds: (Date.now() - t0) / 1000,
         interrupted: stopRequested(),

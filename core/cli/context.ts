@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { Runtime } from '../container';
 import { readConfigFile, DEFAULT_SETTINGS, parseIntFlag, type Settings } from '../settings';
 import type { BackendChoice } from '../engine/backend';
+import { storeDir } from '../store/store-url';
 
 export interface GlobalOptions {
   plugin?: string[];
@@ -32,7 +33,7 @@ export function settingsFrom(opts: GlobalOptions): Settings {
   if (opts.seed !== undefined) s.seed = parseIntFlag('seed', opts.seed);
   if (opts.worldSeed !== undefined) s.worldSeed = parseIntFlag('world-seed', opts.worldSeed);
   if (opts.size) s.size = opts.size;
-  if (opts.store) s.store = opts.store;
+  if (opts.store) s.store = storeDir(opts.store);
   if (opts.data) s.data = opts.data;
   s.verbose = !!opts.verbose;
   return s;

@@ -14,6 +14,7 @@ import { probeCommand } from './commands-probe';
 import { benchCommand, workerCommand } from './commands-bench';
 import { compareCommand } from './commands-compare';
 import { reportCommand } from './commands-report';
+import { queueWorkerCommand } from './commands-worker';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -46,6 +47,7 @@ export function buildProgram(env: CliEnv): Command {
   program.addCommand(workerCommand(env), { hidden: true });
   program.addCommand(compareCommand(env));
   program.addCommand(reportCommand(env));
+  program.addCommand(queueWorkerCommand(env));
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const cmd of all(program)) {
     cmd.configureHelp({ showGlobalOptions: true });

@@ -1,0 +1,202 @@
+// The worker side of `molt bench --queue`: serve the queue of every run in
+// progress (the RUNS_KEY set), one cell at a time.
+//
+// A cell runs in a `molt _worker` child (runCell, a Runtime built from the
+// global options the job carries; one child per distinct options and run,
+// kept for the next job). Training blocks its process for seconds at a time;
+// in a child it cannot hold up this process, which must renew the job's lock
+// or the job looks stalled and runs twice. The record goes to the shared out
+// dir, the artifacts to the shared store, whose writes are atomic and
+// content-addressed, so two workers on the same cell never corrupt it.
+import { fork, type ChildProcess } from 'node:child_process';
+import type { Job, Worker } from 'bullmq';
+import { join } from 'node:path';
+import type { GlobalOptions } from '../cli/context';
+import { globalArgs } from '../cli/commands-bench';
+import { readRecord } from './cell-record';
+import type { FromWorker, ToWorker } from './local-executor';
+import { CELL_FAILED, RUNS_KEY, connectRedis, loadBullmq, redisOptions, type CellJobData } from './queue-protocol';
+
+const BIN = join(__dirname, '..', '..', 'bin', 'molt.js');
+
+export interface QueueWorkerOptions {
+  url: string;
+  /** this machine's path of the shared store; replaces the job's (each machine may mount it elsewhere) */
+  store?: string;
+  /** ms a job stays locked without a renewal before others count it stalled */
+  lockDurationMs: number;
+  /** ms between this worker's checks for stalled jobs */
+  stalledIntervalMs: number;
+  /** stalls a job survives before it fails */
+  maxStalledCount: number;
+  /** ms between looks at the set of runs */
+  pollMs: number;
+  cwd: string;
+  log: (line: string) => void;
+  /** true: take nothing new; a running cell saves its state and goes back on the queue */
+  shouldStop: () => boolean;
+}
+
+export interface CellJobResult {
+  status: 'ok';
+}
+
+type CellEnd = 'ok' | 'failed' | 'interrupted';
+
+/** One `molt _worker` child: a runtime and the plan of one run, one cell at a time. */
+class CellProcess {
+  readonly ready: Promise<void>;
+  private readonly child: ChildProcess;
+  private busy?: { id: string; resolve: (r: CellEnd) => void; reject: (e: Error) => void };
+  private exited = false;
+
+  constructor(args: string[], init: ToWorker, cwd: string) {
+    // stdout and stderr are this worker's log; IPC carries the protocol of the local pool
+    this.child = fork(BIN, [...args, '_worker'], { cwd, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.child.on('message', (m: FromWorker) => {
+        if (m.type === 'ready') resolve();
+        else if (m.type === 'fatal') {
+          reject(new Error(m.message));
+          this.settle((b) => b.reject(new Error(m.message)));
+        } else if ((m.type === 'done' || m.type === 'interrupted') && this.busy?.id === m.id) {
+          this.settle((b) => b.resolve(m.type === 'done' ? m.status : 'interrupted'));
+        }
+      });
+      this.child.on('exit', (code, signal) => {
+        this.exited = true;
+        const e = new Error(`the cell process exited (${signal ? `signal ${signal}` : `exit code ${code}`})`);
+        reject(e);
+        this.settle((b) => b.reject(e));
+      });
+    });
+    this.ready.catch(() => undefined);
+    this.child.send(init);
+  }
+
+  get alive(): boolean {
+    return !this.exited;
+  }
+
+  private settle(f: (b: NonNullable<CellProcess['busy']>) => void): void {
+    const b = this.busy;
+    this.busy = undefined;
+    if (b) f(b);
+  }
+
+  async run(id: string): Promise<CellEnd> {
+    await this.ready;
+    return new Promise<CellEnd>((resolve, reject) => {
+      this.busy = { id, resolve, reject };
+      this.child.send({ type: 'run', id } satisfies ToWorker);
+    });
+  }
+
+  stop(): void {
+    if (!this.exited && this.child.connected) this.child.send({ type: 'stop' } satisfies ToWorker);
+  }
+
+  /** Disconnect: the child saves a running cell's state and exits (ended if it has not after a minute). */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.exited) return resolve();
+      this.child.once('exit', () => resolve());
+      if (this.child.connected) this.child.disconnect();
+      setTimeout(() => {
+        if (!this.exited) this.child.kill('SIGKILL');
+      }, 60_000).unref();
+    });
+  }
+}
+
+/** Serve the runs' queues until shouldStop(); resolves once every queue worker and cell process is closed. */
+export async function runQueueWorker(o: QueueWorkerOptions): Promise<void> {
+  const bull = loadBullmq();
+  let redis = await connectRedis(o.url);
+  const connection = redisOptions(o.url);
+  // the child of the last run served (one at a time: each holds models in memory)
+  let cells: { key: string; proc: CellProcess } | undefined;
+  // one cell at a time in this process, whatever number of runs it serves
+  let exclusive: Promise<unknown> = Promise.resolve();
+
+  const processFor = async (d: CellJobData): Promise<CellProcess> => {
+    const g: GlobalOptions = { ...d.global, ...(o.store ? { store: o.store } : {}) };
+    const args = globalArgs(g, g.size ?? '');
+    const key = JSON.stringify([args, d.suite, d.suiteFile, d.outDir]);
+    if (cells?.key !== key || !cells.proc.alive) {
+      await cells?.proc.close();
+      cells = { key, proc: new CellProcess(args, { type: 'init', suite: d.suite, suiteFile: d.suiteFile, outDir: d.outDir }, o.cwd) };
+    }
+    return cells.proc;
+  };
+
+  const runJob = async (job: Job<CellJobData, CellJobResult>): Promise<CellJobResult> => {
+    const d = job.data;
+    for (const dep of d.deps) {
+      // a retry gives a slow shared filesystem time to show the record
+      const r = await readRecord(d.outDir, dep.id);
+      if (!r || r.status !== 'ok' || r.spec_hash !== dep.specHash) throw new Error(`${d.cell}: dependency ${dep.id} has no ok record in ${d.outDir} (is the out dir shared by every worker?)`);
+    }
+    const proc = await processFor(d);
+    o.log(`start ${d.cell} (job ${job.id}, attempt ${job.attemptsMade + 1})`);
+    const end = await proc.run(d.cell);
+    if (end === 'interrupted') throw new Error(`${d.cell}: interrupted, this worker is stopping; it resumes on the next worker from its saved state`);
+    const r = await readRecord(d.outDir, d.cell);
+    if (!r) throw new Error(`${d.cell}: the cell process reported ${end} but wrote no record in ${d.outDir}`);
+    if (r.spec_hash !== d.specHash) throw new bull.UnrecoverableError(`${d.cell}: this worker computes another spec hash than the harness (another molt version, plugin or backend?)`);
+    o.log(`${r.status} ${d.cell} (${r.cost_s.toFixed(1)} s)`);
+    // A failed cell is tried again like a crash: the failure may be another
+    // worker's doing (two processes building the same store artifact). The
+    // last attempt's record is the result, as deterministic as an ok one.
+    if (r.status !== 'ok') throw new Error(CELL_FAILED + r.error);
+    return { status: 'ok' };
+  };
+
+  const processJob = (job: Job<CellJobData, CellJobResult>): Promise<CellJobResult> => {
+    const p = exclusive.then(() => (o.shouldStop() ? Promise.reject(new Error('this worker is stopping')) : runJob(job)));
+    exclusive = p.catch(() => undefined);
+    return p;
+  };
+
+  const workers = new Map<string, Worker>();
+  const closing: Promise<void>[] = [];
+  const serve = (name: string) => {
+    const w: Worker = new bull.Worker(name, processJob, {
+      connection,
+      concurrency: 1,
+      lockDuration: o.lockDurationMs,
+      stalledInterval: o.stalledIntervalMs,
+      maxStalledCount: o.maxStalledCount,
+    });
+    w.on('error', (e) => o.log(`queue ${name}: ${e.message}`));
+    w.on('failed', (job, e) => {
+      if (job) o.log(`job ${job.id} failed (attempt ${job.attemptsMade} of ${job.opts.attempts ?? 1}): ${e.message}`);
+    });
+    workers.set(name, w);
+    o.log(`serving queue ${name}`);
+  };
+
+  o.log(`waiting for runs on ${o.url}`);
+  while (!o.shouldStop()) {
+    try {
+      const names = new Set(await redis.smembers(RUNS_KEY));
+      for (const n of names) if (!workers.has(n)) serve(n);
+      for (const [n, w] of workers) {
+        if (names.has(n)) continue;
+        workers.delete(n);
+        closing.push(w.close());
+        o.log(`run ${n} is over`);
+      }
+    } catch (e) {
+      o.log(`cannot read the runs from ${o.url}: ${(e as Error).message}; trying again`);
+      redis.disconnect();
+      redis = await connectRedis(o.url).catch(() => redis);
+    }
+    for (let t = 0; t < o.pollMs && !o.shouldStop(); t += 100) await new Promise((r) => setTimeout(r, 100));
+  }
+  o.log('stopping: a running cell saves its state and goes back on the queue');
+  cells?.proc.stop();
+  await Promise.all([...closing, ...[...workers.values()].map((w) => w.close())]);
+  await cells?.proc.close();
+  redis.disconnect();
+}
