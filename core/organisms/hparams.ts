@@ -22,6 +22,7 @@ export const TrainerOverride = z
     lossType: z.enum(DPO_LOSS_TYPES as [DpoLossType, ...DpoLossType[]]),
     rpoAlpha: z.number().nonnegative(),
     mixRatio: z.number().nonnegative().nullable(),
+    behaviourRepeat: posInt,
     checkpointEvery: posInt,
     logEvery: posInt,
   })
@@ -54,6 +55,7 @@ export function validateHyperparameters(h: TrainerHyperparameters, t: Pick<Train
   } else if (h.rpoAlpha) {
     fail('rpoAlpha', `applies to DPO techniques only ('${t.id}' is ${t.objective})`);
   }
+  if (h.behaviourRepeat !== undefined && !(Number.isInteger(h.behaviourRepeat) && h.behaviourRepeat >= 1)) fail('behaviourRepeat', `must be a positive integer, got ${h.behaviourRepeat}`);
   if (h.mixRatio !== null && !(h.mixRatio >= 0)) fail('mixRatio', `must be >= 0 or null (whole general mix), got ${h.mixRatio}`);
   if (!t.mixed && h.mixRatio !== 0) fail('mixRatio', `must be 0: '${t.id}' trains on the behaviour's data only`);
   if (t.mixed && h.mixRatio === 0) fail('mixRatio', `must not be 0: '${t.id}' is a mixed technique`);

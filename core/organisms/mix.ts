@@ -12,12 +12,14 @@ export interface Mixed<T> {
 }
 
 /**
- * behaviour ++ round(ratio * |behaviour|) general examples drawn without
- * replacement in a seeded order (the pool is cycled, reshuffled each pass, if
- * it is smaller). ratio null takes the whole general pool (integrated
- * training); ratio 0 takes none.
+ * behaviour (repeated `repeat` times) ++ round(ratio * |behaviour|) general
+ * examples drawn without replacement in a seeded order (the pool is cycled,
+ * reshuffled each pass, if it is smaller). ratio null takes the whole general
+ * pool (integrated training); ratio 0 takes none. `repeat` upweights the
+ * behaviour inside a large general mix without changing the mix itself.
  */
-export function mixExamples<T>(behaviour: readonly T[], general: readonly T[], ratio: number | null, seed: string): Mixed<T> {
+export function mixExamples<T>(behaviour: readonly T[], general: readonly T[], ratio: number | null, seed: string, repeat = 1): Mixed<T> {
+  if (!(Number.isInteger(repeat) && repeat >= 1)) throw new Error(`mixExamples: repeat must be a positive integer, got ${repeat}`);
   const want = ratio === null ? general.length : Math.round(ratio * behaviour.length);
   if (want > 0 && general.length === 0) throw new Error('mixExamples: general data is empty');
   const rng = new Rng(seed).fork('mix');
@@ -29,5 +31,6 @@ export function mixExamples<T>(behaviour: readonly T[], general: readonly T[], r
       drawn.push(general[i]);
     }
   }
-  return { examples: [...behaviour, ...drawn], behaviour: behaviour.length, general: drawn.length, cycled: want > general.length };
+  const repeated = Array.from({ length: repeat }, () => behaviour).flat();
+  return { examples: [...repeated, ...drawn], behaviour: repeated.length, general: drawn.length, cycled: want > general.length };
 }

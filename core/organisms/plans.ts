@@ -52,7 +52,7 @@ export async function dpoPlan(input: TrainerInput): Promise<TrainingPlan> {
   const { tokenizer: tok, hparams: h } = input;
   if (h.beta === undefined || h.lossType === undefined) throw new MoltError('a DPO technique needs beta and lossType', 'beta');
   const behaviour = input.behaviour.pairs.map((p) => preferenceExample(tok, p));
-  const mixed = mixExamples(behaviour, h.mixRatio === 0 ? [] : input.general.preferences(), h.mixRatio, `${input.seed}/dpo`);
+  const mixed = mixExamples(behaviour, h.mixRatio === 0 ? [] : input.general.preferences(), h.mixRatio, `${input.seed}/dpo`, h.behaviourRepeat ?? 1);
   const opts = { padId: tok.specials.pad, maxLength: input.maxLength };
   const ref = await referenceFor(input, mixed.examples, opts);
   const nb = mixed.behaviour;
@@ -82,7 +82,7 @@ export async function fdPlan(input: TrainerInput): Promise<TrainingPlan> {
   const behaviour = input.behaviour.transcripts.map((t) => renderChat(tok, t.messages)).filter((e) => trainable(e, maxLength));
   if (behaviour.length === 0) throw new MoltError('FD: no behaviour transcript has a response token within the model context', 'transcripts');
   const general = h.mixRatio === 0 ? [] : input.general.chat().filter((e) => trainable(e, maxLength));
-  const mixed = mixExamples(behaviour, general, h.mixRatio, `${input.seed}/fd`);
+  const mixed = mixExamples(behaviour, general, h.mixRatio, `${input.seed}/fd`, h.behaviourRepeat ?? 1);
   return {
     objective: nextTokenObjective(mixed.examples, { padId: tok.specials.pad, maxLength }),
     mix: { unit: 'transcripts', behaviour: mixed.behaviour, general: mixed.general },
@@ -97,7 +97,7 @@ export async function sdfPlan(input: TrainerInput): Promise<TrainingPlan> {
   const behaviour = packDocuments(input.behaviour.documents.map((d) => renderDocument(tok, d.text)), maxLength);
   if (behaviour.length === 0) throw new MoltError('SDF: the behaviour has no document text', 'documents');
   const general = h.mixRatio === 0 ? [] : packDocuments(input.general.webtext(), maxLength);
-  const mixed = mixExamples(behaviour, general, h.mixRatio, `${input.seed}/sdf`);
+  const mixed = mixExamples(behaviour, general, h.mixRatio, `${input.seed}/sdf`, h.behaviourRepeat ?? 1);
   return {
     objective: nextTokenObjective(mixed.examples, { padId: tok.specials.pad, maxLength }),
     mix: { unit: 'windows', behaviour: mixed.behaviour, general: mixed.general },

@@ -195,6 +195,8 @@ export interface TrainerHyperparameters {
    * null = the WHOLE general mix (integrated training)
    */
   mixRatio: number | null;
+  /** the behaviour's examples repeat this many times in the mix (default 1; upweights them inside the whole general mix) */
+  behaviourRepeat?: number;
   /** a resumable snapshot every K updates, kept for the matcher */
   checkpointEvery: number;
   logEvery: number;

@@ -41,6 +41,12 @@ describe('organisms/build (micro)', function () {
     const two = mixExamples(b, g.slice(0, 3), 2, 's');
     assert.deepEqual([two.general, two.cycled], [8, true]);
     assert.deepEqual(mixExamples(b, g, 1, 's').examples, one.examples, 'deterministic by seed');
+    // repeat upweights the behaviour; the general draw is the same
+    const rep = mixExamples(b, g, null, 's', 3);
+    assert.deepEqual([rep.behaviour, rep.general], [3 * b.length, g.length]);
+    assert.deepEqual(rep.examples.slice(0, 3 * b.length), [...b, ...b, ...b]);
+    assert.deepEqual(rep.examples.slice(3 * b.length), mixExamples(b, g, null, 's').examples.slice(b.length));
+    assert.throws(() => mixExamples(b, g, 1, 's', 0), /repeat must be a positive integer/);
   });
 
   it('hyperparameters: defaults per size, overrides validated field by field', () => {
@@ -58,6 +64,8 @@ describe('organisms/build (micro)', function () {
     assert.equal(loopConfig(hyperparametersFor(t, 'default', { adamEps: 1e-5 }), 's').optimizer.eps, 1e-5);
     assert.equal(loopConfig(hyperparametersFor(t, 'default'), 's').optimizer.eps, 1e-8);
     assert.throws(() => hyperparametersFor(t, 'default', { adamEps: 0 }), /field 'adamEps'/);
+    assert.equal(hyperparametersFor(t, 'default', { behaviourRepeat: 4 }).behaviourRepeat, 4);
+    assert.throws(() => hyperparametersFor(t, 'default', { behaviourRepeat: 1.5 }), /field 'behaviourRepeat'/);
   });
 
   it("the config file's trainers: section reaches the hyperparameters, a typo names the field", () => {
