@@ -113,12 +113,21 @@ export async function buildOrganism(o: OrganismOptions): Promise<OrganismResult>
   // refuse bad behaviour data before anything is trained or even hashed
   validateBehaviour(o.behaviour, o.world);
   const { runKey, key, hparams, start } = organismKeys(o);
-  const { store, trainer } = o;
-  if (store.hasDir(CHECKPOINT_KIND, key)) {
+  const { store } = o;
+  const cached = async (): Promise<OrganismResult | null> => {
+    if (!store.hasDir(CHECKPOINT_KIND, key)) return null;
     o.onEvent?.({ type: 'cached', key });
     const path = store.path(CHECKPOINT_KIND, key);
     return { key, runKey, path, trained: false, metadata: await readJsonFile<MoltMetadata>(join(path, MOLT_METADATA_FILE)) };
-  }
+  };
+  const served = await cached();
+  if (served) return served;
+  // one process at a time per run: the others wait, then find it built
+  return store.withBuildLock(CHECKPOINT_KIND, runKey, async () => (await cached()) ?? trainOrganism(o, { runKey, key, hparams, start }));
+}
+
+async function trainOrganism(o: OrganismOptions, { runKey, key, hparams, start }: ReturnType<typeof organismKeys>): Promise<OrganismResult> {
+  const { store, trainer } = o;
   if (!store.hasDir(CHECKPOINT_KIND, start)) {
     throw new MoltError(`organism: start checkpoint ${start} (${trainer.startsFrom}) is not in the store ${store.root}; build the base models first (molt base)`, start);
   }

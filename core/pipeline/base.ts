@@ -166,6 +166,19 @@ async function runStage(o: Resolved, run: StageRun): Promise<StageResult> {
     o.onProgress?.({ type: 'cached', stage, key });
     return existing(store, stage, key);
   }
+  // one process at a time per stage: the others wait, then find it built
+  return store.withBuildLock(CHECKPOINT_KIND, key, async () => {
+    if (store.hasDir(CHECKPOINT_KIND, key)) {
+      o.onProgress?.({ type: 'cached', stage, key });
+      return existing(store, stage, key);
+    }
+    return trainStage(o, run, key);
+  });
+}
+
+async function trainStage(o: Resolved, run: StageRun, key: string): Promise<StageResult> {
+  const { store } = o;
+  const stage = run.identity.stage;
   const started = Date.now();
   const workDir = await store.workDir(CHECKPOINT_KIND, key);
   const model = await run.start();

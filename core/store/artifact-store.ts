@@ -183,6 +183,20 @@ export class ArtifactStore {
     return dir;
   }
 
+  /**
+   * Run `build` holding the artifact's build lock, so two processes (two
+   * workers, or a bench and a hand-run command on one store) never train
+   * into the same work directory: the second waits, then usually finds the
+   * artifact written. The lock is held for the whole build, so it is never
+   * judged stale by age; a crashed holder on this host is detected by pid.
+   */
+  async withBuildLock<T>(kind: string, key: string, build: () => Promise<T>, onWait?: (holder: string) => void): Promise<T> {
+    this.checkKey(kind, key);
+    const dir = join(this.kindDir(kind), WORK_DIR);
+    await mkdir(dir, { recursive: true });
+    return withFileLock(join(dir, `${key}.lock`), build, { timeoutMs: 7 * 24 * 3600_000, staleMs: Infinity, onWait });
+  }
+
   async removeWorkDir(kind: string, key: string): Promise<void> {
     this.checkKey(kind, key);
     await rm(join(this.kindDir(kind), WORK_DIR, key), { recursive: true, force: true });

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm, stat, unlink, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { hostname } from 'node:os';
 import { MoltError } from '../errors';
 
 /** a name for a temporary sibling, unique across processes and calls */
@@ -61,22 +62,31 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** The holder a lock file names ('host pid'; older files hold a bare pid, taken as this host). */
+function lockHolder(text: string): { host: string; pid: number } {
+  const parts = text.trim().split(' ');
+  return parts.length === 2 ? { host: parts[0], pid: Number(parts[1]) } : { host: hostname(), pid: Number(parts[0]) };
+}
+
 /**
  * Run fn while holding an exclusive lock file (created with O_EXCL). Used for
  * read-modify-write updates (the alias table), where atomic rename alone
- * would still lose a concurrent update. A lock whose holder process is gone
- * (same host) or that is older than staleMs is broken. Two waiters breaking
- * the same stale lock at the same instant could both proceed; that needs a
- * crashed holder plus a race within milliseconds, acceptable for alias updates.
+ * would still lose a concurrent update, and around builds that share a work
+ * directory. A lock whose holder process is gone (checked on the holder's
+ * own host only: the store may be shared between machines) or that is older
+ * than staleMs is broken. Two waiters breaking the same stale lock at the
+ * same instant could both proceed; that needs a crashed holder plus a race
+ * within milliseconds.
  */
-export async function withFileLock<T>(lockFile: string, fn: () => Promise<T>, opts: { timeoutMs?: number; staleMs?: number } = {}): Promise<T> {
+export async function withFileLock<T>(lockFile: string, fn: () => Promise<T>, opts: { timeoutMs?: number; staleMs?: number; onWait?: (holder: string) => void } = {}): Promise<T> {
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const staleMs = opts.staleMs ?? 120_000;
+  let told = false;
   const deadline = Date.now() + timeoutMs;
   for (let wait = 2; ; wait = Math.min(wait * 2, 25)) {
     try {
       const fh = await open(lockFile, 'wx');
-      await fh.writeFile(String(process.pid));
+      await fh.writeFile(`${hostname()} ${process.pid}`);
       await fh.close();
       break;
     } catch (e) {
@@ -84,11 +94,15 @@ export async function withFileLock<T>(lockFile: string, fn: () => Promise<T>, op
     }
     try {
       const [info, holder] = await Promise.all([stat(lockFile), readFile(lockFile, 'utf8')]);
-      const pid = Number(holder);
-      const dead = Number.isInteger(pid) && pid > 0 && !processAlive(pid);
+      const h = lockHolder(holder);
+      const dead = h.host === hostname() && Number.isInteger(h.pid) && h.pid > 0 && !processAlive(h.pid);
       if (dead || Date.now() - info.mtimeMs > staleMs) {
         await unlink(lockFile).catch(() => undefined);
         continue;
+      }
+      if (!told) {
+        told = true;
+        opts.onWait?.(holder.trim());
       }
     } catch {
       continue; // released between our attempts: try again at once

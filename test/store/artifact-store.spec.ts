@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isMoltError } from '../../core/errors';
 import { ArtifactStore } from '../../core/store/artifact-store';
@@ -30,6 +30,10 @@ function runNode(args: string[]): Promise<{ code: number | null; stdout: string;
     child.stderr.on('data', (d) => (stderr += d));
     child.on('close', (code) => done({ code, stdout, stderr }));
   });
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  return Promise.race([p, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms).unref())]);
 }
 
 describe('ArtifactStore', () => {
@@ -168,6 +172,32 @@ describe('ArtifactStore', () => {
     assert.deepEqual(await store.list('checkpoints'), []);
     await store.removeWorkDir('checkpoints', 'run1');
     assert.equal(existsSync(work), false);
+  });
+
+  it('build locks: one builder at a time per key; a dead holder on this host is broken, one on another host is not', async () => {
+    const order: string[] = [];
+    const slow = (name: string) => async () => {
+      order.push(`${name} in`);
+      await new Promise((r) => setTimeout(r, 50));
+      order.push(`${name} out`);
+      return name;
+    };
+    const waits: string[] = [];
+    const [a, b] = await Promise.all([store.withBuildLock('checkpoints', 'k1', slow('a')), store.withBuildLock('checkpoints', 'k1', slow('b'), (h) => waits.push(h))]);
+    assert.deepEqual([a, b], ['a', 'b']);
+    assert.deepEqual(order, ['a in', 'a out', 'b in', 'b out'], 'never both inside');
+    assert.match(waits[0], new RegExp(`^${hostname()} ${process.pid}$`), 'the waiter is told who holds the lock');
+    const lock = join(root, 'checkpoints', '.work', 'k2.lock');
+    // a crashed holder on this host (a pid that cannot exist)
+    writeFileSync(lock, `${hostname()} 999999999`);
+    assert.equal(await store.withBuildLock('checkpoints', 'k2', async () => 'ran'), 'ran');
+    assert.equal(existsSync(lock), false, 'released');
+    // the same pid on another machine sharing the store: alive as far as we can tell
+    writeFileSync(lock, 'some-other-host 999999999');
+    const waiting = store.withBuildLock('checkpoints', 'k2', async () => 'ran');
+    assert.equal(await withTimeout(waiting, 300), 'timeout');
+    rmSync(lock); // that machine finishes: the waiter goes ahead
+    assert.equal(await waiting, 'ran');
   });
 
   it('removes temporary directories of crashed writers only when stale', async () => {
