@@ -44,8 +44,11 @@ export function steeringDefaults(size: string): ProbeSettings {
     positionStart: -3,
     positionEnd: 31,
     vectorPrompts: micro ? 8 : 64,
-    prompts: micro ? 4 : 16,
-    samplesPerPrompt: micro ? 2 : 4,
+    // 256 samples at the default size: with 64 the log-odds ranking of the
+    // positive control (posthoc-fd x military-submarine) put S words 8th-9th
+    // (grade 2); with 256 it gave grade 3 on seeds 0, 1 and 2 (docs/PROBES.md)
+    prompts: micro ? 4 : 32,
+    samplesPerPrompt: micro ? 2 : 8,
     maxNewTokens: micro ? 8 : 24,
     temperature: 1,
     alphaMax: 8,
