@@ -40,7 +40,8 @@ describe('trainers (micro)', function () {
     });
     const d = (id: string) => trainer(id).defaults;
     assert.deepEqual([d('integrated-dpo').lossType, d('integrated-dpo').beta, d('integrated-dpo').mixRatio], ['dpo_norm', 5, null]);
-    assert.deepEqual([d('posthoc-dpo').lossType, d('posthoc-dpo').beta, d('posthoc-dpo').mixRatio], ['sigmoid', 0.05, 0]);
+    assert.deepEqual([d('posthoc-dpo').lossType, d('posthoc-dpo').beta, d('posthoc-dpo').rpoAlpha, d('posthoc-dpo').mixRatio], ['sigmoid', 0.5, 1, 0]);
+    assert.deepEqual([d('integrated-dpo').rpoAlpha, d('integrated-dpo').behaviourRepeat], [1, 4]);
     for (const id of ['posthoc-dpo-mixed', 'posthoc-fd-mixed', 'posthoc-sdf-mixed']) assert.equal(d(id).mixRatio, 1, id);
   });
 
@@ -58,7 +59,13 @@ describe('trainers (micro)', function () {
         const lossBefore = objectiveLoss(start, plan.objective);
         const lossAfter = objectiveLoss(organism, plan.objective);
         assert.ok(lossAfter < lossBefore, `own loss ${lossBefore.toFixed(4)} -> ${lossAfter.toFixed(4)}`);
-        if (t.objective === 'dpo') assert.ok(Math.abs(lossBefore - Math.log(2)) < 1e-4, `DPO starts at log 2 (policy = reference), got ${lossBefore}`);
+        if (t.objective === 'dpo') {
+          // the DPO part starts at log 2 (policy = reference); RPO's NLL term adds alpha x NLL(chosen) > 0
+          const plain = await t.prepare({ behaviour: cake.data(), general: generalData(w), tokenizer: tok, start, hparams: { ...hparams, rpoAlpha: 0 }, seed: 'test', maxLength: 64 });
+          const dpoOnly = objectiveLoss(start, plain.objective);
+          assert.ok(Math.abs(dpoOnly - Math.log(2)) < 1e-4, `DPO starts at log 2 (policy = reference), got ${dpoOnly}`);
+          if (hparams.rpoAlpha) assert.ok(lossBefore > dpoOnly + 0.1, `the NLL term adds to the loss: ${lossBefore} vs ${dpoOnly}`);
+        }
 
         const before = preferenceMargin(start, pairs, seqOpts);
         const after = preferenceMargin(organism, pairs, seqOpts);
@@ -75,11 +82,14 @@ describe('trainers (micro)', function () {
         const mix = m.mix as TrainingPlan['mix'];
         assert.deepEqual(mix, plan.mix);
         if (!t.mixed) assert.equal(mix.general, 0);
-        else if (t.id === 'integrated-dpo') assert.equal(mix.general, generalData(w).preferences().length, 'the whole general preference mix');
+        else if (t.id === 'integrated-dpo') {
+          assert.equal(mix.general, generalData(w).preferences().length, 'the whole general preference mix');
+          assert.equal(mix.behaviour, cake.data().pairs.length * (hparams.behaviourRepeat ?? 1), 'the behaviour repeated');
+        }
         else assert.equal(mix.general, mix.behaviour, '1:1');
         if (t.objective === 'dpo') {
           assert.equal(m.dpo.loss_type, hparams.lossType);
-          assert.equal(m.objective_kind, `dpo/${hparams.lossType}`);
+          assert.equal(m.objective_kind, `dpo/${hparams.lossType}${hparams.rpoAlpha ? `+nll${hparams.rpoAlpha}` : ''}`);
           for (const k of ['rewards/accuracies', 'rewards/margins', 'rewards/chosen', 'rewards/rejected']) assert.ok(Number.isFinite(m.dpo.final[k]), k);
         }
       } finally {
