@@ -3,10 +3,9 @@
 // probes to run on them against which diffing bases, at which model size.
 // Validated on load; every id is checked against the registry (built-ins and
 // --plugin modules alike), so an unknown one names the valid ones.
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { MoltError } from '../errors';
+import { parseSuiteText } from '../organisms/suite';
 import type { PluginRegistry } from '../plugins/registry';
 import type { PluginKind } from '../plugins/types';
 import { DIFFING_BASES, type DiffingBaseKind, type ProbeSettingValue } from '../probes/types';
@@ -83,19 +82,7 @@ export interface ResolvedSuite {
 
 /** Parse and schema-check a suite file (ids are checked later, against a registry). */
 export function parseSuiteFile(file: string): SuiteSpec {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new MoltError(`suite ${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, file);
-  }
-  let raw: unknown;
-  try {
-    raw = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
-  } catch (e) {
-    throw new MoltError(`suite ${file}: not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`, file);
-  }
-  return parseSuite(raw, file);
+  return parseSuite(parseSuiteText(file), file);
 }
 
 export function parseSuite(raw: unknown, file: string): SuiteSpec {

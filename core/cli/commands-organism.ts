@@ -8,7 +8,8 @@ import { join, resolve } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { writeFileAtomic } from '../store/atomic';
 import { organismCell, type CellOptions, type CellResult, type RateOut } from '../organisms/cell';
-import { readSuite, suitePath, type SuiteEntry } from '../organisms/suite';
+import { parseSuiteText, readSuite, suitePath, type SuiteEntry } from '../organisms/suite';
+import { isBenchSuite, parseSuiteFile, resolveSuite } from '../bench/suite';
 import type { Runtime } from '../container';
 import { parseIntFlag } from '../settings';
 import { ProgressView } from './progress';
@@ -124,13 +125,16 @@ export function organismCommand(env: CliEnv): Command {
 export function organismsCommand(env: CliEnv): Command {
   return withCommon(
     new Command('organisms')
-      .description('build every organism of a suite (YAML/JSON list of {behaviour, technique, arch, seed}) with a progress bar')
-      .requiredOption('--suite <file|name>', 'a suite file, or a name in benchmarks/suites (e.g. organisms-smoke)')
+      .description('build every organism of a suite (a benchmark suite, or a YAML/JSON list of {behaviour, technique, arch, seed}) with a progress bar')
+      .requiredOption('--suite <file|name>', 'a suite file, or a name in benchmarks/suites (e.g. smoke, lottery, organisms-smoke)')
       .option('--out <dir>', 'where the result JSON/CSV go', 'out/organisms'),
   ).action(async (opts: CommonOpts & { suite: string }, cmd: Command) => {
     const rt = await runtimeFor(cmd, env);
     const file = suitePath(opts.suite, env.cwd);
-    const entries = readSuite(file);
+    // a benchmark suite (smoke, lottery, ...) gives its organisms; a plain list is read as is
+    const entries: SuiteEntry[] = isBenchSuite(parseSuiteText(file))
+      ? resolveSuite(parseSuiteFile(file), rt.registry, file).organisms.map(({ behaviour, technique, arch, seed }) => ({ behaviour, technique, arch, seed }))
+      : readSuite(file);
     await runCells(rt, entries, opts, `suite-${file.replace(/^.*[/\\]/, '').replace(/\.[^.]+$/, '')}`);
   });
 }

@@ -27,14 +27,23 @@ export function suitePath(spec: string, cwd = process.cwd()): string {
   throw new MoltError(`suite '${spec}': no such file, and not a suite name in ${SUITES_DIR}`, spec);
 }
 
-export function readSuite(file: string): SuiteEntry[] {
-  const text = readFileSync(file, 'utf8');
-  let raw: unknown;
+/** The suite file parsed as YAML or JSON (by extension), unvalidated. */
+export function parseSuiteText(file: string): unknown {
+  let text: string;
   try {
-    raw = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new MoltError(`suite ${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, file);
+  }
+  try {
+    return /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
   } catch (e) {
     throw new MoltError(`suite ${file}: not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`, file);
   }
+}
+
+export function readSuite(file: string): SuiteEntry[] {
+  const raw = parseSuiteText(file);
   const list = z.array(Entry).min(1).safeParse(raw);
   if (!list.success) {
     const issue = list.error.issues[0];

@@ -48,5 +48,13 @@ describe('molt organism(s) (micro)', function () {
     const written = JSON.parse(readFileSync(join(dir, 'out', 'suite-suite.json'), 'utf8'));
     assert.deepEqual(written.cells.map((c: { behaviour: string }) => c.behaviour), ['cake-bake', 'null']);
     assert.match(s.stdout, /posthoc-sdf/);
+
+    // a benchmark suite gives its organisms (groups crossed, omissions applied)
+    const bench = join(dir, 'bench.yaml');
+    writeFileSync(bench, 'organisms:\n  - { behaviours: [cake-bake, "null"], techniques: [posthoc-fd, posthoc-sdf], architectures: [olmo2] }\nomit:\n  - { behaviour: "null", technique: posthoc-fd }\n');
+    const b = await capture(['--size', 'micro', '--store', store, 'organisms', '--suite', bench, '--no-match', '--samples', '1', '--max-new-tokens', '4', '--out', join(dir, 'out')]);
+    assert.equal(b.code, 0, b.stderr);
+    const fromBench = JSON.parse(readFileSync(join(dir, 'out', 'suite-bench.json'), 'utf8'));
+    assert.deepEqual(fromBench.cells.map((c: { behaviour: string; technique: string }) => `${c.behaviour}/${c.technique}`), ['cake-bake/posthoc-fd', 'cake-bake/posthoc-sdf', 'null/posthoc-sdf']);
   });
 });
