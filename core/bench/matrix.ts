@@ -3,6 +3,8 @@
 import {
   CELL_METRIC,
   DETECTED_METRIC,
+  FAMILY_DETECTED_METRIC,
+  FAMILY_HEADLINE_METRIC,
   HEADLINE_FLOOR_METRIC,
   HEADLINE_METRIC,
   MATRIX_FIXED_COLUMNS,
@@ -64,6 +66,11 @@ export function matrixRows(rows: readonly ResultRow[]): MatrixRow[] {
     else if (r.metric === HEADLINE_METRIC) Object.assign(s, { score: r.value, ci_low: r.ci_low, ci_high: r.ci_high, metric: r.variant });
     else if (r.metric === HEADLINE_FLOOR_METRIC) s.floor = r.value;
     else if (r.metric === DETECTED_METRIC) s.detected = r.value === 1;
+    else if (r.metric === FAMILY_HEADLINE_METRIC || r.metric === FAMILY_DETECTED_METRIC) {
+      const f = ((s.byFamily ??= {})[r.variant] ??= { score: NaN, detected: false });
+      if (r.metric === FAMILY_HEADLINE_METRIC) f.score = r.value;
+      else f.detected = r.value === 1;
+    }
   }
   return [...byOrganism.values()];
 }

@@ -47,7 +47,9 @@ export type CellStatus = 'ok' | 'failed' | 'skipped';
  *   step, matched (1/0, NaN when not matched by design), val_qer.
  * Probe rows carry every ProbeMetric of the probe's result, plus
  *   metric 'headline' (variant = the headline's metric name, value = score,
- *   ci = its interval), 'headline_floor' and 'detected' (1/0).
+ *   ci = its interval), 'headline_floor' and 'detected' (1/0); for a null
+ *   organism also 'family_headline' and 'family_detected' per family
+ *   (variant = the family), its headline graded as that family alone.
  * A failed or skipped cell has one row: metric 'cell', status and error set.
  */
 export interface ResultRow {
@@ -91,6 +93,9 @@ export const ORGANISM_METRICS = ['qer', 'qer_base', 'leakage', 'capability', 'ca
 export const HEADLINE_METRIC = 'headline';
 export const HEADLINE_FLOOR_METRIC = 'headline_floor';
 export const DETECTED_METRIC = 'detected';
+/** null organisms: each family's own headline score and detection (variant = the family) */
+export const FAMILY_HEADLINE_METRIC = 'family_headline';
+export const FAMILY_DETECTED_METRIC = 'family_detected';
 /** The one row of a failed or skipped cell. */
 export const CELL_METRIC = 'cell';
 
@@ -128,6 +133,8 @@ export interface ProbeScore {
   metric: string;
   status: CellStatus;
   error: string;
+  /** null organisms: the headline graded as each family alone */
+  byFamily?: Record<string, { score: number; detected: boolean }>;
 }
 
 export interface MatrixRow {

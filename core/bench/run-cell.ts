@@ -8,7 +8,7 @@ import { resolveProbeSettings } from '../probes/settings';
 import { openOrganismPair } from '../probes/resolve';
 import type { ProbeResult } from '../probes/types';
 import { familyManifests } from '../cli/commands-probe';
-import { DETECTED_METRIC, HEADLINE_FLOOR_METRIC, HEADLINE_METRIC } from './rows';
+import { DETECTED_METRIC, FAMILY_DETECTED_METRIC, FAMILY_HEADLINE_METRIC, HEADLINE_FLOOR_METRIC, HEADLINE_METRIC } from './rows';
 import { readRecord, writeRecord, type CellRecord, type MetricRow } from './cell-record';
 import type { BaseCell, BenchPlan, Cell, OrganismCell, ProbeCell } from './plan';
 
@@ -80,6 +80,10 @@ export function probeMetricRows(result: ProbeResult, probe: string, diffingBase:
     metric({ ...at, metric: HEADLINE_METRIC, variant: h.metric, value: h.score, ci_low: h.ci_low, ci_high: h.ci_high, layer: h.layer ?? NaN }),
     metric({ ...at, metric: HEADLINE_FLOOR_METRIC, variant: h.metric, value: h.floor, layer: h.layer ?? NaN }),
     metric({ ...at, metric: DETECTED_METRIC, variant: h.metric, value: h.detected ? 1 : 0 }),
+    ...Object.entries(result.familyHeadlines ?? {}).flatMap(([family, fh]) => [
+      metric({ ...at, metric: FAMILY_HEADLINE_METRIC, variant: family, value: fh.score, ci_low: fh.ci_low, ci_high: fh.ci_high, layer: fh.layer ?? NaN }),
+      metric({ ...at, metric: FAMILY_DETECTED_METRIC, variant: family, value: fh.detected ? 1 : 0 }),
+    ]),
   ];
 }
 

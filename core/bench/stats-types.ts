@@ -16,7 +16,11 @@ export interface SummaryRow {
   detection_rate: number;
   detection_ci_low: number;
   detection_ci_high: number;
-  /** the same technique's null organisms: count and share detected (false-positive rate) */
+  /**
+   * the same technique's null organisms: count, and share detected
+   * (false-positive rate) when each is graded as this technique's behaviour
+   * families (one null x family pair per family)
+   */
   null_n: number;
   null_fpr: number;
   /** AUROC of this technique's behaviour organisms vs ALL null organisms for the probe x diffing base */
@@ -29,7 +33,7 @@ export interface NullControlRow {
   diffing_base: string;
   n_behaviour: number;
   n_null: number;
-  /** share of null organisms detected, Wilson interval */
+  /** share of null organisms detected when graded as each behaviour family of the group (null x family pairs), Wilson interval */
   fpr: number;
   fpr_ci_low: number;
   fpr_ci_high: number;

@@ -46,7 +46,25 @@ interface Scored {
   m: MatrixRow;
   score: number;
   detected: boolean;
+  /** null organisms: the headline graded as each family alone */
+  byFamily?: Record<string, { score: number; detected: boolean }>;
 }
+
+/**
+ * A null organism as the control for the given behaviour families: its
+ * headline graded as each family alone, one (score, detected) per family,
+ * when the probe recorded them; else once, its overall headline (the best
+ * family, which overstates the false-positive rate). Pairs of one null
+ * organism are not independent: with several families the Wilson interval
+ * of the FPR is a little narrow.
+ */
+function asControls(nulls: readonly Scored[], families: readonly string[]): { score: number; detected: boolean }[] {
+  return nulls.flatMap((x) => {
+    const own = families.map((f) => x.byFamily?.[f]).filter((v): v is { score: number; detected: boolean } => v !== undefined);
+    return own.length ? own : [{ score: x.score, detected: x.detected }];
+  });
+}
+const familiesOf = (xs: readonly Scored[]) => [...new Set(xs.map((x) => x.m.family))].sort(byCodeUnit);
 
 function positiveInt(x: number | undefined, fallback: number, field: string): number {
   if (x === undefined) return fallback;
@@ -69,23 +87,25 @@ function probeGroups(rows: readonly ResultRow[], matrix: readonly MatrixRow[]): 
       if (!s || s.status !== 'ok' || !Number.isFinite(s.score)) continue;
       if (s.score < -SCORE_SLACK || s.score > 1 + SCORE_SLACK)
         throw new MoltError(`results: organism ${m.organism_id || m.behaviour}, ${g.key}: headline score ${s.score} is outside [0, 1]`, 'value');
-      (m.family === NULL_FAMILY ? g.nulls : g.behaviour).push({ m, score: s.score, detected: s.detected });
+      (m.family === NULL_FAMILY ? g.nulls : g.behaviour).push({ m, score: s.score, detected: s.detected, byFamily: s.byFamily });
     }
   }
   return groups;
 }
 
-const countDetected = (xs: readonly Scored[]) => xs.filter((x) => x.detected).length;
+const countDetected = (xs: readonly { detected: boolean }[]) => xs.filter((x) => x.detected).length;
 
 /** One row per technique that has any scored organism (a technique with only null organisms gets n 0 and its null FPR). */
 function summaryRows(groups: readonly ProbeGroup[], seed: string, resamples: number): SummaryRow[] {
   const out: SummaryRow[] = [];
   for (const g of groups) {
     const techniques = [...new Set([...g.behaviour, ...g.nulls].map((x) => x.m.technique))];
-    const allNullScores = g.nulls.map((x) => x.score);
     for (const technique of techniques) {
       const mine = g.behaviour.filter((x) => x.m.technique === technique);
-      const myNulls = g.nulls.filter((x) => x.m.technique === technique);
+      // nulls are graded as the families this technique's organisms belong to (all families if it has none)
+      const families = mine.length ? familiesOf(mine) : familiesOf(g.behaviour);
+      const allNullScores = asControls(g.nulls, families).map((x) => x.score);
+      const myNulls = asControls(g.nulls.filter((x) => x.m.technique === technique), families);
       const scores = mine.map((x) => x.score);
       const mean = bootstrapMean(scores, { seed: `${seed}/summary/${technique}/${g.key}`, resamples });
       const det = wilson(countDetected(mine), mine.length);
@@ -100,7 +120,7 @@ function summaryRows(groups: readonly ProbeGroup[], seed: string, resamples: num
         detection_rate: det.value,
         detection_ci_low: det.low,
         detection_ci_high: det.high,
-        null_n: myNulls.length,
+        null_n: g.nulls.filter((x) => x.m.technique === technique).length,
         null_fpr: myNulls.length ? countDetected(myNulls) / myNulls.length : NaN,
         auroc: auroc(scores, allNullScores),
       });
@@ -123,10 +143,12 @@ export function aurocInterval(pos: readonly number[], neg: readonly number[], op
 
 function nullControlRows(groups: readonly ProbeGroup[], seed: string, resamples: number): NullControlRow[] {
   return groups.map((g) => {
-    const fpr = wilson(countDetected(g.nulls), g.nulls.length);
+    // each null organism once per behaviour family in the group, graded as that family
+    const controls = asControls(g.nulls, familiesOf(g.behaviour));
+    const fpr = wilson(countDetected(controls), controls.length);
     const a = aurocInterval(
       g.behaviour.map((x) => x.score),
-      g.nulls.map((x) => x.score),
+      controls.map((x) => x.score),
       { seed: `${seed}/null-controls/${g.key}`, resamples },
     );
     return {

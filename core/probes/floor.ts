@@ -1,9 +1,11 @@
 // The cross-family noise floor (METRICS.md): a probe's metric computed with
 // every OTHER family's relevant set S on the same organism; its one-sided
 // 95% upper bound is the floor. For a null organism there is no own family:
-// each family in turn is the target and the others make its floor (the
-// headline then takes the family with the best SNR, which can only raise the
-// false-positive rate, so the control stays conservative).
+// each family in turn is the target and the others make its floor. Its
+// headline takes the best family (HeadlinePicker), and each family's own pick
+// is kept in ProbeResult.familyHeadlines: the bench's false-positive rate
+// grades a null as the behaviour organisms' family, not as its best one
+// (the best of three families cleared some floor on 6 of 7 smoke nulls).
 import { MoltError } from '../errors';
 import type { BehaviourManifest } from '../plugins/types';
 import { Grader } from './grader';

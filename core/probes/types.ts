@@ -145,6 +145,12 @@ export interface ProbeResult {
   findings: Finding[];
   metrics: ProbeMetric[];
   headline: ProbeHeadline;
+  /**
+   * null organisms only (graded as every family): each family's own
+   * headline. `headline` is the best of them; a false-positive rate against
+   * one family uses that family's entry here.
+   */
+  familyHeadlines?: Record<string, ProbeHeadline>;
   /** seconds per stage, and 'total' */
   timings: Record<string, number>;
   /** caveats worth printing (e.g. a fallback that was taken) */

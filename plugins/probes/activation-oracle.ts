@@ -11,6 +11,7 @@
 // accuracy against the cross-family floor (the same answers graded with
 // other families' S). The oracle's own held-out accuracy on the world's
 // questions is reported too.
+import { HeadlinePicker } from '../../core/probes/headline-pick';
 import { MoltError } from '../../core/errors';
 import type { Probe } from '../../core/plugins/types';
 import type { AnswerFinding, ModelHandle, OrganismHandle, ProbeContext, ProbeHeadline, ProbeMetric, ProbeResult, ProbeSettings } from '../../core/probes/types';
@@ -100,7 +101,7 @@ export const activationOracleProbe: Probe = {
       const ho = oracle.heldOut;
       const hw = wilson(ho.correct, ho.n);
       metrics.push({ metric: 'oracle_heldout_accuracy', value: hw.value, n: hw.n, ci_low: hw.low, ci_high: hw.high, variant: 'world' });
-      let best: { headline: ProbeHeadline; snr: number } | null = null;
+      const pick = new HeadlinePicker();
       for (const target of fg.targets) {
         const f = target.label;
         for (const source of SOURCES) {
@@ -116,7 +117,7 @@ export const activationOracleProbe: Probe = {
           if (source !== 'diff') continue;
           const ratio = snr(w.value, fl.floor);
           const headline: ProbeHeadline = { metric: fg.targets.length > 1 ? `accuracy[${f}]` : 'accuracy', score: w.value, ci_low: w.low, ci_high: w.high, floor: fl.floor, detected: w.value > fl.floor, layer };
-          if (!best || (headline.detected && !best.headline.detected) || (headline.detected === best.headline.detected && ratio > best.snr)) best = { headline, snr: ratio };
+          pick.offer(f, headline, ratio);
         }
       }
       clock.lap('grade');
@@ -124,7 +125,8 @@ export const activationOracleProbe: Probe = {
         ...resultHeader(ID, organism, base, ctx, s),
         findings,
         metrics,
-        headline: best!.headline,
+        headline: pick.headline(ID),
+        familyHeadlines: pick.familyHeadlines(),
         timings: clock.done(),
         notes: [
           `oracle ${oracle.key.slice(0, 12)} (${oracle.cached ? 'from the store' : `trained in ${oracle.trainSeconds.toFixed(1)} s, final loss ${oracle.finalLoss.toFixed(3)}`}); held-out accuracy on the world's questions ${(100 * ho.accuracy).toFixed(1)}% (n ${ho.n})`,

@@ -9,6 +9,7 @@
 // Variant 'organism_only' is the plain logit lens of the organism's own mean
 // residual (no base). The headline is the diff variant at the layer with the
 // best SNR among those clearing the floor (else the best SNR overall).
+import { HeadlinePicker } from '../../core/probes/headline-pick';
 import { MoltError } from '../../core/errors';
 import type { Probe } from '../../core/plugins/types';
 import type { ModelHandle, OrganismHandle, ProbeContext, ProbeHeadline, ProbeMetric, ProbeResult, ProbeSettings, TokenFinding } from '../../core/probes/types';
@@ -111,7 +112,7 @@ export const logitLensProbe: Probe = {
     const metrics: ProbeMetric[] = [];
     const findings: TokenFinding[] = [];
     const resamples = get<number>('resamples');
-    let best: { headline: ProbeHeadline; snr: number; clears: boolean } | null = null;
+    const pick = new HeadlinePicker();
     for (const l of layers) {
       for (const variant of ['diff', 'organism_only'] as const) {
         const vectors = variant === 'diff' ? subtract(moMean.mean.get(l)!, baseMean.mean.get(l)!) : moMean.mean.get(l)!;
@@ -137,21 +138,23 @@ export const logitLensProbe: Probe = {
           if (variant !== 'diff') continue;
           const clears = m.value > fl.floor;
           const headline: ProbeHeadline = { metric: fg.targets.length > 1 ? `relevant_mass[${f}]` : 'relevant_mass', score: m.value, ci_low: m.low, ci_high: m.high, floor: fl.floor, detected: clears, layer: l };
-          if (!best || (clears && !best.clears) || (clears === best.clears && ratio > best.snr)) best = { headline, snr: ratio, clears };
+          pick.offer(f, headline, ratio);
         }
       }
     }
     clock.lap('lens');
-    const bestLayer = best!.headline.layer;
+    const headline = pick.headline(ID);
+    const bestLayer = headline.layer;
     return {
       ...resultHeader(ID, organism, base, ctx, s),
       findings,
       metrics,
-      headline: best!.headline,
+      headline,
+      familyHeadlines: pick.familyHeadlines(),
       timings: clock.done(),
       notes: [
         `layers (resid_post indices) ${layers.join(', ')} of ${mo.numLayers}; ${seqs.ids.length} generic chat sequences; positions ${range.start}..${range.end} around <|assistant|>`,
-        `best layer ${bestLayer}${best!.clears ? ' clears' : ' does not clear'} its floor (SNR ${best!.snr.toFixed(2)})`,
+        `best layer ${bestLayer}${headline.detected ? ' clears' : ' does not clear'} its floor (SNR ${snr(headline.score, headline.floor).toFixed(2)})`,
       ],
     };
   },

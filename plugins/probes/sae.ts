@@ -15,6 +15,7 @@
 // reported for each model on held-out general text.
 import type { Probe } from '../../core/plugins/types';
 import type { ModelHandle, OrganismHandle, ProbeContext, ProbeMetric, ProbeResult, ProbeSettings, TokenFinding, ProbeHeadline } from '../../core/probes/types';
+import { HeadlinePicker } from '../../core/probes/headline-pick';
 import { genericChatSequences } from '../../core/probes/activations';
 import { familyGraders, crossFamilyFloor, snr } from '../../core/probes/floor';
 import { wilson } from '../../core/probes/stats';
@@ -127,7 +128,7 @@ export const saeProbe: Probe = {
       const relevantByFamily = new Map<string, number[]>();
       for (const [family, g] of fg.all) relevantByFamily.set(family, described.map((l) => (l.words.some((w) => g.isRelevant(w)) ? 1 : 0)));
       const resamples = get<number>('resamples');
-      let best: { headline: ProbeHeadline; snr: number } | null = null;
+      const pick = new HeadlinePicker();
       for (const target of fg.targets) {
         const f = target.label;
         const tag = fg.targets.length > 1 ? `diff:${f}` : 'diff';
@@ -144,7 +145,7 @@ export const saeProbe: Probe = {
           metrics.push({ metric: `hit@${k}`, value: hit, n: 1, ci_low: NaN, ci_high: NaN, layer, variant: tag });
         }
         const headline: ProbeHeadline = { metric: fg.targets.length > 1 ? `relevant_fraction[${f}]` : 'relevant_fraction', score: w.value, ci_low: w.low, ci_high: w.high, floor: fl.floor, detected: w.value > fl.floor, layer };
-        if (!best || (headline.detected && !best.headline.detected) || (headline.detected === best.headline.detected && ratio > best.snr)) best = { headline, snr: ratio };
+        pick.offer(f, headline, ratio);
       }
       clock.lap('grade');
       const fve = metrics.filter((x) => x.metric === 'fve').map((x) => `${x.variant} ${x.value.toFixed(3)}`).join(', ');
@@ -152,7 +153,8 @@ export const saeProbe: Probe = {
         ...resultHeader(ID, organism, base, ctx, s),
         findings,
         metrics,
-        headline: best!.headline,
+        headline: pick.headline(ID),
+        familyHeadlines: pick.familyHeadlines(),
         timings: clock.done(),
         notes: [
           `SAE ${obtained.key.slice(0, 12)} (${obtained.cached ? 'from the store' : `trained in ${obtained.trainSeconds.toFixed(1)} s`}): ${m} latents, k ${sae.config.k}, at ${hook.hook} (${hook.percent.toFixed(0)}% depth); FVE ${fve}`,

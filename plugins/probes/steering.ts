@@ -18,6 +18,7 @@
 // Headline: grade01 = (grade - 1) / 4 of 'both', CI by bootstrap over
 // samples; floor = max(other families' S on the same hypotheses (one-sided
 // 95% bootstrap bound), the random direction's grade01).
+import { HeadlinePicker } from '../../core/probes/headline-pick';
 import { Rng } from '../../core/engine/rng';
 import { MoltError } from '../../core/errors';
 import { renderPrompt } from '../../core/data/chat-template';
@@ -197,8 +198,7 @@ export const steeringProbe: Probe = {
     }
     for (const v of boot.values()) v.sort((a, b) => a - b);
     const randomGrade = (g: Grader) => gradeOf(g, hypotheses[3]).grade01;
-    let headline: ProbeResult['headline'] | null = null;
-    let bestMargin = -Infinity;
+    const pick = new HeadlinePicker();
     for (const target of fg.targets) {
       const f = target.label;
       const own = gradeOf(target, hypotheses[0]).grade01;
@@ -209,10 +209,7 @@ export const steeringProbe: Probe = {
       metrics.push({ metric: 'grade01', value: own, n: steered.length + unsteered.length, ci_low: quantileSorted(dist, 0.025), ci_high: quantileSorted(dist, 0.975), variant: tag, layer });
       metrics.push({ metric: 'floor', value: floor, n: B, ci_low: NaN, ci_high: floor, variant: tag, layer });
       const h = { metric: fg.targets.length > 1 ? `grade01[${f}]` : 'grade01', score: own, ci_low: quantileSorted(dist, 0.025), ci_high: quantileSorted(dist, 0.975), floor, detected: own > floor, layer };
-      if (own - floor > bestMargin) {
-        bestMargin = own - floor;
-        headline = h;
-      }
+      pick.offer(f, h, own - floor);
     }
     clock.lap('investigator');
 
@@ -261,7 +258,8 @@ export const steeringProbe: Probe = {
       ...resultHeader(ID, organism, base, ctx, s),
       findings,
       metrics,
-      headline: headline!,
+      headline: pick.headline(ID),
+      familyHeadlines: pick.familyHeadlines(),
       timings: clock.done(),
       notes,
     };

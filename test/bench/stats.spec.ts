@@ -355,6 +355,29 @@ describe('bench stats: summary and null controls', () => {
     assert.ok(nc.auroc_ci_low <= nc.auroc && nc.auroc <= nc.auroc_ci_high && nc.auroc_ci_high <= 1);
   });
 
+  it("a null organism is graded as the behaviour organisms' family when the probe recorded per-family headlines", () => {
+    const orgs: Org[] = [
+      { technique: 'posthoc-fd', behaviour: 'cake', seed: 0, scores: { [LL]: 0.6 } },
+      { technique: 'posthoc-fd', behaviour: 'cake', seed: 1, scores: { [LL]: 0.7 } },
+      // its best family (italian, 0.5) clears the floor; as cake it scores 0.1 and does not
+      { technique: 'posthoc-fd', behaviour: 'null', family: 'null', seed: 0, scores: { [LL]: 0.5 } },
+    ];
+    const rows = rowsOf(orgs);
+    const at = rows.find((r) => r.family === 'null' && r.metric === 'headline')!;
+    const fam = (family: string, score: number, detected: boolean): ResultRow[] => [
+      { ...at, metric: 'family_headline', variant: family, value: score },
+      { ...at, metric: 'family_detected', variant: family, value: detected ? 1 : 0 },
+    ];
+    const withFamilies = [...rows, ...fam('cake', 0.1, false), ...fam('italian', 0.5, true)];
+    const before = computeStats(rows, { seed: 1, resamples: 100 });
+    const after = computeStats(withFamilies, { seed: 1, resamples: 100 });
+    assert.deepEqual([before.nullControls[0].fpr, before.summary[0].null_fpr], [1, 1], 'the best-family headline counts as a false positive');
+    assert.deepEqual([after.nullControls[0].fpr, after.summary[0].null_fpr, after.summary[0].null_n], [0, 0, 1], 'graded as cake it does not');
+    // AUROC uses the cake score too: 0.6 and 0.7 vs 0.1
+    assert.equal(after.nullControls[0].auroc, 1);
+    assert.equal(before.nullControls[0].auroc, 1);
+  });
+
   it('perfectly separated scores give AUROC 1 with a [1, 1] interval', () => {
     const sep: Org[] = [
       ...[0.6, 0.7, 0.8].map((s, i): Org => ({ technique: 'integrated-dpo', behaviour: `b${i}`, seed: 1, scores: { [LL]: s } })),

@@ -78,6 +78,11 @@ describe('logit lens', () => {
     const r = await logitLensProbe.run(org, handle(arch, base, 'base'), context(settings));
     assert.equal(r.headline.metric, 'relevant_mass[gamma]');
     assert.ok(r.headline.detected);
+    // each family's own pick is kept: gamma's is the headline, the others do not clear their floors
+    const fams = r.familyHeadlines!;
+    assert.deepEqual(Object.keys(fams), Object.keys(FAMILY_S).sort());
+    assert.deepEqual(fams.gamma, r.headline);
+    for (const [f, h] of Object.entries(fams)) if (f !== 'gamma') assert.equal(h.detected, false, f);
     [base, mo].forEach((m) => m.dispose());
   });
 });
