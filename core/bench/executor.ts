@@ -18,6 +18,8 @@ export interface ExecutorEvents {
   onFinish?(cell: Cell, outcome: CellOutcome): void;
   /** a line worth showing (a worker restarted, ...) */
   onNote?(line: string): void;
+  /** where a running cell is (e.g. 'olmo2 pretrain 50/900'), as its worker reports it */
+  onProgress?(cellId: string, text: string): void;
 }
 
 export interface ExecuteRequest {

@@ -33,7 +33,12 @@ export class InProcessExecutor implements CellExecutor {
 
 /** Messages between the harness and a worker process. */
 export type ToWorker = { type: 'init'; suite: unknown; suiteFile: string; outDir: string } | { type: 'run'; id: string } | { type: 'stop' };
-export type FromWorker = { type: 'ready' } | { type: 'done'; id: string; status: 'ok' | 'failed' } | { type: 'interrupted'; id: string } | { type: 'fatal'; message: string };
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'progress'; id: string; text: string }
+  | { type: 'done'; id: string; status: 'ok' | 'failed' }
+  | { type: 'interrupted'; id: string }
+  | { type: 'fatal'; message: string };
 
 export interface WorkerPoolOptions {
   workers: number;
@@ -65,7 +70,7 @@ export class WorkerPoolExecutor implements CellExecutor {
     return this.o.workers;
   }
 
-  private spawn(slot: number, note: (s: string) => void): Worker {
+  private spawn(slot: number, note: (s: string) => void, progress: (id: string, text: string) => void): Worker {
     const logs = join(this.o.outDir, 'logs');
     mkdirSync(logs, { recursive: true });
     const fd = openSync(join(logs, `worker-${slot}.log`), 'a');
@@ -77,6 +82,7 @@ export class WorkerPoolExecutor implements CellExecutor {
     w.ready = new Promise<void>((resolve, reject) => {
       const onMessage = (m: FromWorker) => {
         if (m.type === 'ready') resolve();
+        else if (m.type === 'progress') progress(m.id, m.text);
         else if (m.type === 'fatal') {
           reject(new Error(`worker ${slot}: ${m.message}`));
           if (w.busy) {
@@ -123,7 +129,7 @@ export class WorkerPoolExecutor implements CellExecutor {
     }, 200);
     return schedule(req, this.o.workers, async (cell: Cell, slot: number) => {
       let w = this.workers[slot];
-      if (!w || w.exited) w = this.workers[slot] = this.spawn(slot, note);
+      if (!w || w.exited) w = this.workers[slot] = this.spawn(slot, note, (id, text) => req.events.onProgress?.(id, text));
       try {
         await w.ready;
       } catch (e) {

@@ -26,6 +26,7 @@ import type { CellExecutor, CellOutcome } from '../bench/executor';
 import { CellInterrupted, runCell } from '../bench/run-cell';
 import { parseIntFlag } from '../settings';
 import { ProgressView } from './progress';
+import type { ProgressSink } from '../organisms/cell';
 import { settingsFrom, type CliEnv, type GlobalOptions } from './context';
 import { stopRequested, withInterruptHandler } from './interrupt';
 
@@ -136,6 +137,7 @@ export function benchCommand(env: CliEnv): Command {
           ? new InProcessExecutor(rt, outDir, view)
           : new WorkerPoolExecutor({ workers, bin: BIN, globalArgs: globalArgs(g, rt.settings.size), cwd: env.cwd, outDir, suite: spec, suiteFile: file });
       const running = new Map<string, number>();
+      const cellAt = new Map<string, string>();
       const spent: number[] = [];
       let done = 0;
       const t0 = Date.now();
@@ -145,7 +147,7 @@ export function benchCommand(env: CliEnv): Command {
           label: `bench ${suite.name}`,
           step: finished.size + done,
           total: plan.cells.length,
-          info: `running: ${[...running.keys()].join(', ') || '-'}`,
+          info: `running: ${[...running.keys()].map((id) => (cellAt.has(id) ? `${id} (${cellAt.get(id)})` : id)).join(', ') || '-'}`,
           etaSec: ((pending.length - done) * mean) / Math.max(1, executor.slots),
         });
       };
@@ -165,12 +167,18 @@ export function benchCommand(env: CliEnv): Command {
               onFinish: (cell, outcome) => {
                 const started = running.get(cell.id);
                 running.delete(cell.id);
+                cellAt.delete(cell.id);
                 if (started !== undefined && outcome.status === 'ok') spent.push((Date.now() - started) / 1000);
                 done++;
                 view.note(`[${finished.size + done}/${plan.cells.length}] ${cell.id}: ${describe(outcome)}`);
                 progress();
               },
               onNote: (line) => view.note(line),
+              onProgress: (id, text) => {
+                if (!running.has(id)) return;
+                cellAt.set(id, text);
+                progress();
+              },
             },
           });
         });
@@ -254,7 +262,22 @@ export function workerCommand(env: CliEnv): Command {
       if (!process.send) throw new MoltError('molt _worker is started by molt bench (it needs an IPC channel)', '_worker');
       const send = (m: FromWorker) => process.send!(m);
       const g = cmd.optsWithGlobals() as GlobalOptions;
-      const sink = new ProgressView(false, 30);
+      const log = new ProgressView(false, 30);
+      // the log gets everything; the harness gets where the running cell is, every few seconds
+      let current = '';
+      let lastSent = 0;
+      const sink: ProgressSink = {
+        note: (line) => log.note(line),
+        stop: () => log.stop(),
+        update: (f) => {
+          log.update(f);
+          const now = Date.now();
+          if (current && process.connected && now - lastSent >= 2000) {
+            lastSent = now;
+            send({ type: 'progress', id: current, text: `${f.label} ${f.step}/${f.total}` });
+          }
+        },
+      };
       let plan: BenchPlan | undefined;
       let outDir = '';
       let stop = false;
@@ -293,6 +316,7 @@ export function workerCommand(env: CliEnv): Command {
                 send({ type: 'fatal', message: `unknown cell ${m.id}` });
                 return;
               }
+              current = cell.id;
               try {
                 const r = await runCell(rt, plan, cell, { outDir, sink, shouldStop: () => stop });
                 if (process.connected) send({ type: 'done', id: m.id, status: r.status });
