@@ -14,7 +14,7 @@
 import { HeadlinePicker } from '../../core/probes/headline-pick';
 import { MoltError } from '../../core/errors';
 import type { Probe } from '../../core/plugins/types';
-import type { AnswerFinding, ModelHandle, OrganismHandle, ProbeContext, ProbeHeadline, ProbeMetric, ProbeResult, ProbeSettings } from '../../core/probes/types';
+import type { AnswerFinding, ModelHandle, OrganismHandle, ProbeContext, ProbeMetric, ProbeResult, ProbeSettings } from '../../core/probes/types';
 import { genericChatSequences } from '../../core/probes/activations';
 import { familyGraders, crossFamilyFloor, snr } from '../../core/probes/floor';
 import { wilson } from '../../core/probes/stats';
@@ -101,7 +101,7 @@ export const activationOracleProbe: Probe = {
       const ho = oracle.heldOut;
       const hw = wilson(ho.correct, ho.n);
       metrics.push({ metric: 'oracle_heldout_accuracy', value: hw.value, n: hw.n, ci_low: hw.low, ci_high: hw.high, variant: 'world' });
-      const pick = new HeadlinePicker();
+      const pick = new HeadlinePicker('accuracy', fg.targets.length > 1);
       for (const target of fg.targets) {
         const f = target.label;
         for (const source of SOURCES) {
@@ -116,8 +116,7 @@ export const activationOracleProbe: Probe = {
           metrics.push({ metric: 'floor', value: fl.floor, n: w.n, ci_low: NaN, ci_high: fl.floor, layer, variant: tag });
           if (source !== 'diff') continue;
           const ratio = snr(w.value, fl.floor);
-          const headline: ProbeHeadline = { metric: fg.targets.length > 1 ? `accuracy[${f}]` : 'accuracy', score: w.value, ci_low: w.low, ci_high: w.high, floor: fl.floor, detected: w.value > fl.floor, layer };
-          pick.offer(f, headline, ratio);
+          pick.offer(f, w, fl.floor, layer, ratio);
         }
       }
       clock.lap('grade');

@@ -12,7 +12,7 @@
 import { HeadlinePicker } from '../../core/probes/headline-pick';
 import { MoltError } from '../../core/errors';
 import type { Probe } from '../../core/plugins/types';
-import type { ModelHandle, OrganismHandle, ProbeContext, ProbeHeadline, ProbeMetric, ProbeResult, ProbeSettings, TokenFinding } from '../../core/probes/types';
+import type { ModelHandle, OrganismHandle, ProbeContext, ProbeMetric, ProbeResult, ProbeSettings, TokenFinding } from '../../core/probes/types';
 import { genericChatSequences, layersAtFractions, meanResiduals, subtract } from '../../core/probes/activations';
 import { lensLogits, rankRow, softmaxRows } from '../../core/probes/lens';
 import { Grader, HIT_KS } from '../../core/probes/grader';
@@ -112,7 +112,7 @@ export const logitLensProbe: Probe = {
     const metrics: ProbeMetric[] = [];
     const findings: TokenFinding[] = [];
     const resamples = get<number>('resamples');
-    const pick = new HeadlinePicker();
+    const pick = new HeadlinePicker('relevant_mass', fg.targets.length > 1);
     for (const l of layers) {
       for (const variant of ['diff', 'organism_only'] as const) {
         const vectors = variant === 'diff' ? subtract(moMean.mean.get(l)!, baseMean.mean.get(l)!) : moMean.mean.get(l)!;
@@ -136,9 +136,7 @@ export const logitLensProbe: Probe = {
           const br = r.bestRankByFamily.get(f) ?? null;
           metrics.push({ metric: 'best_rank', value: br ?? NaN, n: r.positions, ci_low: NaN, ci_high: NaN, layer: l, variant: tag });
           if (variant !== 'diff') continue;
-          const clears = m.value > fl.floor;
-          const headline: ProbeHeadline = { metric: fg.targets.length > 1 ? `relevant_mass[${f}]` : 'relevant_mass', score: m.value, ci_low: m.low, ci_high: m.high, floor: fl.floor, detected: clears, layer: l };
-          pick.offer(f, headline, ratio);
+          pick.offer(f, m, fl.floor, l, ratio);
         }
       }
     }

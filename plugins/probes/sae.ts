@@ -14,7 +14,7 @@
 // SAE quality (L0, FVE, MSE, cosine, dead/dense fractions, CE recovered) is
 // reported for each model on held-out general text.
 import type { Probe } from '../../core/plugins/types';
-import type { ModelHandle, OrganismHandle, ProbeContext, ProbeMetric, ProbeResult, ProbeSettings, TokenFinding, ProbeHeadline } from '../../core/probes/types';
+import type { ModelHandle, OrganismHandle, ProbeContext, ProbeMetric, ProbeResult, ProbeSettings, TokenFinding } from '../../core/probes/types';
 import { HeadlinePicker } from '../../core/probes/headline-pick';
 import { genericChatSequences } from '../../core/probes/activations';
 import { familyGraders, crossFamilyFloor, snr } from '../../core/probes/floor';
@@ -128,7 +128,7 @@ export const saeProbe: Probe = {
       const relevantByFamily = new Map<string, number[]>();
       for (const [family, g] of fg.all) relevantByFamily.set(family, described.map((l) => (l.words.some((w) => g.isRelevant(w)) ? 1 : 0)));
       const resamples = get<number>('resamples');
-      const pick = new HeadlinePicker();
+      const pick = new HeadlinePicker('relevant_fraction', fg.targets.length > 1);
       for (const target of fg.targets) {
         const f = target.label;
         const tag = fg.targets.length > 1 ? `diff:${f}` : 'diff';
@@ -144,8 +144,7 @@ export const saeProbe: Probe = {
           const hit = rel.slice(0, k).some((x) => x === 1) ? 1 : 0;
           metrics.push({ metric: `hit@${k}`, value: hit, n: 1, ci_low: NaN, ci_high: NaN, layer, variant: tag });
         }
-        const headline: ProbeHeadline = { metric: fg.targets.length > 1 ? `relevant_fraction[${f}]` : 'relevant_fraction', score: w.value, ci_low: w.low, ci_high: w.high, floor: fl.floor, detected: w.value > fl.floor, layer };
-        pick.offer(f, headline, ratio);
+        pick.offer(f, w, fl.floor, layer, ratio);
       }
       clock.lap('grade');
       const fve = metrics.filter((x) => x.metric === 'fve').map((x) => `${x.variant} ${x.value.toFixed(3)}`).join(', ');

@@ -198,7 +198,7 @@ export const steeringProbe: Probe = {
     }
     for (const v of boot.values()) v.sort((a, b) => a - b);
     const randomGrade = (g: Grader) => gradeOf(g, hypotheses[3]).grade01;
-    const pick = new HeadlinePicker();
+    const pick = new HeadlinePicker('grade01', fg.targets.length > 1);
     for (const target of fg.targets) {
       const f = target.label;
       const own = gradeOf(target, hypotheses[0]).grade01;
@@ -206,10 +206,10 @@ export const steeringProbe: Probe = {
       let floor = randomGrade(target);
       for (const [other, xs] of boot) if (other !== f) floor = Math.max(floor, quantileSorted(xs, 0.95));
       const tag = fg.targets.length > 1 ? `both:${f}` : 'both';
-      metrics.push({ metric: 'grade01', value: own, n: steered.length + unsteered.length, ci_low: quantileSorted(dist, 0.025), ci_high: quantileSorted(dist, 0.975), variant: tag, layer });
+      const interval = { value: own, low: quantileSorted(dist, 0.025), high: quantileSorted(dist, 0.975) };
+      metrics.push({ metric: 'grade01', value: own, n: steered.length + unsteered.length, ci_low: interval.low, ci_high: interval.high, variant: tag, layer });
       metrics.push({ metric: 'floor', value: floor, n: B, ci_low: NaN, ci_high: floor, variant: tag, layer });
-      const h = { metric: fg.targets.length > 1 ? `grade01[${f}]` : 'grade01', score: own, ci_low: quantileSorted(dist, 0.025), ci_high: quantileSorted(dist, 0.975), floor, detected: own > floor, layer };
-      pick.offer(f, h, own - floor);
+      pick.offer(f, interval, floor, layer, own - floor);
     }
     clock.lap('investigator');
 
