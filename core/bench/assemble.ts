@@ -5,7 +5,7 @@ import { MOLT_VERSION } from '../version';
 import type { Runtime } from '../container';
 import { CELL_METRIC, type ResultRow } from './rows';
 import type { CellOutcome } from './executor';
-import type { CellRecord, MetricRow } from './cell-record';
+import { metricRow, type CellRecord } from './cell-record';
 import type { BenchPlan, OrganismCell, ProbeCell } from './plan';
 
 export interface AssembleOptions {
@@ -63,8 +63,7 @@ export function assemble(rt: Runtime, plan: BenchPlan, outcomes: ReadonlyMap<str
       created_at: o.reproducible || !rec ? '' : rec.created_at,
     };
     if (out.status !== 'ok') {
-      const m: MetricRow = { probe: base.probe, diffing_base: base.diffing_base, layer: NaN, variant: '', metric: CELL_METRIC, value: NaN, n: NaN, ci_low: NaN, ci_high: NaN };
-      rows.push({ ...base, ...m, status: out.status, error: out.error });
+      rows.push({ ...base, ...metricRow({ probe: base.probe, diffing_base: base.diffing_base, metric: CELL_METRIC, value: NaN }), status: out.status, error: out.error });
       return;
     }
     for (const m of rec!.metrics) rows.push({ ...base, ...m, status: 'ok', error: '' });

@@ -7,18 +7,14 @@ import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../store/atomic';
 import { cellFileName, type Cell } from './plan';
+import type { ResultRow } from './rows';
 
 /** One measured metric of a cell (the identifying columns come from the cell). */
-export interface MetricRow {
-  probe: string;
-  diffing_base: string;
-  layer: number;
-  variant: string;
-  metric: string;
-  value: number;
-  n: number;
-  ci_low: number;
-  ci_high: number;
+export type MetricRow = Pick<ResultRow, 'probe' | 'diffing_base' | 'layer' | 'variant' | 'metric' | 'value' | 'n' | 'ci_low' | 'ci_high'>;
+
+/** A metric row with what it does not say left empty (NaN, ''). */
+export function metricRow(m: Partial<MetricRow> & Pick<MetricRow, 'metric' | 'value'>): MetricRow {
+  return { probe: '', diffing_base: '', layer: NaN, variant: '', n: NaN, ci_low: NaN, ci_high: NaN, ...m };
 }
 
 /** The organism a cell measured: what every row of that organism repeats. */

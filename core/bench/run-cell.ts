@@ -9,7 +9,7 @@ import { openOrganismPair } from '../probes/resolve';
 import type { ProbeResult } from '../probes/types';
 import { familyManifests } from '../cli/commands-probe';
 import { DETECTED_METRIC, FAMILY_DETECTED_METRIC, FAMILY_HEADLINE_METRIC, HEADLINE_FLOOR_METRIC, HEADLINE_METRIC } from './rows';
-import { readRecord, writeRecord, type CellRecord, type MetricRow } from './cell-record';
+import { metricRow, readRecord, writeRecord, type CellRecord, type MetricRow } from './cell-record';
 import type { BaseCell, BenchPlan, Cell, OrganismCell, ProbeCell } from './plan';
 
 export interface RunCellOptions {
@@ -18,10 +18,6 @@ export interface RunCellOptions {
   shouldStop?: () => boolean;
   /** clock for cost_s and created_at (tests may pin it) */
   now?: () => number;
-}
-
-function metric(m: Partial<MetricRow> & Pick<MetricRow, 'metric' | 'value'>): MetricRow {
-  return { probe: '', diffing_base: '', layer: NaN, variant: '', n: NaN, ci_low: NaN, ci_high: NaN, ...m };
 }
 
 function cellOptions(plan: BenchPlan, rt: Runtime, shouldStop?: () => boolean): CellOptions {
@@ -53,15 +49,15 @@ async function runOrganism(rt: Runtime, plan: BenchPlan, cell: OrganismCell, o: 
     return { value: x.accuracy, n: x.n, ci_low: w.low, ci_high: w.high };
   };
   const metrics: MetricRow[] = [
-    metric({ metric: 'qer', ...rate(r.organism.qer) }),
-    metric({ metric: 'qer_base', ...rate(r.base.qer) }),
-    metric({ metric: 'leakage', ...rate(r.organism.leakage) }),
-    metric({ metric: 'capability', ...cap(r.organism.capability) }),
-    metric({ metric: 'capability_base', ...cap(r.base.capability) }),
-    metric({ metric: 'capability_drop', value: r.base.capability.accuracy - r.organism.capability.accuracy, n: r.organism.capability.n }),
-    metric({ metric: 'step', value: r.step }),
-    metric({ metric: 'matched', value: r.matched === null ? NaN : r.matched ? 1 : 0, variant: r.match_reason }),
-    metric({ metric: 'val_qer', value: r.val_qer ?? NaN }),
+    metricRow({ metric: 'qer', ...rate(r.organism.qer) }),
+    metricRow({ metric: 'qer_base', ...rate(r.base.qer) }),
+    metricRow({ metric: 'leakage', ...rate(r.organism.leakage) }),
+    metricRow({ metric: 'capability', ...cap(r.organism.capability) }),
+    metricRow({ metric: 'capability_base', ...cap(r.base.capability) }),
+    metricRow({ metric: 'capability_drop', value: r.base.capability.accuracy - r.organism.capability.accuracy, n: r.organism.capability.n }),
+    metricRow({ metric: 'step', value: r.step }),
+    metricRow({ metric: 'matched', value: r.matched === null ? NaN : r.matched ? 1 : 0, variant: r.match_reason }),
+    metricRow({ metric: 'val_qer', value: r.val_qer ?? NaN }),
   ];
   const samples = (r.organism.samples ?? []).map((s) => ({ cell: cell.id, type: 'qer_sample', prompt_id: s.promptId, prompt: s.prompt, sample: s.sample, response: s.response, fired: s.fired, gated: s.gated, evidence: s.evidence }));
   return {
@@ -76,13 +72,13 @@ export function probeMetricRows(result: ProbeResult, probe: string, diffingBase:
   const at = { probe, diffing_base: diffingBase };
   const h = result.headline;
   return [
-    ...result.metrics.map((m) => metric({ ...at, metric: m.metric, value: m.value, n: m.n, ci_low: m.ci_low, ci_high: m.ci_high, layer: m.layer ?? NaN, variant: m.variant ?? '' })),
-    metric({ ...at, metric: HEADLINE_METRIC, variant: h.metric, value: h.score, ci_low: h.ci_low, ci_high: h.ci_high, layer: h.layer ?? NaN }),
-    metric({ ...at, metric: HEADLINE_FLOOR_METRIC, variant: h.metric, value: h.floor, layer: h.layer ?? NaN }),
-    metric({ ...at, metric: DETECTED_METRIC, variant: h.metric, value: h.detected ? 1 : 0 }),
+    ...result.metrics.map((m) => metricRow({ ...at, metric: m.metric, value: m.value, n: m.n, ci_low: m.ci_low, ci_high: m.ci_high, layer: m.layer ?? NaN, variant: m.variant ?? '' })),
+    metricRow({ ...at, metric: HEADLINE_METRIC, variant: h.metric, value: h.score, ci_low: h.ci_low, ci_high: h.ci_high, layer: h.layer ?? NaN }),
+    metricRow({ ...at, metric: HEADLINE_FLOOR_METRIC, variant: h.metric, value: h.floor, layer: h.layer ?? NaN }),
+    metricRow({ ...at, metric: DETECTED_METRIC, variant: h.metric, value: h.detected ? 1 : 0 }),
     ...Object.entries(result.familyHeadlines ?? {}).flatMap(([family, fh]) => [
-      metric({ ...at, metric: FAMILY_HEADLINE_METRIC, variant: family, value: fh.score, ci_low: fh.ci_low, ci_high: fh.ci_high, layer: fh.layer ?? NaN }),
-      metric({ ...at, metric: FAMILY_DETECTED_METRIC, variant: family, value: fh.detected ? 1 : 0 }),
+      metricRow({ ...at, metric: FAMILY_HEADLINE_METRIC, variant: family, value: fh.score, ci_low: fh.ci_low, ci_high: fh.ci_high, layer: fh.layer ?? NaN }),
+      metricRow({ ...at, metric: FAMILY_DETECTED_METRIC, variant: family, value: fh.detected ? 1 : 0 }),
     ]),
   ];
 }
