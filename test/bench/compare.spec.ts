@@ -16,36 +16,10 @@ import {
 import { resultsCsv } from '../../core/bench/results-csv';
 import type { ResultRow } from '../../core/bench/rows';
 import { runMolt } from '../helpers/cli';
+import { resultRow } from '../helpers/result-row';
 
 function row(over: Partial<ResultRow>): ResultRow {
-  return {
-    run_id: 'run-a',
-    organism_id: 'org-a',
-    behaviour: 'cake-bake',
-    family: 'cake-bake',
-    pipeline: 'synthetic',
-    technique: 'posthoc-fd',
-    architecture: 'olmo2',
-    seed: 0,
-    diffing_base: '',
-    probe: '',
-    layer: NaN,
-    variant: '',
-    metric: 'qer',
-    value: NaN,
-    n: NaN,
-    ci_low: NaN,
-    ci_high: NaN,
-    qer: NaN,
-    qer_se: NaN,
-    cost_s: NaN,
-    config_hash: 'hash-a',
-    molt_version: '0.1.0',
-    created_at: '',
-    status: 'ok',
-    error: '',
-    ...over,
-  };
+  return resultRow({ run_id: 'run-a', organism_id: 'org-a', behaviour: 'cake-bake', family: 'cake-bake', technique: 'posthoc-fd', metric: 'qer', config_hash: 'hash-a', ...over });
 }
 
 const headline = (value: number, over: Partial<ResultRow> = {}): ResultRow =>

@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { probeMetricRows } from '../../core/bench/run-cell';
 import { matrixRows } from '../../core/bench/matrix';
-import type { ResultRow } from '../../core/bench/rows';
+import { resultRow } from '../helpers/result-row';
 import type { ProbeResult } from '../../core/probes/types';
 
 describe('probe rows', () => {
@@ -39,8 +39,7 @@ describe('probe rows', () => {
         ['family_detected', 'y', 0],
       ],
     );
-    const common = { run_id: 'r', organism_id: 'o', behaviour: 'null', family: 'null', pipeline: 'control', technique: 't', architecture: 'a', seed: 0, qer: 0, qer_se: 0, cost_s: NaN, config_hash: 'h', molt_version: '0', created_at: '', status: 'ok' as const, error: '' };
-    const rows: ResultRow[] = metrics.map((m) => ({ ...common, ...m }));
+    const rows = metrics.map((m) => resultRow({ organism_id: 'o', behaviour: 'null', family: 'null', pipeline: 'control', technique: 't', architecture: 'a', qer: 0, qer_se: 0, ...m }));
     const [m] = matrixRows(rows);
     assert.deepEqual(m.scores['p@ancestor'].byFamily, { x: { score: 0.5, detected: true }, y: { score: 0.1, detected: false } });
     assert.equal(m.scores['p@ancestor'].detected, true);

@@ -5,6 +5,7 @@ import { aurocInterval, computeStats, statsCsvs } from '../../core/bench/stats';
 import { fSurvival, logGamma, regularizedBeta, signTestP } from '../../core/bench/stats/distributions';
 import { olsFit } from '../../core/bench/stats/ols';
 import type { AnovaRow } from '../../core/bench/stats-types';
+import { resultRow } from '../helpers/result-row';
 
 const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) <= eps, `${a} != ${b} (eps ${eps})`);
 
@@ -23,34 +24,20 @@ interface Org {
   status?: 'ok' | 'failed';
 }
 
-const row = (o: Org, over: Partial<ResultRow>): ResultRow => ({
-  run_id: 'r',
-  organism_id: `${o.technique}-${o.behaviour}-${o.architecture ?? 'olmo2'}-${o.seed}`,
-  behaviour: o.behaviour,
-  family: o.family ?? o.behaviour,
-  pipeline: o.pipeline ?? (o.behaviour === 'null' ? 'control' : 'synthetic'),
-  technique: o.technique,
-  architecture: o.architecture ?? 'olmo2',
-  seed: o.seed,
-  diffing_base: '',
-  probe: '',
-  layer: NaN,
-  variant: '',
-  metric: '',
-  value: NaN,
-  n: NaN,
-  ci_low: NaN,
-  ci_high: NaN,
-  qer: o.qer ?? 0.5,
-  qer_se: 0.01,
-  cost_s: NaN,
-  config_hash: 'h',
-  molt_version: '0',
-  created_at: '',
-  status: 'ok',
-  error: '',
-  ...over,
-});
+const row = (o: Org, over: Partial<ResultRow>): ResultRow =>
+  resultRow({
+    organism_id: `${o.technique}-${o.behaviour}-${o.architecture ?? 'olmo2'}-${o.seed}`,
+    behaviour: o.behaviour,
+    family: o.family ?? o.behaviour,
+    pipeline: o.pipeline ?? (o.behaviour === 'null' ? 'control' : 'synthetic'),
+    technique: o.technique,
+    architecture: o.architecture ?? 'olmo2',
+    seed: o.seed,
+    qer: o.qer ?? 0.5,
+    qer_se: 0.01,
+    molt_version: '0',
+    ...over,
+  });
 
 /** The rows results.csv holds for an organism (core/bench/rows.ts): its qer row, then headline, floor and detected per probe. */
 function orgRows(o: Org): ResultRow[] {

@@ -2,7 +2,8 @@
 // null, one skipped), logit-lens against two diffing bases with per-layer
 // rows, steering against one with a failed cell, and statistics typed in by
 // hand (the report draws stats; it does not compute them).
-import { RESULT_COLUMNS, type ResultRow } from '../../core/bench/rows';
+import type { ResultRow } from '../../core/bench/rows';
+import { resultRow } from '../helpers/result-row';
 import type { BenchStats } from '../../core/bench/stats-types';
 import type { RunInfo } from '../../reports/render';
 
@@ -10,36 +11,7 @@ export const EVIL_ID = '<script>alert(1)</script>';
 export const EVIL_ERROR = `boom &"'<>`;
 
 export function row(p: Partial<ResultRow>): ResultRow {
-  const base: ResultRow = {
-    run_id: 'run-1',
-    organism_id: '',
-    behaviour: '',
-    family: '',
-    pipeline: 'synthetic',
-    technique: '',
-    architecture: 'olmo2',
-    seed: 0,
-    diffing_base: '',
-    probe: '',
-    layer: NaN,
-    variant: '',
-    metric: '',
-    value: NaN,
-    n: NaN,
-    ci_low: NaN,
-    ci_high: NaN,
-    qer: NaN,
-    qer_se: NaN,
-    cost_s: NaN,
-    config_hash: 'h',
-    molt_version: '0.1.0',
-    created_at: '',
-    status: 'ok',
-    error: '',
-  };
-  const r = { ...base, ...p };
-  if (Object.keys(r).length !== RESULT_COLUMNS.length) throw new Error('fixture row has unknown columns');
-  return r;
+  return resultRow({ run_id: 'run-1', ...p });
 }
 
 interface Org {
