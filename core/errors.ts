@@ -13,3 +13,11 @@ export class MoltError extends Error {
 export function isMoltError(e: unknown): e is MoltError {
   return e instanceof Error && e.name === 'MoltError';
 }
+
+/**
+ * Where a schema issue is, for messages: its path, extended by the unknown
+ * keys when the issue is about keys ('base.pretrain.stepz'); '(root)' for neither.
+ */
+export function issueField(issue: { path: readonly PropertyKey[]; keys?: readonly string[] }): string {
+  return [issue.path.map(String).join('.'), issue.keys?.join(', ')].filter(Boolean).join('.') || '(root)';
+}

@@ -6,7 +6,7 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { BACKEND_CHOICES, type BackendChoice } from './engine/backend';
-import { MoltError } from './errors';
+import { issueField, MoltError } from './errors';
 import { BaseOverrides } from './pipeline/config';
 import { TrainerOverrides } from './organisms/hparams';
 
@@ -73,7 +73,7 @@ export function readConfigFile(file: string): Partial<Settings> {
   const parsed = ConfigFile.safeParse(raw ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const field = issue.path.join('.') || (issue as { keys?: string[] }).keys?.join(', ') || '(root)';
+    const field = issueField(issue);
     throw new MoltError(`config ${file}: field '${field}': ${issue.message}`, file);
   }
   const c = parsed.data;

@@ -4,7 +4,7 @@
 // Validated on load; every id is checked against the registry (built-ins and
 // --plugin modules alike), so an unknown one names the valid ones.
 import { z } from 'zod';
-import { MoltError } from '../errors';
+import { issueField, MoltError } from '../errors';
 import { parseSuiteText } from '../organisms/suite';
 import type { PluginRegistry } from '../plugins/registry';
 import type { PluginKind } from '../plugins/types';
@@ -89,8 +89,7 @@ export function parseSuite(raw: unknown, file: string): SuiteSpec {
   const r = SuiteSchema.safeParse(raw);
   if (!r.success) {
     const issue = r.error.issues[0];
-    const keys = (issue as { keys?: string[] }).keys;
-    const field = [issue.path.join('.'), keys?.join(', ')].filter(Boolean).join(': ') || '(root)';
+    const field = issueField(issue);
     throw new MoltError(`suite ${file}: field '${field}': ${issue.message}`, `${file}:${field}`);
   }
   return r.data;

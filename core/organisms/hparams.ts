@@ -2,7 +2,7 @@
 // file's `trainers:` section (per technique id), validated field by field so
 // a typo names the field instead of being ignored.
 import { z } from 'zod';
-import { MoltError } from '../errors';
+import { issueField, MoltError } from '../errors';
 import { DEFAULT_ADAMW } from '../train/optimizer';
 import { DPO_LOSS_TYPES, type DpoLossType } from '../train/losses';
 import type { TrainConfig } from '../train/loop';
@@ -66,7 +66,7 @@ export function hyperparametersFor(trainer: Trainer, size: string, override: unk
   const parsed = TrainerOverride.safeParse(override ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const field = issue.path.join('.') || (issue as { keys?: string[] }).keys?.join(', ') || '(root)';
+    const field = issueField(issue);
     throw new MoltError(`trainers.${trainer.id}: field '${field}': ${issue.message}`, `trainers.${trainer.id}.${field}`);
   }
   const h = { ...trainer.defaultsFor(size), ...parsed.data };

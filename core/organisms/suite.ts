@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { MoltError } from '../errors';
+import { issueField, MoltError } from '../errors';
 
 export const SUITES_DIR = join(__dirname, '..', '..', 'benchmarks', 'suites');
 
@@ -47,7 +47,7 @@ export function readSuite(file: string): SuiteEntry[] {
   const list = z.array(Entry).min(1).safeParse(raw);
   if (!list.success) {
     const issue = list.error.issues[0];
-    throw new MoltError(`suite ${file}: entry field '${issue.path.join('.') || '(root)'}': ${issue.message}`, file);
+    throw new MoltError(`suite ${file}: entry field '${issueField(issue)}': ${issue.message}`, file);
   }
   return list.data;
 }
