@@ -10,14 +10,13 @@
 // content-addressed, so two workers on the same cell never corrupt it.
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Job, Worker } from 'bullmq';
-import { join } from 'node:path';
 import type { GlobalOptions } from '../cli/context';
 import { globalArgs } from '../cli/commands-bench';
 import { readRecord } from './cell-record';
 import type { FromWorker, ToWorker } from './local-executor';
 import { CELL_FAILED, RUNS_KEY, connectRedis, loadBullmq, redisOptions, type CellJobData } from './queue-protocol';
+import { MOLT_BIN } from '../version';
 
-const BIN = join(__dirname, '..', '..', 'bin', 'molt.js');
 
 export interface QueueWorkerOptions {
   url: string;
@@ -52,7 +51,7 @@ class CellProcess {
 
   constructor(args: string[], init: ToWorker, cwd: string) {
     // stdout and stderr are this worker's log; IPC carries the protocol of the local pool
-    this.child = fork(BIN, [...args, '_worker'], { cwd, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child = fork(MOLT_BIN, [...args, '_worker'], { cwd, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.ready = new Promise<void>((resolve, reject) => {
       this.child.on('message', (m: FromWorker) => {
         if (m.type === 'ready') resolve();

@@ -2,14 +2,14 @@
 // run on N worker processes, resumable, with results.csv, matrix.csv,
 // summary.csv, samples.jsonl, run.json and report.html in --out.
 // molt _worker (hidden): one worker process of the local pool.
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { mkdir, rm } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { MoltError } from '../errors';
 import { Runtime } from '../container';
-import { MOLT_VERSION } from '../version';
+import { MOLT_VERSION, MOLT_BIN } from '../version';
 import { writeFileAtomic, writeJsonAtomic } from '../store/atomic';
 import { suitePath } from '../organisms/suite';
 import { parseSuite, parseSuiteFile, resolveSuite } from '../bench/suite';
@@ -31,7 +31,6 @@ import { settingsFrom, type CliEnv, type GlobalOptions } from './context';
 import { stopRequested, withInterruptHandler } from './interrupt';
 
 const ROOT = join(__dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'molt.js');
 
 /** The commit the code runs from ('unknown' outside a git checkout), '+dirty' when it has local changes. */
 export function gitSha(dir = ROOT): string {
@@ -135,7 +134,7 @@ export function benchCommand(env: CliEnv): Command {
         ? new QueueExecutor({ url: opts.queue, outDir, suite: spec, suiteFile: file, global: portableGlobals(g, rt.settings.size, env.cwd) })
         : workers === 0
           ? new InProcessExecutor(rt, outDir, view)
-          : new WorkerPoolExecutor({ workers, bin: BIN, globalArgs: globalArgs(g, rt.settings.size), cwd: env.cwd, outDir, suite: spec, suiteFile: file });
+          : new WorkerPoolExecutor({ workers, bin: MOLT_BIN, globalArgs: globalArgs(g, rt.settings.size), cwd: env.cwd, outDir, suite: spec, suiteFile: file });
       const running = new Map<string, number>();
       const cellAt = new Map<string, string>();
       const spent: number[] = [];

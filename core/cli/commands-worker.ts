@@ -5,14 +5,14 @@
 // CPU-bound and one process runs one at a time.
 import { Command } from 'commander';
 import { fork, type ChildProcess } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { MoltError } from '../errors';
 import { runQueueWorker } from '../bench/queue-worker';
 import { parseIntFlag } from '../settings';
 import { storeDir } from '../store/store-url';
 import type { CliEnv, GlobalOptions } from './context';
+import { MOLT_BIN } from '../version';
 
-const BIN = join(__dirname, '..', '..', 'bin', 'molt.js');
 
 interface WorkerOpts {
   queue: string;
@@ -60,7 +60,7 @@ export function queueWorkerCommand(env: CliEnv): Command {
           const args = [...(g.store ? ['--store', g.store] : []), ...(g.verbose ? ['--verbose'] : []), 'worker', '--queue', opts.queue, '--concurrency', '1'];
           args.push('--lock-duration', opts.lockDuration, '--stalled-interval', opts.stalledInterval, '--max-stalled', opts.maxStalled);
           // detached: a Ctrl-C reaches this process only, which passes ONE stop on (two would quit without saving)
-          children = Array.from({ length: concurrency }, () => fork(BIN, args, { cwd: env.cwd, stdio: 'inherit', detached: true }));
+          children = Array.from({ length: concurrency }, () => fork(MOLT_BIN, args, { cwd: env.cwd, stdio: 'inherit', detached: true }));
           const codes = await Promise.all(children.map((c) => new Promise<number | null>((r) => c.on('exit', (code) => r(code)))));
           if (!stop && codes.some((c) => c !== 0)) throw new MoltError(`a worker process exited with code ${codes.find((c) => c !== 0)}`, 'worker');
           return;
