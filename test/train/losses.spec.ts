@@ -51,18 +51,19 @@ describe('train/losses', () => {
   });
 
   const seq = (sum: number[], count: number[]) => ({ sum: tf.tensor1d(sum), count: tf.tensor1d(count) });
+  // pair 1: (pi_c - ref_c) - (pi_r - ref_r) = (-2 + 2.5) - (-3 + 2.5) = 1 -> logit 0.5
+  // pair 2: (-1 + 0.5) - (-1 + 2) = -1.5 -> logit -0.75
+  const twoPairs = () => ({
+    policyChosen: seq([-2, -1], [2, 2]),
+    policyRejected: seq([-3, -1], [4, 1]),
+    refChosen: tf.tensor1d([-2.5, -0.5]),
+    refRejected: tf.tensor1d([-2.5, -2]),
+    beta: 0.5,
+    lossType: 'sigmoid' as const,
+  });
 
   it('DPO sigmoid loss, rewards and accuracies on two pairs', () => {
-    // pair 1: (pi_c - ref_c) - (pi_r - ref_r) = (-2 + 2.5) - (-3 + 2.5) = 1 -> logit 0.5
-    // pair 2: (-1 + 0.5) - (-1 + 2) = -1.5 -> logit -0.75
-    const out = dpoLoss({
-      policyChosen: seq([-2, -1], [2, 2]),
-      policyRejected: seq([-3, -1], [4, 1]),
-      refChosen: tf.tensor1d([-2.5, -0.5]),
-      refRejected: tf.tensor1d([-2.5, -2]),
-      beta: 0.5,
-      lossType: 'sigmoid',
-    });
+    const out = dpoLoss(twoPairs());
     // (ln(1 + e^-0.5) + ln(1 + e^0.75)) / 2
     close(out.loss.dataSync()[0], 0.805473995);
     const c = out.chosenRewards.dataSync();
@@ -94,15 +95,7 @@ describe('train/losses', () => {
 
   it('rpoAlpha adds alpha x the mean NLL per chosen token (RPO)', () => {
     // the two-pair example above: DPO 0.805473995; chosen sums -2, -1 over 2 + 2 tokens -> NLL 3/4
-    const out = dpoLoss({
-      policyChosen: seq([-2, -1], [2, 2]),
-      policyRejected: seq([-3, -1], [4, 1]),
-      refChosen: tf.tensor1d([-2.5, -0.5]),
-      refRejected: tf.tensor1d([-2.5, -2]),
-      beta: 0.5,
-      lossType: 'sigmoid',
-      rpoAlpha: 2,
-    });
+    const out = dpoLoss({ ...twoPairs(), rpoAlpha: 2 });
     close(out.loss.dataSync()[0], 0.805473995 + 2 * 0.75);
   });
 
