@@ -20,6 +20,10 @@ masking_utils.py):
   layers use rope_theta.
 - RoPE: rotate_half convention (first half / second half of head_dim), inv_freq
   = theta^(-2i/d), positions 0..T-1.
+
+forward(ids, cache=model.new_cache()) decodes incrementally with a KV cache (the
+perf generation benchmark, benchmarks/perf/torch_generate.py); without a cache
+it is the plain full forward the parity checks use.
 """
 import json
 import math
@@ -101,6 +105,56 @@ def attention_allowed(seq_len, sliding_window=None):
     if sliding_window is not None:
         allowed = allowed & (k > q - sliding_window)
     return allowed
+
+
+def attention_allowed_at(q_start, q_len, k_start, k_len, sliding_window=None):
+    """Like attention_allowed, for queries at absolute positions q_start.. and keys at
+    k_start.. (incremental decoding, where the cache holds the earlier keys)."""
+    q = torch.arange(q_start, q_start + q_len)[:, None]
+    k = torch.arange(k_start, k_start + k_len)[None, :]
+    allowed = k <= q
+    if sliding_window is not None:
+        allowed = allowed & (k > q - sliding_window)
+    return allowed
+
+
+class LayerCache:
+    """One layer's keys and values for incremental decoding, [B, KV, S, D], after
+    RoPE and before repeat_kv. A sliding layer keeps only its last `window` keys:
+    no later query can see older ones (molt's KvCache trims the same way)."""
+
+    def __init__(self, window=None):
+        self.window = window
+        self.k = None
+        self.v = None
+        self.start = 0  # absolute position of the first stored key
+        self.length = 0  # tokens seen so far = absolute position of the next one
+
+    def append(self, k, v):
+        """Store the new keys/values; return every key the new queries may attend to,
+        its absolute start position, and the new queries' first position."""
+        q_start, k_start, new = self.length, self.start, k.shape[2]
+        if self.k is not None:
+            k = torch.cat([self.k, k], dim=2)
+            v = torch.cat([self.v, v], dim=2)
+        s = k.shape[2]
+        keep = self.window if self.window is not None and s > self.window else s
+        self.k, self.v = k[:, :, s - keep:], v[:, :, s - keep:]
+        self.start = k_start + s - keep
+        self.length = q_start + new
+        return k, v, k_start, q_start
+
+
+class KVCache:
+    """Per-layer LayerCache for CausalLM.forward(ids, cache=...): call forward with
+    the prompt first, then one (or more) new tokens at a time."""
+
+    def __init__(self, spec):
+        self.layers = [LayerCache(spec.sliding_window if t == "sliding_attention" else None) for t in spec.layer_types]
+
+    @property
+    def length(self):
+        return self.layers[0].length if self.layers else 0
 
 
 # ---------------------------------------------------------------- config reading
@@ -220,7 +274,9 @@ class Attention(nn.Module):
             self.q_norm = RMSNorm(h * hd, spec.eps, unit_offset=False)
             self.k_norm = RMSNorm(kv * hd, spec.eps, unit_offset=False)
 
-    def forward(self, x, cos, sin, allowed):
+    def forward(self, x, cos, sin, allowed, cache=None):
+        """cache: this layer's LayerCache when decoding incrementally; `allowed` is then
+        built here, from the absolute positions of the new queries and the cached keys."""
         s = self.spec
         b, t, _ = x.shape
         q, k, v = self.q_proj(x), self.k_proj(x), self.v_proj(x)
@@ -232,6 +288,9 @@ class Attention(nn.Module):
         if s.gemma:
             q, k = self.q_norm(q), self.k_norm(k)  # Gemma3: per head
         q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
+        if cache is not None:
+            k, v, k_start, q_start = cache.append(k, v)
+            allowed = attention_allowed_at(q_start, t, k_start, k.shape[2], cache.window)
         rep = s.num_heads // s.num_kv_heads
         if rep > 1:
             # query head i reads kv head i // rep (HF repeat_kv)
@@ -271,11 +330,11 @@ class DecoderLayer(nn.Module):
         self.post_attention_layernorm = RMSNorm(spec.hidden_size, spec.eps, off)
         self.post_feedforward_layernorm = RMSNorm(spec.hidden_size, spec.eps, off)
 
-    def forward(self, h, cos, sin, allowed):
+    def forward(self, h, cos, sin, allowed, cache=None):
         if self.gemma:
-            h = h + self.post_attention_layernorm(self.self_attn(self.input_layernorm(h), cos, sin, allowed))
+            h = h + self.post_attention_layernorm(self.self_attn(self.input_layernorm(h), cos, sin, allowed, cache))
             return h + self.post_feedforward_layernorm(self.mlp(self.pre_feedforward_layernorm(h)))
-        h = h + self.post_attention_layernorm(self.self_attn(h, cos, sin, allowed))
+        h = h + self.post_attention_layernorm(self.self_attn(h, cos, sin, allowed, cache))
         return h + self.post_feedforward_layernorm(self.mlp(h))
 
 
@@ -301,9 +360,14 @@ class CausalLM(nn.Module):
     def unembed_weight(self):
         return self.model.embed_tokens.weight if self.spec.tie else self.lm_head.weight
 
-    def forward(self, ids, return_hidden=False):
+    def forward(self, ids, return_hidden=False, cache=None, last_only=False):
+        """cache: a KVCache (new_cache()) to decode incrementally: ids are the tokens
+        after the cached ones (prompt first, then one token per step; no padding).
+        last_only: logits of the last position only, [B, 1, V] (what sampling and
+        activation collection need; molt's lastOnly)."""
         s = self.spec
         t = ids.shape[1]
+        past = cache.length if cache is not None else 0
         h = self.model.embed_tokens(ids)
         dtype = h.dtype
         if s.gemma:
@@ -311,21 +375,27 @@ class CausalLM(nn.Module):
             h = h * torch.tensor(s.hidden_size ** 0.5, dtype=torch.float32).to(dtype)
         rope = {}
         for lt, (theta, factor) in s.rope.items():
-            rope[lt] = rope_cos_sin(theta, factor, s.head_dim, t, dtype)
+            cos, sin = rope_cos_sin(theta, factor, s.head_dim, past + t, dtype)
+            rope[lt] = (cos[past:], sin[past:])  # positions past .. past + t - 1
         masks = {
             "full_attention": attention_allowed(t),
             "sliding_attention": attention_allowed(t, s.sliding_window),
-        }
+        } if cache is None else {}
         hidden = [h]
-        for layer in self.model.layers:
+        for i, layer in enumerate(self.model.layers):
             lt = layer.self_attn.layer_type
             cos, sin = rope[lt]
-            h = layer(h, cos, sin, masks[lt])
+            h = layer(h, cos, sin, masks.get(lt), None if cache is None else cache.layers[i])
             hidden.append(h)
+        if last_only:
+            h = h[:, -1:]
         logits = F.linear(self.model.norm(h), self.unembed_weight())
         if s.final_softcap is not None:
             logits = torch.tanh(logits / s.final_softcap) * s.final_softcap
         return (logits, hidden) if return_hidden else logits
+
+    def new_cache(self):
+        return KVCache(self.spec)
 
     def init_weights(self, seed=0, std=0.02):
         """Random init like HF _init_weights: normal(0, std) for matrices, the padding
