@@ -82,7 +82,8 @@ export class Runtime {
   /** Load the backend (once) and report which one runs. */
   async ready(): Promise<Engine> {
     const info = await initBackend(this.settings.backend);
-    this.logger.info(`backend: ${info.name} (${info.package})`);
+    this.logger.info(`backend: ${info.id} (${info.package})`);
+    if (info.nativeSkipped) this.logger.info(`native kernels not in use: ${info.nativeSkipped}`);
     if (info.skipped.length) this.logger.debug(`backends skipped: ${info.skipped.join('; ')}`);
     return this.services.engine;
   }

@@ -151,14 +151,14 @@ export function baseCommand(env: CliEnv): Command {
       const out = resolve(opts.out);
       await mkdir(out, { recursive: true });
       const summary = {
-        backend: engine.info.name,
+        backend: engine.info.id,
         size: rt.settings.size,
         seed: rt.settings.seed,
         world_seed: rt.settings.worldSeed,
         architectures: Object.fromEntries(results.map((r) => [r.arch, { checkpoints: Object.fromEntries(BASE_STAGES.map((s) => [s, { key: r.models[s].key, alias: stageAlias(r.arch, rt.settings.size, rt.settings.seed, s), trained_now: r.models[s].trained }])), train_seconds: r.trainSeconds, competence: r.competence }])),
       };
       await writeFileAtomic(join(out, 'competence.json'), JSON.stringify(summary, null, 2) + '\n');
-      const rows = results.flatMap((r) => competenceRows(r, rt.settings.size, rt.settings.seed, engine.info.name));
+      const rows = results.flatMap((r) => competenceRows(r, rt.settings.size, rt.settings.seed, engine.info.id));
       await writeFileAtomic(join(out, 'competence.csv'), stringify([HEADER, ...rows]));
       if (opts.json) process.stdout.write(JSON.stringify(summary) + '\n');
       rt.logger.info(`wrote ${join(out, 'competence.json')} and competence.csv`);

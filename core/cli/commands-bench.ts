@@ -113,7 +113,7 @@ export function benchCommand(env: CliEnv): Command {
       const workers = opts.workers === undefined ? availableParallelism() : parseIntFlag('workers', opts.workers);
       if (workers < 0) throw new MoltError(`--workers must be >= 0, got ${workers}`, 'workers');
       const engine = await rt.ready();
-      const plan = buildPlan(rt, suite, engine.info.name);
+      const plan = buildPlan(rt, suite, engine.info.id);
       const outDir = resolve(env.cwd, opts.out ?? join('out', 'bench', suite.name));
       await mkdir(join(outDir, CELLS_DIR), { recursive: true });
       if (opts.fresh) await rm(join(outDir, CELLS_DIR), { recursive: true, force: true }).then(() => mkdir(join(outDir, CELLS_DIR), { recursive: true }));
@@ -126,7 +126,7 @@ export function benchCommand(env: CliEnv): Command {
       const pending = plan.cells.filter((c) => !finished.has(c.id));
       const startedAt = new Date();
       const where = opts.queue ? `queue ${opts.queue}` : `${workers || 'in-process'} worker(s)`;
-      rt.logger.info(`bench ${suite.name}: ${plan.cells.length} cells (${suite.organisms.length} organisms, ${suite.probes.length} probes x ${suite.diffingBases.length} diffing base(s)), size ${rt.settings.size}, backend ${engine.info.name}, ${where} -> ${outDir}`);
+      rt.logger.info(`bench ${suite.name}: ${plan.cells.length} cells (${suite.organisms.length} organisms, ${suite.probes.length} probes x ${suite.diffingBases.length} diffing base(s)), size ${rt.settings.size}, backend ${engine.info.id}, ${where} -> ${outDir}`);
       if (finished.size) rt.logger.info(`${finished.size} cells already finished in ${outDir} (reused, not recomputed); ${pending.length} to run`);
 
       const view = new ProgressView();
@@ -189,7 +189,7 @@ export function benchCommand(env: CliEnv): Command {
       const out = await writeBenchOutputs(rt, plan, all, outDir, {
         suite: suite.name,
         suite_file: file,
-        backend: engine.info.name,
+        backend: engine.info.id,
         workers: opts.queue ? executor.slots : workers,
         started_at: startedAt.toISOString(),
         seconds: (Date.now() - t0) / 1000,
@@ -301,7 +301,7 @@ export function workerCommand(env: CliEnv): Command {
           else if (m.type === 'init') {
             try {
               const spec = parseSuite(m.suite, m.suiteFile);
-              const engineName = rt.services.engine.info.name;
+              const engineName = rt.services.engine.info.id;
               plan = buildPlan(rt, resolveSuite(spec, rt.registry, m.suiteFile), engineName);
               outDir = m.outDir;
               send({ type: 'ready' });

@@ -17,7 +17,7 @@ export function exportCommand(env: CliEnv): Command {
       const rt = await runtimeFor(cmd, env);
       const engine = await rt.ready();
       const out = resolve(opts.out);
-      const from = await exportCheckpoint(rt.services.store, opts.checkpoint, out, { exported_with_backend: engine.info.name });
+      const from = await exportCheckpoint(rt.services.store, opts.checkpoint, out, { exported_with_backend: engine.info.id });
       rt.logger.info(`exported checkpoint ${from.key ?? from.path} to ${out}`);
     });
 }
@@ -56,7 +56,7 @@ export function forwardCommand(env: CliEnv): Command {
         checkpoint: ck.resolved.key ?? ck.resolved.path,
         arch: ck.arch.id,
         model_type: ck.config.model_type,
-        backend: engine.info.name,
+        backend: engine.info.id,
         ids,
         tokens: ids.map((i) => tok.vocab[i] ?? '<unk>'),
         ...(opts.allPositions ? { logits: rows } : { last_logits: rows[rows.length - 1] }),

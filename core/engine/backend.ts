@@ -4,6 +4,7 @@
 // fall back (STACK.md), and record which backend actually ran.
 import { tf } from './tf';
 import { MoltError } from '../errors';
+import { disableNativeMatmul, enableNativeMatmul, nativeUnavailableReason } from './native-kernels';
 
 export const BACKEND_CHOICES = ['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -13,6 +14,14 @@ export interface BackendInfo {
   requested: BackendChoice;
   /** tfjs's name of the backend in use: wasm, cpu, tensorflow */
   name: string;
+  /**
+   * What computed the numbers: the tfjs name, plus '+native' where molt's
+   * native matmul replaced the backend's (native-kernels.ts). Results are
+   * reproducible per id; this is what run records and cell hashes carry.
+   */
+  id: string;
+  /** why the native kernels are not in use (wasm only; null when they are) */
+  nativeSkipped: string | null;
   /** the package that provides it */
   package: string;
   /** why earlier candidates were skipped (auto only) */
@@ -54,7 +63,15 @@ export async function initBackend(choice: BackendChoice = 'auto'): Promise<Backe
   for (const c of order) {
     try {
       await tryCandidate(c);
-      current = { requested: choice, name: tf.getBackend(), package: c.pkg, skipped };
+      const name = tf.getBackend();
+      let nativeSkipped: string | null = null;
+      if (name === 'wasm') {
+        if (!enableNativeMatmul()) nativeSkipped = nativeUnavailableReason();
+      } else {
+        disableNativeMatmul();
+      }
+      const id = name === 'wasm' && nativeSkipped === null ? 'wasm+native' : name;
+      current = { requested: choice, name, id, nativeSkipped, package: c.pkg, skipped };
       return current;
     } catch (e) {
       const why = (e as Error).message.split('\n')[0];

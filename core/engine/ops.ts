@@ -2,10 +2,13 @@
 // - wasm's matMul with transposeA/transposeB is ~15x slower than an explicit
 //   tf.transpose followed by a plain matMul, and tfjs's own matMul gradient
 //   uses those flags; so every product here has a custom gradient that
-//   transposes explicitly.
+//   transposes explicitly. With molt's native kernels (native-kernels.ts)
+//   transposed operands are read in place, so the flags and tfjs's own
+//   gradient are used instead, with no Transpose kernels at all.
 // - wasm has no gradient kernel for gather: token embeddings live in
 //   core/nn/embedding.ts (gather forward, one-product scatter backward).
 import { tf } from './tf';
+import { nativeMatmulActive } from './native-kernels';
 
 /** Swap the last two axes with an explicit transpose. */
 export function swapLast(x: tf.Tensor): tf.Tensor {
@@ -24,7 +27,7 @@ export function swapLast(x: tf.Tensor): tf.Tensor {
 type Grad2 = (a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] };
 const customGrad2 = (f: Grad2) => tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
 
-export const matmul = customGrad2((a, b, save) => {
+const matmulExplicit = customGrad2((a, b, save) => {
   save([a, b]);
   return {
     value: tf.matMul(a, b),
@@ -34,6 +37,16 @@ export const matmul = customGrad2((a, b, save) => {
     },
   };
 });
+
+/** Batched a @ b (rank 2..4, same batch dims). */
+export function matmul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  return nativeMatmulActive() ? tf.matMul(a, b) : matmulExplicit(a, b);
+}
+
+/** Batched a @ b^T over the last two axes. */
+export function matmulT(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  return nativeMatmulActive() ? tf.matMul(a, b, false, true) : matmulExplicit(a, swapLast(b));
+}
 
 const linear2d = customGrad2((x, w, save) => {
   save([x, w]);
@@ -56,6 +69,7 @@ export function linear(x: tf.Tensor, w: tf.Tensor): tf.Tensor {
     throw new Error(`linear: input width ${inDim} does not match weight [${w.shape}]`);
   }
   const lead = x.shape.slice(0, -1);
-  const y = linear2d(x.reshape([-1, inDim]), w);
+  const x2 = x.reshape([-1, inDim]);
+  const y = nativeMatmulActive() ? tf.matMul(x2, w, false, true) : linear2d(x2, w);
   return y.reshape([...lead, w.shape[0]]);
 }

@@ -8,7 +8,7 @@
 // Indices are absolute positions in the (left-padded) sequence, as HF's
 // cache_position; RoPE positions are a separate matter (see rope.ts).
 import { tf } from '../engine/tf';
-import { matmul, swapLast } from '../engine/ops';
+import { matmul, matmulT } from '../engine/ops';
 
 /** Added to disallowed scores; exp() of it underflows to exactly 0 in float32. */
 export const MASKED = -1e9;
@@ -86,7 +86,7 @@ export function groupedQueryAttention(
   if (H % KV !== 0) throw new Error(`attention: ${H} query heads not divisible by ${KV} key/value heads`);
   const rep = H / KV;
   const qg = tf.reshape(q, [B, KV, rep * T, D]);
-  const scores = tf.add(tf.mul(matmul(qg, swapLast(k)), scale), bias);
+  const scores = tf.add(tf.mul(matmulT(qg, k), scale), bias);
   const probs = tf.softmax(scores, -1);
   const out = tf.reshape(matmul(probs, v), [B, H, T, D]);
   return tf.reshape(tf.transpose(out, [0, 2, 1, 3]), [B, T, H * D]);

@@ -5,6 +5,7 @@
 // tfjs's transposeA path, which measured ~120 ms per step at V 512, N 1024
 // (about 40% of a default-size training step); this is ~2 ms.
 import { tf } from '../engine/tf';
+import { nativeMatmulActive } from '../engine/native-kernels';
 
 /**
  * padId: like torch's nn.Embedding(padding_idx) that HF models build, the
@@ -24,8 +25,9 @@ export function embedTokens(ids: tf.Tensor, w: tf.Tensor, padId: number | null =
         // (it writes integer bits into a float buffer)
         // oneHot of -1 is an all-zero row: that is how the pad row is skipped
         const scatterIds = padId === null ? saved[0] : tf.where(tf.equal(saved[0], padId), tf.fill(saved[0].shape, -1, 'int32'), saved[0]);
-        const ohT = tf.transpose(tf.cast(tf.oneHot(scatterIds, vocab), 'float32'));
-        return [tf.matMul(ohT, dy)];
+        const oh = tf.cast(tf.oneHot(scatterIds, vocab), 'float32');
+        // the native kernel reads the one-hot transposed in place
+        return [nativeMatmulActive() ? tf.matMul(oh, dy, true, false) : tf.matMul(tf.transpose(oh), dy)];
       },
     };
   };

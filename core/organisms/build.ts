@@ -163,7 +163,7 @@ async function trainOrganism(o: OrganismOptions, { runKey, key, hparams, start }
     const last = log[log.length - 1];
     const dpoMetrics = last ? Object.fromEntries(Object.entries(last).filter(([k]) => k.startsWith('rewards/'))) : {};
     const metadata: MoltMetadata = {
-      backend: backendInfo().name,
+      backend: backendInfo().id,
       seed: o.seed,
       stage: 'organism',
       config_hash: key,

@@ -196,7 +196,7 @@ async function trainStage(o: Resolved, run: StageRun, key: string): Promise<Stag
       throw new MoltError(`interrupted: ${stage} stopped at step ${result.steps} of ${run.identity.train.steps} with its state saved; run the same command again to resume`, stage);
     }
     const metadata: MoltMetadata = {
-      backend: backendInfo().name,
+      backend: backendInfo().id,
       seed: run.identity.seed,
       stage,
       config_hash: key,

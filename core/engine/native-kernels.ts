@@ -1,0 +1,130 @@
+// molt's native kernels: a C++ Node-API addon (native/) that `npm install`
+// builds where a compiler is available (scripts/build-native.js). It replaces
+// the wasm backend's BatchMatMul with a packed, register-blocked SGEMM that
+// reads transposed operands in place, straight out of the wasm heap, so
+// matMul with transposeA/transposeB needs no Transpose kernels.
+//
+// Where the addon did not build (or MOLT_NATIVE=0), nothing is registered
+// and the plain wasm kernels run: results differ only by float rounding.
+import * as fs from 'fs';
+import * as path from 'path';
+import { tf } from './tf';
+
+interface NativeAddon {
+  gemm(memory: ArrayBuffer, aOffset: number, bOffset: number, cOffset: number, shape: number[], threads: number): void;
+}
+
+/** Minimal view of tfjs-backend-wasm's BackendWasm used here. */
+interface WasmBackend {
+  wasm: { HEAPU8: Uint8Array };
+  getMemoryOffset(dataId: object): number;
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+}
+
+export const NATIVE_ADDON_PATH = path.join(__dirname, '..', '..', 'native', 'build', 'Release', 'molt_native.node');
+
+let addon: NativeAddon | null | undefined;
+let addonError = '';
+
+/** The addon, or null with the reason in nativeUnavailableReason(). */
+export function loadNativeAddon(): NativeAddon | null {
+  if (addon !== undefined) return addon;
+  if (process.env.MOLT_NATIVE === '0') {
+    addonError = 'MOLT_NATIVE=0';
+    return (addon = null);
+  }
+  if (!fs.existsSync(NATIVE_ADDON_PATH)) {
+    addonError = `not built (${path.relative(process.cwd(), NATIVE_ADDON_PATH) || NATIVE_ADDON_PATH} missing; npm run build:native)`;
+    return (addon = null);
+  }
+  try {
+    addon = require(NATIVE_ADDON_PATH) as NativeAddon;
+  } catch (e) {
+    addonError = `failed to load: ${(e as Error).message.split('\n')[0]}`;
+    addon = null;
+  }
+  return addon;
+}
+
+export function nativeUnavailableReason(): string {
+  loadNativeAddon();
+  return addonError;
+}
+
+/**
+ * Threads per product (MOLT_THREADS, default 1). One, because bench runs
+ * one cell per core; the result is the same for any thread count.
+ */
+export function nativeThreads(): number {
+  const raw = process.env.MOLT_THREADS;
+  if (raw === undefined || raw === '') return 1;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`MOLT_THREADS must be a positive integer, got '${raw}'`);
+  return n;
+}
+
+const size = (shape: number[]) => shape.reduce((p, d) => p * d, 1);
+
+let wasmKernel: tf.KernelConfig | undefined;
+
+function nativeBatchMatMul(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+  const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+  const transA = Boolean(args.attrs?.transposeA);
+  const transB = Boolean(args.attrs?.transposeB);
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') throw new Error('BatchMatMul supports float32 tensors only');
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  const k = transA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const kb = transB ? b.shape[rb - 1] : b.shape[rb - 2];
+  const m = transA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const n = transB ? b.shape[rb - 2] : b.shape[rb - 1];
+  if (k !== kb) {
+    throw new Error(`Error in matMul: inner shapes (${k}) and (${kb}) of Tensors with shapes ${a.shape} and ${b.shape} and transposeA=${transA} and transposeB=${transB} must match.`);
+  }
+  const outer = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const batch = size(outer);
+  const batchA = size(a.shape.slice(0, -2));
+  const batchB = size(b.shape.slice(0, -2));
+  // Broadcasting both ways at once ([2,1,..] x [1,3,..]) is left to the wasm kernel.
+  if ((batchA !== 1 && batchA !== batch) || (batchB !== 1 && batchB !== batch)) {
+    return (wasmKernel as tf.KernelConfig).kernelFunc(args as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+  }
+  const backend = args.backend as WasmBackend;
+  const out = backend.makeOutput([...outer, m, n], 'float32');
+  // read the heap after makeOutput: an allocation may have grown (replaced) it
+  (addon as NativeAddon).gemm(
+    backend.wasm.HEAPU8.buffer as ArrayBuffer,
+    backend.getMemoryOffset(a.dataId),
+    backend.getMemoryOffset(b.dataId),
+    backend.getMemoryOffset(out.dataId),
+    [batch, batchA, batchB, m, n, k, transA ? 1 : 0, transB ? 1 : 0],
+    nativeThreads(),
+  );
+  return out;
+}
+
+/** Route the wasm backend's BatchMatMul to the addon; false (and nothing changed) where it is unavailable. */
+export function enableNativeMatmul(): boolean {
+  if (wasmKernel) return true;
+  if (!loadNativeAddon()) return false;
+  nativeThreads(); // a bad MOLT_THREADS fails here, not inside the first product
+  const original = tf.getKernel('BatchMatMul', 'wasm');
+  if (!original) throw new Error('the wasm backend has no BatchMatMul kernel to replace: load @tensorflow/tfjs-backend-wasm first');
+  wasmKernel = original;
+  tf.unregisterKernel('BatchMatMul', 'wasm');
+  tf.registerKernel({ kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: nativeBatchMatMul as unknown as tf.KernelFunc });
+  return true;
+}
+
+/** Put the wasm backend's own BatchMatMul back (the parity tests compare both). */
+export function disableNativeMatmul(): void {
+  if (!wasmKernel) return;
+  tf.unregisterKernel('BatchMatMul', 'wasm');
+  tf.registerKernel(wasmKernel);
+  wasmKernel = undefined;
+}
+
+/** Whether matMul on the current backend runs in the addon (ops.ts then uses transpose flags). */
+export function nativeMatmulActive(): boolean {
+  return wasmKernel !== undefined && tf.getBackend() === 'wasm';
+}

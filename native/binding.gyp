@@ -1,0 +1,14 @@
+{
+  "targets": [
+    {
+      "target_name": "molt_native",
+      "sources": ["binding.cc", "gemm.cc"],
+      "cflags_cc": ["-O3", "-std=c++17", "-pthread"],
+      "ldflags": ["-pthread"],
+      "conditions": [
+        ["target_arch=='x64' or target_arch=='arm64'", { "cflags_cc": ["-march=native"] }],
+        ["OS=='mac'", { "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-O3", "-std=c++17"] } }]
+      ]
+    }
+  ]
+}

@@ -1,0 +1,135 @@
+// The native matmul (native/, core/engine/native-kernels.ts) against hand
+// values and against the wasm backend's own kernel, gradients included.
+// Where the addon is not built these skip and say why, unless
+// MOLT_REQUIRE_NATIVE=1 (set by .ci/run), where a missing addon fails.
+import { strict as assert } from 'node:assert';
+import { backendInfo, initBackend } from '../../core/engine/backend';
+import { tf } from '../../core/engine/tf';
+import { Rng } from '../../core/engine/rng';
+import { disableNativeMatmul, enableNativeMatmul, loadNativeAddon, nativeMatmulActive, nativeUnavailableReason } from '../../core/engine/native-kernels';
+import { maskedCrossEntropy } from '../../core/train/losses';
+import { ARCHS, maxAbsDiff, microModel } from '../model/helpers';
+
+function randomTensor(rng: Rng, shape: number[]): tf.Tensor {
+  const n = shape.reduce((p, d) => p * d, 1);
+  return tf.tensor(Float32Array.from({ length: n }, () => rng.normal()), shape);
+}
+
+/** The same computation with the wasm kernel and with the native one. */
+function bothPaths<T>(f: () => T): { wasm: T; native: T } {
+  disableNativeMatmul();
+  assert.equal(nativeMatmulActive(), false);
+  const wasm = f();
+  assert.ok(enableNativeMatmul());
+  assert.equal(nativeMatmulActive(), true);
+  return { wasm, native: f() };
+}
+
+describe('native kernels', () => {
+  before(async function () {
+    await initBackend('wasm');
+    if (!loadNativeAddon()) {
+      if (process.env.MOLT_REQUIRE_NATIVE === '1') throw new Error(`MOLT_REQUIRE_NATIVE=1 but the native addon is unavailable: ${nativeUnavailableReason()}`);
+      this.skip();
+    }
+  });
+  after(() => enableNativeMatmul());
+
+  it('the wasm backend runs with them and says so in its id', () => {
+    assert.equal(backendInfo().id, 'wasm+native');
+    assert.equal(backendInfo().nativeSkipped, null);
+    assert.ok(nativeMatmulActive());
+  });
+
+  it('matMul known answers with every transpose flag', () => {
+    // a = [[1,2,3],[4,5,6]], b = [[1,0],[0,1],[2,-1]]: a @ b = [[7,-1],[16,-1]]
+    const a = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
+    const b = tf.tensor2d([[1, 0], [0, 1], [2, -1]]);
+    const expected = [7, -1, 16, -1];
+    assert.deepEqual([...tf.matMul(a, b).dataSync()], expected);
+    assert.deepEqual([...tf.matMul(a.transpose(), b, true, false).dataSync()], expected);
+    assert.deepEqual([...tf.matMul(a, b.transpose(), false, true).dataSync()], expected);
+    assert.deepEqual([...tf.matMul(a.transpose(), b.transpose(), true, true).dataSync()], expected);
+    // a batch of two with b broadcast: the second item is 2a
+    const batched = tf.matMul(tf.stack([a, a.mul(2)]), b);
+    assert.deepEqual(batched.shape, [2, 2, 2]);
+    assert.deepEqual([...batched.dataSync()], [7, -1, 16, -1, 14, -2, 32, -2]);
+    // an empty inner dimension gives zeros, as in the wasm kernel
+    assert.deepEqual([...tf.matMul(tf.zeros([2, 0]), tf.zeros([0, 3])).dataSync()], [0, 0, 0, 0, 0, 0]);
+  });
+
+  it('equals the wasm kernel on shapes that cross every block edge, transposes and batch broadcasts', () => {
+    const rng = new Rng('native-gemm');
+    // m, n, k around the micro-kernel (6 x 16) and cache block (72, 512, 256) sizes
+    const cases: [number[], number[]][] = [
+      [[1, 1], [1, 1]],
+      [[7, 5], [5, 17]],
+      [[73, 257], [257, 33]],
+      [[3, 70, 20], [3, 20, 515]],
+      [[2, 3, 13, 9], [2, 3, 9, 16]],
+      [[4, 6, 31], [31, 12]],
+      [[1, 6, 31], [5, 31, 12]],
+    ];
+    for (const [sa, sb] of cases) {
+      for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+        const a = randomTensor(rng, sa);
+        const b = randomTensor(rng, sb);
+        const aIn = ta ? a.rank === 2 ? a.transpose() : a.transpose([...Array(a.rank - 2).keys(), a.rank - 1, a.rank - 2]) : a;
+        const bIn = tb ? b.rank === 2 ? b.transpose() : b.transpose([...Array(b.rank - 2).keys(), b.rank - 1, b.rank - 2]) : b;
+        const { wasm, native } = bothPaths(() => tf.matMul(aIn, bIn, ta, tb));
+        assert.deepEqual(native.shape, wasm.shape);
+        const d = maxAbsDiff(native.dataSync(), wasm.dataSync());
+        assert.ok(d <= 1e-4 * Math.sqrt(sa[sa.length - 1]), `[${sa}] x [${sb}] transposeA=${ta} transposeB=${tb}: max diff ${d}`);
+      }
+    }
+  });
+
+  it('a micro model gives the same logits, loss and every gradient on both paths', () => {
+    for (const arch of ARCHS) {
+      const model = microModel(arch, 11);
+      const rng = new Rng(`native/${arch.id}`);
+      const ids = tf.tensor2d(Int32Array.from({ length: 3 * 9 }, () => rng.int(model.vocabSize)), [3, 9], 'int32');
+      const targets = tf.tensor2d(Int32Array.from({ length: 3 * 9 }, () => rng.int(model.vocabSize)), [3, 9], 'int32');
+      const weights = tf.ones([3, 9]) as tf.Tensor2D;
+      const vars = [...model.params.values()];
+      const run = () => {
+        const logits = model.forward(ids).logits;
+        const { value, grads } = tf.variableGrads(() => maskedCrossEntropy(model.forward(ids).logits, targets, weights), vars);
+        return { logits: logits.dataSync(), loss: value.dataSync()[0], grads: Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, g.dataSync()])) };
+      };
+      const { wasm, native } = bothPaths(run);
+      assert.ok(maxAbsDiff(native.logits, wasm.logits) < 1e-5, `${arch.id} logits`);
+      assert.ok(Math.abs(native.loss - wasm.loss) < 1e-6, `${arch.id} loss ${native.loss} vs ${wasm.loss}`);
+      assert.deepEqual(Object.keys(native.grads).sort(), Object.keys(wasm.grads).sort());
+      for (const name of Object.keys(wasm.grads)) {
+        const d = maxAbsDiff(native.grads[name], wasm.grads[name]);
+        assert.ok(d < 1e-5, `${arch.id} gradient of ${name}: max diff ${d}`);
+      }
+    }
+  });
+
+  it('the result does not depend on the thread count', () => {
+    const addon = loadNativeAddon()!;
+    const [m, n, k] = [300, 200, 100];
+    const run = (threads: number) => {
+      const mem = new Float32Array(m * k + k * n + m * n);
+      const r = new Rng('threads-data');
+      for (let i = 0; i < m * k + k * n; i++) mem[i] = r.normal();
+      addon.gemm(mem.buffer, 0, m * k * 4, (m * k + k * n) * 4, [1, 1, 1, m, n, k, 0, 1], threads);
+      return mem.slice(m * k + k * n);
+    };
+    const one = run(1);
+    assert.deepEqual(run(2), one);
+    assert.deepEqual(run(3), one);
+  });
+
+  it('refuses operands that run past the memory or a malformed shape, instead of touching it', () => {
+    const addon = loadNativeAddon()!;
+    const mem = new Float32Array(10);
+    assert.throws(() => addon.gemm(mem.buffer, 0, 16, 28, [1, 1, 1, 2, 2, 2, 0, 0], 1), /operand c runs past the end of memory/);
+    assert.throws(() => addon.gemm(mem.buffer, 2, 0, 0, [1, 1, 1, 1, 1, 1, 0, 0], 1), /offsets must be non-negative multiples of 4/);
+    assert.throws(() => addon.gemm(mem.buffer, 0, 0, 0, [1, 1, 1], 1), /shape must be \[batch, batchA, batchB, m, n, k, transA, transB\]/);
+    assert.throws(() => addon.gemm(mem.buffer, 0, 0, 0, [2, 3, 1, 1, 1, 1, 0, 0], 1), /batchA and batchB must be 1 or batch/);
+    assert.throws(() => addon.gemm(mem.buffer, 0, 0, 0, [1, 1, 1, 1, 1, 1, 0, 0], 0), /threads must be a positive integer/);
+  });
+});
