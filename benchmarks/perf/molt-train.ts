@@ -11,6 +11,7 @@ import type { Architecture } from '../../core/plugins/types';
 import { AdamW, DEFAULT_ADAMW } from '../../core/train/optimizer';
 import { maskedCrossEntropy } from '../../core/train/losses';
 import { olmo2Architecture } from '../../plugins/architectures/olmo2';
+import { peakRssMb, rates, timeIterations } from './measure';
 import { gemma3Architecture } from '../../plugins/architectures/gemma3';
 
 export const PERF_ARCHITECTURES: Record<string, Architecture> = {
@@ -37,18 +38,25 @@ export interface TrainBenchOptions {
   lr: number;
 }
 
-export interface TrainBenchResult {
+/** What every molt workload measures (train, generate, activations). */
+export interface WorkloadBenchResult {
   /** tokens per wall-clock second */
   tok_s: number;
   /** tokens per CPU second of this process (user + system): steadier than tok_s when other jobs share the cores */
   cpu_tok_s: number;
+  /** wall milliseconds per timed iteration */
   step_ms: number;
   steps: number;
   warmup: number;
-  final_loss: number;
+  /** tokens one iteration processed (counted from its output where there is one) */
+  tokens_per_step: number;
   params: number;
   /** this process's peak resident set so far */
   peak_rss_mb: number;
+}
+
+export interface TrainBenchResult extends WorkloadBenchResult {
+  final_loss: number;
 }
 
 /** Random ids [B, T+1] split into inputs [B, T] and next-token targets [B, T]. */
@@ -77,8 +85,10 @@ export function trainStep(model: CausalLM, opt: AdamW, ids: tf.Tensor2D, targets
   return loss;
 }
 
-export function peakRssMb(): number {
-  return process.resourceUsage().maxRSS / 1024; // maxRSS is in KiB
+export function paramCount(model: CausalLM): number {
+  let n = 0;
+  for (const v of model.params.values()) n += v.size;
+  return n;
 }
 
 export function benchMoltTraining(o: TrainBenchOptions): TrainBenchResult {
@@ -98,24 +108,14 @@ export function benchMoltTraining(o: TrainBenchOptions): TrainBenchResult {
     }
   };
   try {
-    for (let i = 0; i < o.warmup; i++) step();
-    const t0 = process.hrtime.bigint();
-    const c0 = process.cpuUsage();
-    let loss = NaN;
-    for (let i = 0; i < o.steps; i++) loss = step();
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    const cpu = process.cpuUsage(c0);
-    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-    let params = 0;
-    for (const v of model.params.values()) params += v.size;
+    const t = timeIterations(o.warmup, o.steps, step);
     return {
-      tok_s: (o.batch * o.seq * o.steps) / seconds,
-      cpu_tok_s: (o.batch * o.seq * o.steps) / cpuSeconds,
-      step_ms: (1000 * seconds) / o.steps,
+      ...rates(o.batch * o.seq, o.steps, t),
       steps: o.steps,
       warmup: o.warmup,
-      final_loss: loss,
-      params,
+      tokens_per_step: o.batch * o.seq,
+      final_loss: t.last,
+      params: paramCount(model),
       peak_rss_mb: peakRssMb(),
     };
   } finally {
