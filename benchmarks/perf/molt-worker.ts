@@ -1,16 +1,39 @@
-// Child-process entry for one molt training measurement, so that each
-// architecture's peak RSS is its own (RSS never shrinks within a process,
-// and the wasm heap only grows). Input: one JSON TrainBenchOptions argument.
-// Output: one line `MOLT_PERF_RESULT <json>` on stdout.
+// Child-process entry for one molt measurement, so that each workload's and
+// architecture's peak RSS is its own (RSS never shrinks within a process, and
+// the wasm heap only grows). Input: one JSON MoltJob argument (a job without
+// `workload` is a training job, as before). Output: one line
+// `MOLT_PERF_RESULT <json>` on stdout.
 import { initBackend } from '../../core/engine/backend';
-import { benchMoltTraining, type TrainBenchOptions } from './molt-train';
+import { MoltError } from '../../core/errors';
+import { benchMoltActivations, type ActivationsBenchOptions } from './molt-activations';
+import { benchMoltGeneration, type GenerateBenchOptions } from './molt-generate';
+import { benchMoltTraining, type TrainBenchOptions, type WorkloadBenchResult } from './molt-train';
 
 export const RESULT_PREFIX = 'MOLT_PERF_RESULT ';
 
+export type MoltJob =
+  | ({ workload?: 'train' } & TrainBenchOptions)
+  | ({ workload: 'generate' } & GenerateBenchOptions)
+  | ({ workload: 'activations' } & ActivationsBenchOptions);
+
+export function runMoltJob(job: MoltJob): WorkloadBenchResult {
+  switch (job.workload) {
+    case undefined:
+    case 'train':
+      return benchMoltTraining(job);
+    case 'generate':
+      return benchMoltGeneration(job);
+    case 'activations':
+      return benchMoltActivations(job);
+    default:
+      throw new MoltError(`perf: unknown workload '${(job as { workload: string }).workload}'`, 'workload');
+  }
+}
+
 async function main(): Promise<void> {
-  const opts = JSON.parse(process.argv[2]) as TrainBenchOptions;
+  const job = JSON.parse(process.argv[2]) as MoltJob;
   const backend = await initBackend('wasm');
-  const result = benchMoltTraining(opts);
+  const result = runMoltJob(job);
   process.stdout.write(`${RESULT_PREFIX}${JSON.stringify({ ...result, backend: backend.name })}\n`);
 }
 

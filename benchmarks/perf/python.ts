@@ -14,6 +14,8 @@ export const REFERENCE_DIR = resolve(__dirname, '..', 'reference');
 export const CHECK_PARITY_PY = join(REFERENCE_DIR, 'check_parity.py');
 export const CHECK_GRADS_PY = join(REFERENCE_DIR, 'check_grads.py');
 export const TORCH_TRAIN_PY = join(__dirname, 'torch_train.py');
+export const TORCH_GENERATE_PY = join(__dirname, 'torch_generate.py');
+export const TORCH_ACTIVATIONS_PY = join(__dirname, 'torch_activations.py');
 
 let cached: { found: TorchPython | null; tried: string[] } | undefined;
 

@@ -1,13 +1,18 @@
-// `npm run perf`: the performance baseline. Trains each architecture's
-// configured size for a fixed number of steps with molt (tfjs wasm) and,
-// when a Python with torch exists, the same model (same HF config, same
-// shapes, same step) with the reference PyTorch implementation
-// (benchmarks/reference/hf_models.py). Reports tokens/s, peak RSS and the
-// molt/PyTorch ratio. Every measurement runs in its own child process, one
-// after another, so peak RSS is per run and runs do not compete for cores.
+// `npm run perf`: the performance baseline. For each architecture's
+// configured size, three workloads, each timed with molt (tfjs wasm) and,
+// when a Python with torch exists, with the reference PyTorch implementation
+// of the same model (benchmarks/reference/hf_models.py, same HF config and
+// shapes):
+//   train        fixed number of training steps (forward, loss, gradients, AdamW)
+//   generate     B prompts of P random tokens -> N new tokens each, KV cache, temperature sampling
+//   activations  forward without gradients over B x T tokens, residual stream of every layer to host memory
+// Reports tokens/s (wall and per CPU second), peak RSS and the molt/PyTorch
+// ratio. Every measurement runs in its own child process, one after another,
+// so peak RSS is per run and runs do not compete for cores.
 //
-//   node -r ts-node/register benchmarks/perf/run.ts [--json] [--steps N] [--arch olmo2,gemma3]
-//        [--size default] [--batch 16] [--seq 64] [--vocab <world's>] [--warmup 2] [--set key=value]... [--no-torch]
+//   node -r ts-node/register benchmarks/perf/run.ts [--json] [--workloads train,generate,activations] [--steps N]
+//        [--arch olmo2,gemma3] [--size default] [--batch 16] [--seq 64] [--vocab <world's>] [--warmup 2]
+//        [--gen-batch 16] [--prompt 32] [--new-tokens 32] [--temperature 1] [--set key=value]... [--no-torch]
 import { buildWorld } from '../../core/world/world';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,18 +21,30 @@ import { join, resolve } from 'node:path';
 import { MoltError } from '../../core/errors';
 import type { HfConfig } from '../../core/model/types';
 import { DEFAULT_ADAMW } from '../../core/train/optimizer';
-import { perfArchitecture, type TrainBenchOptions, type TrainBenchResult } from './molt-train';
-import { RESULT_PREFIX } from './molt-worker';
-import { probeTorchPython, TORCH_TRAIN_PY } from './python';
+import { perfArchitecture, type TrainBenchResult, type WorkloadBenchResult } from './molt-train';
+import type { ActivationsBenchResult } from './molt-activations';
+import { RESULT_PREFIX, type MoltJob } from './molt-worker';
+import { probeTorchPython, TORCH_ACTIVATIONS_PY, TORCH_GENERATE_PY, TORCH_TRAIN_PY } from './python';
+
+export const WORKLOADS = ['train', 'generate', 'activations'] as const;
+export type Workload = (typeof WORKLOADS)[number];
 
 export interface PerfOptions {
   json: boolean;
-  /** timed steps per measurement */
-  steps: number;
+  /** timed iterations of every workload (default: WORKLOAD_STEPS) */
+  steps?: number;
   archs: string[];
+  /** default: all */
+  workloads?: Workload[];
   size?: string;
+  /** train and activations: batch x seq tokens */
   batch?: number;
   seq?: number;
+  /** generate: genBatch prompts of `prompt` tokens -> newTokens each */
+  genBatch?: number;
+  prompt?: number;
+  newTokens?: number;
+  temperature?: number;
   vocab?: number;
   warmup?: number;
   lr?: number;
@@ -41,7 +58,13 @@ export interface PerfOptions {
 }
 
 // vocab: the default world's tokenizer, so perf measures the shapes molt trains
-export const PERF_DEFAULTS = { size: 'default', batch: 16, seq: 64, vocab: buildWorld(0).tokenizer.size, warmup: 2, lr: 1e-3, seed: 0, steps: 10 };
+export const PERF_DEFAULTS = {
+  size: 'default', batch: 16, seq: 64, vocab: buildWorld(0).tokenizer.size, warmup: 2, lr: 1e-3, seed: 0,
+  genBatch: 16, prompt: 32, newTokens: 32, temperature: 1,
+};
+
+/** Timed iterations when --steps is not given: an activation pass is ~10x shorter than a training step or a generation, so it gets more iterations to time. */
+export const WORKLOAD_STEPS: Record<Workload, number> = { train: 10, generate: 10, activations: 40 };
 
 /** torch thread settings tried: intra-op threads, OpenBLAS threads (STACK.md: OpenBLAS's own threads oversubscribe 2 cores) */
 export const TORCH_SETTINGS = [
@@ -56,11 +79,15 @@ export interface TorchRun {
   /** tokens per CPU second summed over threads */
   cpu_tok_s: number;
   step_ms: number;
+  /** tokens one iteration processed, as the script counted them */
+  tokens_per_step: number;
   peak_rss_mb: number;
-  final_loss: number;
+  /** train only */
+  final_loss?: number;
 }
 
-export interface ArchPerf {
+/** One workload on one architecture, molt next to PyTorch. */
+export interface WorkloadPerf {
   molt_tok_s: number;
   torch_tok_s: number | null;
   /** molt / best PyTorch tokens/s */
@@ -74,8 +101,8 @@ export interface ArchPerf {
   torch_cpu_tok_s: number | null;
   /** molt_cpu_tok_s / torch_cpu_tok_s: the engine gap with the machine's load factored out */
   cpu_ratio: number | null;
-  /** loss after the last timed step (about ln(vocab) on random tokens) */
-  molt_final_loss: number;
+  /** tokens one molt iteration processed (generate: counted from its output) */
+  tokens_per_step: number;
   params: number;
   /** the best torch setting, as "threads/openblas" */
   torch_best: string | null;
@@ -83,12 +110,34 @@ export interface ArchPerf {
   config: HfConfig;
 }
 
+/** The training workload (the original JSON shape). */
+export interface ArchPerf extends WorkloadPerf {
+  /** loss after the last timed step (about ln(vocab) on random tokens) */
+  molt_final_loss: number;
+  torch_runs: (TorchRun & { final_loss: number })[];
+}
+
+export interface ActivationsPerf extends WorkloadPerf {
+  /** layers read per forward, and floats copied to host memory per iteration (molt) */
+  layers: number;
+  values: number;
+}
+
 export interface PerfSummary {
+  /** empty for a workload left out with --workloads */
   train: Record<string, ArchPerf>;
+  generate: Record<string, WorkloadPerf>;
+  activations: Record<string, ActivationsPerf>;
   machine: { nproc: number; cpu: string; memory_gb: number; node: string; tfjs: string; torch: string | null; python: string | null };
   backend: string;
   date: string;
-  settings: { size: string; batch: number; seq: number; vocab: number; steps: number; warmup: number; lr: number; adamw: typeof DEFAULT_ADAMW };
+  /** top level: train's (as before); generate and activations their own */
+  settings: {
+    size: string; batch: number; seq: number; vocab: number; steps: number; warmup: number; lr: number; adamw: typeof DEFAULT_ADAMW;
+    workloads: Workload[];
+    generate: { batch: number; prompt: number; new_tokens: number; temperature: number; steps: number; warmup: number };
+    activations: { batch: number; seq: number; steps: number; warmup: number; hooks: string };
+  };
   torch_skipped?: string;
 }
 
@@ -120,46 +169,130 @@ function lastJsonLine(out: string, prefix = ''): any {
   return JSON.parse(line.slice(prefix.length));
 }
 
-async function moltRun(o: TrainBenchOptions): Promise<TrainBenchResult & { backend: string }> {
+/** What a molt worker prints: the common fields, plus the ones of its workload. */
+type MoltResult = WorkloadBenchResult & Partial<Pick<TrainBenchResult, 'final_loss'> & Pick<ActivationsBenchResult, 'layers' | 'values'>> & { backend: string };
+
+/** A workload-specific number a result must carry (a worker that omits it is a bug, not a measurement). */
+function field(from: object, name: string): number {
+  const v = (from as Record<string, unknown>)[name];
+  if (typeof v !== 'number') throw new Error(`perf: result without '${name}': ${JSON.stringify(from)}`);
+  return v;
+}
+
+async function moltRun(job: MoltJob): Promise<MoltResult> {
   const worker = join(__dirname, __filename.endsWith('.ts') ? 'molt-worker.ts' : 'molt-worker.js');
   const pre = worker.endsWith('.ts') ? ['-r', require.resolve('ts-node/register')] : [];
   const env = { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: 'true' };
-  return lastJsonLine(await run(process.execPath, [...pre, worker, JSON.stringify(o)], env), RESULT_PREFIX);
+  return lastJsonLine(await run(process.execPath, [...pre, worker, JSON.stringify(job)], env), RESULT_PREFIX);
 }
 
-async function torchRun(python: string, configFile: string, o: TrainBenchOptions, threads: number, openblas: number): Promise<TorchRun> {
-  const a = DEFAULT_ADAMW;
-  const args = [
-    TORCH_TRAIN_PY, '--config', configFile, '--batch', `${o.batch}`, '--seq', `${o.seq}`, '--steps', `${o.steps}`,
-    '--warmup', `${o.warmup}`, '--threads', `${threads}`, '--lr', `${o.lr}`, '--seed', `${o.seed}`,
-    '--beta1', `${a.beta1}`, '--beta2', `${a.beta2}`, '--eps', `${a.eps}`, '--weight-decay', `${a.weightDecay}`,
-    '--max-grad-norm', `${Number.isFinite(a.maxGradNorm) ? a.maxGradNorm : 0}`,
-  ];
+async function torchRun(python: string, script: string, args: string[], threads: number, openblas: number): Promise<TorchRun> {
   const env = { ...process.env, OPENBLAS_NUM_THREADS: `${openblas}`, OMP_NUM_THREADS: `${threads}` };
-  const r = lastJsonLine(await run(python, args, env));
-  return { threads, openblas_threads: openblas, tok_s: r.tok_s, cpu_tok_s: r.cpu_tok_s, step_ms: r.step_ms, peak_rss_mb: r.peak_rss_mb, final_loss: r.final_loss };
+  const r = lastJsonLine(await run(python, [script, ...args, '--threads', `${threads}`], env));
+  const out: TorchRun = {
+    threads, openblas_threads: openblas, tok_s: r.tok_s, cpu_tok_s: r.cpu_tok_s, step_ms: r.step_ms,
+    tokens_per_step: r.tokens_per_step, peak_rss_mb: r.peak_rss_mb,
+  };
+  if (typeof r.final_loss === 'number') out.final_loss = r.final_loss;
+  return out;
+}
+
+type Resolved = PerfOptions & typeof PERF_DEFAULTS;
+
+/** One workload's molt job and PyTorch command line (without --threads). */
+function workloadJobs(w: Workload, arch: string, config: HfConfig, configFile: string, o: Resolved): { molt: MoltJob; script: string; args: string[] } {
+  const steps = o.steps ?? WORKLOAD_STEPS[w];
+  const common = { arch, config, steps, warmup: o.warmup, seed: o.seed };
+  const torchCommon = ['--config', configFile, '--steps', `${steps}`, '--warmup', `${o.warmup}`, '--seed', `${o.seed}`];
+  switch (w) {
+    case 'train': {
+      const a = DEFAULT_ADAMW;
+      return {
+        molt: { workload: 'train', ...common, batch: o.batch, seq: o.seq, lr: o.lr },
+        script: TORCH_TRAIN_PY,
+        args: [
+          ...torchCommon, '--batch', `${o.batch}`, '--seq', `${o.seq}`, '--lr', `${o.lr}`,
+          '--beta1', `${a.beta1}`, '--beta2', `${a.beta2}`, '--eps', `${a.eps}`, '--weight-decay', `${a.weightDecay}`,
+          '--max-grad-norm', `${Number.isFinite(a.maxGradNorm) ? a.maxGradNorm : 0}`,
+        ],
+      };
+    }
+    case 'generate':
+      return {
+        molt: { workload: 'generate', ...common, batch: o.genBatch, prompt: o.prompt, newTokens: o.newTokens, temperature: o.temperature },
+        script: TORCH_GENERATE_PY,
+        args: [...torchCommon, '--batch', `${o.genBatch}`, '--prompt', `${o.prompt}`, '--new-tokens', `${o.newTokens}`, '--temperature', `${o.temperature}`],
+      };
+    case 'activations':
+      return {
+        molt: { workload: 'activations', ...common, batch: o.batch, seq: o.seq },
+        script: TORCH_ACTIVATIONS_PY,
+        args: [...torchCommon, '--batch', `${o.batch}`, '--seq', `${o.seq}`],
+      };
+  }
+}
+
+/** molt's result next to the PyTorch runs: the best torch setting for the wall ratio, 1 thread for the CPU-time ratio. */
+function compare(m: WorkloadBenchResult, torchRuns: TorchRun[], config: HfConfig): WorkloadPerf {
+  const oneThread = torchRuns.find((t) => t.threads === 1);
+  const best = torchRuns.length ? torchRuns.reduce((a, b) => (b.tok_s > a.tok_s ? b : a)) : null;
+  return {
+    molt_tok_s: m.tok_s,
+    torch_tok_s: best?.tok_s ?? null,
+    ratio: best ? m.tok_s / best.tok_s : null,
+    molt_peak_rss_mb: m.peak_rss_mb,
+    torch_peak_rss_mb: best?.peak_rss_mb ?? null,
+    molt_step_ms: m.step_ms,
+    molt_cpu_tok_s: m.cpu_tok_s,
+    torch_cpu_tok_s: oneThread?.cpu_tok_s ?? null,
+    cpu_ratio: oneThread ? m.cpu_tok_s / oneThread.cpu_tok_s : null,
+    tokens_per_step: m.tokens_per_step,
+    params: m.params,
+    torch_best: best ? `${best.threads}/${best.openblas_threads}` : null,
+    torch_runs: torchRuns,
+    config,
+  };
 }
 
 function fmt(x: number | null, digits = 0): string {
   return x === null ? '-' : x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
 
-export function formatPerf(s: PerfSummary): string {
+function workloadTitle(w: Workload, s: PerfSummary): string {
   const st = s.settings;
+  switch (w) {
+    case 'train':
+      return `train: size '${st.size}', batch ${st.batch} x seq ${st.seq}, vocab ${st.vocab}, ${st.steps} timed steps after ${st.warmup} warm-up, AdamW lr ${st.lr}`;
+    case 'generate': {
+      const g = st.generate;
+      return `generate: ${g.batch} prompts x ${g.prompt} random tokens -> ${g.new_tokens} new tokens each, temperature ${g.temperature}, KV cache, no eos; tok/s = new tokens; ${g.steps} timed after ${g.warmup} warm-up`;
+    }
+    case 'activations': {
+      const a = st.activations;
+      return `activations: batch ${a.batch} x seq ${a.seq}, no grad, ${a.hooks} copied to host memory; ${a.steps} timed after ${a.warmup} warm-up`;
+    }
+  }
+}
+
+export function formatPerf(s: PerfSummary): string {
   const lines = [
     `molt perf baseline  ${s.date}`,
     `machine: ${s.machine.nproc} cores, ${s.machine.cpu}, node ${s.machine.node}, tfjs ${s.machine.tfjs} (${s.backend}), torch ${s.machine.torch ?? 'not found'}`,
-    `training: size '${st.size}', batch ${st.batch} x seq ${st.seq}, vocab ${st.vocab}, ${st.steps} timed steps after ${st.warmup} warm-up, AdamW lr ${st.lr}`,
-    '',
-    'arch     params    molt tok/s  molt ms/step  molt RSS MB  torch tok/s (1t / 2t)        torch RSS MB  molt/torch  | per CPU-s: molt  torch-1t  ratio',
   ];
-  for (const [arch, r] of Object.entries(s.train)) {
-    const runs = r.torch_runs.map((t) => fmt(t.tok_s)).join(' / ');
+  for (const w of s.settings.workloads) {
     lines.push(
-      `${arch.padEnd(8)} ${fmt(r.params).padStart(9)} ${fmt(r.molt_tok_s).padStart(11)} ${fmt(r.molt_step_ms).padStart(13)} ${fmt(r.molt_peak_rss_mb).padStart(12)}  ` +
-        `${(fmt(r.torch_tok_s) + (runs ? ` (${runs})` : '')).padEnd(28)} ${fmt(r.torch_peak_rss_mb).padStart(12)}  ${(r.ratio === null ? '-' : r.ratio.toFixed(3)).padStart(10)}  |` +
-        ` ${fmt(r.molt_cpu_tok_s).padStart(15)} ${fmt(r.torch_cpu_tok_s).padStart(9)} ${(r.cpu_ratio === null ? '-' : r.cpu_ratio.toFixed(3)).padStart(6)}`,
+      '',
+      workloadTitle(w, s),
+      'arch     params    molt tok/s  molt ms/iter  molt RSS MB  torch tok/s (1t / 2t)        torch RSS MB  molt/torch  | per CPU-s: molt  torch-1t  ratio',
     );
+    for (const [arch, r] of Object.entries(s[w] as Record<string, WorkloadPerf>)) {
+      const runs = r.torch_runs.map((t) => fmt(t.tok_s)).join(' / ');
+      lines.push(
+        `${arch.padEnd(8)} ${fmt(r.params).padStart(9)} ${fmt(r.molt_tok_s).padStart(11)} ${fmt(r.molt_step_ms).padStart(13)} ${fmt(r.molt_peak_rss_mb).padStart(12)}  ` +
+          `${(fmt(r.torch_tok_s) + (runs ? ` (${runs})` : '')).padEnd(28)} ${fmt(r.torch_peak_rss_mb).padStart(12)}  ${(r.ratio === null ? '-' : r.ratio.toFixed(3)).padStart(10)}  |` +
+          ` ${fmt(r.molt_cpu_tok_s).padStart(15)} ${fmt(r.torch_cpu_tok_s).padStart(9)} ${(r.cpu_ratio === null ? '-' : r.cpu_ratio.toFixed(3)).padStart(6)}`,
+      );
+    }
   }
   lines.push('', 'tok/s is wall-clock; per CPU-s divides by the process CPU time, which shared cores disturb less. molt/torch uses the best torch setting.');
   if (s.torch_skipped) lines.push('', `PyTorch skipped: ${s.torch_skipped}`);
@@ -167,14 +300,21 @@ export function formatPerf(s: PerfSummary): string {
 }
 
 export async function runPerf(opts: PerfOptions): Promise<PerfSummary> {
-  const o = { ...PERF_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as PerfOptions & typeof PERF_DEFAULTS;
-  if (!Number.isInteger(o.steps) || o.steps < 1) throw new MoltError(`perf: --steps must be a positive integer, got ${opts.steps}`, 'steps');
+  const o = { ...PERF_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as Resolved;
+  if (o.steps !== undefined && (!Number.isInteger(o.steps) || o.steps < 1)) throw new MoltError(`perf: --steps must be a positive integer, got ${opts.steps}`, 'steps');
   if (!o.archs.length) throw new MoltError('perf: no architecture given', 'arch');
+  const workloads = checkWorkloads(o.workloads ?? [...WORKLOADS]);
+  for (const [flag, v] of [['--gen-batch', o.genBatch], ['--prompt', o.prompt], ['--new-tokens', o.newTokens]] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new MoltError(`perf: ${flag} must be a positive integer, got ${v}`, flag);
+  }
   const write = opts.write ?? ((t: string) => process.stdout.write(t));
   const probe = opts.torch === false ? { found: null, tried: ['disabled by --no-torch'] } : probeTorchPython();
   const tmp = mkdtempSync(join(tmpdir(), 'molt-perf-'));
+  const stepsOf = (w: Workload) => o.steps ?? WORKLOAD_STEPS[w];
   const summary: PerfSummary = {
     train: {},
+    generate: {},
+    activations: {},
     machine: {
       nproc: cpus().length,
       cpu: cpus()[0]?.model ?? 'unknown',
@@ -186,7 +326,12 @@ export async function runPerf(opts: PerfOptions): Promise<PerfSummary> {
     },
     backend: 'wasm',
     date: new Date().toISOString(),
-    settings: { size: o.size, batch: o.batch, seq: o.seq, vocab: o.vocab, steps: o.steps, warmup: o.warmup, lr: o.lr, adamw: DEFAULT_ADAMW },
+    settings: {
+      size: o.size, batch: o.batch, seq: o.seq, vocab: o.vocab, steps: stepsOf('train'), warmup: o.warmup, lr: o.lr, adamw: DEFAULT_ADAMW,
+      workloads,
+      generate: { batch: o.genBatch, prompt: o.prompt, new_tokens: o.newTokens, temperature: o.temperature, steps: stepsOf('generate'), warmup: o.warmup },
+      activations: { batch: o.batch, seq: o.seq, steps: stepsOf('activations'), warmup: o.warmup, hooks: 'blocks.{l}.hook_resid_post for every layer l' },
+    },
   };
   if (!probe.found) summary.torch_skipped = `no python with torch (${probe.tried.join('; ')})`;
   try {
@@ -196,35 +341,28 @@ export async function runPerf(opts: PerfOptions): Promise<PerfSummary> {
       arch.validateConfig(config);
       const configFile = join(tmp, `${id}.config.json`);
       writeFileSync(configFile, JSON.stringify(config, null, 2));
-      const bench: TrainBenchOptions = { arch: id, config, batch: o.batch, seq: o.seq, steps: o.steps, warmup: o.warmup, seed: o.seed, lr: o.lr };
-      if (!opts.json) write(`${id}: molt (wasm) ...\n`);
-      const m = await moltRun(bench);
-      summary.backend = m.backend;
-      const torchRuns: TorchRun[] = [];
-      if (probe.found) {
-        for (const s of TORCH_SETTINGS) {
-          if (!opts.json) write(`${id}: PyTorch, ${s.threads} thread(s), OPENBLAS_NUM_THREADS=${s.openblas} ...\n`);
-          torchRuns.push(await torchRun(probe.found.python, configFile, bench, s.threads, s.openblas));
+      for (const w of workloads) {
+        const job = workloadJobs(w, id, config, configFile, o);
+        if (!opts.json) write(`${id} ${w}: molt ...\n`);
+        const m = await moltRun(job.molt);
+        summary.backend = m.backend;
+        const torchRuns: TorchRun[] = [];
+        if (probe.found) {
+          for (const s of TORCH_SETTINGS) {
+            if (!opts.json) write(`${id} ${w}: PyTorch, ${s.threads} thread(s), OPENBLAS_NUM_THREADS=${s.openblas} ...\n`);
+            torchRuns.push(await torchRun(probe.found.python, job.script, job.args, s.threads, s.openblas));
+          }
+        }
+        const row = compare(m, torchRuns, config);
+        if (w === 'train') {
+          const runs = torchRuns.map((t) => ({ ...t, final_loss: field(t, 'final_loss') }));
+          summary.train[id] = { ...row, torch_runs: runs, molt_final_loss: field(m, 'final_loss') };
+        } else if (w === 'activations') {
+          summary.activations[id] = { ...row, layers: field(m, 'layers'), values: field(m, 'values') };
+        } else {
+          summary.generate[id] = row;
         }
       }
-      const oneThread = torchRuns.find((t) => t.threads === 1);
-      const best = torchRuns.length ? torchRuns.reduce((a, b) => (b.tok_s > a.tok_s ? b : a)) : null;
-      summary.train[id] = {
-        molt_tok_s: m.tok_s,
-        torch_tok_s: best?.tok_s ?? null,
-        ratio: best ? m.tok_s / best.tok_s : null,
-        molt_peak_rss_mb: m.peak_rss_mb,
-        torch_peak_rss_mb: best?.peak_rss_mb ?? null,
-        molt_step_ms: m.step_ms,
-        molt_cpu_tok_s: m.cpu_tok_s,
-        torch_cpu_tok_s: oneThread?.cpu_tok_s ?? null,
-        cpu_ratio: oneThread ? m.cpu_tok_s / oneThread.cpu_tok_s : null,
-        molt_final_loss: m.final_loss,
-        params: m.params,
-        torch_best: best ? `${best.threads}/${best.openblas_threads}` : null,
-        torch_runs: torchRuns,
-        config,
-      };
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
@@ -232,6 +370,15 @@ export async function runPerf(opts: PerfOptions): Promise<PerfSummary> {
   // one line: the last line of stdout parses even behind npm's script banner
   write(opts.json ? JSON.stringify(summary) + '\n' : '\n' + formatPerf(summary));
   return summary;
+}
+
+function checkWorkloads(list: string[]): Workload[] {
+  if (!list.length) throw new MoltError(`perf: no workload given; valid: ${WORKLOADS.join(', ')}`, 'workloads');
+  for (const w of list) {
+    if (!(WORKLOADS as readonly string[]).includes(w)) throw new MoltError(`perf: unknown workload '${w}'; valid: ${WORKLOADS.join(', ')}`, w);
+  }
+  // the report's order, whatever order they were named in
+  return WORKLOADS.filter((w) => list.includes(w));
 }
 
 /** Parse `key=value` overrides; numbers and JSON literals are decoded. */
@@ -249,7 +396,7 @@ export function parseOverride(text: string, into: Record<string, unknown>): Reco
 }
 
 export function parsePerfArgs(argv: string[]): PerfOptions {
-  const o: PerfOptions = { json: false, steps: PERF_DEFAULTS.steps, archs: ['olmo2', 'gemma3'] };
+  const o: PerfOptions = { json: false, archs: ['olmo2', 'gemma3'] };
   const num = (flag: string, v: string | undefined): number => {
     const n = Number(v);
     if (v === undefined || !Number.isFinite(n)) throw new MoltError(`perf: ${flag} expects a number, got '${v}'`, flag);
@@ -269,6 +416,11 @@ export function parsePerfArgs(argv: string[]): PerfOptions {
       case '--seed': o.seed = num(a, argv[++i]); break;
       case '--size': o.size = argv[++i]; break;
       case '--arch': o.archs = (argv[++i] ?? '').split(',').filter(Boolean); break;
+      case '--workloads': o.workloads = checkWorkloads((argv[++i] ?? '').split(',').filter(Boolean)); break;
+      case '--gen-batch': o.genBatch = num(a, argv[++i]); break;
+      case '--prompt': o.prompt = num(a, argv[++i]); break;
+      case '--new-tokens': o.newTokens = num(a, argv[++i]); break;
+      case '--temperature': o.temperature = num(a, argv[++i]); break;
       case '--set': o.overrides = parseOverride(argv[++i] ?? '', o.overrides ?? {}); break;
       default: throw new MoltError(`perf: unknown option '${a}'`, a);
     }

@@ -88,6 +88,7 @@ def main():
         "step_ms": 1000 * elapsed / a.steps,
         "steps": a.steps,
         "warmup": a.warmup,
+        "tokens_per_step": a.batch * a.seq,
         "threads": a.threads,
         "openblas_threads": os.environ.get("OPENBLAS_NUM_THREADS"),
         "final_loss": loss,
