@@ -129,7 +129,11 @@ export interface PerfSummary {
   generate: Record<string, WorkloadPerf>;
   activations: Record<string, ActivationsPerf>;
   machine: { nproc: number; cpu: string; memory_gb: number; node: string; tfjs: string; torch: string | null; python: string | null };
+  /** tfjs's backend name (wasm) */
   backend: string;
+  /** what computed molt's numbers: backend_id 'wasm+native' when molt's native matmul replaced the backend's (core/engine/native-kernels.ts), with why not in native_skipped */
+  backend_id: string;
+  native_skipped: string | null;
   date: string;
   /** top level: train's (as before); generate and activations their own */
   settings: {
@@ -170,7 +174,11 @@ function lastJsonLine(out: string, prefix = ''): any {
 }
 
 /** What a molt worker prints: the common fields, plus the ones of its workload. */
-type MoltResult = WorkloadBenchResult & Partial<Pick<TrainBenchResult, 'final_loss'> & Pick<ActivationsBenchResult, 'layers' | 'values'>> & { backend: string };
+type MoltResult = WorkloadBenchResult & Partial<Pick<TrainBenchResult, 'final_loss'> & Pick<ActivationsBenchResult, 'layers' | 'values'>> & {
+  backend: string;
+  backend_id: string;
+  native_skipped: string | null;
+};
 
 /** A workload-specific number a result must carry (a worker that omits it is a bug, not a measurement). */
 function field(from: object, name: string): number {
@@ -277,7 +285,7 @@ function workloadTitle(w: Workload, s: PerfSummary): string {
 export function formatPerf(s: PerfSummary): string {
   const lines = [
     `molt perf baseline  ${s.date}`,
-    `machine: ${s.machine.nproc} cores, ${s.machine.cpu}, node ${s.machine.node}, tfjs ${s.machine.tfjs} (${s.backend}), torch ${s.machine.torch ?? 'not found'}`,
+    `machine: ${s.machine.nproc} cores, ${s.machine.cpu}, node ${s.machine.node}, tfjs ${s.machine.tfjs} (${s.backend_id}${s.native_skipped ? `; native matmul not used: ${s.native_skipped}` : ''}), torch ${s.machine.torch ?? 'not found'}`,
   ];
   for (const w of s.settings.workloads) {
     lines.push(
@@ -325,6 +333,8 @@ export async function runPerf(opts: PerfOptions): Promise<PerfSummary> {
       python: probe.found?.python ?? null,
     },
     backend: 'wasm',
+    backend_id: 'wasm',
+    native_skipped: null,
     date: new Date().toISOString(),
     settings: {
       size: o.size, batch: o.batch, seq: o.seq, vocab: o.vocab, steps: stepsOf('train'), warmup: o.warmup, lr: o.lr, adamw: DEFAULT_ADAMW,
@@ -346,6 +356,8 @@ export async function runPerf(opts: PerfOptions): Promise<PerfSummary> {
         if (!opts.json) write(`${id} ${w}: molt ...\n`);
         const m = await moltRun(job.molt);
         summary.backend = m.backend;
+        summary.backend_id = m.backend_id;
+        summary.native_skipped = m.native_skipped;
         const torchRuns: TorchRun[] = [];
         if (probe.found) {
           for (const s of TORCH_SETTINGS) {

@@ -93,6 +93,10 @@ describe('perf workloads: generate and activations (benchmarks/perf)', function 
     assert.deepEqual(s.settings.workloads, ['generate', 'activations'], 'in the report order');
     assert.deepEqual(s.train, {}, 'train was not asked for');
     assert.equal(s.backend, 'wasm');
+    // the workers ran on what this process runs on (with or without the native matmul)
+    const here = await initBackend('wasm');
+    assert.equal(s.backend_id, here.id);
+    assert.equal(s.native_skipped, here.nativeSkipped);
     assert.equal(s.settings.generate.new_tokens, 5);
     const torch = findTorchPython();
     const expected: [keyof PerfSummary & ('generate' | 'activations'), number][] = [['generate', 3 * 5], ['activations', 2 * 8]];
