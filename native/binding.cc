@@ -6,6 +6,11 @@
 //             start of that memory.
 //     shape:  [batch, batchA, batchB, m, n, k, transA, transB]
 //
+//   targetLogProbs(memory, logitsOffset, targetsOffset, valueOffset, lseOffset, rows, vocab)
+//   targetLogProbsGrad(memory, logitsOffset, targetsOffset, lseOffset, dyOffset, outOffset, rows, vocab)
+//     the fused log-softmax of core/train/losses.ts (native/softmax_xent.h);
+//     targets are int32, everything else float32.
+//
 // Every offset and extent is checked against the memory's length, so a bad
 // call throws a RangeError instead of reading or writing out of bounds.
 #include <node_api.h>
@@ -14,6 +19,7 @@
 #include <string>
 
 #include "gemm.h"
+#include "softmax_xent.h"
 
 namespace {
 
@@ -48,6 +54,22 @@ bool getMemory(napi_env env, napi_value v, uint8_t** data, size_t* length) {
   return napi_get_arraybuffer_info(env, buffer, reinterpret_cast<void**>(data), length) == napi_ok;
 }
 
+// Reads argv[first..first+count) as byte offsets (multiples of 4) into *out.
+bool getOffsets(napi_env env, napi_value* argv, int first, int count, int64_t* out) {
+  for (int i = 0; i < count; i++) {
+    if (!getInt(env, argv[first + i], &out[i]) || out[i] % 4 != 0) return false;
+  }
+  return true;
+}
+
+// Whether each region [offset, offset + 4 * floats) lies inside the memory.
+bool inBounds(const int64_t* offsets, const int64_t* floats, int count, size_t memLength) {
+  for (int i = 0; i < count; i++) {
+    if (offsets[i] + floats[i] * 4 > static_cast<int64_t>(memLength)) return false;
+  }
+  return true;
+}
+
 napi_value Gemm(napi_env env, napi_callback_info info) {
   size_t argc = 6;
   napi_value argv[6];
@@ -57,11 +79,7 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
   size_t memLength = 0;
   if (!getMemory(env, argv[0], &mem, &memLength)) return throwError(env, "type", "gemm: memory must be an ArrayBuffer or a typed array");
   int64_t offsets[3], threads;
-  for (int i = 0; i < 3; i++) {
-    if (!getInt(env, argv[1 + i], &offsets[i]) || offsets[i] % 4 != 0) {
-      return throwError(env, "type", "gemm: offsets must be non-negative multiples of 4");
-    }
-  }
+  if (!getOffsets(env, argv, 1, 3, offsets)) return throwError(env, "type", "gemm: offsets must be non-negative multiples of 4");
   if (!getInt(env, argv[5], &threads) || threads < 1) return throwError(env, "type", "gemm: threads must be a positive integer");
   bool isArray = false;
   napi_is_array(env, argv[4], &isArray);
@@ -91,10 +109,53 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+napi_value TargetLogProbs(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  uint8_t* mem = nullptr;
+  size_t memLength = 0;
+  int64_t off[4], rows, vocab;
+  if (argc != 7 || !getMemory(env, argv[0], &mem, &memLength) || !getOffsets(env, argv, 1, 4, off) ||
+      !getInt(env, argv[5], &rows) || !getInt(env, argv[6], &vocab)) {
+    return throwError(env, "type", "targetLogProbs(memory, logits, targets, value, lse, rows, vocab): bad arguments");
+  }
+  const int64_t floats[4] = {rows * vocab, rows, rows, rows};
+  if (!inBounds(off, floats, 4, memLength)) return throwError(env, "range", "targetLogProbs: an operand runs past the end of memory");
+  molt::targetLogProbs(reinterpret_cast<const float*>(mem + off[0]), reinterpret_cast<const int32_t*>(mem + off[1]), rows,
+                       vocab, reinterpret_cast<float*>(mem + off[2]), reinterpret_cast<float*>(mem + off[3]));
+  return nullptr;
+}
+
+napi_value TargetLogProbsGrad(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  uint8_t* mem = nullptr;
+  size_t memLength = 0;
+  int64_t off[5], rows, vocab;
+  if (argc != 8 || !getMemory(env, argv[0], &mem, &memLength) || !getOffsets(env, argv, 1, 5, off) ||
+      !getInt(env, argv[6], &rows) || !getInt(env, argv[7], &vocab)) {
+    return throwError(env, "type", "targetLogProbsGrad(memory, logits, targets, lse, dy, out, rows, vocab): bad arguments");
+  }
+  const int64_t floats[5] = {rows * vocab, rows, rows, rows, rows * vocab};
+  if (!inBounds(off, floats, 5, memLength)) return throwError(env, "range", "targetLogProbsGrad: an operand runs past the end of memory");
+  molt::targetLogProbsGrad(reinterpret_cast<const float*>(mem + off[0]), reinterpret_cast<const int32_t*>(mem + off[1]),
+                           reinterpret_cast<const float*>(mem + off[2]), reinterpret_cast<const float*>(mem + off[3]), rows,
+                           vocab, reinterpret_cast<float*>(mem + off[4]));
+  return nullptr;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
-  napi_value fn;
-  napi_create_function(env, "gemm", NAPI_AUTO_LENGTH, Gemm, nullptr, &fn);
-  napi_set_named_property(env, exports, "gemm", fn);
+  const struct {
+    const char* name;
+    napi_callback fn;
+  } functions[] = {{"gemm", Gemm}, {"targetLogProbs", TargetLogProbs}, {"targetLogProbsGrad", TargetLogProbsGrad}};
+  for (const auto& f : functions) {
+    napi_value fn;
+    napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &fn);
+    napi_set_named_property(env, exports, f.name, fn);
+  }
   return exports;
 }
 

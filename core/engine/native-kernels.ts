@@ -12,6 +12,8 @@ import { tf } from './tf';
 
 interface NativeAddon {
   gemm(memory: ArrayBuffer, aOffset: number, bOffset: number, cOffset: number, shape: number[], threads: number): void;
+  targetLogProbs(memory: ArrayBuffer, logits: number, targets: number, value: number, lse: number, rows: number, vocab: number): void;
+  targetLogProbsGrad(memory: ArrayBuffer, logits: number, targets: number, lse: number, dy: number, out: number, rows: number, vocab: number): void;
 }
 
 /** Minimal view of tfjs-backend-wasm's BackendWasm used here. */
@@ -103,7 +105,42 @@ function nativeBatchMatMul(args: { inputs: tf.NamedTensorInfoMap; backend: unkno
   return out;
 }
 
-/** Route the wasm backend's BatchMatMul to the addon; false (and nothing changed) where it is unavailable. */
+// The fused log-softmax of core/train/losses.ts as two kernels of molt's own:
+// forward {logits [rows, V], targets int32 [rows]} -> [value, lse] ([rows] each),
+// backward {logits, targets, lse, dy} -> d logits.
+export const TARGET_LOG_PROBS = 'MoltTargetLogProbs';
+export const TARGET_LOG_PROBS_GRAD = 'MoltTargetLogProbsGrad';
+
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown };
+
+function rowsAndVocab(logits: tf.TensorInfo): [number, number] {
+  const vocab = logits.shape[logits.shape.length - 1];
+  return [size(logits.shape) / vocab, vocab];
+}
+
+function nativeTargetLogProbs({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
+  const { logits, targets } = inputs as { logits: tf.TensorInfo; targets: tf.TensorInfo };
+  const b = backend as WasmBackend;
+  const [rows, vocab] = rowsAndVocab(logits);
+  const lead = logits.shape.slice(0, -1);
+  const value = b.makeOutput(lead, 'float32');
+  const lse = b.makeOutput(lead, 'float32');
+  const at = (t: tf.TensorInfo) => b.getMemoryOffset(t.dataId);
+  (addon as NativeAddon).targetLogProbs(b.wasm.HEAPU8.buffer as ArrayBuffer, at(logits), at(targets), at(value), at(lse), rows, vocab);
+  return [value, lse];
+}
+
+function nativeTargetLogProbsGrad({ inputs, backend }: KernelArgs): tf.TensorInfo {
+  const { logits, targets, lse, dy } = inputs as Record<'logits' | 'targets' | 'lse' | 'dy', tf.TensorInfo>;
+  const b = backend as WasmBackend;
+  const [rows, vocab] = rowsAndVocab(logits);
+  const out = b.makeOutput(logits.shape, 'float32');
+  const at = (t: tf.TensorInfo) => b.getMemoryOffset(t.dataId);
+  (addon as NativeAddon).targetLogProbsGrad(b.wasm.HEAPU8.buffer as ArrayBuffer, at(logits), at(targets), at(lse), at(dy), at(out), rows, vocab);
+  return out;
+}
+
+/** Route the wasm backend's BatchMatMul to the addon and add molt's fused kernels; false (and nothing changed) where it is unavailable. */
 export function enableNativeMatmul(): boolean {
   if (wasmKernel) return true;
   if (!loadNativeAddon()) return false;
@@ -113,6 +150,10 @@ export function enableNativeMatmul(): boolean {
   wasmKernel = original;
   tf.unregisterKernel('BatchMatMul', 'wasm');
   tf.registerKernel({ kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: nativeBatchMatMul as unknown as tf.KernelFunc });
+  if (!tf.getKernel(TARGET_LOG_PROBS, 'wasm')) {
+    tf.registerKernel({ kernelName: TARGET_LOG_PROBS, backendName: 'wasm', kernelFunc: nativeTargetLogProbs as unknown as tf.KernelFunc });
+    tf.registerKernel({ kernelName: TARGET_LOG_PROBS_GRAD, backendName: 'wasm', kernelFunc: nativeTargetLogProbsGrad as unknown as tf.KernelFunc });
+  }
   return true;
 }
 
@@ -124,7 +165,7 @@ export function disableNativeMatmul(): void {
   wasmKernel = undefined;
 }
 
-/** Whether matMul on the current backend runs in the addon (ops.ts then uses transpose flags). */
+/** Whether matMul on the current backend runs in the addon (ops.ts then uses transpose flags, losses.ts the fused kernels). */
 export function nativeMatmulActive(): boolean {
   return wasmKernel !== undefined && tf.getBackend() === 'wasm';
 }

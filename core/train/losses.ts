@@ -7,6 +7,7 @@
 // log-prob is a product with a one-hot instead of a gather, which has no
 // gradient on wasm (STACK.md).
 import { tf } from '../engine/tf';
+import { nativeMatmulActive, TARGET_LOG_PROBS, TARGET_LOG_PROBS_GRAD } from '../engine/native-kernels';
 
 /**
  * log p(targets[b,t]) under logits[b,t,:]: [B, T, V] x [B, T] -> [B, T].
@@ -15,6 +16,7 @@ import { tf } from '../engine/tf';
  * training step at V 1868. Only saved tensors are used in the backward pass.
  */
 export function targetLogProbs(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Tensor2D {
+  if (nativeMatmulActive()) return nativeTargetLogProbs(logits, targets);
   const vocab = logits.shape[2];
   const op = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
     const oh = tf.cast(tf.oneHot(tf.cast(targets, 'int32'), vocab), 'float32');
@@ -27,6 +29,20 @@ export function targetLogProbs(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Te
         const [sx, slse, soh] = saved;
         return tf.mul(tf.expandDims(dy, -1), tf.sub(soh, tf.exp(tf.sub(sx, slse))));
       },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
+  return op(logits) as tf.Tensor2D;
+}
+
+/** The same in two native kernels (core/engine/native-kernels.ts): no one-hot, one exp pass each way. */
+function nativeTargetLogProbs(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Tensor2D {
+  const ids = targets.dtype === 'int32' ? targets : tf.cast(targets, 'int32');
+  const op = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+    const [value, lse] = tf.engine().runKernel(TARGET_LOG_PROBS, { logits: x, targets: ids }) as tf.Tensor[];
+    save([x, lse, ids]); // saved, not closed over: a caller's tidy may have disposed ids by the backward pass
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.engine().runKernel(TARGET_LOG_PROBS_GRAD, { logits: saved[0], targets: saved[2], lse: saved[1], dy }) as tf.Tensor,
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
   return op(logits) as tf.Tensor2D;

@@ -7,7 +7,7 @@ import { backendInfo, initBackend } from '../../core/engine/backend';
 import { tf } from '../../core/engine/tf';
 import { Rng } from '../../core/engine/rng';
 import { disableNativeMatmul, enableNativeMatmul, loadNativeAddon, nativeMatmulActive, nativeUnavailableReason } from '../../core/engine/native-kernels';
-import { maskedCrossEntropy } from '../../core/train/losses';
+import { maskedCrossEntropy, targetLogProbs } from '../../core/train/losses';
 import { ARCHS, maxAbsDiff, microModel } from '../model/helpers';
 
 function randomTensor(rng: Rng, shape: number[]): tf.Tensor {
@@ -82,6 +82,35 @@ describe('native kernels', () => {
         assert.ok(d <= 1e-4 * Math.sqrt(sa[sa.length - 1]), `[${sa}] x [${sb}] transposeA=${ta} transposeB=${tb}: max diff ${d}`);
       }
     }
+  });
+
+  it('the fused target log-probs: known answer, and the values and gradients of the wasm path', () => {
+    // row [0, ln 3]: lse = ln 4; target 1 -> ln 3 - ln 4, target 0 -> -ln 4; an out-of-range target is -lse
+    const x = tf.tensor3d([[[0, Math.log(3)], [0, Math.log(3)], [0, Math.log(3)]]]);
+    const lp = targetLogProbs(x as tf.Tensor3D, tf.tensor2d([[1, 0, 5]], [1, 3], 'int32'));
+    const near = (a: number, b: number) => Math.abs(a - b) < 1e-6;
+    const [v1, v0, vOut] = lp.dataSync();
+    assert.ok(near(v1, Math.log(3 / 4)) && near(v0, -Math.log(4)) && near(vOut, -Math.log(4)), `${[v1, v0, vOut]}`);
+    // d/dx of sum(lp * dy): dy * (onehot - softmax), softmax = [1/4, 3/4]
+    const dy = tf.tensor2d([[2, 1, 1]]);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(targetLogProbs(t as tf.Tensor3D, tf.tensor2d([[1, 0, 5]], [1, 3], 'int32')), dy)))(x).dataSync();
+    const expected = [-0.5, 0.5, 0.75, -0.75, -0.25, -0.75];
+    assert.ok(maxAbsDiff(g, expected) < 1e-6, `${[...g]}`);
+    // large random logits, including a vocab that is not a multiple of the kernel's 16 lanes, and float targets
+    const rng = new Rng('xent');
+    const logits = randomTensor(rng, [3, 5, 37]).mul(8) as tf.Tensor3D;
+    const targets = tf.tensor2d(Float32Array.from({ length: 15 }, () => rng.int(37)), [3, 5]);
+    const weights = tf.tensor2d(Float32Array.from({ length: 15 }, (_, i) => i % 4 === 0 ? 0 : 1), [3, 5]);
+    const run = () => {
+      const { value, grads } = tf.variableGrads(() => maskedCrossEntropy(logitsVar as tf.Tensor3D, targets as tf.Tensor2D, weights as tf.Tensor2D), [logitsVar]);
+      return { loss: value.dataSync()[0], grad: Object.values(grads)[0].dataSync(), lp: targetLogProbs(logits, targets as tf.Tensor2D).dataSync() };
+    };
+    const logitsVar = tf.variable(logits);
+    const { wasm, native } = bothPaths(run);
+    assert.ok(Math.abs(native.loss - wasm.loss) < 1e-5, `loss ${native.loss} vs ${wasm.loss}`);
+    assert.ok(maxAbsDiff(native.lp, wasm.lp) < 1e-5, 'log-probs');
+    assert.ok(maxAbsDiff(native.grad, wasm.grad) < 1e-6, 'gradient');
+    logitsVar.dispose();
   });
 
   it('a micro model gives the same logits, loss and every gradient on both paths', () => {
