@@ -63,8 +63,13 @@ export const PERF_DEFAULTS = {
   genBatch: 16, prompt: 32, newTokens: 32, temperature: 1,
 };
 
-/** Timed iterations when --steps is not given: an activation pass is ~10x shorter than a training step or a generation, so it gets more iterations to time. */
-export const WORKLOAD_STEPS: Record<Workload, number> = { train: 10, generate: 10, activations: 40 };
+/**
+ * Timed iterations when --steps is not given. PyTorch runs a default-size
+ * generation in ~60 ms and an activation pass in ~11 ms; timing only 10 of
+ * those (under a second) on the shared cores moved even its CPU-time rate by
+ * up to 2x between runs, so the short workloads get more iterations.
+ */
+export const WORKLOAD_STEPS: Record<Workload, number> = { train: 10, generate: 20, activations: 100 };
 
 /** torch thread settings tried: intra-op threads, OpenBLAS threads (STACK.md: OpenBLAS's own threads oversubscribe 2 cores) */
 export const TORCH_SETTINGS = [
