@@ -11,6 +11,10 @@
 //     the fused log-softmax of core/train/losses.ts (native/softmax_xent.h);
 //     targets are int32, everything else float32.
 //
+//   adamwStep(memory, [p, g, m, v, pOut, mOut, vOut] offsets, n,
+//             [lr, beta1, 1-beta1, beta2, 1-beta2, eps, decay, bc1, bc2, gradScale])
+//     one fused AdamW update of one parameter (native/adamw.h).
+//
 // Every offset and extent is checked against the memory's length, so a bad
 // call throws a RangeError instead of reading or writing out of bounds.
 #include <node_api.h>
@@ -18,6 +22,7 @@
 #include <cstdint>
 #include <string>
 
+#include "adamw.h"
 #include "gemm.h"
 #include "softmax_xent.h"
 
@@ -146,11 +151,40 @@ napi_value TargetLogProbsGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+napi_value AdamWStepFn(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  uint8_t* mem = nullptr;
+  size_t memLength = 0;
+  int64_t off[7], n;
+  double h[10];
+  bool ok = argc == 4 && getMemory(env, argv[0], &mem, &memLength) && getInt(env, argv[2], &n);
+  for (uint32_t i = 0; ok && i < 7; i++) {
+    napi_value e;
+    ok = napi_get_element(env, argv[1], i, &e) == napi_ok && getInt(env, e, &off[i]) && off[i] % 4 == 0;
+  }
+  for (uint32_t i = 0; ok && i < 10; i++) {
+    napi_value e;
+    ok = napi_get_element(env, argv[3], i, &e) == napi_ok && napi_get_value_double(env, e, &h[i]) == napi_ok;
+  }
+  if (!ok) return throwError(env, "type", "adamwStep(memory, offsets[7], n, hyper[10]): bad arguments");
+  const int64_t floats[7] = {n, n, n, n, n, n, n};
+  if (!inBounds(off, floats, 7, memLength)) return throwError(env, "range", "adamwStep: an operand runs past the end of memory");
+  const molt::AdamWStep s{static_cast<float>(h[0]), static_cast<float>(h[1]), static_cast<float>(h[2]), static_cast<float>(h[3]),
+                          static_cast<float>(h[4]), static_cast<float>(h[5]), static_cast<float>(h[6]), static_cast<float>(h[7]),
+                          static_cast<float>(h[8]), static_cast<float>(h[9])};
+  auto in = [&](int i) { return reinterpret_cast<const float*>(mem + off[i]); };
+  auto out = [&](int i) { return reinterpret_cast<float*>(mem + off[i]); };
+  molt::adamwStep(in(0), in(1), in(2), in(3), n, s, out(4), out(5), out(6));
+  return nullptr;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   const struct {
     const char* name;
     napi_callback fn;
-  } functions[] = {{"gemm", Gemm}, {"targetLogProbs", TargetLogProbs}, {"targetLogProbsGrad", TargetLogProbsGrad}};
+  } functions[] = {{"gemm", Gemm}, {"targetLogProbs", TargetLogProbs}, {"targetLogProbsGrad", TargetLogProbsGrad}, {"adamwStep", AdamWStepFn}};
   for (const auto& f : functions) {
     napi_value fn;
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &fn);

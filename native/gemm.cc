@@ -41,9 +41,15 @@ void packA(const View& A, int64_t i0, int64_t mc, int64_t k0, int64_t kc, float*
   for (int64_t ip = 0; ip < mc; ip += MR, dst += kc * MR) {
     const int mr = static_cast<int>(std::min<int64_t>(MR, mc - ip));
     if (mr < MR) std::memset(dst, 0, sizeof(float) * kc * MR);
+    const float* src = A.p + (i0 + ip) * A.rs + k0 * A.cs;
+    if (A.rs == 1) {
+      // transposed A: the MR rows of one k are contiguous
+      for (int64_t k = 0; k < kc; k++) std::memcpy(dst + k * MR, src + k * A.cs, sizeof(float) * mr);
+      continue;
+    }
+    // row-outer: each row of a plain A is contiguous in memory
     for (int r = 0; r < mr; r++) {
-      const float* src = A.p + (i0 + ip + r) * A.rs + k0 * A.cs;
-      for (int64_t k = 0; k < kc; k++) dst[k * MR + r] = src[k * A.cs];
+      for (int64_t k = 0; k < kc; k++) dst[k * MR + r] = src[r * A.rs + k * A.cs];
     }
   }
 }

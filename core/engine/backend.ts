@@ -4,6 +4,7 @@
 // fall back (STACK.md), and record which backend actually ran.
 import { tf } from './tf';
 import { MoltError } from '../errors';
+import { shareIdentityOnWasm } from './wasm-identity';
 import { disableNativeMatmul, enableNativeMatmul, nativeUnavailableReason } from './native-kernels';
 
 export const BACKEND_CHOICES = ['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] as const;
@@ -66,6 +67,7 @@ export async function initBackend(choice: BackendChoice = 'auto'): Promise<Backe
       const name = tf.getBackend();
       let nativeSkipped: string | null = null;
       if (name === 'wasm') {
+        shareIdentityOnWasm();
         if (!enableNativeMatmul()) nativeSkipped = nativeUnavailableReason();
       } else {
         disableNativeMatmul();

@@ -14,6 +14,7 @@ interface NativeAddon {
   gemm(memory: ArrayBuffer, aOffset: number, bOffset: number, cOffset: number, shape: number[], threads: number): void;
   targetLogProbs(memory: ArrayBuffer, logits: number, targets: number, value: number, lse: number, rows: number, vocab: number): void;
   targetLogProbsGrad(memory: ArrayBuffer, logits: number, targets: number, lse: number, dy: number, out: number, rows: number, vocab: number): void;
+  adamwStep(memory: ArrayBuffer, offsets: number[], n: number, hyper: number[]): void;
 }
 
 /** Minimal view of tfjs-backend-wasm's BackendWasm used here. */
@@ -140,6 +141,22 @@ function nativeTargetLogProbsGrad({ inputs, backend }: KernelArgs): tf.TensorInf
   return out;
 }
 
+// One fused AdamW update (core/train/optimizer.ts): {param, grad, m, v} -> [param', m', v'].
+export const ADAMW_STEP = 'MoltAdamWStep';
+
+/** attrs of ADAMW_STEP, in the addon's order */
+export const ADAMW_ATTRS = ['lr', 'beta1', 'oneMinusBeta1', 'beta2', 'oneMinusBeta2', 'eps', 'decay', 'bc1', 'bc2', 'gradScale'] as const;
+
+function nativeAdamWStep({ inputs, backend, attrs }: KernelArgs & { attrs?: tf.NamedAttrMap }): tf.TensorInfo[] {
+  const { param, grad, m, v } = inputs as Record<'param' | 'grad' | 'm' | 'v', tf.TensorInfo>;
+  const b = backend as WasmBackend;
+  const outs = [b.makeOutput(param.shape, 'float32'), b.makeOutput(param.shape, 'float32'), b.makeOutput(param.shape, 'float32')];
+  const at = (t: tf.TensorInfo) => b.getMemoryOffset(t.dataId);
+  const hyper = ADAMW_ATTRS.map((k) => Number((attrs ?? {})[k]));
+  (addon as NativeAddon).adamwStep(b.wasm.HEAPU8.buffer as ArrayBuffer, [param, grad, m, v, ...outs].map(at), size(param.shape), hyper);
+  return outs;
+}
+
 /** Route the wasm backend's BatchMatMul to the addon and add molt's fused kernels; false (and nothing changed) where it is unavailable. */
 export function enableNativeMatmul(): boolean {
   if (wasmKernel) return true;
@@ -153,6 +170,7 @@ export function enableNativeMatmul(): boolean {
   if (!tf.getKernel(TARGET_LOG_PROBS, 'wasm')) {
     tf.registerKernel({ kernelName: TARGET_LOG_PROBS, backendName: 'wasm', kernelFunc: nativeTargetLogProbs as unknown as tf.KernelFunc });
     tf.registerKernel({ kernelName: TARGET_LOG_PROBS_GRAD, backendName: 'wasm', kernelFunc: nativeTargetLogProbsGrad as unknown as tf.KernelFunc });
+    tf.registerKernel({ kernelName: ADAMW_STEP, backendName: 'wasm', kernelFunc: nativeAdamWStep as unknown as tf.KernelFunc });
   }
   return true;
 }
@@ -165,7 +183,7 @@ export function disableNativeMatmul(): void {
   wasmKernel = undefined;
 }
 
-/** Whether matMul on the current backend runs in the addon (ops.ts then uses transpose flags, losses.ts the fused kernels). */
+/** Whether matMul on the current backend runs in the addon (ops.ts then uses transpose flags, losses.ts and optimizer.ts the fused kernels). */
 export function nativeMatmulActive(): boolean {
   return wasmKernel !== undefined && tf.getBackend() === 'wasm';
 }

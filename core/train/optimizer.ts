@@ -14,6 +14,7 @@
 // embedding).
 import { tf } from '../engine/tf';
 import { MoltError } from '../errors';
+import { ADAMW_STEP, nativeMatmulActive } from '../engine/native-kernels';
 
 export interface AdamWConfig {
   beta1: number;
@@ -52,13 +53,19 @@ export interface ClipResult {
  * Returns new gradient tensors; the caller disposes both maps.
  */
 export function clipByGlobalNorm(grads: Map<string, tf.Tensor>, maxNorm: number): { grads: Map<string, tf.Tensor>; clip: ClipResult } {
+  const { norm, scale } = globalNormClip(grads, maxNorm);
+  const out = new Map<string, tf.Tensor>();
+  for (const [k, g] of grads) out.set(k, scale === 1 ? g.clone() : tf.tidy(() => tf.mul(g, scale)));
+  return { grads: out, clip: { norm, scale } };
+}
+
+/** The global L2 norm of the gradients and the factor clip_grad_norm_ would scale them by. */
+export function globalNormClip(grads: Map<string, tf.Tensor>, maxNorm: number): ClipResult {
   const sq = tf.tidy(() => tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g)))));
   const norm = Math.sqrt(sq.dataSync()[0]);
   sq.dispose();
   const scale = maxNorm > 0 && Number.isFinite(maxNorm) && norm > maxNorm ? maxNorm / (norm + 1e-6) : 1;
-  const out = new Map<string, tf.Tensor>();
-  for (const [k, g] of grads) out.set(k, scale === 1 ? g.clone() : tf.tidy(() => tf.mul(g, scale)));
-  return { grads: out, clip: { norm, scale } };
+  return { norm, scale };
 }
 
 export class AdamW {
@@ -92,6 +99,7 @@ export class AdamW {
       if (!this.params.has(name)) throw new MoltError(`optimizer: gradient for unknown parameter '${name}'`, name);
     }
     const { beta1, beta2, eps, weightDecay, maxGradNorm } = this.config;
+    if (nativeMatmulActive()) return this.applyFused(grads, lr);
     const clipped = clipByGlobalNorm(grads, maxGradNorm);
     this.t += 1;
     const bc1 = 1 - Math.pow(beta1, this.t);
@@ -112,6 +120,27 @@ export class AdamW {
       g.dispose();
     }
     return clipped.clip;
+  }
+
+  /** The same update as one native kernel per parameter, clipping folded in (no scaled copies). */
+  private applyFused(grads: Map<string, tf.Tensor>, lr: number): ClipResult {
+    const { beta1, beta2, eps, weightDecay, maxGradNorm } = this.config;
+    const clip = globalNormClip(grads, maxGradNorm);
+    this.t += 1;
+    const base = { lr, beta1, oneMinusBeta1: 1 - beta1, beta2, oneMinusBeta2: 1 - beta2, eps, bc1: 1 - Math.pow(beta1, this.t), bc2: 1 - Math.pow(beta2, this.t), gradScale: clip.scale };
+    for (const [name, g] of grads) {
+      const p = this.params.get(name)!;
+      const m = this.m.get(name)!;
+      const v = this.v.get(name)!;
+      const decay = weightDecay > 0 && decays(name, p.shape) ? lr * weightDecay : 0;
+      tf.tidy(() => {
+        const [p1, m1, v1] = tf.engine().runKernel(ADAMW_STEP, { param: p, grad: g, m, v }, { ...base, decay }) as tf.Tensor[];
+        m.assign(m1);
+        v.assign(v1);
+        p.assign(p1);
+      });
+    }
+    return clip;
   }
 
   exportState(): AdamWState {

@@ -8,6 +8,7 @@ import { tf } from '../../core/engine/tf';
 import { Rng } from '../../core/engine/rng';
 import { disableNativeMatmul, enableNativeMatmul, loadNativeAddon, nativeMatmulActive, nativeUnavailableReason } from '../../core/engine/native-kernels';
 import { maskedCrossEntropy, targetLogProbs } from '../../core/train/losses';
+import { AdamW } from '../../core/train/optimizer';
 import { ARCHS, maxAbsDiff, microModel } from '../model/helpers';
 
 function randomTensor(rng: Rng, shape: number[]): tf.Tensor {
@@ -111,6 +112,32 @@ describe('native kernels', () => {
     assert.ok(maxAbsDiff(native.lp, wasm.lp) < 1e-5, 'log-probs');
     assert.ok(maxAbsDiff(native.grad, wasm.grad) < 1e-6, 'gradient');
     logitsVar.dispose();
+  });
+
+  it('the fused AdamW step equals the tfjs chain: decay on matrices only, clipping folded in', () => {
+    const run = () => {
+      const rng = new Rng('adamw');
+      const params = new Map<string, tf.Variable>([
+        ['layer.weight', tf.variable(randomTensor(rng, [5, 7]))],
+        ['norm.weight', tf.variable(randomTensor(rng, [7]))],
+      ]);
+      const opt = new AdamW(params, { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, maxGradNorm: 1 });
+      const clips: number[] = [];
+      for (let step = 0; step < 3; step++) {
+        // step 0 is clipped (norm ~ 3 x 6 > 1); later steps are not
+        const scale = step === 0 ? 3 : 0.01;
+        const grads = new Map([...params].map(([k, p]) => [k, randomTensor(rng, p.shape).mul(scale)] as [string, tf.Tensor]));
+        clips.push(opt.apply(grads, 0.01).scale);
+      }
+      const state = opt.exportState();
+      return { clips, params: [...params.values()].map((p) => p.dataSync()), m: [...state.m.values()], v: [...state.v.values()] };
+    };
+    const { wasm, native } = bothPaths(run);
+    assert.ok(native.clips[0] < 1 && native.clips[1] === 1, `clip scales ${native.clips}`);
+    assert.deepEqual(native.clips.map((c) => c.toFixed(6)), wasm.clips.map((c) => c.toFixed(6)));
+    for (const key of ['params', 'm', 'v'] as const) {
+      native[key].forEach((a, i) => assert.ok(maxAbsDiff(a, wasm[key][i]) < 1e-6, `${key}[${i}]: ${maxAbsDiff(a, wasm[key][i])}`));
+    }
   });
 
   it('a micro model gives the same logits, loss and every gradient on both paths', () => {
