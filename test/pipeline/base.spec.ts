@@ -2,7 +2,7 @@ import { strict as assert } from 'assert';
 import { mkdtempSync, rmSync, existsSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { initBackend } from '../../core/engine/backend';
+import { backendInfo, initBackend } from '../../core/engine/backend';
 import { ArtifactStore } from '../../core/store/artifact-store';
 import { loadCheckpoint } from '../../core/checkpoint/checkpoint-store';
 import { buildWorld } from '../../core/world/world';
@@ -41,7 +41,7 @@ describe('pipeline/base (micro)', () => {
       assert.ok(existsSync(path.join(r.path, 'model.safetensors')));
       const meta = JSON.parse(readFileSync(path.join(r.path, 'molt.json'), 'utf8'));
       assert.equal(meta.stage, s);
-      assert.equal(meta.backend, 'wasm');
+      assert.equal(meta.backend, backendInfo().id);
       assert.equal(meta.config_hash, r.key);
       assert.ok(Array.isArray(meta.losses) && meta.losses.length > 0 && Number.isFinite(meta.final_loss));
       assert.ok(meta.timings.train_s > 0);
