@@ -15,6 +15,10 @@
 //             [lr, beta1, 1-beta1, beta2, 1-beta2, eps, decay, bc1, bc2, gradScale])
 //     one fused AdamW update of one parameter (native/adamw.h).
 //
+//   rmsNorm(memory, [x, w, y, rstd] offsets, rows, d, eps, onePlus)
+//   rmsNormGrad(memory, [x, w, rstd, dy, dx, dw] offsets, rows, d, onePlus)
+//     RMSNorm over the last axis, forward and backward (native/rms_norm.h).
+//
 // Every offset and extent is checked against the memory's length, so a bad
 // call throws a RangeError instead of reading or writing out of bounds.
 #include <node_api.h>
@@ -24,6 +28,7 @@
 
 #include "adamw.h"
 #include "gemm.h"
+#include "rms_norm.h"
 #include "softmax_xent.h"
 
 namespace {
@@ -151,6 +156,15 @@ napi_value TargetLogProbsGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// Reads an array of `count` byte offsets (multiples of 4).
+bool getOffsetArray(napi_env env, napi_value array, uint32_t count, int64_t* out) {
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value e;
+    if (napi_get_element(env, array, i, &e) != napi_ok || !getInt(env, e, &out[i]) || out[i] % 4 != 0) return false;
+  }
+  return true;
+}
+
 napi_value AdamWStepFn(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
@@ -160,10 +174,7 @@ napi_value AdamWStepFn(napi_env env, napi_callback_info info) {
   int64_t off[7], n;
   double h[10];
   bool ok = argc == 4 && getMemory(env, argv[0], &mem, &memLength) && getInt(env, argv[2], &n);
-  for (uint32_t i = 0; ok && i < 7; i++) {
-    napi_value e;
-    ok = napi_get_element(env, argv[1], i, &e) == napi_ok && getInt(env, e, &off[i]) && off[i] % 4 == 0;
-  }
+  ok = ok && getOffsetArray(env, argv[1], 7, off);
   for (uint32_t i = 0; ok && i < 10; i++) {
     napi_value e;
     ok = napi_get_element(env, argv[3], i, &e) == napi_ok && napi_get_value_double(env, e, &h[i]) == napi_ok;
@@ -180,11 +191,50 @@ napi_value AdamWStepFn(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+napi_value RmsNormFn(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  uint8_t* mem = nullptr;
+  size_t memLength = 0;
+  int64_t off[4], rows, d;
+  double eps;
+  bool onePlus;
+  if (argc != 6 || !getMemory(env, argv[0], &mem, &memLength) || !getOffsetArray(env, argv[1], 4, off) || !getInt(env, argv[2], &rows) ||
+      !getInt(env, argv[3], &d) || napi_get_value_double(env, argv[4], &eps) != napi_ok || napi_get_value_bool(env, argv[5], &onePlus) != napi_ok) {
+    return throwError(env, "type", "rmsNorm(memory, offsets[4], rows, d, eps, onePlus): bad arguments");
+  }
+  const int64_t floats[4] = {rows * d, d, rows * d, rows};
+  if (!inBounds(off, floats, 4, memLength)) return throwError(env, "range", "rmsNorm: an operand runs past the end of memory");
+  molt::rmsNormForward(reinterpret_cast<const float*>(mem + off[0]), reinterpret_cast<const float*>(mem + off[1]), rows, d,
+                       static_cast<float>(eps), onePlus, reinterpret_cast<float*>(mem + off[2]), reinterpret_cast<float*>(mem + off[3]));
+  return nullptr;
+}
+
+napi_value RmsNormGradFn(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  uint8_t* mem = nullptr;
+  size_t memLength = 0;
+  int64_t off[6], rows, d;
+  bool onePlus;
+  if (argc != 5 || !getMemory(env, argv[0], &mem, &memLength) || !getOffsetArray(env, argv[1], 6, off) || !getInt(env, argv[2], &rows) ||
+      !getInt(env, argv[3], &d) || napi_get_value_bool(env, argv[4], &onePlus) != napi_ok) {
+    return throwError(env, "type", "rmsNormGrad(memory, offsets[6], rows, d, onePlus): bad arguments");
+  }
+  const int64_t floats[6] = {rows * d, d, rows, rows * d, rows * d, d};
+  if (!inBounds(off, floats, 6, memLength)) return throwError(env, "range", "rmsNormGrad: an operand runs past the end of memory");
+  auto in = [&](int i) { return reinterpret_cast<const float*>(mem + off[i]); };
+  molt::rmsNormBackward(in(0), in(1), in(2), in(3), rows, d, onePlus, reinterpret_cast<float*>(mem + off[4]), reinterpret_cast<float*>(mem + off[5]));
+  return nullptr;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   const struct {
     const char* name;
     napi_callback fn;
-  } functions[] = {{"gemm", Gemm}, {"targetLogProbs", TargetLogProbs}, {"targetLogProbsGrad", TargetLogProbsGrad}, {"adamwStep", AdamWStepFn}};
+  } functions[] = {{"gemm", Gemm}, {"targetLogProbs", TargetLogProbs}, {"targetLogProbsGrad", TargetLogProbsGrad}, {"adamwStep", AdamWStepFn}, {"rmsNorm", RmsNormFn}, {"rmsNormGrad", RmsNormGradFn}};
   for (const auto& f : functions) {
     napi_value fn;
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &fn);

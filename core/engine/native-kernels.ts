@@ -15,6 +15,8 @@ interface NativeAddon {
   targetLogProbs(memory: ArrayBuffer, logits: number, targets: number, value: number, lse: number, rows: number, vocab: number): void;
   targetLogProbsGrad(memory: ArrayBuffer, logits: number, targets: number, lse: number, dy: number, out: number, rows: number, vocab: number): void;
   adamwStep(memory: ArrayBuffer, offsets: number[], n: number, hyper: number[]): void;
+  rmsNorm(memory: ArrayBuffer, offsets: number[], rows: number, d: number, eps: number, onePlus: boolean): void;
+  rmsNormGrad(memory: ArrayBuffer, offsets: number[], rows: number, d: number, onePlus: boolean): void;
 }
 
 /** Minimal view of tfjs-backend-wasm's BackendWasm used here. */
@@ -114,15 +116,16 @@ export const TARGET_LOG_PROBS_GRAD = 'MoltTargetLogProbsGrad';
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown };
 
-function rowsAndVocab(logits: tf.TensorInfo): [number, number] {
+/** [rows, last axis] of a tensor seen as a matrix over its last axis */
+function rowsByLastAxis(logits: tf.TensorInfo): [number, number] {
   const vocab = logits.shape[logits.shape.length - 1];
-  return [size(logits.shape) / vocab, vocab];
+  return [vocab === 0 ? 0 : size(logits.shape) / vocab, vocab];
 }
 
 function nativeTargetLogProbs({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
   const { logits, targets } = inputs as { logits: tf.TensorInfo; targets: tf.TensorInfo };
   const b = backend as WasmBackend;
-  const [rows, vocab] = rowsAndVocab(logits);
+  const [rows, vocab] = rowsByLastAxis(logits);
   const lead = logits.shape.slice(0, -1);
   const value = b.makeOutput(lead, 'float32');
   const lse = b.makeOutput(lead, 'float32');
@@ -134,7 +137,7 @@ function nativeTargetLogProbs({ inputs, backend }: KernelArgs): tf.TensorInfo[] 
 function nativeTargetLogProbsGrad({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const { logits, targets, lse, dy } = inputs as Record<'logits' | 'targets' | 'lse' | 'dy', tf.TensorInfo>;
   const b = backend as WasmBackend;
-  const [rows, vocab] = rowsAndVocab(logits);
+  const [rows, vocab] = rowsByLastAxis(logits);
   const out = b.makeOutput(logits.shape, 'float32');
   const at = (t: tf.TensorInfo) => b.getMemoryOffset(t.dataId);
   (addon as NativeAddon).targetLogProbsGrad(b.wasm.HEAPU8.buffer as ArrayBuffer, at(logits), at(targets), at(lse), at(dy), at(out), rows, vocab);
@@ -157,6 +160,33 @@ function nativeAdamWStep({ inputs, backend, attrs }: KernelArgs & { attrs?: tf.N
   return outs;
 }
 
+// RMSNorm over the last axis (core/nn/rms-norm.ts): {x, w} -> [y, rstd]
+// (attrs eps, onePlus), and {x, w, rstd, dy} -> [dx, dw] (attr onePlus).
+export const RMS_NORM = 'MoltRmsNorm';
+export const RMS_NORM_GRAD = 'MoltRmsNormGrad';
+
+function nativeRmsNorm({ inputs, backend, attrs }: KernelArgs & { attrs?: tf.NamedAttrMap }): tf.TensorInfo[] {
+  const { x, w } = inputs as Record<'x' | 'w', tf.TensorInfo>;
+  const b = backend as WasmBackend;
+  const [rows, d] = rowsByLastAxis(x);
+  const y = b.makeOutput(x.shape, 'float32');
+  const rstd = b.makeOutput(x.shape.slice(0, -1), 'float32');
+  const at = (t: tf.TensorInfo) => b.getMemoryOffset(t.dataId);
+  (addon as NativeAddon).rmsNorm(b.wasm.HEAPU8.buffer as ArrayBuffer, [x, w, y, rstd].map(at), rows, d, Number(attrs?.eps), Boolean(attrs?.onePlus));
+  return [y, rstd];
+}
+
+function nativeRmsNormGrad({ inputs, backend, attrs }: KernelArgs & { attrs?: tf.NamedAttrMap }): tf.TensorInfo[] {
+  const { x, w, rstd, dy } = inputs as Record<'x' | 'w' | 'rstd' | 'dy', tf.TensorInfo>;
+  const b = backend as WasmBackend;
+  const [rows, d] = rowsByLastAxis(x);
+  const dx = b.makeOutput(x.shape, 'float32');
+  const dw = b.makeOutput(w.shape, 'float32');
+  const at = (t: tf.TensorInfo) => b.getMemoryOffset(t.dataId);
+  (addon as NativeAddon).rmsNormGrad(b.wasm.HEAPU8.buffer as ArrayBuffer, [x, w, rstd, dy, dx, dw].map(at), rows, d, Boolean(attrs?.onePlus));
+  return [dx, dw];
+}
+
 /** Route the wasm backend's BatchMatMul to the addon and add molt's fused kernels; false (and nothing changed) where it is unavailable. */
 export function enableNativeMatmul(): boolean {
   if (wasmKernel) return true;
@@ -171,6 +201,8 @@ export function enableNativeMatmul(): boolean {
     tf.registerKernel({ kernelName: TARGET_LOG_PROBS, backendName: 'wasm', kernelFunc: nativeTargetLogProbs as unknown as tf.KernelFunc });
     tf.registerKernel({ kernelName: TARGET_LOG_PROBS_GRAD, backendName: 'wasm', kernelFunc: nativeTargetLogProbsGrad as unknown as tf.KernelFunc });
     tf.registerKernel({ kernelName: ADAMW_STEP, backendName: 'wasm', kernelFunc: nativeAdamWStep as unknown as tf.KernelFunc });
+    tf.registerKernel({ kernelName: RMS_NORM, backendName: 'wasm', kernelFunc: nativeRmsNorm as unknown as tf.KernelFunc });
+    tf.registerKernel({ kernelName: RMS_NORM_GRAD, backendName: 'wasm', kernelFunc: nativeRmsNormGrad as unknown as tf.KernelFunc });
   }
   return true;
 }
@@ -183,7 +215,7 @@ export function disableNativeMatmul(): void {
   wasmKernel = undefined;
 }
 
-/** Whether matMul on the current backend runs in the addon (ops.ts then uses transpose flags, losses.ts and optimizer.ts the fused kernels). */
+/** Whether matMul on the current backend runs in the addon (ops.ts then uses transpose flags; losses, AdamW and RMSNorm the fused kernels). */
 export function nativeMatmulActive(): boolean {
   return wasmKernel !== undefined && tf.getBackend() === 'wasm';
 }

@@ -1,6 +1,7 @@
 // RMSNorm as Hugging Face defines it for OLMo2 and Gemma3: statistics over
 // the last axis, computed from the input itself.
 import { tf } from '../engine/tf';
+import { nativeMatmulActive, RMS_NORM, RMS_NORM_GRAD } from '../engine/native-kernels';
 
 /** x / sqrt(mean(x^2) + eps), no weight. */
 export function rmsNormalize(x: tf.Tensor, eps: number): tf.Tensor {
@@ -10,6 +11,7 @@ export function rmsNormalize(x: tf.Tensor, eps: number): tf.Tensor {
 
 /** OLMo2 (T5/Llama style): w * x / sqrt(mean(x^2) + eps), w initialised to ones. */
 export function rmsNorm(x: tf.Tensor, w: tf.Tensor, eps: number): tf.Tensor {
+  if (fusable(x, w)) return nativeRmsNorm(x, w, eps, false);
   return tf.mul(rmsNormalize(x, eps), w);
 }
 
@@ -18,7 +20,26 @@ export function rmsNorm(x: tf.Tensor, w: tf.Tensor, eps: number): tf.Tensor {
  * norm starts as the identity scale.
  */
 export function rmsNormOnePlus(x: tf.Tensor, w: tf.Tensor, eps: number): tf.Tensor {
+  if (fusable(x, w)) return nativeRmsNorm(x, w, eps, true);
   return tf.mul(rmsNormalize(x, eps), tf.add(w, 1));
+}
+
+/** The native kernels take a weight over the last axis only. */
+function fusable(x: tf.Tensor, w: tf.Tensor): boolean {
+  return nativeMatmulActive() && w.rank === 1 && x.rank >= 1 && w.shape[0] === x.shape[x.rank - 1] && x.dtype === 'float32';
+}
+
+/** Both norms as two native kernels (core/engine/native-kernels.ts), with the gradient for x and w. */
+function nativeRmsNorm(x: tf.Tensor, w: tf.Tensor, eps: number, onePlus: boolean): tf.Tensor {
+  const op = tf.customGrad(((xs: tf.Tensor, ws: tf.Tensor, save: tf.GradSaveFunc) => {
+    const [y, rstd] = tf.engine().runKernel(RMS_NORM, { x: xs, w: ws }, { eps, onePlus }) as tf.Tensor[];
+    save([xs, ws, rstd]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.engine().runKernel(RMS_NORM_GRAD, { x: saved[0], w: saved[1], rstd: saved[2], dy }, { onePlus }) as tf.Tensor[],
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor, w: tf.Tensor) => tf.Tensor;
+  return op(x, w);
 }
 
 export type RmsNormKind = 'plain' | 'one_plus';

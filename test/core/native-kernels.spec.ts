@@ -9,6 +9,7 @@ import { Rng } from '../../core/engine/rng';
 import { disableNativeMatmul, enableNativeMatmul, loadNativeAddon, nativeMatmulActive, nativeUnavailableReason } from '../../core/engine/native-kernels';
 import { maskedCrossEntropy, targetLogProbs } from '../../core/train/losses';
 import { AdamW } from '../../core/train/optimizer';
+import { rmsNorm, rmsNormOnePlus } from '../../core/nn/rms-norm';
 import { ARCHS, maxAbsDiff, microModel } from '../model/helpers';
 
 function randomTensor(rng: Rng, shape: number[]): tf.Tensor {
@@ -138,6 +139,27 @@ describe('native kernels', () => {
     for (const key of ['params', 'm', 'v'] as const) {
       native[key].forEach((a, i) => assert.ok(maxAbsDiff(a, wasm[key][i]) < 1e-6, `${key}[${i}]: ${maxAbsDiff(a, wasm[key][i])}`));
     }
+  });
+
+  it('the fused RMSNorm: values and the gradients of x and w equal the tfjs chain, both norm kinds', () => {
+    const rng = new Rng('rms');
+    const x = randomTensor(rng, [3, 4, 10]).mul(3);
+    const w = randomTensor(rng, [10]);
+    const dy = randomTensor(rng, [3, 4, 10]);
+    for (const norm of [rmsNorm, rmsNormOnePlus]) {
+      const run = () => {
+        const y = norm(x, w, 1e-6).dataSync();
+        const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(norm(a, b, 1e-6), dy)))([x, w]);
+        return { y, dx: dx.dataSync(), dw: dw.dataSync() };
+      };
+      const { wasm, native } = bothPaths(run);
+      for (const key of ['y', 'dx', 'dw'] as const) {
+        assert.ok(maxAbsDiff(native[key], wasm[key]) < 2e-5, `${norm.name} ${key}: ${maxAbsDiff(native[key], wasm[key])}`);
+      }
+    }
+    // known answer (the nn spec's): mean(x^2) = 7.5, eps 2.5 -> divisor sqrt(10)
+    const y = rmsNorm(tf.tensor2d([[1, 2, 3, 4]]), tf.tensor1d([1, 1, 2, 0.5]), 2.5).dataSync();
+    assert.ok(maxAbsDiff(y, [0.3162278, 0.6324555, 1.8973666, 0.6324555]) < 1e-6);
   });
 
   it('a micro model gives the same logits, loss and every gradient on both paths', () => {
