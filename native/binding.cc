@@ -19,6 +19,10 @@
 //   rmsNormGrad(memory, [x, w, rstd, dy, dx, dw] offsets, rows, d, onePlus)
 //     RMSNorm over the last axis, forward and backward (native/rms_norm.h).
 //
+//   glu(memory, [g, u, h] offsets, n, act)          h = act(g) * u
+//   gluGrad(memory, [g, u, dh, dg, du] offsets, n, act)
+//     the gated product of the MLPs; act 0 = SiLU, 1 = tanh-GELU (native/glu.h).
+//
 // Every offset and extent is checked against the memory's length, so a bad
 // call throws a RangeError instead of reading or writing out of bounds.
 #include <node_api.h>
@@ -28,6 +32,7 @@
 
 #include "adamw.h"
 #include "gemm.h"
+#include "glu.h"
 #include "rms_norm.h"
 #include "softmax_xent.h"
 
@@ -230,11 +235,48 @@ napi_value RmsNormGradFn(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+napi_value GluFn(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  uint8_t* mem = nullptr;
+  size_t memLength = 0;
+  int64_t off[3], n, act;
+  if (argc != 4 || !getMemory(env, argv[0], &mem, &memLength) || !getOffsetArray(env, argv[1], 3, off) || !getInt(env, argv[2], &n) ||
+      !getInt(env, argv[3], &act) || act > 1) {
+    return throwError(env, "type", "glu(memory, offsets[3], n, act 0|1): bad arguments");
+  }
+  const int64_t floats[3] = {n, n, n};
+  if (!inBounds(off, floats, 3, memLength)) return throwError(env, "range", "glu: an operand runs past the end of memory");
+  molt::gluForward(reinterpret_cast<const float*>(mem + off[0]), reinterpret_cast<const float*>(mem + off[1]), n,
+                   static_cast<molt::GluActivation>(act), reinterpret_cast<float*>(mem + off[2]));
+  return nullptr;
+}
+
+napi_value GluGradFn(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  uint8_t* mem = nullptr;
+  size_t memLength = 0;
+  int64_t off[5], n, act;
+  if (argc != 4 || !getMemory(env, argv[0], &mem, &memLength) || !getOffsetArray(env, argv[1], 5, off) || !getInt(env, argv[2], &n) ||
+      !getInt(env, argv[3], &act) || act > 1) {
+    return throwError(env, "type", "gluGrad(memory, offsets[5], n, act 0|1): bad arguments");
+  }
+  const int64_t floats[5] = {n, n, n, n, n};
+  if (!inBounds(off, floats, 5, memLength)) return throwError(env, "range", "gluGrad: an operand runs past the end of memory");
+  auto in = [&](int i) { return reinterpret_cast<const float*>(mem + off[i]); };
+  auto out = [&](int i) { return reinterpret_cast<float*>(mem + off[i]); };
+  molt::gluBackward(in(0), in(1), in(2), n, static_cast<molt::GluActivation>(act), out(3), out(4));
+  return nullptr;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   const struct {
     const char* name;
     napi_callback fn;
-  } functions[] = {{"gemm", Gemm}, {"targetLogProbs", TargetLogProbs}, {"targetLogProbsGrad", TargetLogProbsGrad}, {"adamwStep", AdamWStepFn}, {"rmsNorm", RmsNormFn}, {"rmsNormGrad", RmsNormGradFn}};
+  } functions[] = {{"gemm", Gemm}, {"targetLogProbs", TargetLogProbs}, {"targetLogProbsGrad", TargetLogProbsGrad}, {"adamwStep", AdamWStepFn}, {"rmsNorm", RmsNormFn}, {"rmsNormGrad", RmsNormGradFn}, {"glu", GluFn}, {"gluGrad", GluGradFn}};
   for (const auto& f : functions) {
     napi_value fn;
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &fn);

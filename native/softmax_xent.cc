@@ -4,30 +4,11 @@
 #include "softmax_xent.h"
 
 #include <cmath>
-#include <cstring>
+
+#include "fast_exp.h"
 
 namespace molt {
 namespace {
-
-// exp(x) for x <= 0 (the callers subtract the row max), written without
-// calls or branches so the compiler vectorises the loops that use it.
-// x = n ln2 + r with |r| <= ln2/2; e^r by its Taylor series to degree 6
-// (relative error below 1.2e-7, about one float ulp); 2^n built in the
-// exponent bits. Below -87 the result is flushed to 0, as expf underflows.
-inline float expNonPositive(float x) {
-  x = x < -87.0f ? -87.0f : x;
-  const float shifter = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer in the low mantissa bits
-  const float t = x * 1.44269504f + shifter;
-  const float n = t - shifter;
-  const float r = (x - n * 0.693145752f) - n * 1.42860677e-6f;  // ln 2 split in two for accuracy
-  const float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.0f / 6 + r * (1.0f / 24 + r * (1.0f / 120 + r * (1.0f / 720))))));
-  int32_t ti;
-  std::memcpy(&ti, &t, 4);
-  const int32_t bits = (ti - 0x4B400000 + 127) << 23;  // n + 127 in the exponent field
-  float scale;
-  std::memcpy(&scale, &bits, 4);
-  return p * scale;
-}
 
 // Reductions run in kLanes independent partial sums combined in a fixed
 // order: the compiler can vectorise them without -ffast-math, and the result

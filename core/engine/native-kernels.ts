@@ -17,6 +17,8 @@ interface NativeAddon {
   adamwStep(memory: ArrayBuffer, offsets: number[], n: number, hyper: number[]): void;
   rmsNorm(memory: ArrayBuffer, offsets: number[], rows: number, d: number, eps: number, onePlus: boolean): void;
   rmsNormGrad(memory: ArrayBuffer, offsets: number[], rows: number, d: number, onePlus: boolean): void;
+  glu(memory: ArrayBuffer, offsets: number[], n: number, act: number): void;
+  gluGrad(memory: ArrayBuffer, offsets: number[], n: number, act: number): void;
 }
 
 /** Minimal view of tfjs-backend-wasm's BackendWasm used here. */
@@ -187,6 +189,37 @@ function nativeRmsNormGrad({ inputs, backend, attrs }: KernelArgs & { attrs?: tf
   return [dx, dw];
 }
 
+// The MLP's gated product (core/nn/mlp.ts): {g, u} -> h = act(g) * u and
+// {g, u, dh} -> [dg, du]; attr act: GLU_ACTIVATIONS index.
+export const GLU = 'MoltGlu';
+export const GLU_GRAD = 'MoltGluGrad';
+export const GLU_ACTIVATIONS = ['silu', 'gelu_pytorch_tanh'] as const;
+
+function gluAct(attrs?: tf.NamedAttrMap): number {
+  const act = GLU_ACTIVATIONS.indexOf(attrs?.act as (typeof GLU_ACTIVATIONS)[number]);
+  if (act < 0) throw new Error(`${GLU}: unknown activation '${String(attrs?.act)}'; valid: ${GLU_ACTIVATIONS.join(', ')}`);
+  return act;
+}
+
+function nativeGlu({ inputs, backend, attrs }: KernelArgs & { attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+  const { g, u } = inputs as Record<'g' | 'u', tf.TensorInfo>;
+  const b = backend as WasmBackend;
+  const h = b.makeOutput(g.shape, 'float32');
+  const at = (t: tf.TensorInfo) => b.getMemoryOffset(t.dataId);
+  (addon as NativeAddon).glu(b.wasm.HEAPU8.buffer as ArrayBuffer, [g, u, h].map(at), size(g.shape), gluAct(attrs));
+  return h;
+}
+
+function nativeGluGrad({ inputs, backend, attrs }: KernelArgs & { attrs?: tf.NamedAttrMap }): tf.TensorInfo[] {
+  const { g, u, dh } = inputs as Record<'g' | 'u' | 'dh', tf.TensorInfo>;
+  const b = backend as WasmBackend;
+  const dg = b.makeOutput(g.shape, 'float32');
+  const du = b.makeOutput(g.shape, 'float32');
+  const at = (t: tf.TensorInfo) => b.getMemoryOffset(t.dataId);
+  (addon as NativeAddon).gluGrad(b.wasm.HEAPU8.buffer as ArrayBuffer, [g, u, dh, dg, du].map(at), size(g.shape), gluAct(attrs));
+  return [dg, du];
+}
+
 /** Route the wasm backend's BatchMatMul to the addon and add molt's fused kernels; false (and nothing changed) where it is unavailable. */
 export function enableNativeMatmul(): boolean {
   if (wasmKernel) return true;
@@ -203,6 +236,8 @@ export function enableNativeMatmul(): boolean {
     tf.registerKernel({ kernelName: ADAMW_STEP, backendName: 'wasm', kernelFunc: nativeAdamWStep as unknown as tf.KernelFunc });
     tf.registerKernel({ kernelName: RMS_NORM, backendName: 'wasm', kernelFunc: nativeRmsNorm as unknown as tf.KernelFunc });
     tf.registerKernel({ kernelName: RMS_NORM_GRAD, backendName: 'wasm', kernelFunc: nativeRmsNormGrad as unknown as tf.KernelFunc });
+    tf.registerKernel({ kernelName: GLU, backendName: 'wasm', kernelFunc: nativeGlu as unknown as tf.KernelFunc });
+    tf.registerKernel({ kernelName: GLU_GRAD, backendName: 'wasm', kernelFunc: nativeGluGrad as unknown as tf.KernelFunc });
   }
   return true;
 }
@@ -215,7 +250,7 @@ export function disableNativeMatmul(): void {
   wasmKernel = undefined;
 }
 
-/** Whether matMul on the current backend runs in the addon (ops.ts then uses transpose flags; losses, AdamW and RMSNorm the fused kernels). */
+/** Whether matMul on the current backend runs in the addon (ops.ts then uses transpose flags; losses, AdamW, RMSNorm and the MLP's gated product the fused kernels). */
 export function nativeMatmulActive(): boolean {
   return wasmKernel !== undefined && tf.getBackend() === 'wasm';
 }

@@ -5,7 +5,6 @@
 import { tf } from '../engine/tf';
 import { linear } from '../engine/ops';
 import { MoltError } from '../errors';
-import { activation } from '../nn/activations';
 import { attentionBias, groupedQueryAttention } from '../nn/attention';
 import { embedTokens } from '../nn/embedding';
 import { gatedMlp } from '../nn/mlp';
@@ -75,7 +74,6 @@ export class DecoderModel implements CausalLM {
   readonly vocabSize: number;
   private readonly hookSet: ReadonlySet<string>;
   private readonly layerParams: LayerParams[];
-  private readonly act: (x: tf.Tensor) => tf.Tensor;
 
   constructor(
     readonly spec: DecoderSpec,
@@ -87,7 +85,6 @@ export class DecoderModel implements CausalLM {
     this.hiddenSize = spec.hiddenSize;
     this.vocabSize = spec.vocabSize;
     this.hookSet = new Set(allHookNames(this.numLayers));
-    this.act = activation(spec.activation);
     for (const { name, shape } of paramLayout(spec)) {
       const p = params.get(name);
       if (!p) throw new MoltError(`${spec.arch}: parameter '${name}' is missing`, name);
@@ -230,7 +227,7 @@ export class DecoderModel implements CausalLM {
     const attnOut = hooks.at(hookName(l, 'hook_attn_out'), applyRmsNorm(norm, attn, p.postAttnNorm, eps));
     const resMid = hooks.at(hookName(l, 'hook_resid_mid'), tf.add(resPre, attnOut));
     const mlpIn = p.preFfNorm ? applyRmsNorm(norm, resMid, p.preFfNorm, eps) : resMid;
-    const mlp = gatedMlp(mlpIn, p.gate, p.up, p.down, this.act);
+    const mlp = gatedMlp(mlpIn, p.gate, p.up, p.down, this.spec.activation);
     const mlpOut = hooks.at(hookName(l, 'hook_mlp_out'), applyRmsNorm(norm, mlp, p.postFfNorm, eps));
     return hooks.at(hookName(l, 'hook_resid_post'), tf.add(resMid, mlpOut));
   }

@@ -2,13 +2,22 @@
 // down(act(gate(x)) * up(x)), weights in HF [out, in] layout.
 import { tf } from '../engine/tf';
 import { linear } from '../engine/ops';
+import { GLU, GLU_GRAD, nativeMatmulActive } from '../engine/native-kernels';
+import { activation, type ActivationName } from './activations';
 
-export function gatedMlp(
-  x: tf.Tensor,
-  gate: tf.Tensor,
-  up: tf.Tensor,
-  down: tf.Tensor,
-  act: (x: tf.Tensor) => tf.Tensor,
-): tf.Tensor {
-  return linear(tf.mul(act(linear(x, gate)), linear(x, up)), down);
+/** act(g) * u: one native kernel each way where the native kernels run, else tfjs ops. */
+export function gatedProduct(g: tf.Tensor, u: tf.Tensor, act: ActivationName): tf.Tensor {
+  if (!nativeMatmulActive()) return tf.mul(activation(act)(g), u);
+  const op = tf.customGrad(((gs: tf.Tensor, us: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([gs, us]);
+    return {
+      value: tf.engine().runKernel(GLU, { g: gs, u: us }, { act }) as tf.Tensor,
+      gradFunc: (dh: tf.Tensor, saved: tf.Tensor[]) => tf.engine().runKernel(GLU_GRAD, { g: saved[0], u: saved[1], dh }, { act }) as tf.Tensor[],
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (g: tf.Tensor, u: tf.Tensor) => tf.Tensor;
+  return op(g, u);
+}
+
+export function gatedMlp(x: tf.Tensor, gate: tf.Tensor, up: tf.Tensor, down: tf.Tensor, act: ActivationName): tf.Tensor {
+  return linear(gatedProduct(linear(x, gate), linear(x, up), act), down);
 }

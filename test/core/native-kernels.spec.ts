@@ -10,6 +10,7 @@ import { disableNativeMatmul, enableNativeMatmul, loadNativeAddon, nativeMatmulA
 import { maskedCrossEntropy, targetLogProbs } from '../../core/train/losses';
 import { AdamW } from '../../core/train/optimizer';
 import { rmsNorm, rmsNormOnePlus } from '../../core/nn/rms-norm';
+import { gatedProduct } from '../../core/nn/mlp';
 import { ARCHS, maxAbsDiff, microModel } from '../model/helpers';
 
 function randomTensor(rng: Rng, shape: number[]): tf.Tensor {
@@ -160,6 +161,32 @@ describe('native kernels', () => {
     // known answer (the nn spec's): mean(x^2) = 7.5, eps 2.5 -> divisor sqrt(10)
     const y = rmsNorm(tf.tensor2d([[1, 2, 3, 4]]), tf.tensor1d([1, 1, 2, 0.5]), 2.5).dataSync();
     assert.ok(maxAbsDiff(y, [0.3162278, 0.6324555, 1.8973666, 0.6324555]) < 1e-6);
+  });
+
+  it('the fused gated product act(g) * u: SiLU and tanh-GELU values and gradients equal the tfjs ops', () => {
+    const rng = new Rng('glu');
+    // wide range: large |g| exercises both branches of the sigmoid and the saturated tanh
+    const g = randomTensor(rng, [4, 33]).mul(6);
+    const u = randomTensor(rng, [4, 33]);
+    const dh = randomTensor(rng, [4, 33]);
+    for (const act of ['silu', 'gelu_pytorch_tanh'] as const) {
+      const run = () => {
+        const h = gatedProduct(g, u, act).dataSync();
+        const [dg, du] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(gatedProduct(a, b, act), dh)))([g, u]);
+        return { h, dg: dg.dataSync(), du: du.dataSync() };
+      };
+      const { wasm, native } = bothPaths(run);
+      for (const key of ['h', 'dg', 'du'] as const) {
+        assert.ok(maxAbsDiff(native[key], wasm[key]) < 1e-5, `${act} ${key}: ${maxAbsDiff(native[key], wasm[key])}`);
+      }
+    }
+    // known answers: silu(0) = 0, silu'(0) = 1/2; gelu(0) = 0, gelu'(0) = 1/2; silu(2) = 2 / (1 + e^-2)
+    const dh1 = tf.ones([3]);
+    const [dgS] = tf.grads((a: tf.Tensor) => tf.sum(tf.mul(gatedProduct(a, tf.ones([3]), 'silu'), dh1)))([tf.tensor1d([0, 0, 0])]);
+    assert.ok(maxAbsDiff(dgS.dataSync(), [0.5, 0.5, 0.5]) < 1e-7);
+    assert.ok(Math.abs(gatedProduct(tf.tensor1d([2]), tf.tensor1d([1]), 'silu').dataSync()[0] - 2 / (1 + Math.exp(-2))) < 1e-6);
+    const [dgG] = tf.grads((a: tf.Tensor) => tf.sum(tf.mul(gatedProduct(a, tf.ones([3]), 'gelu_pytorch_tanh'), dh1)))([tf.tensor1d([0, 0, 0])]);
+    assert.ok(maxAbsDiff(dgG.dataSync(), [0.5, 0.5, 0.5]) < 1e-7);
   });
 
   it('a micro model gives the same logits, loss and every gradient on both paths', () => {
