@@ -23,6 +23,10 @@
 //   gluGrad(memory, [g, u, dh, dg, du] offsets, n, act)
 //     the gated product of the MLPs; act 0 = SiLU, 1 = tanh-GELU (native/glu.h).
 //
+//   attention(memory, [q, k, v, bias, out, probs] offsets, [B, KV, rep, T, S, D], scale)
+//   attentionGrad(memory, [q, k, v, probs, dout, dq, dk, dv] offsets, [B, KV, rep, T, S, D], scale)
+//     the grouped-query attention core (native/attention.h).
+//
 // Every offset and extent is checked against the memory's length, so a bad
 // call throws a RangeError instead of reading or writing out of bounds.
 #include <node_api.h>
@@ -31,6 +35,7 @@
 #include <string>
 
 #include "adamw.h"
+#include "attention.h"
 #include "gemm.h"
 #include "glu.h"
 #include "rms_norm.h"
@@ -272,11 +277,65 @@ napi_value GluGradFn(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// Reads [B, KV, rep, T, S, D] and the scale into an AttentionShape.
+bool getAttentionShape(napi_env env, napi_value array, napi_value scale, molt::AttentionShape* s) {
+  int64_t d[6];
+  for (uint32_t i = 0; i < 6; i++) {
+    napi_value e;
+    if (napi_get_element(env, array, i, &e) != napi_ok || !getInt(env, e, &d[i])) return false;
+  }
+  double sc;
+  if (napi_get_value_double(env, scale, &sc) != napi_ok) return false;
+  *s = molt::AttentionShape{d[0], d[1], d[2], d[3], d[4], d[5], static_cast<float>(sc)};
+  return true;
+}
+
+napi_value AttentionFn(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  uint8_t* mem = nullptr;
+  size_t memLength = 0;
+  int64_t off[6];
+  molt::AttentionShape s;
+  if (argc != 4 || !getMemory(env, argv[0], &mem, &memLength) || !getOffsetArray(env, argv[1], 6, off) ||
+      !getAttentionShape(env, argv[2], argv[3], &s)) {
+    return throwError(env, "type", "attention(memory, offsets[6], [B, KV, rep, T, S, D], scale): bad arguments");
+  }
+  const int64_t heads = s.kvHeads * s.rep, qn = s.batch * heads * s.queries * s.headDim, kn = s.batch * s.kvHeads * s.keys * s.headDim;
+  const int64_t floats[6] = {qn, kn, kn, s.batch * s.rep * s.queries * s.keys, qn, s.batch * heads * s.queries * s.keys};
+  if (!inBounds(off, floats, 6, memLength)) return throwError(env, "range", "attention: an operand runs past the end of memory");
+  auto in = [&](int i) { return reinterpret_cast<const float*>(mem + off[i]); };
+  molt::attentionForward(in(0), in(1), in(2), in(3), s, reinterpret_cast<float*>(mem + off[4]), reinterpret_cast<float*>(mem + off[5]));
+  return nullptr;
+}
+
+napi_value AttentionGradFn(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  uint8_t* mem = nullptr;
+  size_t memLength = 0;
+  int64_t off[8];
+  molt::AttentionShape s;
+  if (argc != 4 || !getMemory(env, argv[0], &mem, &memLength) || !getOffsetArray(env, argv[1], 8, off) ||
+      !getAttentionShape(env, argv[2], argv[3], &s)) {
+    return throwError(env, "type", "attentionGrad(memory, offsets[8], [B, KV, rep, T, S, D], scale): bad arguments");
+  }
+  const int64_t heads = s.kvHeads * s.rep, qn = s.batch * heads * s.queries * s.headDim, kn = s.batch * s.kvHeads * s.keys * s.headDim;
+  const int64_t floats[8] = {qn, kn, kn, s.batch * heads * s.queries * s.keys, qn, qn, kn, kn};
+  if (!inBounds(off, floats, 8, memLength)) return throwError(env, "range", "attentionGrad: an operand runs past the end of memory");
+  auto in = [&](int i) { return reinterpret_cast<const float*>(mem + off[i]); };
+  auto out = [&](int i) { return reinterpret_cast<float*>(mem + off[i]); };
+  molt::attentionBackward(in(0), in(1), in(2), in(3), in(4), s, out(5), out(6), out(7));
+  return nullptr;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   const struct {
     const char* name;
     napi_callback fn;
-  } functions[] = {{"gemm", Gemm}, {"targetLogProbs", TargetLogProbs}, {"targetLogProbsGrad", TargetLogProbsGrad}, {"adamwStep", AdamWStepFn}, {"rmsNorm", RmsNormFn}, {"rmsNormGrad", RmsNormGradFn}, {"glu", GluFn}, {"gluGrad", GluGradFn}};
+  } functions[] = {{"gemm", Gemm}, {"targetLogProbs", TargetLogProbs}, {"targetLogProbsGrad", TargetLogProbsGrad}, {"adamwStep", AdamWStepFn}, {"rmsNorm", RmsNormFn}, {"rmsNormGrad", RmsNormGradFn}, {"glu", GluFn}, {"gluGrad", GluGradFn}, {"attention", AttentionFn}, {"attentionGrad", AttentionGradFn}};
   for (const auto& f : functions) {
     napi_value fn;
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &fn);

@@ -19,6 +19,8 @@ interface NativeAddon {
   rmsNormGrad(memory: ArrayBuffer, offsets: number[], rows: number, d: number, onePlus: boolean): void;
   glu(memory: ArrayBuffer, offsets: number[], n: number, act: number): void;
   gluGrad(memory: ArrayBuffer, offsets: number[], n: number, act: number): void;
+  attention(memory: ArrayBuffer, offsets: number[], shape: number[], scale: number): void;
+  attentionGrad(memory: ArrayBuffer, offsets: number[], shape: number[], scale: number): void;
 }
 
 /** Minimal view of tfjs-backend-wasm's BackendWasm used here. */
@@ -220,6 +222,39 @@ function nativeGluGrad({ inputs, backend, attrs }: KernelArgs & { attrs?: tf.Nam
   return [dg, du];
 }
 
+// The grouped-query attention core (core/nn/attention.ts):
+// {q [B, H, T, D], k, v [B, KV, S, D], bias [B, 1, rep*T, S]} -> [out [B, T, H*D], probs [B, KV, rep*T, S]]
+// and {q, k, v, probs, dout} -> [dq, dk, dv]; attr scale.
+export const ATTENTION = 'MoltAttention';
+export const ATTENTION_GRAD = 'MoltAttentionGrad';
+
+function attentionShape(q: tf.TensorInfo, k: tf.TensorInfo): number[] {
+  const [B, H, T, D] = q.shape;
+  const [, KV, S] = k.shape;
+  return [B, KV, H / KV, T, S, D];
+}
+
+function nativeAttention({ inputs, backend, attrs }: KernelArgs & { attrs?: tf.NamedAttrMap }): tf.TensorInfo[] {
+  const { q, k, v, bias } = inputs as Record<'q' | 'k' | 'v' | 'bias', tf.TensorInfo>;
+  const b = backend as WasmBackend;
+  const shape = attentionShape(q, k);
+  const [B, KV, rep, T, S, D] = shape;
+  const out = b.makeOutput([B, T, KV * rep * D], 'float32');
+  const probs = b.makeOutput([B, KV, rep * T, S], 'float32');
+  const at = (t: tf.TensorInfo) => b.getMemoryOffset(t.dataId);
+  (addon as NativeAddon).attention(b.wasm.HEAPU8.buffer as ArrayBuffer, [q, k, v, bias, out, probs].map(at), shape, Number(attrs?.scale));
+  return [out, probs];
+}
+
+function nativeAttentionGrad({ inputs, backend, attrs }: KernelArgs & { attrs?: tf.NamedAttrMap }): tf.TensorInfo[] {
+  const { q, k, v, probs, dout } = inputs as Record<'q' | 'k' | 'v' | 'probs' | 'dout', tf.TensorInfo>;
+  const b = backend as WasmBackend;
+  const grads = [b.makeOutput(q.shape, 'float32'), b.makeOutput(k.shape, 'float32'), b.makeOutput(v.shape, 'float32')];
+  const at = (t: tf.TensorInfo) => b.getMemoryOffset(t.dataId);
+  (addon as NativeAddon).attentionGrad(b.wasm.HEAPU8.buffer as ArrayBuffer, [q, k, v, probs, dout, ...grads].map(at), attentionShape(q, k), Number(attrs?.scale));
+  return grads;
+}
+
 /** Route the wasm backend's BatchMatMul to the addon and add molt's fused kernels; false (and nothing changed) where it is unavailable. */
 export function enableNativeMatmul(): boolean {
   if (wasmKernel) return true;
@@ -238,6 +273,8 @@ export function enableNativeMatmul(): boolean {
     tf.registerKernel({ kernelName: RMS_NORM_GRAD, backendName: 'wasm', kernelFunc: nativeRmsNormGrad as unknown as tf.KernelFunc });
     tf.registerKernel({ kernelName: GLU, backendName: 'wasm', kernelFunc: nativeGlu as unknown as tf.KernelFunc });
     tf.registerKernel({ kernelName: GLU_GRAD, backendName: 'wasm', kernelFunc: nativeGluGrad as unknown as tf.KernelFunc });
+    tf.registerKernel({ kernelName: ATTENTION, backendName: 'wasm', kernelFunc: nativeAttention as unknown as tf.KernelFunc });
+    tf.registerKernel({ kernelName: ATTENTION_GRAD, backendName: 'wasm', kernelFunc: nativeAttentionGrad as unknown as tf.KernelFunc });
   }
   return true;
 }
@@ -250,7 +287,7 @@ export function disableNativeMatmul(): void {
   wasmKernel = undefined;
 }
 
-/** Whether matMul on the current backend runs in the addon (ops.ts then uses transpose flags; losses, AdamW, RMSNorm and the MLP's gated product the fused kernels). */
+/** Whether matMul on the current backend runs in the addon (ops.ts then uses transpose flags; losses, AdamW, RMSNorm, the MLP's gated product and attention the fused kernels). */
 export function nativeMatmulActive(): boolean {
   return wasmKernel !== undefined && tf.getBackend() === 'wasm';
 }

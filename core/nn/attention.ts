@@ -9,6 +9,7 @@
 // cache_position; RoPE positions are a separate matter (see rope.ts).
 import { tf } from '../engine/tf';
 import { matmul, matmulT } from '../engine/ops';
+import { ATTENTION, ATTENTION_GRAD, nativeMatmulActive } from '../engine/native-kernels';
 
 /** Added to disallowed scores; exp() of it underflows to exactly 0 in float32. */
 export const MASKED = -1e9;
@@ -85,9 +86,27 @@ export function groupedQueryAttention(
   const KV = k.shape[1] as number;
   if (H % KV !== 0) throw new Error(`attention: ${H} query heads not divisible by ${KV} key/value heads`);
   const rep = H / KV;
+  const S = k.shape[2] as number;
+  if (nativeMatmulActive() && bias.shape.join() === [B, 1, rep * T, S].join()) return nativeAttention(q, k, v, bias, scale);
   const qg = tf.reshape(q, [B, KV, rep * T, D]);
   const scores = tf.add(tf.mul(matmulT(qg, k), scale), bias);
   const probs = tf.softmax(scores, -1);
   const out = tf.reshape(matmul(probs, v), [B, H, T, D]);
   return tf.reshape(tf.transpose(out, [0, 2, 1, 3]), [B, T, H * D]);
+}
+
+/** The same in two native kernels (core/engine/native-kernels.ts); bias is a constant (no gradient). */
+function nativeAttention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, bias: tf.Tensor, scale: number): tf.Tensor {
+  const op = tf.customGrad(((qs: tf.Tensor, ks: tf.Tensor, vs: tf.Tensor, save: tf.GradSaveFunc) => {
+    const [out, probs] = tf.engine().runKernel(ATTENTION, { q: qs, k: ks, v: vs, bias }, { scale }) as tf.Tensor[];
+    save([qs, ks, vs, probs]);
+    return {
+      value: out,
+      gradFunc: (dout: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sq, sk, sv, sp] = saved;
+        return tf.engine().runKernel(ATTENTION_GRAD, { q: sq, k: sk, v: sv, probs: sp, dout }, { scale }) as tf.Tensor[];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor) => tf.Tensor;
+  return op(q, k, v);
 }

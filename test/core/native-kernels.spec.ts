@@ -11,6 +11,7 @@ import { maskedCrossEntropy, targetLogProbs } from '../../core/train/losses';
 import { AdamW } from '../../core/train/optimizer';
 import { rmsNorm, rmsNormOnePlus } from '../../core/nn/rms-norm';
 import { gatedProduct } from '../../core/nn/mlp';
+import { attentionBias, groupedQueryAttention } from '../../core/nn/attention';
 import { ARCHS, maxAbsDiff, microModel } from '../model/helpers';
 
 function randomTensor(rng: Rng, shape: number[]): tf.Tensor {
@@ -187,6 +188,29 @@ describe('native kernels', () => {
     assert.ok(Math.abs(gatedProduct(tf.tensor1d([2]), tf.tensor1d([1]), 'silu').dataSync()[0] - 2 / (1 + Math.exp(-2))) < 1e-6);
     const [dgG] = tf.grads((a: tf.Tensor) => tf.sum(tf.mul(gatedProduct(a, tf.ones([3]), 'gelu_pytorch_tanh'), dh1)))([tf.tensor1d([0, 0, 0])]);
     assert.ok(maxAbsDiff(dgG.dataSync(), [0.5, 0.5, 0.5]) < 1e-7);
+  });
+
+  it('the fused attention: grouped heads, a cache offset, padding and a window give the values and gradients of the tfjs ops', () => {
+    const rng = new Rng('attention');
+    // B 2, H 4 over KV 2 (rep 2), 3 new queries after 2 cached keys (S 5), D 6; row 1 left-padded, window 3
+    const [B, H, KV, T, S, D] = [2, 4, 2, 3, 5, 6];
+    const q = randomTensor(rng, [B, H, T, D]);
+    const k = randomTensor(rng, [B, KV, S, D]);
+    const v = randomTensor(rng, [B, KV, S, D]);
+    const dout = randomTensor(rng, [B, T, H * D]);
+    const bias = attentionBias({ keyValid: [[1, 1, 1, 1, 1], [0, 1, 1, 1, 1]], queryLen: T, queryStart: 2, keyStart: 0, window: 3 }, H / KV);
+    const run = () => {
+      const out = groupedQueryAttention(q, k, v, bias, 0.37).dataSync();
+      const [dq, dk, dv] = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(groupedQueryAttention(a, b, c, bias, 0.37), dout)))([q, k, v]);
+      return { out, dq: dq.dataSync(), dk: dk.dataSync(), dv: dv.dataSync() };
+    };
+    const { wasm, native } = bothPaths(run);
+    for (const key of ['out', 'dq', 'dk', 'dv'] as const) {
+      assert.ok(maxAbsDiff(native[key], wasm[key]) < 1e-5, `${key}: ${maxAbsDiff(native[key], wasm[key])}`);
+    }
+    // known answer: one query, two keys with equal scores -> the mean of the two values
+    const one = groupedQueryAttention(tf.zeros([1, 1, 1, 2]), tf.tensor4d([[[[1, 0], [0, 1]]]]), tf.tensor4d([[[[2, 4], [6, 8]]]]), tf.zeros([1, 1, 1, 2]), 1);
+    assert.deepEqual([...one.dataSync()], [4, 6]);
   });
 
   it('a micro model gives the same logits, loss and every gradient on both paths', () => {
