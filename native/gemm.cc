@@ -142,7 +142,9 @@ struct Task {
 };
 
 void runTask(const GemmShape& s, const float* a, const float* b, float* c, const Task& t) {
-  Buffers buf;
+  // one set of packing buffers per thread, allocated (and zeroed) once rather
+  // than per call: generation makes thousands of tiny products
+  thread_local Buffers buf;
   for (int64_t i = t.batch0; i < t.batch1; i++) {
     const float* ai = a + (s.batchA == 1 ? 0 : i) * s.m * s.k;
     const float* bi = b + (s.batchB == 1 ? 0 : i) * s.k * s.n;
