@@ -1,9 +1,7 @@
-// Row by row: each query row's scores, softmax and output stay in L1. The
-// key/value gradients of a group accumulate over its query rows in a fixed
-// order, so the result is deterministic. Every inner loop runs along a
-// contiguous axis with no reduction (k and v are transposed once per group
-// for the q.k and dO.v products), so the compiler vectorises them without
-// -ffast-math.
+// The products go through the packed SGEMM (native/gemm.h), batched over
+// the (batch, key/value head) groups; what is left is the row softmax and
+// its backward, in loops along contiguous rows that the compiler vectorises
+// (fixed-order lane sums, no -ffast-math). Deterministic like the gemm.
 #include "attention.h"
 
 #include <cmath>
@@ -11,45 +9,17 @@
 #include <vector>
 
 #include "fast_exp.h"
+#include "gemm.h"
+#include "lanes.h"
 
 namespace molt {
 namespace {
 
-// scores[j] = sum_d a[d] * bT[d, j] for j < S, bT being [D, S]
-inline void rowTimesTransposed(const float* __restrict__ a, const float* __restrict__ bT, int64_t D, int64_t S, float* __restrict__ scores) {
-  for (int64_t j = 0; j < S; j++) scores[j] = 0;
-  for (int64_t d = 0; d < D; d++) {
-    const float ad = a[d];
-    const float* row = bT + d * S;
-    for (int64_t j = 0; j < S; j++) scores[j] += ad * row[j];
-  }
-}
-
-// y += a x over n contiguous floats (x and y never overlap here)
-inline void axpy(float a, const float* __restrict__ x, float* __restrict__ y, int64_t n) {
-  for (int64_t i = 0; i < n; i++) y[i] += a * x[i];
-}
-
-// A sum in 16 independent lanes combined in a fixed order: vectorised
-// without -ffast-math, and the same on every run.
-inline float laneSum(const float* x, int64_t n) {
-  constexpr int kLanes = 16;
-  float lane[kLanes] = {};
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) {
-    for (int j = 0; j < kLanes; j++) lane[j] += x[i + j];
-  }
-  float s = 0;
-  for (int j = 0; j < kLanes; j++) s += lane[j];
-  for (; i < n; i++) s += x[i];
-  return s;
-}
-
-// dst [D, S] = src [S, D] transposed
-inline void transposeInto(const float* src, int64_t S, int64_t D, float* dst) {
-  for (int64_t j = 0; j < S; j++) {
-    for (int64_t d = 0; d < D; d++) dst[d * S + j] = src[j * D + d];
-  }
+// Per-thread scratch buffers, grown on demand and reused across calls.
+std::vector<float>& scratch(int slot, int64_t n) {
+  thread_local std::vector<float> buffers[3];
+  if (static_cast<int64_t>(buffers[slot].size()) < n) buffers[slot].resize(n);
+  return buffers[slot];
 }
 
 // Offset of (b, t, head h) in the [B, T, H*D] output.
@@ -63,29 +33,30 @@ inline int64_t outRow(const AttentionShape& s, int64_t b, int64_t g, int64_t row
 
 void attentionForward(const float* q, const float* k, const float* v, const float* bias, const AttentionShape& s, float* out,
                       float* probs) {
-  const int64_t rows = s.rep * s.queries, S = s.keys, D = s.headDim;
-  std::vector<float> kT(D * S);
+  const int64_t groups = s.batch * s.kvHeads, rows = s.rep * s.queries, S = s.keys, D = s.headDim;
+  // scores of every group at once: probs [groups, rows, S] = q [groups, rows, D] @ k^T
+  gemm(GemmShape{groups, groups, groups, rows, S, D, false, true}, q, k, probs, 1);
   for (int64_t b = 0; b < s.batch; b++) {
     for (int64_t g = 0; g < s.kvHeads; g++) {
-      const int64_t group = b * s.kvHeads + g;
-      transposeInto(k + group * S * D, S, D, kT.data());
-      const float* vg = v + group * S * D;
       for (int64_t row = 0; row < rows; row++) {
-        const float* qr = q + (group * rows + row) * D;
+        float* p = probs + ((b * s.kvHeads + g) * rows + row) * S;
         const float* br = bias + (b * rows + row) * S;
-        float* p = probs + (group * rows + row) * S;
-        rowTimesTransposed(qr, kT.data(), D, S, p);
-        float mx = -INFINITY;
-        for (int64_t j = 0; j < S; j++) {
-          p[j] = p[j] * s.scale + br[j];
-          mx = p[j] > mx ? p[j] : mx;
-        }
-        for (int64_t j = 0; j < S; j++) p[j] = expNonPositive(p[j] - mx);  // vectorised: no reduction here
+        const float scale = s.scale;
+        for (int64_t j = 0; j < S; j++) p[j] = p[j] * scale + br[j];
+        const float mx = laneMax(p, S);
+        for (int64_t j = 0; j < S; j++) p[j] = expNonPositive(p[j] - mx);
         const float inv = 1.0f / laneSum(p, S);
         for (int64_t j = 0; j < S; j++) p[j] *= inv;
-        float* o = out + outRow(s, b, g, row);
-        for (int64_t d = 0; d < D; d++) o[d] = 0;
-        for (int64_t j = 0; j < S; j++) axpy(p[j], vg + j * D, o, D);
+      }
+    }
+  }
+  // [groups, rows, D] = probs @ v, then each row to its (b, t, head) place in out
+  std::vector<float>& heads = scratch(0, groups * rows * D);
+  gemm(GemmShape{groups, groups, groups, rows, D, S, false, false}, probs, v, heads.data(), 1);
+  for (int64_t b = 0; b < s.batch; b++) {
+    for (int64_t g = 0; g < s.kvHeads; g++) {
+      for (int64_t row = 0; row < rows; row++) {
+        std::memcpy(out + outRow(s, b, g, row), heads.data() + ((b * s.kvHeads + g) * rows + row) * D, sizeof(float) * D);
       }
     }
   }
@@ -93,37 +64,32 @@ void attentionForward(const float* q, const float* k, const float* v, const floa
 
 void attentionBackward(const float* q, const float* k, const float* v, const float* probs, const float* dout, const AttentionShape& s,
                        float* dq, float* dk, float* dv) {
-  const int64_t rows = s.rep * s.queries, S = s.keys, D = s.headDim;
-  std::vector<float> dS(S), pdS(S), vT(D * S);
+  const int64_t groups = s.batch * s.kvHeads, rows = s.rep * s.queries, S = s.keys, D = s.headDim;
+  // dO rows gathered into [groups, rows, D]
+  std::vector<float>& dO = scratch(0, groups * rows * D);
   for (int64_t b = 0; b < s.batch; b++) {
     for (int64_t g = 0; g < s.kvHeads; g++) {
-      const int64_t group = b * s.kvHeads + g;
-      const float* kg = k + group * S * D;
-      transposeInto(v + group * S * D, S, D, vT.data());
-      float* dkg = dk + group * S * D;
-      float* dvg = dv + group * S * D;
-      std::memset(dkg, 0, sizeof(float) * S * D);
-      std::memset(dvg, 0, sizeof(float) * S * D);
       for (int64_t row = 0; row < rows; row++) {
-        const float* qr = q + (group * rows + row) * D;
-        const float* p = probs + (group * rows + row) * S;
-        const float* dO = dout + outRow(s, b, g, row);
-        // dP = dO v^T; the softmax backward dS = P (dP - sum(P dP))
-        float* dSr = dS.data();
-        rowTimesTransposed(dO, vT.data(), D, S, dSr);
-        for (int64_t j = 0; j < S; j++) pdS[j] = p[j] * dSr[j];
-        const float pdp = laneSum(pdS.data(), S);
-        for (int64_t j = 0; j < S; j++) dSr[j] = p[j] * (dSr[j] - pdp) * s.scale;
-        float* dqr = dq + (group * rows + row) * D;
-        for (int64_t d = 0; d < D; d++) dqr[d] = 0;
-        for (int64_t j = 0; j < S; j++) {
-          axpy(dSr[j], kg + j * D, dqr, D);
-          axpy(dSr[j], qr, dkg + j * D, D);
-          axpy(p[j], dO, dvg + j * D, D);
-        }
+        std::memcpy(dO.data() + ((b * s.kvHeads + g) * rows + row) * D, dout + outRow(s, b, g, row), sizeof(float) * D);
       }
     }
   }
+  // dV = P^T dO
+  gemm(GemmShape{groups, groups, groups, S, D, rows, true, false}, probs, dO.data(), dv, 1);
+  // dP = dO v^T, then the softmax backward in place: dS = P (dP - sum(P dP)) scale
+  std::vector<float>& dS = scratch(1, groups * rows * S);
+  gemm(GemmShape{groups, groups, groups, rows, S, D, false, true}, dO.data(), v, dS.data(), 1);
+  std::vector<float>& pdS = scratch(2, S);
+  for (int64_t r = 0; r < groups * rows; r++) {
+    const float* p = probs + r * S;
+    float* ds = dS.data() + r * S;
+    for (int64_t j = 0; j < S; j++) pdS[j] = p[j] * ds[j];
+    const float pdp = laneSum(pdS.data(), S);
+    for (int64_t j = 0; j < S; j++) ds[j] = p[j] * (ds[j] - pdp) * s.scale;
+  }
+  // dQ = dS k, dK = dS^T q
+  gemm(GemmShape{groups, groups, groups, rows, D, S, false, false}, dS.data(), k, dq, 1);
+  gemm(GemmShape{groups, groups, groups, S, D, rows, true, false}, dS.data(), q, dk, 1);
 }
 
 }  // namespace molt

@@ -6,28 +6,12 @@
 #include <cmath>
 
 #include "fast_exp.h"
+#include "lanes.h"
 
 namespace molt {
 namespace {
 
-// Reductions run in kLanes independent partial sums combined in a fixed
-// order: the compiler can vectorise them without -ffast-math, and the result
-// is the same on every run.
-constexpr int kLanes = 16;
-
-float rowMax(const float* x, int64_t n) {
-  float lane[kLanes];
-  for (int j = 0; j < kLanes; j++) lane[j] = -INFINITY;
-  int64_t v = 0;
-  for (; v + kLanes <= n; v += kLanes) {
-    for (int j = 0; j < kLanes; j++) lane[j] = x[v + j] > lane[j] ? x[v + j] : lane[j];
-  }
-  float mx = -INFINITY;
-  for (int j = 0; j < kLanes; j++) mx = lane[j] > mx ? lane[j] : mx;
-  for (; v < n; v++) mx = x[v] > mx ? x[v] : mx;
-  return mx;
-}
-
+// sum of exp(x - shift) in fixed-order lanes (lanes.h), the exps computed on the fly
 float rowSumExp(const float* x, int64_t n, float shift) {
   float lane[kLanes] = {};
   int64_t v = 0;
@@ -45,7 +29,7 @@ float rowSumExp(const float* x, int64_t n, float shift) {
 void targetLogProbs(const float* logits, const int32_t* targets, int64_t rows, int64_t vocab, float* value, float* lse) {
   for (int64_t r = 0; r < rows; r++) {
     const float* x = logits + r * vocab;
-    const float mx = rowMax(x, vocab);
+    const float mx = laneMax(x, vocab);
     lse[r] = mx + std::log(rowSumExp(x, vocab, mx));
     const int32_t t = targets[r];
     value[r] = (t >= 0 && t < vocab ? x[t] : 0.0f) - lse[r];
