@@ -8,7 +8,21 @@ const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 
+const crypto = require('crypto');
+
 const nativeDir = path.join(__dirname, '..', 'native');
+// Written beside the addon after a build: a hash of the sources it was built
+// from, so the backend id (and so every benchmark cell's hash) changes when
+// the kernels do (core/engine/native-kernels.ts).
+const versionFile = path.join(nativeDir, 'build', 'Release', 'molt_native.sources');
+
+function sourcesHash() {
+  const h = crypto.createHash('sha256');
+  for (const f of fs.readdirSync(nativeDir).filter((n) => /\.(cc|h|gyp)$/.test(n)).sort()) {
+    h.update(`${f}\0`).update(fs.readFileSync(path.join(nativeDir, f))).update('\0');
+  }
+  return h.digest('hex');
+}
 const logFile = path.join(nativeDir, 'build.log');
 const say = (msg) => process.stderr.write(`molt: ${msg}\n`);
 
@@ -39,6 +53,7 @@ function main() {
   const r = spawnSync(process.execPath, args, { cwd: nativeDir, encoding: 'utf8', maxBuffer: 64 << 20 });
   fs.writeFileSync(logFile, `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}`);
   if (r.status === 0) {
+    fs.writeFileSync(versionFile, `${sourcesHash()}\n`);
     say(`native kernels built in ${((Date.now() - started) / 1000).toFixed(1)} s (native/build/Release/molt_native.node)`);
   } else {
     say(`native kernels could not be built (see native/build.log); molt uses the plain wasm kernels`);

@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2]) as MoltJob;
   const backend = await initBackend('wasm');
   const result = runMoltJob(job);
-  // name: tfjs's backend (as before); id: what computed the numbers ('wasm+native' when molt's native matmul is in)
+  // name: tfjs's backend (as before); id: what computed the numbers ('wasm+native-<version>' when molt's native kernels are in)
   const info = { backend: backend.name, backend_id: backend.id, native_skipped: backend.nativeSkipped };
   process.stdout.write(`${RESULT_PREFIX}${JSON.stringify({ ...result, ...info })}\n`);
 }

@@ -136,7 +136,7 @@ export interface PerfSummary {
   machine: { nproc: number; cpu: string; memory_gb: number; node: string; tfjs: string; torch: string | null; python: string | null };
   /** tfjs's backend name (wasm) */
   backend: string;
-  /** what computed molt's numbers: backend_id 'wasm+native' when molt's native matmul replaced the backend's (core/engine/native-kernels.ts), with why not in native_skipped */
+  /** what computed molt's numbers: backend_id 'wasm+native-<version>' when molt's native kernels replaced the backend's (core/engine/native-kernels.ts), with why not in native_skipped */
   backend_id: string;
   native_skipped: string | null;
   date: string;

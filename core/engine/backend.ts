@@ -5,7 +5,7 @@
 import { tf } from './tf';
 import { MoltError } from '../errors';
 import { shareIdentityOnWasm } from './wasm-identity';
-import { disableNativeMatmul, enableNativeMatmul, nativeUnavailableReason } from './native-kernels';
+import { disableNativeMatmul, enableNativeMatmul, nativeKernelsVersion, nativeUnavailableReason } from './native-kernels';
 
 export const BACKEND_CHOICES = ['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -16,8 +16,9 @@ export interface BackendInfo {
   /** tfjs's name of the backend in use: wasm, cpu, tensorflow */
   name: string;
   /**
-   * What computed the numbers: the tfjs name, plus '+native' where molt's
-   * native matmul replaced the backend's (native-kernels.ts). Results are
+   * What computed the numbers: the tfjs name, plus '+native-<version>' where
+   * molt's native kernels (native-kernels.ts, version = hash of their sources)
+   * replaced the backend's. Results are
    * reproducible per id; this is what run records and cell hashes carry.
    */
   id: string;
@@ -72,7 +73,7 @@ export async function initBackend(choice: BackendChoice = 'auto'): Promise<Backe
       } else {
         disableNativeMatmul();
       }
-      const id = name === 'wasm' && nativeSkipped === null ? 'wasm+native' : name;
+      const id = name === 'wasm' && nativeSkipped === null ? `wasm+native-${nativeKernelsVersion()}` : name;
       current = { requested: choice, name, id, nativeSkipped, package: c.pkg, skipped };
       return current;
     } catch (e) {

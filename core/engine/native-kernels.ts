@@ -55,6 +55,20 @@ export function loadNativeAddon(): NativeAddon | null {
   return addon;
 }
 
+/**
+ * The first 8 hex digits of the hash of the sources the addon was built from
+ * (written by scripts/build-native.js), or 'unversioned' for an addon built
+ * another way. Part of the backend id: changed kernels, changed results.
+ */
+export function nativeKernelsVersion(): string {
+  try {
+    const hash = fs.readFileSync(NATIVE_ADDON_PATH.replace(/\.node$/, '.sources'), 'utf8').trim();
+    return /^[0-9a-f]{64}$/.test(hash) ? hash.slice(0, 8) : 'unversioned';
+  } catch {
+    return 'unversioned';
+  }
+}
+
 export function nativeUnavailableReason(): string {
   loadNativeAddon();
   return addonError;

@@ -84,7 +84,7 @@ describe('molt CLI', function () {
     const r = molt(['forward', '--checkpoint', 'olmo2/micro/test', '--text', 'the cake', '--json', '--store', store, '--backend', 'wasm']);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
-    assert.equal(out.backend, backendInfo().id); // 'wasm+native' where the native kernels built
+    assert.equal(out.backend, backendInfo().id); // 'wasm+native-<version>' where the native kernels built
     assert.deepEqual(out.tokens, ['<bos>', 'the', 'cake']);
     const world = buildWorld(0, { size: 'micro' });
     const config = olmo2Architecture.config('micro', { vocabSize: world.tokenizer.size });
