@@ -27,6 +27,10 @@
 //   attentionGrad(memory, [q, k, v, probs, dout, dq, dk, dv] offsets, [B, KV, rep, T, S, D], scale)
 //     the grouped-query attention core (native/attention.h).
 //
+//   embeddingGather(memory, [table, ids, out] offsets, n, vocab, d)
+//   embeddingScatterAdd(memory, [dy, ids, dtable] offsets, n, vocab, d, skipId)
+//     token embedding lookup and its gradient (native/embedding.h); ids int32, skipId -1 for none.
+//
 // Every offset and extent is checked against the memory's length, so a bad
 // call throws a RangeError instead of reading or writing out of bounds.
 #include <node_api.h>
@@ -36,6 +40,7 @@
 
 #include "adamw.h"
 #include "attention.h"
+#include "embedding.h"
 #include "gemm.h"
 #include "glu.h"
 #include "rms_norm.h"
@@ -331,11 +336,48 @@ napi_value AttentionGradFn(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+napi_value EmbeddingGatherFn(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  uint8_t* mem = nullptr;
+  size_t memLength = 0;
+  int64_t off[3], n, vocab, d;
+  if (argc != 5 || !getMemory(env, argv[0], &mem, &memLength) || !getOffsetArray(env, argv[1], 3, off) || !getInt(env, argv[2], &n) ||
+      !getInt(env, argv[3], &vocab) || !getInt(env, argv[4], &d)) {
+    return throwError(env, "type", "embeddingGather(memory, offsets[3], n, vocab, d): bad arguments");
+  }
+  const int64_t floats[3] = {vocab * d, n, n * d};
+  if (!inBounds(off, floats, 3, memLength)) return throwError(env, "range", "embeddingGather: an operand runs past the end of memory");
+  molt::embeddingGather(reinterpret_cast<const float*>(mem + off[0]), reinterpret_cast<const int32_t*>(mem + off[1]), n, vocab, d,
+                        reinterpret_cast<float*>(mem + off[2]));
+  return nullptr;
+}
+
+napi_value EmbeddingScatterAddFn(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  uint8_t* mem = nullptr;
+  size_t memLength = 0;
+  int64_t off[3], n, vocab, d;
+  double skip;
+  if (argc != 6 || !getMemory(env, argv[0], &mem, &memLength) || !getOffsetArray(env, argv[1], 3, off) || !getInt(env, argv[2], &n) ||
+      !getInt(env, argv[3], &vocab) || !getInt(env, argv[4], &d) || napi_get_value_double(env, argv[5], &skip) != napi_ok) {
+    return throwError(env, "type", "embeddingScatterAdd(memory, offsets[3], n, vocab, d, skipId): bad arguments");
+  }
+  const int64_t floats[3] = {n * d, n, vocab * d};
+  if (!inBounds(off, floats, 3, memLength)) return throwError(env, "range", "embeddingScatterAdd: an operand runs past the end of memory");
+  molt::embeddingScatterAdd(reinterpret_cast<const float*>(mem + off[0]), reinterpret_cast<const int32_t*>(mem + off[1]), n, vocab, d,
+                            static_cast<int64_t>(skip), reinterpret_cast<float*>(mem + off[2]));
+  return nullptr;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   const struct {
     const char* name;
     napi_callback fn;
-  } functions[] = {{"gemm", Gemm}, {"targetLogProbs", TargetLogProbs}, {"targetLogProbsGrad", TargetLogProbsGrad}, {"adamwStep", AdamWStepFn}, {"rmsNorm", RmsNormFn}, {"rmsNormGrad", RmsNormGradFn}, {"glu", GluFn}, {"gluGrad", GluGradFn}, {"attention", AttentionFn}, {"attentionGrad", AttentionGradFn}};
+  } functions[] = {{"gemm", Gemm}, {"targetLogProbs", TargetLogProbs}, {"targetLogProbsGrad", TargetLogProbsGrad}, {"adamwStep", AdamWStepFn}, {"rmsNorm", RmsNormFn}, {"rmsNormGrad", RmsNormGradFn}, {"glu", GluFn}, {"gluGrad", GluGradFn}, {"attention", AttentionFn}, {"attentionGrad", AttentionGradFn}, {"embeddingGather", EmbeddingGatherFn}, {"embeddingScatterAdd", EmbeddingScatterAddFn}};
   for (const auto& f : functions) {
     napi_value fn;
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &fn);

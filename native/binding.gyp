@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "molt_native",
-      "sources": ["binding.cc", "adamw.cc", "attention.cc", "gemm.cc", "glu.cc", "rms_norm.cc", "softmax_xent.cc"],
+      "sources": ["binding.cc", "adamw.cc", "attention.cc", "embedding.cc", "gemm.cc", "glu.cc", "rms_norm.cc", "softmax_xent.cc"],
       "cflags_cc": ["-O3", "-std=c++17", "-pthread"],
       "ldflags": ["-pthread"],
       "conditions": [

@@ -21,6 +21,8 @@ interface NativeAddon {
   gluGrad(memory: ArrayBuffer, offsets: number[], n: number, act: number): void;
   attention(memory: ArrayBuffer, offsets: number[], shape: number[], scale: number): void;
   attentionGrad(memory: ArrayBuffer, offsets: number[], shape: number[], scale: number): void;
+  embeddingGather(memory: ArrayBuffer, offsets: number[], n: number, vocab: number, d: number): void;
+  embeddingScatterAdd(memory: ArrayBuffer, offsets: number[], n: number, vocab: number, d: number, skipId: number): void;
 }
 
 /** Minimal view of tfjs-backend-wasm's BackendWasm used here. */
@@ -269,6 +271,33 @@ function nativeAttentionGrad({ inputs, backend, attrs }: KernelArgs & { attrs?: 
   return grads;
 }
 
+// Token embeddings (core/nn/embedding.ts): {table [V, d], ids int32 [n]} -> [n, d],
+// and {dy [n, d], ids} -> dtable [V, d] (attrs vocab, skipId: the padding row, -1 for none).
+export const EMBEDDING_GATHER = 'MoltEmbeddingGather';
+export const EMBEDDING_SCATTER_ADD = 'MoltEmbeddingScatterAdd';
+
+function nativeEmbeddingGather({ inputs, backend }: KernelArgs): tf.TensorInfo {
+  const { table, ids } = inputs as Record<'table' | 'ids', tf.TensorInfo>;
+  const b = backend as WasmBackend;
+  const [vocab, d] = table.shape;
+  const n = size(ids.shape);
+  const out = b.makeOutput([n, d], 'float32');
+  const at = (t: tf.TensorInfo) => b.getMemoryOffset(t.dataId);
+  (addon as NativeAddon).embeddingGather(b.wasm.HEAPU8.buffer as ArrayBuffer, [table, ids, out].map(at), n, vocab, d);
+  return out;
+}
+
+function nativeEmbeddingScatterAdd({ inputs, backend, attrs }: KernelArgs & { attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+  const { dy, ids } = inputs as Record<'dy' | 'ids', tf.TensorInfo>;
+  const b = backend as WasmBackend;
+  const vocab = Number(attrs?.vocab);
+  const d = dy.shape[dy.shape.length - 1];
+  const out = b.makeOutput([vocab, d], 'float32');
+  const at = (t: tf.TensorInfo) => b.getMemoryOffset(t.dataId);
+  (addon as NativeAddon).embeddingScatterAdd(b.wasm.HEAPU8.buffer as ArrayBuffer, [dy, ids, out].map(at), size(ids.shape), vocab, d, Number(attrs?.skipId));
+  return out;
+}
+
 /** Route the wasm backend's BatchMatMul to the addon and add molt's fused kernels; false (and nothing changed) where it is unavailable. */
 export function enableNativeMatmul(): boolean {
   if (wasmKernel) return true;
@@ -289,6 +318,8 @@ export function enableNativeMatmul(): boolean {
     tf.registerKernel({ kernelName: GLU_GRAD, backendName: 'wasm', kernelFunc: nativeGluGrad as unknown as tf.KernelFunc });
     tf.registerKernel({ kernelName: ATTENTION, backendName: 'wasm', kernelFunc: nativeAttention as unknown as tf.KernelFunc });
     tf.registerKernel({ kernelName: ATTENTION_GRAD, backendName: 'wasm', kernelFunc: nativeAttentionGrad as unknown as tf.KernelFunc });
+    tf.registerKernel({ kernelName: EMBEDDING_GATHER, backendName: 'wasm', kernelFunc: nativeEmbeddingGather as unknown as tf.KernelFunc });
+    tf.registerKernel({ kernelName: EMBEDDING_SCATTER_ADD, backendName: 'wasm', kernelFunc: nativeEmbeddingScatterAdd as unknown as tf.KernelFunc });
   }
   return true;
 }
@@ -301,7 +332,7 @@ export function disableNativeMatmul(): void {
   wasmKernel = undefined;
 }
 
-/** Whether matMul on the current backend runs in the addon (ops.ts then uses transpose flags; losses, AdamW, RMSNorm, the MLP's gated product and attention the fused kernels). */
+/** Whether matMul on the current backend runs in the addon (ops.ts then uses transpose flags; losses, AdamW, RMSNorm, the MLP's gated product, attention and embeddings the fused kernels). */
 export function nativeMatmulActive(): boolean {
   return wasmKernel !== undefined && tf.getBackend() === 'wasm';
 }

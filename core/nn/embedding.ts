@@ -3,9 +3,11 @@
 // dW = onehot(ids)^T @ dy, the one-hot built transposed as a constant.
 // ops.embed (oneHot x W through tf.matMul) is correct but its gradient takes
 // tfjs's transposeA path, which measured ~120 ms per step at V 512, N 1024
-// (about 40% of a default-size training step); this is ~2 ms.
+// (about 40% of a default-size training step); this is ~2 ms. With the
+// native kernels (native/embedding.h) both directions are a row copy and a
+// scatter-add, with no one-hot product at all.
 import { tf } from '../engine/tf';
-import { nativeMatmulActive } from '../engine/native-kernels';
+import { EMBEDDING_GATHER, EMBEDDING_SCATTER_ADD, nativeMatmulActive } from '../engine/native-kernels';
 
 /**
  * padId: like torch's nn.Embedding(padding_idx) that HF models build, the
@@ -16,6 +18,7 @@ export function embedTokens(ids: tf.Tensor, w: tf.Tensor, padId: number | null =
   const [vocab, d] = w.shape as [number, number];
   const flat = tf.reshape(ids, [-1]);
   const flatInt = flat.dtype === 'int32' ? flat : tf.cast(flat, 'int32');
+  if (nativeMatmulActive()) return tf.reshape(nativeEmbed(w, flatInt, vocab, padId), [...ids.shape, d]);
   const scatterGrad = (weight: tf.Tensor, save: tf.GradSaveFunc) => {
     save([flatInt]);
     return {
@@ -35,4 +38,16 @@ export function embedTokens(ids: tf.Tensor, w: tf.Tensor, padId: number | null =
   const op = tf.customGrad(scatterGrad as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (w: tf.Tensor) => tf.Tensor;
   const gathered = op(w);
   return tf.reshape(gathered, [...ids.shape, d]);
+}
+
+/** The same as two native kernels: a row copy forward, a scatter-add of dy rows backward (no one-hot product). */
+function nativeEmbed(w: tf.Tensor, ids: tf.Tensor, vocab: number, padId: number | null): tf.Tensor {
+  const op = tf.customGrad(((weight: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([ids]);
+    return {
+      value: tf.engine().runKernel(EMBEDDING_GATHER, { table: weight, ids }) as tf.Tensor,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.engine().runKernel(EMBEDDING_SCATTER_ADD, { dy, ids: saved[0] }, { vocab, skipId: padId ?? -1 }) as tf.Tensor],
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (w: tf.Tensor) => tf.Tensor;
+  return op(w);
 }

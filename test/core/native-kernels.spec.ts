@@ -12,6 +12,7 @@ import { AdamW } from '../../core/train/optimizer';
 import { rmsNorm, rmsNormOnePlus } from '../../core/nn/rms-norm';
 import { gatedProduct } from '../../core/nn/mlp';
 import { attentionBias, groupedQueryAttention } from '../../core/nn/attention';
+import { embedTokens } from '../../core/nn/embedding';
 import { ARCHS, maxAbsDiff, microModel } from '../model/helpers';
 
 function randomTensor(rng: Rng, shape: number[]): tf.Tensor {
@@ -211,6 +212,27 @@ describe('native kernels', () => {
     // known answer: one query, two keys with equal scores -> the mean of the two values
     const one = groupedQueryAttention(tf.zeros([1, 1, 1, 2]), tf.tensor4d([[[[1, 0], [0, 1]]]]), tf.tensor4d([[[[2, 4], [6, 8]]]]), tf.zeros([1, 1, 1, 2]), 1);
     assert.deepEqual([...one.dataSync()], [4, 6]);
+  });
+
+  it('the native embedding: rows, and a scatter-add gradient that skips the padding row, as the one-hot path', () => {
+    const rng = new Rng('embed');
+    const w = randomTensor(rng, [7, 3]);
+    const ids = tf.tensor2d([[1, 0, 4], [4, 6, 0]], [2, 3], 'int32');
+    const dy = randomTensor(rng, [2, 3, 3]);
+    for (const padId of [null, 0]) {
+      const run = () => {
+        const y = embedTokens(ids, w, padId).dataSync();
+        const [dw] = tf.grads((t: tf.Tensor) => tf.sum(tf.mul(embedTokens(ids, t, padId), dy)))([w]);
+        return { y, dw: dw.dataSync() };
+      };
+      const { wasm, native } = bothPaths(run);
+      assert.deepEqual([...native.y], [...wasm.y]);
+      assert.ok(maxAbsDiff(native.dw, wasm.dw) < 1e-6, `pad ${padId}: ${maxAbsDiff(native.dw, wasm.dw)}`);
+      // token 4 appears twice: its row is the sum of both dy rows; row 0 is zero when it is the pad
+      const d = dy.dataSync();
+      for (let j = 0; j < 3; j++) assert.ok(Math.abs(native.dw[4 * 3 + j] - (d[2 * 3 + j] + d[3 * 3 + j])) < 1e-6);
+      if (padId === 0) assert.deepEqual([...native.dw.slice(0, 3)], [0, 0, 0]);
+    }
   });
 
   it('a micro model gives the same logits, loss and every gradient on both paths', () => {
