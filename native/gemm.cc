@@ -16,14 +16,26 @@
 namespace molt {
 namespace {
 
+// A row of the micro-kernel's C tile is NR = 16 floats: one 512-bit vector
+// where the build machine has AVX-512 (32 vector registers: a 12 x 16 tile),
+// else two 256-bit vectors (16 registers: a 6 x 16 tile). Each element of C
+// sums its k terms in the same order either way, so both give the same bits.
+#if defined(__AVX512F__)
+constexpr int MR = 12;
+constexpr int VW = 16;
+#else
 constexpr int MR = 6;
+constexpr int VW = 8;
+#endif
 constexpr int NR = 16;
+constexpr int NV = NR / VW;  // vectors per tile row
 constexpr int64_t KC = 256;
 constexpr int64_t MC = 72;   // multiple of MR: a 72 x 256 A block is 72 KB
 constexpr int64_t NC = 512;  // a 256 x 512 B block is 512 KB
 
-typedef float v8 __attribute__((vector_size(32)));
-typedef float v8u __attribute__((vector_size(32), aligned(4)));  // for unaligned rows of C
+typedef float v8 __attribute__((vector_size(32)));               // packing storage (32-byte aligned)
+typedef float vec __attribute__((vector_size(VW * 4)));          // the micro-kernel's vector
+typedef float vecu __attribute__((vector_size(VW * 4), aligned(4)));  // for unaligned rows of C
 
 // Element (r, c) of a logical matrix is p[r * rs + c * cs].
 struct View {
@@ -74,33 +86,26 @@ void packB(const View& B, int64_t k0, int64_t kc, int64_t j0, int64_t nc, float*
 
 // C[mr x nr] (row stride ldc) = or += the product of one A panel and one B panel.
 inline void microKernel(int64_t kc, const float* ap, const float* bp, float* c, int64_t ldc, int mr, int nr, bool accumulate) {
-  v8 lo[MR] = {}, hi[MR] = {};
+  vec acc[MR][NV] = {};
   for (int64_t k = 0; k < kc; k++, ap += MR, bp += NR) {
-    const v8 b0 = *reinterpret_cast<const v8*>(bp);
-    const v8 b1 = *reinterpret_cast<const v8*>(bp + 8);
+    vec b[NV];
+    for (int v = 0; v < NV; v++) std::memcpy(&b[v], bp + v * VW, sizeof(vec));
     for (int r = 0; r < MR; r++) {
-      lo[r] += b0 * ap[r];
-      hi[r] += b1 * ap[r];
+      for (int v = 0; v < NV; v++) acc[r][v] += b[v] * ap[r];
     }
   }
   if (mr == MR && nr == NR) {
     for (int r = 0; r < MR; r++) {
-      v8u* p0 = reinterpret_cast<v8u*>(c + r * ldc);
-      v8u* p1 = reinterpret_cast<v8u*>(c + r * ldc + 8);
-      if (accumulate) {
-        *p0 += lo[r];
-        *p1 += hi[r];
-      } else {
-        *p0 = lo[r];
-        *p1 = hi[r];
+      for (int v = 0; v < NV; v++) {
+        vecu* p = reinterpret_cast<vecu*>(c + r * ldc + v * VW);
+        *p = accumulate ? *p + acc[r][v] : acc[r][v];
       }
     }
     return;
   }
-  alignas(32) float tile[MR * NR];
+  alignas(64) float tile[MR * NR];
   for (int r = 0; r < MR; r++) {
-    *reinterpret_cast<v8*>(tile + r * NR) = lo[r];
-    *reinterpret_cast<v8*>(tile + r * NR + 8) = hi[r];
+    for (int v = 0; v < NV; v++) std::memcpy(tile + r * NR + v * VW, &acc[r][v], sizeof(vec));
   }
   for (int r = 0; r < mr; r++) {
     float* row = c + r * ldc;
