@@ -4,6 +4,7 @@
 // reads a clock, and everything is iterated in sorted order.
 import type { ResultRow } from '../core/bench/rows';
 import type { BenchStats } from '../core/bench/stats-types';
+import type { BehaviourInfo } from '../core/bench/organism-checks';
 import { matrixRows } from '../core/bench/matrix';
 import { esc, figureGrid, fmt, page, type Section } from './html';
 import { colourMap } from './svg';
@@ -29,6 +30,8 @@ export interface RunInfo {
   started_at?: string;
   seconds?: number;
   cells?: CellCounts;
+  /** the suite's behaviours (family, pipeline, QER band), for organisms.csv */
+  behaviours?: Record<string, BehaviourInfo>;
 }
 
 export interface ReportInput {

@@ -11,6 +11,7 @@ import { matrixCsv, matrixRows } from './matrix';
 import { readResultsCsv } from './results-csv';
 import type { ResultRow } from './rows';
 import { computeStats, statsCsvs } from './stats';
+import { organismChecks, organismChecksCsv, type BehaviourInfo } from './organism-checks';
 
 export type { RunInfo };
 
@@ -18,6 +19,7 @@ export const RESULTS_FILE = 'results.csv';
 export const RUN_FILE = 'run.json';
 export const MATRIX_FILE = 'matrix.csv';
 export const REPORT_FILE = 'report.html';
+export const ORGANISMS_FILE = 'organisms.csv';
 
 const UNKNOWN = 'unknown';
 
@@ -43,6 +45,22 @@ function cellsField(file: string, obj: Record<string, unknown>): CellCounts | un
   return { total: n('total'), ok: n('ok'), failed: n('failed'), skipped: n('skipped') };
 }
 
+function behavioursField(file: string, obj: Record<string, unknown>): Record<string, BehaviourInfo> | undefined {
+  const b = obj.behaviours;
+  if (b === undefined || b === null) return undefined;
+  const bad = (id: string, what: string) => new MoltError(`${file}: field 'behaviours.${id}' ${what}`, `${file}:behaviours.${id}`);
+  if (typeof b !== 'object' || Array.isArray(b)) throw new MoltError(`${file}: field 'behaviours' must be an object {id: {family, pipeline, band}}`, `${file}:behaviours`);
+  const out: Record<string, BehaviourInfo> = {};
+  for (const [id, v] of Object.entries(b as Record<string, unknown>)) {
+    const o = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
+    const band = (typeof o.band === 'object' && o.band !== null ? o.band : {}) as Record<string, unknown>;
+    if (typeof o.family !== 'string' || typeof o.pipeline !== 'string') throw bad(id, 'needs string family and pipeline');
+    if (![band.low, band.high, band.target].every((x) => typeof x === 'number' && Number.isFinite(x))) throw bad(id, 'needs band {low, high, target} as numbers');
+    out[id] = { family: o.family, pipeline: o.pipeline, band: { low: band.low as number, high: band.high as number, target: band.target as number } };
+  }
+  return out;
+}
+
 /**
  * The run's description from DIR/run.json; without that file (a results.csv
  * copied on its own), what the rows tell (molt_version) and 'unknown'
@@ -65,19 +83,30 @@ export async function readRunInfo(dir: string, rows: readonly ResultRow[]): Prom
   const startedAt = field<string | undefined>(file, o, 'started_at', 'string', undefined);
   const seconds = field<number | undefined>(file, o, 'seconds', 'number', undefined);
   const cells = cellsField(file, o);
+  const behaviours = behavioursField(file, o);
   // optional fields only when present, so the object (and the page) carries no 'undefined' keys
-  return { ...run, ...(title !== undefined && { title }), ...(startedAt !== undefined && { started_at: startedAt }), ...(seconds !== undefined && { seconds }), ...(cells && { cells }) };
+  return {
+    ...run,
+    ...(title !== undefined && { title }),
+    ...(startedAt !== undefined && { started_at: startedAt }),
+    ...(seconds !== undefined && { seconds }),
+    ...(cells && { cells }),
+    ...(behaviours && { behaviours }),
+  };
 }
 
 /**
- * Write matrix.csv, summary.csv, null-controls.csv, anova.csv, paired.csv and
- * report.html into `dir`, each atomically; returns their paths in that order.
+ * Write matrix.csv, organisms.csv, summary.csv, null-controls.csv, anova.csv,
+ * paired.csv and report.html into `dir`, each atomically; returns their paths
+ * in that order. organisms.csv leaves the band checks empty for behaviours
+ * run.json does not describe.
  * The statistics' bootstraps are seeded with run.seed.
  */
 export async function writeDerivedOutputs(dir: string, rows: readonly ResultRow[], run: RunInfo): Promise<string[]> {
   const stats = computeStats(rows, { seed: run.seed });
   const files: [string, string][] = [
     [MATRIX_FILE, matrixCsv(matrixRows(rows))],
+    [ORGANISMS_FILE, organismChecksCsv(organismChecks(rows, run.behaviours ?? {}))],
     ...Object.entries(statsCsvs(stats)),
     [REPORT_FILE, renderReport({ rows: [...rows], stats, run })],
   ];

@@ -22,6 +22,7 @@ import { storeDir } from '../store/store-url';
 import { assemble, samplesJsonl } from '../bench/assemble';
 import { resultsCsv } from '../bench/results-csv';
 import { writeDerivedOutputs } from '../bench/outputs';
+import { organismChecks, summariseChecks, type BehaviourInfo, type OrganismCheckSummary } from '../bench/organism-checks';
 import type { CellExecutor, CellOutcome } from '../bench/executor';
 import { CellInterrupted, runCell } from '../bench/run-cell';
 import { parseIntFlag } from '../settings';
@@ -198,7 +199,7 @@ export function benchCommand(env: CliEnv): Command {
       const c = out.counts;
       const line = `bench ${suite.name}: ${c.ok} ok, ${c.failed} failed, ${c.skipped} skipped of ${c.total} cells in ${fmtSec((Date.now() - t0) / 1000)}${stopRequested() ? ' (interrupted: run the same command again to resume)' : ''}`;
       if (opts.json) process.stdout.write(JSON.stringify({ out: outDir, ...c, files: out.files }) + '\n');
-      else process.stdout.write(`${line}\nwrote ${out.files.map((f) => f.replace(outDir + '/', '')).join(', ')} in ${outDir}\n`);
+      else process.stdout.write(`${line}\n${checksLine(out.checks)}\nwrote ${out.files.map((f) => f.replace(outDir + '/', '')).join(', ')} in ${outDir}\n`);
       if (stopRequested()) throw new MoltError('interrupted; finished cells are kept, run the same command again to resume', outDir);
     });
 }
@@ -213,8 +214,27 @@ export interface RunInfo {
   interrupted: boolean;
 }
 
+/** organisms.csv in one line: how many organisms pass each check. */
+function checksLine(c: OrganismCheckSummary): string {
+  return (
+    `organisms (organisms.csv): ${c.inBand} of ${c.organisms} in their QER band, base below the band for ${c.baseBelowBand}, ` +
+    `leakage <= 2% for ${c.leakageOk}, capability drop <= 10 points for ${c.capabilityOk}; null organisms at base level: ${c.nullAtBase} of ${c.nullOrganisms}`
+  );
+}
+
+/** Each behaviour of the suite as organisms.csv needs it (family, pipeline, QER band), from its manifest. */
+function suiteBehaviours(rt: Runtime, plan: BenchPlan): Record<string, BehaviourInfo> {
+  const ids = [...new Set(plan.suite.organisms.map((o) => o.behaviour))].sort();
+  return Object.fromEntries(
+    ids.map((id) => {
+      const m = rt.plugin('behaviour', id).manifest();
+      return [id, { family: m.family, pipeline: m.pipeline, band: m.targetQer }];
+    }),
+  );
+}
+
 /** Assemble the cells' records into every output file of the run. */
-export async function writeBenchOutputs(rt: Runtime, plan: BenchPlan, outcomes: ReadonlyMap<string, CellOutcome>, outDir: string, info: RunInfo): Promise<{ files: string[]; counts: { total: number; ok: number; failed: number; skipped: number } }> {
+export async function writeBenchOutputs(rt: Runtime, plan: BenchPlan, outcomes: ReadonlyMap<string, CellOutcome>, outDir: string, info: RunInfo): Promise<{ files: string[]; counts: { total: number; ok: number; failed: number; skipped: number }; checks: OrganismCheckSummary }> {
   const reproducible = plan.suite.spec.reproducible;
   const a = assemble(rt, plan, outcomes, { reproducible });
   const files: string[] = [];
@@ -247,10 +267,11 @@ export async function writeBenchOutputs(rt: Runtime, plan: BenchPlan, outcomes: 
     cells: a.counts,
     cell_seconds: Object.fromEntries(plan.cells.map((c: Cell) => [c.id, (outcomes.get(c.id) as CellRecord | undefined)?.cost_s ?? null])),
   };
-  await writeJsonAtomic(join(outDir, 'run.json'), run);
+  const behaviours = suiteBehaviours(rt, plan);
+  await writeJsonAtomic(join(outDir, 'run.json'), { ...run, behaviours });
   files.push(join(outDir, 'run.json'));
-  files.push(...(await writeDerivedOutputs(outDir, a.rows, { suite: info.suite, molt_version: MOLT_VERSION, backend: info.backend, seed: rt.settings.seed, git_sha: run.git_sha, started_at: info.started_at, seconds: info.seconds, cells: a.counts })));
-  return { files, counts: a.counts };
+  files.push(...(await writeDerivedOutputs(outDir, a.rows, { suite: info.suite, molt_version: MOLT_VERSION, backend: info.backend, seed: rt.settings.seed, git_sha: run.git_sha, started_at: info.started_at, seconds: info.seconds, cells: a.counts, behaviours })));
+  return { files, counts: a.counts, checks: summariseChecks(organismChecks(a.rows, behaviours)) };
 }
 
 /** molt _worker: runs cells the harness sends over IPC until it disconnects. */

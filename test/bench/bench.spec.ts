@@ -13,7 +13,7 @@ import { parseResultsCsv } from '../../core/bench/results-csv';
 
 const ROOT = join(__dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'molt.js');
-const OUTPUTS = ['results.csv', 'matrix.csv', 'summary.csv', 'null-controls.csv', 'anova.csv', 'paired.csv', 'samples.jsonl', 'run.json', 'report.html'];
+const OUTPUTS = ['results.csv', 'matrix.csv', 'organisms.csv', 'summary.csv', 'null-controls.csv', 'anova.csv', 'paired.csv', 'samples.jsonl', 'run.json', 'report.html'];
 
 function recordStamps(out: string): Map<string, number> {
   const dir = join(out, 'cells');

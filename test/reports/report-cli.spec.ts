@@ -12,7 +12,7 @@ import { renderReport } from '../../reports/render';
 import { runMolt } from '../helpers/cli';
 import { fixtureRows } from './fixture';
 
-const DERIVED = ['matrix.csv', 'summary.csv', 'null-controls.csv', 'anova.csv', 'paired.csv', 'report.html'];
+const DERIVED = ['matrix.csv', 'organisms.csv', 'summary.csv', 'null-controls.csv', 'anova.csv', 'paired.csv', 'report.html'];
 
 function assertOneLineError(r: { code: number; stderr: string }, pattern: RegExp): void {
   assert.notEqual(r.code, 0);
