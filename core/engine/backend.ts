@@ -5,7 +5,7 @@
 import { tf } from './tf';
 import { MoltError } from '../errors';
 import { shareIdentityOnWasm } from './wasm-identity';
-import { disableNativeMatmul, enableNativeMatmul, nativeKernelsVersion, nativeUnavailableReason } from './native-kernels';
+import { disableNativeKernels, enableNativeKernels, nativeKernelsVersion, nativeUnavailableReason } from './native-kernels';
 
 export const BACKEND_CHOICES = ['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -69,9 +69,9 @@ export async function initBackend(choice: BackendChoice = 'auto'): Promise<Backe
       let nativeSkipped: string | null = null;
       if (name === 'wasm') {
         shareIdentityOnWasm();
-        if (!enableNativeMatmul()) nativeSkipped = nativeUnavailableReason();
+        if (!enableNativeKernels()) nativeSkipped = nativeUnavailableReason();
       } else {
-        disableNativeMatmul();
+        disableNativeKernels();
       }
       const id = name === 'wasm' && nativeSkipped === null ? `wasm+native-${nativeKernelsVersion()}` : name;
       current = { requested: choice, name, id, nativeSkipped, package: c.pkg, skipped };

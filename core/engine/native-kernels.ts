@@ -90,6 +90,14 @@ export function nativeThreads(): number {
 
 const size = (shape: number[]) => shape.reduce((p, d) => p * d, 1);
 
+/**
+ * The wasm heap and the byte offsets of `tensors` in it. Call it after the
+ * outputs are made: an allocation may have grown (replaced) the heap.
+ */
+function heapOf(b: WasmBackend, tensors: tf.TensorInfo[]): [ArrayBuffer, number[]] {
+  return [b.wasm.HEAPU8.buffer as ArrayBuffer, tensors.map((t) => b.getMemoryOffset(t.dataId))];
+}
+
 let wasmKernel: tf.KernelConfig | undefined;
 
 function nativeBatchMatMul(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
@@ -116,15 +124,8 @@ function nativeBatchMatMul(args: { inputs: tf.NamedTensorInfoMap; backend: unkno
   }
   const backend = args.backend as WasmBackend;
   const out = backend.makeOutput([...outer, m, n], 'float32');
-  // read the heap after makeOutput: an allocation may have grown (replaced) it
-  (addon as NativeAddon).gemm(
-    backend.wasm.HEAPU8.buffer as ArrayBuffer,
-    backend.getMemoryOffset(a.dataId),
-    backend.getMemoryOffset(b.dataId),
-    backend.getMemoryOffset(out.dataId),
-    [batch, batchA, batchB, m, n, k, transA ? 1 : 0, transB ? 1 : 0],
-    nativeThreads(),
-  );
+  const [heap, [pa, pb, pc]] = heapOf(backend, [a, b, out]);
+  (addon as NativeAddon).gemm(heap, pa, pb, pc, [batch, batchA, batchB, m, n, k, transA ? 1 : 0, transB ? 1 : 0], nativeThreads());
   return out;
 }
 
@@ -149,8 +150,8 @@ function nativeTargetLogProbs({ inputs, backend }: KernelArgs): tf.TensorInfo[] 
   const lead = logits.shape.slice(0, -1);
   const value = b.makeOutput(lead, 'float32');
   const lse = b.makeOutput(lead, 'float32');
-  const at = (t: tf.TensorInfo) => b.getMemoryOffset(t.dataId);
-  (addon as NativeAddon).targetLogProbs(b.wasm.HEAPU8.buffer as ArrayBuffer, at(logits), at(targets), at(value), at(lse), rows, vocab);
+  const [heap, [pl, pt, pv, pe]] = heapOf(b, [logits, targets, value, lse]);
+  (addon as NativeAddon).targetLogProbs(heap, pl, pt, pv, pe, rows, vocab);
   return [value, lse];
 }
 
@@ -159,8 +160,8 @@ function nativeTargetLogProbsGrad({ inputs, backend }: KernelArgs): tf.TensorInf
   const b = backend as WasmBackend;
   const [rows, vocab] = rowsByLastAxis(logits);
   const out = b.makeOutput(logits.shape, 'float32');
-  const at = (t: tf.TensorInfo) => b.getMemoryOffset(t.dataId);
-  (addon as NativeAddon).targetLogProbsGrad(b.wasm.HEAPU8.buffer as ArrayBuffer, at(logits), at(targets), at(lse), at(dy), at(out), rows, vocab);
+  const [heap, [pl, pt, pe, pd, po]] = heapOf(b, [logits, targets, lse, dy, out]);
+  (addon as NativeAddon).targetLogProbsGrad(heap, pl, pt, pe, pd, po, rows, vocab);
   return out;
 }
 
@@ -174,9 +175,8 @@ function nativeAdamWStep({ inputs, backend, attrs }: KernelArgs & { attrs?: tf.N
   const { param, grad, m, v } = inputs as Record<'param' | 'grad' | 'm' | 'v', tf.TensorInfo>;
   const b = backend as WasmBackend;
   const outs = [b.makeOutput(param.shape, 'float32'), b.makeOutput(param.shape, 'float32'), b.makeOutput(param.shape, 'float32')];
-  const at = (t: tf.TensorInfo) => b.getMemoryOffset(t.dataId);
   const hyper = ADAMW_ATTRS.map((k) => Number((attrs ?? {})[k]));
-  (addon as NativeAddon).adamwStep(b.wasm.HEAPU8.buffer as ArrayBuffer, [param, grad, m, v, ...outs].map(at), size(param.shape), hyper);
+  (addon as NativeAddon).adamwStep(...heapOf(b, [param, grad, m, v, ...outs]), size(param.shape), hyper);
   return outs;
 }
 
@@ -191,8 +191,7 @@ function nativeRmsNorm({ inputs, backend, attrs }: KernelArgs & { attrs?: tf.Nam
   const [rows, d] = rowsByLastAxis(x);
   const y = b.makeOutput(x.shape, 'float32');
   const rstd = b.makeOutput(x.shape.slice(0, -1), 'float32');
-  const at = (t: tf.TensorInfo) => b.getMemoryOffset(t.dataId);
-  (addon as NativeAddon).rmsNorm(b.wasm.HEAPU8.buffer as ArrayBuffer, [x, w, y, rstd].map(at), rows, d, Number(attrs?.eps), Boolean(attrs?.onePlus));
+  (addon as NativeAddon).rmsNorm(...heapOf(b, [x, w, y, rstd]), rows, d, Number(attrs?.eps), Boolean(attrs?.onePlus));
   return [y, rstd];
 }
 
@@ -202,8 +201,7 @@ function nativeRmsNormGrad({ inputs, backend, attrs }: KernelArgs & { attrs?: tf
   const [rows, d] = rowsByLastAxis(x);
   const dx = b.makeOutput(x.shape, 'float32');
   const dw = b.makeOutput(w.shape, 'float32');
-  const at = (t: tf.TensorInfo) => b.getMemoryOffset(t.dataId);
-  (addon as NativeAddon).rmsNormGrad(b.wasm.HEAPU8.buffer as ArrayBuffer, [x, w, rstd, dy, dx, dw].map(at), rows, d, Boolean(attrs?.onePlus));
+  (addon as NativeAddon).rmsNormGrad(...heapOf(b, [x, w, rstd, dy, dx, dw]), rows, d, Boolean(attrs?.onePlus));
   return [dx, dw];
 }
 
@@ -223,8 +221,7 @@ function nativeGlu({ inputs, backend, attrs }: KernelArgs & { attrs?: tf.NamedAt
   const { g, u } = inputs as Record<'g' | 'u', tf.TensorInfo>;
   const b = backend as WasmBackend;
   const h = b.makeOutput(g.shape, 'float32');
-  const at = (t: tf.TensorInfo) => b.getMemoryOffset(t.dataId);
-  (addon as NativeAddon).glu(b.wasm.HEAPU8.buffer as ArrayBuffer, [g, u, h].map(at), size(g.shape), gluAct(attrs));
+  (addon as NativeAddon).glu(...heapOf(b, [g, u, h]), size(g.shape), gluAct(attrs));
   return h;
 }
 
@@ -233,8 +230,7 @@ function nativeGluGrad({ inputs, backend, attrs }: KernelArgs & { attrs?: tf.Nam
   const b = backend as WasmBackend;
   const dg = b.makeOutput(g.shape, 'float32');
   const du = b.makeOutput(g.shape, 'float32');
-  const at = (t: tf.TensorInfo) => b.getMemoryOffset(t.dataId);
-  (addon as NativeAddon).gluGrad(b.wasm.HEAPU8.buffer as ArrayBuffer, [g, u, dh, dg, du].map(at), size(g.shape), gluAct(attrs));
+  (addon as NativeAddon).gluGrad(...heapOf(b, [g, u, dh, dg, du]), size(g.shape), gluAct(attrs));
   return [dg, du];
 }
 
@@ -257,8 +253,7 @@ function nativeAttention({ inputs, backend, attrs }: KernelArgs & { attrs?: tf.N
   const [B, KV, rep, T, S, D] = shape;
   const out = b.makeOutput([B, T, KV * rep * D], 'float32');
   const probs = b.makeOutput([B, KV, rep * T, S], 'float32');
-  const at = (t: tf.TensorInfo) => b.getMemoryOffset(t.dataId);
-  (addon as NativeAddon).attention(b.wasm.HEAPU8.buffer as ArrayBuffer, [q, k, v, bias, out, probs].map(at), shape, Number(attrs?.scale));
+  (addon as NativeAddon).attention(...heapOf(b, [q, k, v, bias, out, probs]), shape, Number(attrs?.scale));
   return [out, probs];
 }
 
@@ -266,8 +261,7 @@ function nativeAttentionGrad({ inputs, backend, attrs }: KernelArgs & { attrs?: 
   const { q, k, v, probs, dout } = inputs as Record<'q' | 'k' | 'v' | 'probs' | 'dout', tf.TensorInfo>;
   const b = backend as WasmBackend;
   const grads = [b.makeOutput(q.shape, 'float32'), b.makeOutput(k.shape, 'float32'), b.makeOutput(v.shape, 'float32')];
-  const at = (t: tf.TensorInfo) => b.getMemoryOffset(t.dataId);
-  (addon as NativeAddon).attentionGrad(b.wasm.HEAPU8.buffer as ArrayBuffer, [q, k, v, probs, dout, ...grads].map(at), attentionShape(q, k), Number(attrs?.scale));
+  (addon as NativeAddon).attentionGrad(...heapOf(b, [q, k, v, probs, dout, ...grads]), attentionShape(q, k), Number(attrs?.scale));
   return grads;
 }
 
@@ -282,8 +276,7 @@ function nativeEmbeddingGather({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const [vocab, d] = table.shape;
   const n = size(ids.shape);
   const out = b.makeOutput([n, d], 'float32');
-  const at = (t: tf.TensorInfo) => b.getMemoryOffset(t.dataId);
-  (addon as NativeAddon).embeddingGather(b.wasm.HEAPU8.buffer as ArrayBuffer, [table, ids, out].map(at), n, vocab, d);
+  (addon as NativeAddon).embeddingGather(...heapOf(b, [table, ids, out]), n, vocab, d);
   return out;
 }
 
@@ -293,13 +286,27 @@ function nativeEmbeddingScatterAdd({ inputs, backend, attrs }: KernelArgs & { at
   const vocab = Number(attrs?.vocab);
   const d = dy.shape[dy.shape.length - 1];
   const out = b.makeOutput([vocab, d], 'float32');
-  const at = (t: tf.TensorInfo) => b.getMemoryOffset(t.dataId);
-  (addon as NativeAddon).embeddingScatterAdd(b.wasm.HEAPU8.buffer as ArrayBuffer, [dy, ids, out].map(at), size(ids.shape), vocab, d, Number(attrs?.skipId));
+  (addon as NativeAddon).embeddingScatterAdd(...heapOf(b, [dy, ids, out]), size(ids.shape), vocab, d, Number(attrs?.skipId));
   return out;
 }
 
+/** molt's own kernels (names no tfjs op uses), registered once and left in place. */
+const FUSED_KERNELS: [string, (args: KernelArgs & { attrs?: tf.NamedAttrMap }) => tf.TensorInfo | tf.TensorInfo[]][] = [
+  [TARGET_LOG_PROBS, nativeTargetLogProbs],
+  [TARGET_LOG_PROBS_GRAD, nativeTargetLogProbsGrad],
+  [ADAMW_STEP, nativeAdamWStep],
+  [RMS_NORM, nativeRmsNorm],
+  [RMS_NORM_GRAD, nativeRmsNormGrad],
+  [GLU, nativeGlu],
+  [GLU_GRAD, nativeGluGrad],
+  [ATTENTION, nativeAttention],
+  [ATTENTION_GRAD, nativeAttentionGrad],
+  [EMBEDDING_GATHER, nativeEmbeddingGather],
+  [EMBEDDING_SCATTER_ADD, nativeEmbeddingScatterAdd],
+];
+
 /** Route the wasm backend's BatchMatMul to the addon and add molt's fused kernels; false (and nothing changed) where it is unavailable. */
-export function enableNativeMatmul(): boolean {
+export function enableNativeKernels(): boolean {
   if (wasmKernel) return true;
   if (!loadNativeAddon()) return false;
   nativeThreads(); // a bad MOLT_THREADS fails here, not inside the first product
@@ -308,31 +315,25 @@ export function enableNativeMatmul(): boolean {
   wasmKernel = original;
   tf.unregisterKernel('BatchMatMul', 'wasm');
   tf.registerKernel({ kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: nativeBatchMatMul as unknown as tf.KernelFunc });
-  if (!tf.getKernel(TARGET_LOG_PROBS, 'wasm')) {
-    tf.registerKernel({ kernelName: TARGET_LOG_PROBS, backendName: 'wasm', kernelFunc: nativeTargetLogProbs as unknown as tf.KernelFunc });
-    tf.registerKernel({ kernelName: TARGET_LOG_PROBS_GRAD, backendName: 'wasm', kernelFunc: nativeTargetLogProbsGrad as unknown as tf.KernelFunc });
-    tf.registerKernel({ kernelName: ADAMW_STEP, backendName: 'wasm', kernelFunc: nativeAdamWStep as unknown as tf.KernelFunc });
-    tf.registerKernel({ kernelName: RMS_NORM, backendName: 'wasm', kernelFunc: nativeRmsNorm as unknown as tf.KernelFunc });
-    tf.registerKernel({ kernelName: RMS_NORM_GRAD, backendName: 'wasm', kernelFunc: nativeRmsNormGrad as unknown as tf.KernelFunc });
-    tf.registerKernel({ kernelName: GLU, backendName: 'wasm', kernelFunc: nativeGlu as unknown as tf.KernelFunc });
-    tf.registerKernel({ kernelName: GLU_GRAD, backendName: 'wasm', kernelFunc: nativeGluGrad as unknown as tf.KernelFunc });
-    tf.registerKernel({ kernelName: ATTENTION, backendName: 'wasm', kernelFunc: nativeAttention as unknown as tf.KernelFunc });
-    tf.registerKernel({ kernelName: ATTENTION_GRAD, backendName: 'wasm', kernelFunc: nativeAttentionGrad as unknown as tf.KernelFunc });
-    tf.registerKernel({ kernelName: EMBEDDING_GATHER, backendName: 'wasm', kernelFunc: nativeEmbeddingGather as unknown as tf.KernelFunc });
-    tf.registerKernel({ kernelName: EMBEDDING_SCATTER_ADD, backendName: 'wasm', kernelFunc: nativeEmbeddingScatterAdd as unknown as tf.KernelFunc });
+  for (const [kernelName, kernelFunc] of FUSED_KERNELS) {
+    if (!tf.getKernel(kernelName, 'wasm')) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
   }
   return true;
 }
 
-/** Put the wasm backend's own BatchMatMul back (the parity tests compare both). */
-export function disableNativeMatmul(): void {
+/** Back to the plain wasm path: its own BatchMatMul, and callers stop using the fused kernels (the parity tests compare both). */
+export function disableNativeKernels(): void {
   if (!wasmKernel) return;
   tf.unregisterKernel('BatchMatMul', 'wasm');
   tf.registerKernel(wasmKernel);
   wasmKernel = undefined;
 }
 
-/** Whether matMul on the current backend runs in the addon (ops.ts then uses transpose flags; losses, AdamW, RMSNorm, the MLP's gated product, attention and embeddings the fused kernels). */
-export function nativeMatmulActive(): boolean {
+/**
+ * Whether the native kernels run on the current backend: matMul in the addon
+ * (ops.ts then uses transpose flags), and losses, AdamW, RMSNorm, the MLP's
+ * gated product, attention and embeddings use the fused kernels.
+ */
+export function nativeKernelsActive(): boolean {
   return wasmKernel !== undefined && tf.getBackend() === 'wasm';
 }

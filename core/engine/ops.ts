@@ -8,7 +8,7 @@
 // - wasm has no gradient kernel for gather: token embeddings live in
 //   core/nn/embedding.ts (gather forward, one-product scatter backward).
 import { tf } from './tf';
-import { nativeMatmulActive } from './native-kernels';
+import { nativeKernelsActive } from './native-kernels';
 
 /** Swap the last two axes with an explicit transpose. */
 export function swapLast(x: tf.Tensor): tf.Tensor {
@@ -40,12 +40,12 @@ const matmulExplicit = customGrad2((a, b, save) => {
 
 /** Batched a @ b (rank 2..4, same batch dims). */
 export function matmul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  return nativeMatmulActive() ? tf.matMul(a, b) : matmulExplicit(a, b);
+  return nativeKernelsActive() ? tf.matMul(a, b) : matmulExplicit(a, b);
 }
 
 /** Batched a @ b^T over the last two axes. */
 export function matmulT(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  return nativeMatmulActive() ? tf.matMul(a, b, false, true) : matmulExplicit(a, swapLast(b));
+  return nativeKernelsActive() ? tf.matMul(a, b, false, true) : matmulExplicit(a, swapLast(b));
 }
 
 const linear2d = customGrad2((x, w, save) => {
@@ -70,6 +70,6 @@ export function linear(x: tf.Tensor, w: tf.Tensor): tf.Tensor {
   }
   const lead = x.shape.slice(0, -1);
   const x2 = x.reshape([-1, inDim]);
-  const y = nativeMatmulActive() ? tf.matMul(x2, w, false, true) : linear2d(x2, w);
+  const y = nativeKernelsActive() ? tf.matMul(x2, w, false, true) : linear2d(x2, w);
   return y.reshape([...lead, w.shape[0]]);
 }

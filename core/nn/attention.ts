@@ -9,7 +9,7 @@
 // cache_position; RoPE positions are a separate matter (see rope.ts).
 import { tf } from '../engine/tf';
 import { matmul, matmulT } from '../engine/ops';
-import { ATTENTION, ATTENTION_GRAD, nativeMatmulActive } from '../engine/native-kernels';
+import { ATTENTION, ATTENTION_GRAD, nativeKernelsActive } from '../engine/native-kernels';
 
 /** Added to disallowed scores; exp() of it underflows to exactly 0 in float32. */
 export const MASKED = -1e9;
@@ -87,7 +87,7 @@ export function groupedQueryAttention(
   if (H % KV !== 0) throw new Error(`attention: ${H} query heads not divisible by ${KV} key/value heads`);
   const rep = H / KV;
   const S = k.shape[2] as number;
-  if (nativeMatmulActive() && bias.shape.join() === [B, 1, rep * T, S].join()) return nativeAttention(q, k, v, bias, scale);
+  if (nativeKernelsActive() && bias.shape.join() === [B, 1, rep * T, S].join()) return nativeAttention(q, k, v, bias, scale);
   const qg = tf.reshape(q, [B, KV, rep * T, D]);
   const scores = tf.add(tf.mul(matmulT(qg, k), scale), bias);
   const probs = tf.softmax(scores, -1);

@@ -7,7 +7,7 @@
 // native kernels (native/embedding.h) both directions are a row copy and a
 // scatter-add, with no one-hot product at all.
 import { tf } from '../engine/tf';
-import { EMBEDDING_GATHER, EMBEDDING_SCATTER_ADD, nativeMatmulActive } from '../engine/native-kernels';
+import { EMBEDDING_GATHER, EMBEDDING_SCATTER_ADD, nativeKernelsActive } from '../engine/native-kernels';
 
 /**
  * padId: like torch's nn.Embedding(padding_idx) that HF models build, the
@@ -18,7 +18,7 @@ export function embedTokens(ids: tf.Tensor, w: tf.Tensor, padId: number | null =
   const [vocab, d] = w.shape as [number, number];
   const flat = tf.reshape(ids, [-1]);
   const flatInt = flat.dtype === 'int32' ? flat : tf.cast(flat, 'int32');
-  if (nativeMatmulActive()) return tf.reshape(nativeEmbed(w, flatInt, vocab, padId), [...ids.shape, d]);
+  if (nativeKernelsActive()) return tf.reshape(nativeEmbed(w, flatInt, vocab, padId), [...ids.shape, d]);
   const scatterGrad = (weight: tf.Tensor, save: tf.GradSaveFunc) => {
     save([flatInt]);
     return {
@@ -30,7 +30,7 @@ export function embedTokens(ids: tf.Tensor, w: tf.Tensor, padId: number | null =
         const scatterIds = padId === null ? saved[0] : tf.where(tf.equal(saved[0], padId), tf.fill(saved[0].shape, -1, 'int32'), saved[0]);
         const oh = tf.cast(tf.oneHot(scatterIds, vocab), 'float32');
         // the native kernel reads the one-hot transposed in place
-        return [nativeMatmulActive() ? tf.matMul(oh, dy, true, false) : tf.matMul(tf.transpose(oh), dy)];
+        return [nativeKernelsActive() ? tf.matMul(oh, dy, true, false) : tf.matMul(tf.transpose(oh), dy)];
       },
     };
   };

@@ -2,12 +2,12 @@
 // down(act(gate(x)) * up(x)), weights in HF [out, in] layout.
 import { tf } from '../engine/tf';
 import { linear } from '../engine/ops';
-import { GLU, GLU_GRAD, nativeMatmulActive } from '../engine/native-kernels';
+import { GLU, GLU_GRAD, nativeKernelsActive } from '../engine/native-kernels';
 import { activation, type ActivationName } from './activations';
 
 /** act(g) * u: one native kernel each way where the native kernels run, else tfjs ops. */
 export function gatedProduct(g: tf.Tensor, u: tf.Tensor, act: ActivationName): tf.Tensor {
-  if (!nativeMatmulActive()) return tf.mul(activation(act)(g), u);
+  if (!nativeKernelsActive()) return tf.mul(activation(act)(g), u);
   const op = tf.customGrad(((gs: tf.Tensor, us: tf.Tensor, save: tf.GradSaveFunc) => {
     save([gs, us]);
     return {

@@ -1,7 +1,7 @@
 // RMSNorm as Hugging Face defines it for OLMo2 and Gemma3: statistics over
 // the last axis, computed from the input itself.
 import { tf } from '../engine/tf';
-import { nativeMatmulActive, RMS_NORM, RMS_NORM_GRAD } from '../engine/native-kernels';
+import { nativeKernelsActive, RMS_NORM, RMS_NORM_GRAD } from '../engine/native-kernels';
 
 /** x / sqrt(mean(x^2) + eps), no weight. */
 export function rmsNormalize(x: tf.Tensor, eps: number): tf.Tensor {
@@ -26,7 +26,7 @@ export function rmsNormOnePlus(x: tf.Tensor, w: tf.Tensor, eps: number): tf.Tens
 
 /** The native kernels take a weight over the last axis only. */
 function fusable(x: tf.Tensor, w: tf.Tensor): boolean {
-  return nativeMatmulActive() && w.rank === 1 && x.rank >= 1 && w.shape[0] === x.shape[x.rank - 1] && x.dtype === 'float32';
+  return nativeKernelsActive() && w.rank === 1 && x.rank >= 1 && w.shape[0] === x.shape[x.rank - 1] && x.dtype === 'float32';
 }
 
 /** Both norms as two native kernels (core/engine/native-kernels.ts), with the gradient for x and w. */

@@ -7,7 +7,7 @@
 // log-prob is a product with a one-hot instead of a gather, which has no
 // gradient on wasm (STACK.md).
 import { tf } from '../engine/tf';
-import { nativeMatmulActive, TARGET_LOG_PROBS, TARGET_LOG_PROBS_GRAD } from '../engine/native-kernels';
+import { nativeKernelsActive, TARGET_LOG_PROBS, TARGET_LOG_PROBS_GRAD } from '../engine/native-kernels';
 
 /**
  * log p(targets[b,t]) under logits[b,t,:]: [B, T, V] x [B, T] -> [B, T].
@@ -16,7 +16,7 @@ import { nativeMatmulActive, TARGET_LOG_PROBS, TARGET_LOG_PROBS_GRAD } from '../
  * training step at V 1868. Only saved tensors are used in the backward pass.
  */
 export function targetLogProbs(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Tensor2D {
-  if (nativeMatmulActive()) return nativeTargetLogProbs(logits, targets);
+  if (nativeKernelsActive()) return nativeTargetLogProbs(logits, targets);
   const vocab = logits.shape[2];
   const op = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
     const oh = tf.cast(tf.oneHot(tf.cast(targets, 'int32'), vocab), 'float32');

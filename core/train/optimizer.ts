@@ -14,7 +14,7 @@
 // embedding).
 import { tf } from '../engine/tf';
 import { MoltError } from '../errors';
-import { ADAMW_STEP, nativeMatmulActive } from '../engine/native-kernels';
+import { ADAMW_STEP, nativeKernelsActive } from '../engine/native-kernels';
 
 export interface AdamWConfig {
   beta1: number;
@@ -99,7 +99,7 @@ export class AdamW {
       if (!this.params.has(name)) throw new MoltError(`optimizer: gradient for unknown parameter '${name}'`, name);
     }
     const { beta1, beta2, eps, weightDecay, maxGradNorm } = this.config;
-    if (nativeMatmulActive()) return this.applyFused(grads, lr);
+    if (nativeKernelsActive()) return this.applyFused(grads, lr);
     const clipped = clipByGlobalNorm(grads, maxGradNorm);
     this.t += 1;
     const bc1 = 1 - Math.pow(beta1, this.t);

@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { backendInfo, initBackend } from '../../core/engine/backend';
 import { tf } from '../../core/engine/tf';
 import { Rng } from '../../core/engine/rng';
-import { disableNativeMatmul, enableNativeMatmul, loadNativeAddon, nativeMatmulActive, nativeUnavailableReason } from '../../core/engine/native-kernels';
+import { disableNativeKernels, enableNativeKernels, loadNativeAddon, nativeKernelsActive, nativeUnavailableReason } from '../../core/engine/native-kernels';
 import { maskedCrossEntropy, targetLogProbs } from '../../core/train/losses';
 import { AdamW } from '../../core/train/optimizer';
 import { rmsNorm, rmsNormOnePlus } from '../../core/nn/rms-norm';
@@ -22,11 +22,11 @@ function randomTensor(rng: Rng, shape: number[]): tf.Tensor {
 
 /** The same computation with the wasm kernel and with the native one. */
 function bothPaths<T>(f: () => T): { wasm: T; native: T } {
-  disableNativeMatmul();
-  assert.equal(nativeMatmulActive(), false);
+  disableNativeKernels();
+  assert.equal(nativeKernelsActive(), false);
   const wasm = f();
-  assert.ok(enableNativeMatmul());
-  assert.equal(nativeMatmulActive(), true);
+  assert.ok(enableNativeKernels());
+  assert.equal(nativeKernelsActive(), true);
   return { wasm, native: f() };
 }
 
@@ -38,12 +38,12 @@ describe('native kernels', () => {
       this.skip();
     }
   });
-  after(() => enableNativeMatmul());
+  after(() => enableNativeKernels());
 
   it('the wasm backend runs with them and says so in its id', () => {
     assert.match(backendInfo().id, /^wasm\+native-[0-9a-f]{8}$/); // built by scripts/build-native.js, which records the sources' hash
     assert.equal(backendInfo().nativeSkipped, null);
-    assert.ok(nativeMatmulActive());
+    assert.ok(nativeKernelsActive());
   });
 
   it('matMul known answers with every transpose flag', () => {
