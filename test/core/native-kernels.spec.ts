@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { backendInfo, initBackend } from '../../core/engine/backend';
 import { tf } from '../../core/engine/tf';
 import { Rng } from '../../core/engine/rng';
-import { disableNativeKernels, enableNativeKernels, loadNativeAddon, nativeKernelsActive, nativeUnavailableReason } from '../../core/engine/native-kernels';
+import { disableNativeKernels, enableNativeKernels, loadNativeAddon, nativeKernelsActive, nativeThreads, nativeUnavailableReason } from '../../core/engine/native-kernels';
 import { maskedCrossEntropy, targetLogProbs } from '../../core/train/losses';
 import { AdamW } from '../../core/train/optimizer';
 import { rmsNorm, rmsNormOnePlus } from '../../core/nn/rms-norm';
@@ -272,6 +272,23 @@ describe('native kernels', () => {
     const one = run(1);
     assert.deepEqual(run(2), one);
     assert.deepEqual(run(3), one);
+  });
+
+  it('MOLT_THREADS: default 1, a positive integer, anything else refused naming the variable', () => {
+    const saved = process.env.MOLT_THREADS;
+    try {
+      delete process.env.MOLT_THREADS;
+      assert.equal(nativeThreads(), 1);
+      process.env.MOLT_THREADS = '3';
+      assert.equal(nativeThreads(), 3);
+      for (const bad of ['0', '-2', '1.5', 'two']) {
+        process.env.MOLT_THREADS = bad;
+        assert.throws(() => nativeThreads(), new RegExp(`MOLT_THREADS must be a positive integer, got '${bad}'`));
+      }
+    } finally {
+      if (saved === undefined) delete process.env.MOLT_THREADS;
+      else process.env.MOLT_THREADS = saved;
+    }
   });
 
   it('refuses operands that run past the memory or a malformed shape, instead of touching it', () => {
