@@ -8,6 +8,7 @@
 // - wasm has no gradient kernel for gather: token embeddings live in
 //   core/nn/embedding.ts (gather forward, one-product scatter backward).
 import { tf } from './tf';
+import { customOp } from './custom-op';
 import { nativeKernelsActive } from './native-kernels';
 
 /** Swap the last two axes with an explicit transpose. */
@@ -22,12 +23,7 @@ export function swapLast(x: tf.Tensor): tf.Tensor {
  * Batched a @ b (rank 2..4, same batch dims) with explicit-transpose
  * gradients: da = dy @ b^T, db = a^T @ dy.
  */
-// tf.customGrad types its callback as variadic (Tensor | GradSaveFunc)[];
-// ours takes fixed arguments, hence the casts.
-type Grad2 = (a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] };
-const customGrad2 = (f: Grad2) => tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
-
-const matmulExplicit = customGrad2((a, b, save) => {
+const matmulExplicit = customOp<[tf.Tensor, tf.Tensor]>((a, b, save) => {
   save([a, b]);
   return {
     value: tf.matMul(a, b),
@@ -48,7 +44,7 @@ export function matmulT(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   return nativeKernelsActive() ? tf.matMul(a, b, false, true) : matmulExplicit(a, swapLast(b));
 }
 
-const linear2d = customGrad2((x, w, save) => {
+const linear2d = customOp<[tf.Tensor, tf.Tensor]>((x, w, save) => {
   save([x, w]);
   return {
     value: tf.matMul(x, tf.transpose(w)),

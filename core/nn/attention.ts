@@ -8,6 +8,7 @@
 // Indices are absolute positions in the (left-padded) sequence, as HF's
 // cache_position; RoPE positions are a separate matter (see rope.ts).
 import { tf } from '../engine/tf';
+import { customOp } from '../engine/custom-op';
 import { matmul, matmulT } from '../engine/ops';
 import { ATTENTION, ATTENTION_GRAD, nativeKernelsActive } from '../engine/native-kernels';
 
@@ -97,7 +98,7 @@ export function groupedQueryAttention(
 
 /** The same in two native kernels (core/engine/native-kernels.ts); bias is a constant (no gradient). */
 function nativeAttention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, bias: tf.Tensor, scale: number): tf.Tensor {
-  const op = tf.customGrad(((qs: tf.Tensor, ks: tf.Tensor, vs: tf.Tensor, save: tf.GradSaveFunc) => {
+  const op = customOp<[tf.Tensor, tf.Tensor, tf.Tensor]>((qs, ks, vs, save) => {
     const [out, probs] = tf.engine().runKernel(ATTENTION, { q: qs, k: ks, v: vs, bias }, { scale }) as tf.Tensor[];
     save([qs, ks, vs, probs]);
     return {
@@ -107,6 +108,6 @@ function nativeAttention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, bias: tf.Tens
         return tf.engine().runKernel(ATTENTION_GRAD, { q: sq, k: sk, v: sv, probs: sp, dout }, { scale }) as tf.Tensor[];
       },
     };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor) => tf.Tensor;
+  });
   return op(q, k, v);
 }

@@ -7,6 +7,7 @@
 // native kernels (native/embedding.h) both directions are a row copy and a
 // scatter-add, with no one-hot product at all.
 import { tf } from '../engine/tf';
+import { customOp } from '../engine/custom-op';
 import { EMBEDDING_GATHER, EMBEDDING_SCATTER_ADD, nativeKernelsActive } from '../engine/native-kernels';
 
 /**
@@ -19,7 +20,7 @@ export function embedTokens(ids: tf.Tensor, w: tf.Tensor, padId: number | null =
   const flat = tf.reshape(ids, [-1]);
   const flatInt = flat.dtype === 'int32' ? flat : tf.cast(flat, 'int32');
   if (nativeKernelsActive()) return tf.reshape(nativeEmbed(w, flatInt, vocab, padId), [...ids.shape, d]);
-  const scatterGrad = (weight: tf.Tensor, save: tf.GradSaveFunc) => {
+  const op = customOp<[tf.Tensor]>((weight, save) => {
     save([flatInt]);
     return {
       value: tf.gather(weight, flatInt),
@@ -28,26 +29,23 @@ export function embedTokens(ids: tf.Tensor, w: tf.Tensor, padId: number | null =
         // (it writes integer bits into a float buffer)
         // oneHot of -1 is an all-zero row: that is how the pad row is skipped
         const scatterIds = padId === null ? saved[0] : tf.where(tf.equal(saved[0], padId), tf.fill(saved[0].shape, -1, 'int32'), saved[0]);
-        const oh = tf.cast(tf.oneHot(scatterIds, vocab), 'float32');
-        // the native kernel reads the one-hot transposed in place
-        return [nativeKernelsActive() ? tf.matMul(oh, dy, true, false) : tf.matMul(tf.transpose(oh), dy)];
+        const ohT = tf.transpose(tf.cast(tf.oneHot(scatterIds, vocab), 'float32'));
+        return [tf.matMul(ohT, dy)];
       },
     };
-  };
-  // tf.customGrad types its callback as variadic (Tensor | GradSaveFunc)[]
-  const op = tf.customGrad(scatterGrad as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (w: tf.Tensor) => tf.Tensor;
+  });
   const gathered = op(w);
   return tf.reshape(gathered, [...ids.shape, d]);
 }
 
 /** The same as two native kernels: a row copy forward, a scatter-add of dy rows backward (no one-hot product). */
 function nativeEmbed(w: tf.Tensor, ids: tf.Tensor, vocab: number, padId: number | null): tf.Tensor {
-  const op = tf.customGrad(((weight: tf.Tensor, save: tf.GradSaveFunc) => {
+  const op = customOp<[tf.Tensor]>((weight, save) => {
     save([ids]);
     return {
       value: tf.engine().runKernel(EMBEDDING_GATHER, { table: weight, ids }) as tf.Tensor,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.engine().runKernel(EMBEDDING_SCATTER_ADD, { dy, ids: saved[0] }, { vocab, skipId: padId ?? -1 }) as tf.Tensor],
     };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (w: tf.Tensor) => tf.Tensor;
+  });
   return op(w);
 }

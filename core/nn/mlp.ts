@@ -1,6 +1,7 @@
 // Gated feed-forward of OLMo2 (SwiGLU) and Gemma3 (GeGLU):
 // down(act(gate(x)) * up(x)), weights in HF [out, in] layout.
 import { tf } from '../engine/tf';
+import { customOp } from '../engine/custom-op';
 import { linear } from '../engine/ops';
 import { GLU, GLU_GRAD, nativeKernelsActive } from '../engine/native-kernels';
 import { activation, type ActivationName } from './activations';
@@ -8,13 +9,13 @@ import { activation, type ActivationName } from './activations';
 /** act(g) * u: one native kernel each way where the native kernels run, else tfjs ops. */
 export function gatedProduct(g: tf.Tensor, u: tf.Tensor, act: ActivationName): tf.Tensor {
   if (!nativeKernelsActive()) return tf.mul(activation(act)(g), u);
-  const op = tf.customGrad(((gs: tf.Tensor, us: tf.Tensor, save: tf.GradSaveFunc) => {
+  const op = customOp<[tf.Tensor, tf.Tensor]>((gs, us, save) => {
     save([gs, us]);
     return {
       value: tf.engine().runKernel(GLU, { g: gs, u: us }, { act }) as tf.Tensor,
       gradFunc: (dh: tf.Tensor, saved: tf.Tensor[]) => tf.engine().runKernel(GLU_GRAD, { g: saved[0], u: saved[1], dh }, { act }) as tf.Tensor[],
     };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (g: tf.Tensor, u: tf.Tensor) => tf.Tensor;
+  });
   return op(g, u);
 }
 

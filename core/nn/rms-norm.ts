@@ -1,6 +1,7 @@
 // RMSNorm as Hugging Face defines it for OLMo2 and Gemma3: statistics over
 // the last axis, computed from the input itself.
 import { tf } from '../engine/tf';
+import { customOp } from '../engine/custom-op';
 import { nativeKernelsActive, RMS_NORM, RMS_NORM_GRAD } from '../engine/native-kernels';
 
 /** x / sqrt(mean(x^2) + eps), no weight. */
@@ -31,14 +32,14 @@ function fusable(x: tf.Tensor, w: tf.Tensor): boolean {
 
 /** Both norms as two native kernels (core/engine/native-kernels.ts), with the gradient for x and w. */
 function nativeRmsNorm(x: tf.Tensor, w: tf.Tensor, eps: number, onePlus: boolean): tf.Tensor {
-  const op = tf.customGrad(((xs: tf.Tensor, ws: tf.Tensor, save: tf.GradSaveFunc) => {
+  const op = customOp<[tf.Tensor, tf.Tensor]>((xs, ws, save) => {
     const [y, rstd] = tf.engine().runKernel(RMS_NORM, { x: xs, w: ws }, { eps, onePlus }) as tf.Tensor[];
     save([xs, ws, rstd]);
     return {
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.engine().runKernel(RMS_NORM_GRAD, { x: saved[0], w: saved[1], rstd: saved[2], dy }, { onePlus }) as tf.Tensor[],
     };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor, w: tf.Tensor) => tf.Tensor;
+  });
   return op(x, w);
 }
 

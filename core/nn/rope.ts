@@ -3,6 +3,7 @@
 // Tables are built on the CPU in float32 arithmetic mirroring torch's, so that
 // angles match an fp32 PyTorch reference to the last bit or so.
 import { tf } from '../engine/tf';
+import { customOp } from '../engine/custom-op';
 import { MoltError } from '../errors';
 
 const f32 = Math.fround;
@@ -88,15 +89,13 @@ export function rotateHalf(x: tf.Tensor): tf.Tensor {
   const D = x.shape[x.rank - 1];
   if (D % 2 !== 0) throw new MoltError(`rope: head_dim ${D} must be even`, 'head_dim');
   const { r, rT } = rotationMatrices(D);
-  const f = (input: tf.Tensor, save: tf.GradSaveFunc) => {
+  const op = customOp<[tf.Tensor]>((input, save) => {
     save([]);
     return {
       value: tf.reshape(tf.matMul(tf.reshape(input, [-1, D]), r), input.shape),
       gradFunc: (dy: tf.Tensor) => [tf.reshape(tf.matMul(tf.reshape(dy, [-1, D]), rT), dy.shape)],
     };
-  };
-  // tf.customGrad types its callback as variadic (Tensor | GradSaveFunc)[]
-  const op = tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
+  });
   return op(x);
 }
 

@@ -7,6 +7,7 @@
 // log-prob is a product with a one-hot instead of a gather, which has no
 // gradient on wasm (STACK.md).
 import { tf } from '../engine/tf';
+import { customOp } from '../engine/custom-op';
 import { nativeKernelsActive, TARGET_LOG_PROBS, TARGET_LOG_PROBS_GRAD } from '../engine/native-kernels';
 
 /**
@@ -18,7 +19,7 @@ import { nativeKernelsActive, TARGET_LOG_PROBS, TARGET_LOG_PROBS_GRAD } from '..
 export function targetLogProbs(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Tensor2D {
   if (nativeKernelsActive()) return nativeTargetLogProbs(logits, targets);
   const vocab = logits.shape[2];
-  const op = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+  const op = customOp<[tf.Tensor]>((x, save) => {
     const oh = tf.cast(tf.oneHot(tf.cast(targets, 'int32'), vocab), 'float32');
     const lse = tf.logSumExp(x, -1, true);
     const value = tf.sub(tf.sum(tf.mul(x, oh), -1), tf.squeeze(lse, [-1]));
@@ -30,21 +31,21 @@ export function targetLogProbs(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Te
         return tf.mul(tf.expandDims(dy, -1), tf.sub(soh, tf.exp(tf.sub(sx, slse))));
       },
     };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
+  });
   return op(logits) as tf.Tensor2D;
 }
 
 /** The same in two native kernels (core/engine/native-kernels.ts): no one-hot, one exp pass each way. */
 function nativeTargetLogProbs(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Tensor2D {
   const ids = targets.dtype === 'int32' ? targets : tf.cast(targets, 'int32');
-  const op = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+  const op = customOp<[tf.Tensor]>((x, save) => {
     const [value, lse] = tf.engine().runKernel(TARGET_LOG_PROBS, { logits: x, targets: ids }) as tf.Tensor[];
     save([x, lse, ids]); // saved, not closed over: a caller's tidy may have disposed ids by the backward pass
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.engine().runKernel(TARGET_LOG_PROBS_GRAD, { logits: saved[0], targets: saved[2], lse: saved[1], dy }) as tf.Tensor,
     };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
+  });
   return op(logits) as tf.Tensor2D;
 }
 
