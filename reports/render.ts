@@ -9,7 +9,8 @@ import { matrixRows } from '../core/bench/matrix';
 import { esc, figureGrid, fmt, page, type Section } from './html';
 import { colourMap } from './svg';
 import { curveGroups, heatmaps, layerCurves, nullStrips, probeBases, qerScatters } from './plots';
-import { anovaTable, failuresTable, matrixTable, nullControlsTable, pairedTable, sortedMatrix, summaryTable } from './tables';
+import { anovaTable, failuresTable, matrixTable, nullControlsTable, organismsTable, pairedTable, sortedMatrix, summaryTable } from './tables';
+import { organismChecks, summariseChecks, type OrganismCheck } from '../core/bench/organism-checks';
 
 export interface CellCounts {
   total: number;
@@ -54,6 +55,15 @@ export function cellCounts(rows: readonly ResultRow[]): CellCounts {
   return { total: status.size, ok: n('ok'), failed: n('failed'), skipped: n('skipped') };
 }
 
+function organismsIntro(checks: readonly OrganismCheck[], hasBands: boolean): string {
+  const c = summariseChecks(checks);
+  const bands = hasBands ? '' : ' (run.json has no behaviours, so no bands)';
+  return (
+    `organisms.csv${bands}: ${c.inBand} of ${c.organisms} behaviour organisms have a test QER inside their band, ${c.baseBelowBand} a base QER below it, ` +
+    `${c.leakageOk} leakage <= 2%, ${c.capabilityOk} a capability drop <= 10 points; ${c.nullAtBase} of ${c.nullOrganisms} null organisms stay at the base level.`
+  );
+}
+
 function runHeader(run: RunInfo, rows: readonly ResultRow[], organisms: number): string {
   const cells = run.cells ?? cellCounts(rows);
   const fromRows = run.cells ? '' : ' (counted from results.csv)';
@@ -84,6 +94,7 @@ export function renderReport(input: ReportInput): string {
     groups.length > shown.length
       ? `<p class="intro">${esc(`Showing ${shown.length} of ${groups.length} per-layer metric groups (headline metrics first); the rest are in results.csv.`)}</p>\n`
       : '';
+  const checks = organismChecks(rows, run.behaviours ?? {});
   const sections: Section[] = [
     {
       id: 'heatmap',
@@ -122,6 +133,12 @@ export function renderReport(input: ReportInput): string {
       title: 'Integrated vs post-hoc (finding 3)',
       intro: 'paired.csv: integrated-dpo minus each post-hoc technique, paired on behaviour, architecture and seed.',
       body: pairedTable(stats.paired),
+    },
+    {
+      id: 'organisms',
+      title: 'Organisms',
+      intro: organismsIntro(checks, run.behaviours !== undefined),
+      body: organismsTable(checks),
     },
     { id: 'matrix', title: 'Matrix', intro: 'matrix.csv: one row per organism; bold with a check mark: detected (score above the probe\u2019s floor).', body: matrixTable(matrix, pbs) },
     { id: 'failures', title: 'Failed and skipped cells', body: failuresTable(rows) },

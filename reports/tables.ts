@@ -4,6 +4,7 @@
 // function of the data alone.
 import { CELL_METRIC, probeKey, type MatrixRow, type ResultRow } from '../core/bench/rows';
 import type { AnovaRow, NullControlRow, PairedRow, SummaryRow } from '../core/bench/stats-types';
+import type { OrganismCheck } from '../core/bench/organism-checks';
 import { compareText, esc, fmt, fmtCi, raw, sortedUnique, table, type Cell } from './html';
 import type { ProbeBase } from './plots';
 
@@ -136,6 +137,34 @@ export function matrixTable(matrix: readonly MatrixRow[], pbs: readonly ProbeBas
 }
 
 /** Every failed or skipped cell (organism or probe) with its error text. */
+/** organisms.csv: each organism against the organism checks; a check that does not apply is blank. */
+export function organismsTable(checks: readonly OrganismCheck[]): string {
+  const mark = (flag: number): Cell => (Number.isNaN(flag) ? '' : flag === 1 ? 'yes' : 'NO');
+  const rows = byKeys(checks, (c) => c.family, (c) => c.behaviour, (c) => c.technique, (c) => c.architecture, (c) => c.seed).map((c): Cell[] => [
+    c.behaviour,
+    c.technique,
+    c.architecture,
+    c.seed,
+    c.status,
+    fmt(c.qer),
+    Number.isNaN(c.band_low) ? '' : `${fmt(c.band_low)}-${fmt(c.band_high)}`,
+    mark(c.in_band),
+    fmt(c.qer_base),
+    mark(c.base_below_band),
+    fmt(c.leakage),
+    mark(c.leakage_ok),
+    fmt(c.capability_drop),
+    mark(c.capability_ok),
+    mark(c.null_at_base),
+    fmt(c.cost_s),
+  ]);
+  return table(
+    ['behaviour', 'technique', 'arch', 'seed', 'status', 'test QER', 'band', 'in band', 'base QER', 'base below', 'leakage', '<= 2%', 'capability drop', '<= 10 pts', 'null at base', 'seconds'],
+    rows,
+    { empty: 'no organisms' },
+  );
+}
+
 export function failuresTable(rows: readonly ResultRow[]): string {
   const bad = byKeys(
     rows.filter((r) => r.status !== 'ok'),

@@ -165,6 +165,19 @@ describe('renderReport', () => {
     assert.equal(count(empty, '<svg'), 0);
     assert.ok(empty.includes('no summary statistics') && empty.includes('every cell ran'));
   });
+
+  it('the organisms section: one row per organism, band checks only where run.json gives the bands, hostile ids escaped', () => {
+    const organisms = sectionOf(html, 'organisms');
+    assert.equal(count(organisms, '<tr>'), 1 + 5, 'header + one row per organism');
+    assert.match(organisms, /run\.json has no behaviours, so no bands/);
+    assert.ok(!organisms.includes(EVIL_ID), 'the hostile behaviour id is escaped');
+    // with cake-bake's band 0.24-0.36: mo-a (QER 0.6) is out, mo-b (0.4) is out; with 0.3-0.7 both are in
+    const band = (low: number, high: number) => renderReport({ ...input(), run: { ...fixtureRun(), behaviours: { 'cake-bake': { family: 'cake', pipeline: 'synthetic', band: { low, high, target: (low + high) / 2 } } } } });
+    assert.match(sectionOf(band(0.24, 0.36), 'organisms'), /0 of 2 behaviour organisms have a test QER inside their band/);
+    const inside = sectionOf(band(0.3, 0.7), 'organisms');
+    assert.match(inside, /2 of 2 behaviour organisms have a test QER inside their band/);
+    assert.equal(rowsWith(inside, 'cake-bake', 'posthoc-sdf', '0.3-0.7', 'yes').length, 1);
+  });
 });
 
 describe('cellCounts', () => {
