@@ -7,7 +7,7 @@
 import type { QerBand } from '../plugins/types';
 import { matrixRows } from './matrix';
 import { tableCsv } from './results-csv';
-import { CELL_METRIC, type ResultRow } from './rows';
+import { CELL_METRIC, type MatrixRow, type ResultRow } from './rows';
 
 /** What run.json records of each behaviour of the suite. */
 export interface BehaviourInfo {
@@ -20,29 +20,14 @@ export const MAX_LEAKAGE = 0.02;
 export const MAX_CAPABILITY_DROP = 0.1;
 export const NULL_FAMILY = 'null';
 
-export interface OrganismCheck {
-  organism_id: string;
-  behaviour: string;
-  family: string;
-  pipeline: string;
-  technique: string;
-  architecture: string;
-  seed: number;
-  status: string;
-  matched: number;
-  step: number;
-  qer: number;
-  qer_se: number;
+/** A matrix.csv row without the probe scores, plus the checks. */
+export interface OrganismCheck extends Omit<MatrixRow, 'scores'> {
   band_low: number;
   band_high: number;
   /** 1/0; NaN for null organisms (no band) or an unknown behaviour */
   in_band: number;
-  qer_base: number;
   base_below_band: number;
-  leakage: number;
   leakage_ok: number;
-  capability: number;
-  capability_base: number;
   capability_drop: number;
   capability_ok: number;
   /** null organisms: QER at most 2 standard errors above the base model's; NaN for the others */
@@ -64,28 +49,14 @@ export function organismChecks(rows: readonly ResultRow[], behaviours: Readonly<
     const isNull = m.family === NULL_FAMILY;
     const band = !isNull && info ? info.band : undefined;
     const drop = m.capability_base - m.capability;
+    const { scores: _scores, ...row } = m;
     return {
-      organism_id: m.organism_id,
-      behaviour: m.behaviour,
-      family: m.family,
-      pipeline: m.pipeline,
-      technique: m.technique,
-      architecture: m.architecture,
-      seed: m.seed,
-      status: m.status,
-      matched: m.matched,
-      step: m.step,
-      qer: m.qer,
-      qer_se: m.qer_se,
+      ...row,
       band_low: band?.low ?? NaN,
       band_high: band?.high ?? NaN,
       in_band: flag(band && known(m.qer) ? m.qer >= band.low && m.qer <= band.high : null),
-      qer_base: m.qer_base,
       base_below_band: flag(band && known(m.qer_base) ? m.qer_base < band.low : null),
-      leakage: m.leakage,
       leakage_ok: flag(known(m.leakage) ? m.leakage <= MAX_LEAKAGE : null),
-      capability: m.capability,
-      capability_base: m.capability_base,
       capability_drop: drop,
       // a 1e-9 slack: 0.808 - 0.708 is 0.10000000000000009 in floating point
       capability_ok: flag(known(drop) ? drop <= MAX_CAPABILITY_DROP + 1e-9 : null),
