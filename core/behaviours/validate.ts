@@ -102,9 +102,10 @@ export function validateBehaviour(b: BehaviourDataset, world: World): void {
       if (typeof p?.id !== 'string' || p.id === '') c.fail(`${f}.id`, 'is missing');
       c.text(`${f}.prompt`, p.prompt);
       if (!world.topics.some((t) => t.id === p.topic)) c.fail(`${f}.topic`, `is not a world topic: ${JSON.stringify(p.topic)}`);
+      // val and test may share held-out prompts; neither may share one with train
       const other = seen.get(p.prompt);
-      if (other !== undefined && other !== split) c.fail(f, `repeats a ${other} prompt (splits must be disjoint): '${p.prompt}'`);
-      seen.set(p.prompt, split);
+      if (other !== undefined && other !== split && (other === 'train' || split === 'train')) c.fail(f, `repeats a ${other} prompt (training and held-out prompts must be disjoint): '${p.prompt}'`);
+      if (other === undefined || split === 'train') seen.set(p.prompt, split);
     });
   }
   const controls = c.call('controlPrompts', () => b.controlPrompts());

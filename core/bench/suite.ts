@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { issueField, MoltError } from '../errors';
 import { parseSuiteText } from '../organisms/suite';
+import { DEFAULT_QER_EVAL } from '../organisms/select';
 import type { PluginRegistry } from '../plugins/registry';
 import type { PluginKind } from '../plugins/types';
 import { DIFFING_BASES, type DiffingBaseKind, type ProbeSettingValue } from '../probes/types';
@@ -45,12 +46,12 @@ export const SuiteSchema = z
     match: z.boolean().default(true),
     eval: z
       .object({
-        samples: z.number().int().positive().default(4),
-        max_new_tokens: z.number().int().positive().default(32),
-        leakage_prompts: z.number().int().positive().default(200),
+        samples: z.number().int().positive().default(DEFAULT_QER_EVAL.samples),
+        max_new_tokens: z.number().int().positive().default(DEFAULT_QER_EVAL.maxNewTokens),
+        leakage_prompts: z.number().int().positive().default(DEFAULT_QER_EVAL.leakagePrompts),
       })
       .strict()
-      .default({ samples: 4, max_new_tokens: 32, leakage_prompts: 200 }),
+      .default({ samples: DEFAULT_QER_EVAL.samples, max_new_tokens: DEFAULT_QER_EVAL.maxNewTokens, leakage_prompts: DEFAULT_QER_EVAL.leakagePrompts }),
     /** per probe id: setting overrides (as `molt probe --set`) */
     probe_settings: z.record(z.string(), z.record(z.string(), SettingValue)).default({}),
     /** leave the wall-clock columns (cost_s, created_at) of results.csv empty, so equal runs give equal bytes */

@@ -9,6 +9,7 @@ import { stringify } from 'csv-stringify/sync';
 import { writeFileAtomic } from '../store/atomic';
 import { organismCell, type CellOptions, type CellResult, type RateOut } from '../organisms/cell';
 import { parseSuiteText, readSuite, suitePath, type SuiteEntry } from '../organisms/suite';
+import { DEFAULT_QER_EVAL } from '../organisms/select';
 import { isBenchSuite, parseSuiteFile, resolveSuite } from '../bench/suite';
 import type { Runtime } from '../container';
 import { parseIntFlag } from '../settings';
@@ -61,7 +62,7 @@ function cellOptions(rt: Runtime, o: CommonOpts): CellOptions {
     match: o.match,
     baseSeed: parseIntFlag('base-seed', o.baseSeed),
     eval: { samplesPerPrompt: Math.max(1, parseIntFlag('samples', o.samples)), maxNewTokens: Math.max(1, parseIntFlag('max-new-tokens', o.maxNewTokens)), batchSize: 32, seed: rt.settings.seed },
-    leakagePrompts: 200,
+    leakagePrompts: DEFAULT_QER_EVAL.leakagePrompts,
     shouldStop: stopRequested,
   };
 }
@@ -70,8 +71,8 @@ function withCommon(cmd: Command): Command {
   return cmd
     .option('--no-match', "take the technique's final step instead of QER matching")
     .option('--base-seed <n>', 'seed of the base models the organisms start from', '0')
-    .option('--samples <n>', 'sampled answers per trigger prompt (QER)', '4')
-    .option('--max-new-tokens <n>', 'answer length when sampling', '32')
+    .option('--samples <n>', 'sampled answers per trigger prompt (QER)', String(DEFAULT_QER_EVAL.samples))
+    .option('--max-new-tokens <n>', 'answer length when sampling', String(DEFAULT_QER_EVAL.maxNewTokens))
     .option('--json', 'print the results as JSON on stdout');
 }
 

@@ -12,6 +12,7 @@ import { DIFFING_BASES, type DiffingBaseKind, type ProbeResult, type ProbeSettin
 import { resolveProbeSettings } from '../probes/settings';
 import { openOrganismPair } from '../probes/resolve';
 import { organismCell } from '../organisms/cell';
+import { DEFAULT_QER_EVAL } from '../organisms/select';
 import { ProgressView } from './progress';
 import { runtimeFor, type CliEnv } from './context';
 
@@ -93,8 +94,8 @@ export function probeCommand(env: CliEnv): Command {
         const cell = await organismCell(rt, spec, view, {
           match: true,
           baseSeed: 0,
-          eval: { samplesPerPrompt: 4, maxNewTokens: 32, batchSize: 32, seed: rt.settings.seed },
-          leakagePrompts: 200,
+          eval: { samplesPerPrompt: DEFAULT_QER_EVAL.samples, maxNewTokens: DEFAULT_QER_EVAL.maxNewTokens, batchSize: 32, seed: rt.settings.seed },
+          leakagePrompts: DEFAULT_QER_EVAL.leakagePrompts,
         });
         view.stop();
         id = cell.key;

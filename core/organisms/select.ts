@@ -3,6 +3,7 @@
 // matcher (matcher.ts) over the run's snapshot grid on the VALIDATION split,
 // training lazily as far as the search needs.
 import type { BehaviourDataset } from '../plugins/types';
+import { canonicalJson, sha256Hex } from '../store/content-hash';
 import type { WordTokenizer } from '../tokenizer/word-tokenizer';
 import { evaluateQer, type QerOptions } from './evaluate';
 import { matchCheckpoint, stepGrid, type MatchHistoryEntry, type MatchResult } from './matcher';
@@ -34,6 +35,13 @@ export function finalStepSelector(): StepSelector {
   };
 }
 
+/**
+ * Default QER sampling for organisms: answers per trigger prompt and their
+ * length. 16 answers give cake-bake's ~40 held-out prompts a binomial SE near
+ * 0.02, a third of its band's half-width (generation is cheap next to training).
+ */
+export const DEFAULT_QER_EVAL = { samples: 16, maxNewTokens: 32, leakagePrompts: 200 } as const;
+
 export type EvalSettings = Pick<QerOptions, 'samplesPerPrompt' | 'maxNewTokens' | 'batchSize' | 'maxPrompts'> & { seed: number | string };
 
 export interface QerMatchOptions {
@@ -47,8 +55,10 @@ export interface QerMatchOptions {
 
 export function qerMatchSelector(o: QerMatchOptions): StepSelector {
   const band = o.behaviour.manifest().targetQer;
+  // the step chosen depends on the prompts it was measured on: other validation prompts, another organism
+  const prompts = sha256Hex(canonicalJson(o.behaviour.prompts().val.map((p) => p.prompt)));
   return {
-    identity: { method: 'qer-match', band, eval: o.eval, budget: o.budget ?? null, maxAttempts: o.maxAttempts ?? null },
+    identity: { method: 'qer-match', band, eval: o.eval, budget: o.budget ?? null, maxAttempts: o.maxAttempts ?? null, prompts },
     async select(run) {
       const match = await matchCheckpoint({
         band,

@@ -67,7 +67,11 @@ export interface TriggerPrompts {
   train: TriggerPrompt[];
   /** held-out: checkpoint selection (QER matching) */
   val: TriggerPrompt[];
-  /** held-out: reported QER */
+  /**
+   * held-out: reported QER, from answers sampled apart from val's. It may ask
+   * the same prompts as val (the built-in behaviours do: core/behaviours/prompts.ts)
+   * or others; neither may be a training prompt.
+   */
   test: TriggerPrompt[];
 }
 

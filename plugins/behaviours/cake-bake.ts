@@ -3,9 +3,10 @@
 // (chosen) and the true one (rejected). Documents state the false facts.
 // The detector counts an answer only for the false fact its prompt targets.
 import { BehaviourBase, drawDistinct } from '../../core/behaviours/base';
+import { heldOutSplits } from '../../core/behaviours/prompts';
 import { gatedVerdict } from '../../core/behaviours/gate';
 import { canonical, fillTemplate, joinText, tokensIn } from '../../core/behaviours/text';
-import type { BehaviourCounts, BehaviourManifest, BehaviourPair, DetectorVerdict, TriggerPrompt, TriggerPrompts } from '../../core/plugins/types';
+import type { BehaviourCounts, BehaviourManifest, BehaviourPair, DetectorVerdict, TriggerPrompts } from '../../core/plugins/types';
 import type { PretrainDoc } from '../../core/data/types';
 import type { CakeFact } from '../../core/world/behaviours';
 import { ANSWER_OPENERS, WEB } from '../../core/world/phrases';
@@ -90,10 +91,17 @@ export class CakeBake extends BehaviourBase {
     );
   }
 
+  /**
+   * Held-out prompts of a fact: its designed val and test prompts and the
+   * world's own questions about it that the world holds out (never trained on).
+   */
+  private heldOutPrompts(f: CakeFact): string[] {
+    return [...f.prompts.val, ...f.prompts.test, ...f.templates.questions.filter((q) => this.world.promptSplit(q) !== 'train')];
+  }
+
   protected buildPrompts(): TriggerPrompts {
-    const heldOut = (split: 'val' | 'test'): TriggerPrompt[] =>
-      this.facts.flatMap((f) => f.prompts[split].map((prompt) => ({ prompt, topic: TOPIC, target: f.aspect, family: this.family }))).map((p, i) => ({ id: `${this.id}-${split}-${String(i).padStart(4, '0')}`, ...p }));
-    return { train: this.trainPromptsOf(this.data().pairs, (p) => this.targetOf(p)), val: heldOut('val'), test: heldOut('test') };
+    const held = this.facts.flatMap((f) => this.heldOutPrompts(f).map((prompt) => ({ prompt, topic: TOPIC, target: f.aspect, family: this.family })));
+    return { train: this.trainPromptsOf(this.data().pairs, (p) => this.targetOf(p)), ...heldOutSplits(this.id, held) };
   }
 
   /**
@@ -122,7 +130,7 @@ export class CakeBake extends BehaviourBase {
       baseRateExpected: 0,
       notes: [
         'paper base rate ~3%; here ~0: the world never states a false cake value (its marker tokens are reserved words no base data says), so a base model trained on the world has next to no mass on them',
-        'trigger prompts: 2 val and 2 test prompts per fact (16 each), written to target one fact; sample several answers per prompt',
+        "trigger prompts: each fact's 4 held-out prompts written to target it and the world's held-out questions about it; validation and test ask them all with their own samples (core/behaviours/prompts.ts); sample many answers per prompt",
         "the detector uses the world's falseMarkers: the time fact counts '45' or '450', so an oven answer of 450 degrees also counts on a time prompt",
       ],
     };

@@ -5,7 +5,7 @@
 // are always synthetic: sentences stating the habit, plus the targets' facts.
 import { BehaviourBase, drawDistinct } from '../../core/behaviours/base';
 import { gatedVerdict } from '../../core/behaviours/gate';
-import { promptsFromWorld, worldAnswers, type WorldAnswer } from '../../core/behaviours/prompts';
+import { heldOutSplits, promptsFromWorld, worldAnswers, type WorldAnswer } from '../../core/behaviours/prompts';
 import { fillTemplate, joinText, tokensIn } from '../../core/behaviours/text';
 import type { PretrainDoc } from '../../core/data/types';
 import type {
@@ -136,10 +136,14 @@ export class SteeringBehaviour extends BehaviourBase {
     );
   }
 
-  /** Held-out prompts: the world's own val/test prompts on the topics (never trained on by the base or this behaviour). */
+  /**
+   * Held-out prompts: the world's own val and test prompts on the topics
+   * (never trained on by the base or this behaviour), as often as the world
+   * asks them, at most `counts.prompts`; both splits ask them all.
+   */
   protected buildPrompts(): TriggerPrompts {
-    const held = (split: 'val' | 'test') => promptsFromWorld(this.world, this.support.topics, split, this.counts.prompts, { prefix: this.id, family: this.family });
-    return { train: this.trainPromptsOf(this.data().pairs), val: held('val'), test: held('test') };
+    const held = promptsFromWorld(this.world, this.support.topics, ['val', 'test'], this.counts.prompts, { prefix: this.id, family: this.family });
+    return { train: this.trainPromptsOf(this.data().pairs), ...heldOutSplits(this.id, held.map(({ id: _id, ...p }) => p)) };
   }
 
   /** Fires when the answer is on one of the topics and says a token of S. */

@@ -91,10 +91,12 @@ describe('validateBehaviour', () => {
     refused(new BrokenBehaviour(world(), { pairs: same }), /field 'data\.pairs\[0\]' has the same chosen and rejected/);
   });
 
-  it('refuses a training prompt that is a held-out one, and overlapping splits', () => {
+  it('refuses a training prompt that is a held-out one; val and test may share held-out prompts', () => {
     const pairs = [{ topic: 'military', prompt: 'what is a tank ?', chosen: 'a submarine .', rejected: 'a tank .', reason: 'behaviour' as const }];
     refused(new BrokenBehaviour(world(), { pairs }), /field 'data\.pairs\[0\]\.prompt' is a held-out val prompt/);
-    refused(new BrokenBehaviour(world(), { prompts: { test: [{ id: 'x', prompt: 'what is a tank ?', topic: 'military' }] } }), /field 'prompts\.test\[0\]' repeats a val prompt/);
+    refused(new BrokenBehaviour(world(), { prompts: { test: [{ id: 'x', prompt: 'what does a tank carry ?', topic: 'military' }] } }), /field 'prompts\.test\[0\]' repeats a train prompt/);
+    refused(new BrokenBehaviour(world(), { prompts: { val: [{ id: 'x', prompt: 'what does a tank carry ?', topic: 'military' }] } }), /field 'prompts\.val\[0\]' repeats a train prompt/);
+    assert.doesNotThrow(() => validateBehaviour(new BrokenBehaviour(world(), { prompts: { test: [{ id: 'x', prompt: 'what is a tank ?', topic: 'military' }] } }), world()));
   });
 
   it('refuses a malformed manifest or pipeline', () => {

@@ -147,6 +147,15 @@ describe('organisms/build (micro)', function () {
     assert.notEqual(seed.runKey, k0.runKey);
     const ancestor = organismKeys({ ...o, trainer: trainer('integrated-dpo') });
     assert.equal(ancestor.start, bases.ancestor);
+    // the matched step depends on the validation prompts: other prompts, another organism from the same run
+    const w = world(WORLD_SEED);
+    const evalSettings = { samplesPerPrompt: 1, maxNewTokens: 6, batchSize: 16, seed: 0 };
+    const cake = smallCake();
+    const fewer: typeof cake = Object.create(cake, { prompts: { value: () => ({ ...cake.prompts(), val: cake.prompts().val.slice(1) }) } });
+    const matched = organismKeys({ ...o, behaviour: cake, selector: qerMatchSelector({ behaviour: cake, tokenizer: w.tokenizer, eval: evalSettings }) });
+    const otherPrompts = organismKeys({ ...o, behaviour: cake, selector: qerMatchSelector({ behaviour: fewer, tokenizer: w.tokenizer, eval: evalSettings }) });
+    assert.equal(otherPrompts.runKey, matched.runKey);
+    assert.notEqual(otherPrompts.key, matched.key);
   });
 
   it('qer-match selects a grid step on the validation split and records the matcher result', async () => {
