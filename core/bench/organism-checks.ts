@@ -7,7 +7,7 @@
 import type { QerBand } from '../plugins/types';
 import { matrixRows } from './matrix';
 import { tableCsv } from './results-csv';
-import { CELL_METRIC, type MatrixRow, type ResultRow } from './rows';
+import type { MatrixRow, ResultRow } from './rows';
 
 /** What run.json records of each behaviour of the suite. */
 export interface BehaviourInfo {
@@ -42,7 +42,8 @@ const known = (...xs: number[]) => xs.every((x) => Number.isFinite(x));
 export function organismChecks(rows: readonly ResultRow[], behaviours: Readonly<Record<string, BehaviourInfo>>): OrganismCheck[] {
   const cost = new Map<string, number>();
   for (const r of rows) {
-    if (r.probe === '' && r.metric === CELL_METRIC) cost.set([r.architecture, r.behaviour, r.technique, r.seed].join('|'), r.cost_s);
+    // every row of an organism cell carries the cell's seconds (a failed cell's one row too)
+    if (r.probe === '' && Number.isFinite(r.cost_s)) cost.set([r.architecture, r.behaviour, r.technique, r.seed].join('|'), r.cost_s);
   }
   return matrixRows(rows).map((m) => {
     const info = behaviours[m.behaviour];

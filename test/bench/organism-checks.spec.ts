@@ -13,12 +13,11 @@ const BEHAVIOURS: Record<string, BehaviourInfo> = {
   null: { family: 'null', pipeline: 'control', band: { low: 0, high: 1, target: 0 } },
 };
 
-/** The organism rows of one organism cell. */
+/** The organism rows of one organism cell, as run-cell writes them: every row carries the cell's seconds. */
 function organism(behaviour: string, technique: string, m: { qer: number; se: number; base: number; leak: number; cap: number; capBase: number; cost: number }): ResultRow[] {
   const family = behaviour;
-  const base = { behaviour, family, technique, organism_id: `${behaviour}/${technique}`, pipeline: family === 'null' ? 'control' : 'synthetic' } as const;
+  const base = { behaviour, family, technique, organism_id: `${behaviour}/${technique}`, pipeline: family === 'null' ? 'control' : 'synthetic', cost_s: m.cost } as const;
   return [
-    resultRow({ ...base, metric: 'cell', value: 1, cost_s: m.cost }),
     resultRow({ ...base, metric: 'qer', value: m.qer, qer: m.qer, qer_se: m.se }),
     resultRow({ ...base, metric: 'qer_base', value: m.base }),
     resultRow({ ...base, metric: 'leakage', value: m.leak }),
