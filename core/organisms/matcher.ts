@@ -34,6 +34,12 @@
 //   'budget exhausted: ...'                 measurements ran out
 //   'no checkpoint in band: ...'            QER jumps over the band between neighbours
 //
+// Refinement. With `refineTo` set, a bracket that closes between
+// neighbouring checkpoints more than `refineTo` steps apart is bisected
+// further over the steps between them (every `refineTo`-th step): a run can
+// be trained to any step, not only to the snapshot grid, and a fast-moving
+// QER curve (SDF: +0.1 per 25 steps) can jump a band between checkpoints.
+//
 // Non-monotone curves. Bisection keeps a bracket (a step below the target, a
 // later one above). Any bracket contains a crossing between neighbouring
 // checkpoints whatever the curve does between them, so the search always
@@ -72,6 +78,8 @@ export interface MatchOptions {
   confirm?: number;
   /** 'gallop' (default) or 'bisect' */
   search?: 'gallop' | 'bisect';
+  /** bisect a closed bracket further, down to steps this far apart (default: no refinement; see the note above) */
+  refineTo?: number;
   /** called after every measurement */
   onMeasure?: (entry: MatchHistoryEntry) => void;
 }
@@ -152,7 +160,7 @@ function checkOptions(opts: MatchOptions): void {
     if (!(Number.isInteger(s) && s > 0)) throw new MoltError(`matcher: checkpoint step ${i} must be a positive integer, got ${s}`, `steps[${i}]`);
     if (i > 0 && s <= steps[i - 1]) throw new MoltError(`matcher: checkpoint steps must ascend, got ${steps[i - 1]} then ${s}`, `steps[${i}]`);
   });
-  for (const [name, v] of [['budget', opts.budget], ['maxAttempts', opts.maxAttempts], ['confirm', opts.confirm]] as const)
+  for (const [name, v] of [['budget', opts.budget], ['maxAttempts', opts.maxAttempts], ['confirm', opts.confirm], ['refineTo', opts.refineTo]] as const)
     if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw new MoltError(`matcher: ${name} must be an integer >= 1, got ${v}`, name);
 }
 
@@ -171,21 +179,21 @@ export async function matchCheckpoint(opts: MatchOptions): Promise<MatchResult> 
   const z = opts.z ?? 1.96;
   const confirm = Math.min(opts.confirm ?? 2, maxAttempts);
   const history: MatchHistoryEntry[] = [];
+  // by step (refinement measures steps off the grid)
   const raw = new Map<number, QerMeasurement[]>();
   const estimate = new Map<number, QerMeasurement>();
 
-  /** Measure grid index i (re-measuring per the noise rule); null when the budget ran out first. */
-  const evaluate = async (i: number): Promise<QerMeasurement | null> => {
-    const step = steps[i];
+  /** Measure `step` (re-measuring per the noise rule); null when the budget ran out first. */
+  const evaluate = async (step: number): Promise<QerMeasurement | null> => {
     for (;;) {
-      if (history.length >= budget) return estimate.get(i) ?? null;
-      const attempt = raw.get(i)?.length ?? 0;
+      if (history.length >= budget) return estimate.get(step) ?? null;
+      const attempt = raw.get(step)?.length ?? 0;
       const m = await measure(step, attempt);
       checkMeasurement(m, step);
-      const list = [...(raw.get(i) ?? []), m];
-      raw.set(i, list);
+      const list = [...(raw.get(step) ?? []), m];
+      raw.set(step, list);
       const pooled = pool(list);
-      estimate.set(i, pooled);
+      estimate.set(step, pooled);
       const entry = { step, qer: m.qer, se: m.se, n: m.n, attempt, pooled };
       history.push(entry);
       opts.onMeasure?.(entry);
@@ -199,26 +207,26 @@ export async function matchCheckpoint(opts: MatchOptions): Promise<MatchResult> 
   };
 
   /** acceptable over enough measurements (a budget cut can leave it unconfirmed: then only the in-band fallback applies) */
-  const confirmed = (i: number) => acceptable(estimate.get(i)!, band) && raw.get(i)!.length >= confirm;
-  const result = (matched: boolean, criterion: MatchResult['criterion'], i: number | null, reason: string): MatchResult => {
-    const m = i === null ? undefined : estimate.get(i);
-    return { matched, criterion, step: i === null ? null : steps[i], qer: m?.qer ?? NaN, se: m?.se ?? NaN, n: m?.n ?? 0, reason, history, measurements: history.length };
+  const confirmed = (step: number) => acceptable(estimate.get(step)!, band) && raw.get(step)!.length >= confirm;
+  const result = (matched: boolean, criterion: MatchResult['criterion'], step: number | null, reason: string): MatchResult => {
+    const m = step === null ? undefined : estimate.get(step);
+    return { matched, criterion, step, qer: m?.qer ?? NaN, se: m?.se ?? NaN, n: m?.n ?? 0, reason, history, measurements: history.length };
   };
-  const accepted = (i: number) => result(true, 'within-1se', i, `QER ${fmt(estimate.get(i)!.qer)} within 1 SE of target ${band.target} and inside the band`);
+  const accepted = (step: number) => result(true, 'within-1se', step, `QER ${fmt(estimate.get(step)!.qer)} within 1 SE of target ${band.target} and inside the band`);
   const closest = (pred: (m: QerMeasurement) => boolean): number | null => {
     let best: number | null = null;
-    for (const [i, m] of estimate) {
+    for (const [step, m] of estimate) {
       if (!pred(m)) continue;
       const d = Math.abs(m.qer - band.target);
       const bd = best === null ? Infinity : Math.abs(estimate.get(best)!.qer - band.target);
-      if (d < bd || (d === bd && i < best!)) best = i;
+      if (d < bd || (d === bd && step < best!)) best = step;
     }
     return best;
   };
   /** End of search without a 1-SE match: the best in-band checkpoint, else give up with `gaveUp` (default `why`). */
   const settle = (why: string, gaveUp = why): MatchResult => {
     const b = closest((m) => inBand(m, band));
-    if (b !== null) return result(true, 'inside-band', b, `${why}; step ${steps[b]} is inside the band (QER ${fmt(estimate.get(b)!.qer)}) but not within 1 SE of the target`);
+    if (b !== null) return result(true, 'inside-band', b, `${why}; step ${b} is inside the band (QER ${fmt(estimate.get(b)!.qer)}) but not within 1 SE of the target`);
     return result(false, null, closest(() => true), gaveUp);
   };
   const exhausted = () => settle(`budget exhausted: ${budget} measurements`);
@@ -227,9 +235,9 @@ export async function matchCheckpoint(opts: MatchOptions): Promise<MatchResult> 
   let lo = -1; // largest index known below the target
   let hi = steps.length; // index known above it
   for (const i of probeOrder(steps.length, opts.search ?? 'gallop')) {
-    const m = await evaluate(i);
+    const m = await evaluate(steps[i]);
     if (m === null) return exhausted();
-    if (confirmed(i)) return accepted(i);
+    if (confirmed(steps[i])) return accepted(steps[i]);
     if (acceptable(m, band)) return exhausted(); // acceptable but unconfirmed: only a budget cut stops a confirmation
     if (m.qer > band.target) {
       hi = i;
@@ -237,25 +245,39 @@ export async function matchCheckpoint(opts: MatchOptions): Promise<MatchResult> 
     }
     lo = i;
   }
-  if (hi === 0 && estimate.get(0)!.qer > band.high)
-    return result(false, null, 0, `overshoots at first checkpoint: QER ${fmt(estimate.get(0)!.qer)} +- ${fmt(estimate.get(0)!.se)} at step ${steps[0]} is above the band [${band.low}, ${band.high}]`);
+  const first = estimate.get(steps[0])!;
+  if (hi === 0 && first.qer > band.high)
+    return result(false, null, steps[0], `overshoots at first checkpoint: QER ${fmt(first.qer)} +- ${fmt(first.se)} at step ${steps[0]} is above the band [${band.low}, ${band.high}]`);
   if (hi === steps.length) {
     const top = [...estimate.entries()].reduce((a, b) => (b[1].qer > a[1].qer ? b : a));
-    if (top[1].qer < band.low) return result(false, null, top[0], `never reaches band: max QER ${fmt(top[1].qer)} at step ${steps[top[0]]} (band [${band.low}, ${band.high}], last checkpoint ${steps[steps.length - 1]})`);
+    if (top[1].qer < band.low) return result(false, null, top[0], `never reaches band: max QER ${fmt(top[1].qer)} at step ${top[0]} (band [${band.low}, ${band.high}], last checkpoint ${steps[steps.length - 1]})`);
     return settle(`QER stays below the target ${band.target} up to the last checkpoint ${steps[steps.length - 1]}`);
   }
 
-  // Phase 2: bisect the bracket (lo below, hi above).
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    const m = await evaluate(mid);
-    if (m === null) return exhausted();
-    if (confirmed(mid)) return accepted(mid);
-    if (acceptable(m, band)) return exhausted(); // acceptable but unconfirmed: only a budget cut stops a confirmation
-    if (m.qer > band.target) hi = mid;
-    else lo = mid;
+  // Phase 2: bisect the bracket (lo below, hi above); then, with refineTo,
+  // once more over the steps between the two neighbours it closed on.
+  let grid: readonly number[] = steps;
+  for (let round = 0; ; round++) {
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      const m = await evaluate(grid[mid]);
+      if (m === null) return exhausted();
+      if (confirmed(grid[mid])) return accepted(grid[mid]);
+      if (acceptable(m, band)) return exhausted(); // acceptable but unconfirmed: only a budget cut stops a confirmation
+      if (m.qer > band.target) hi = mid;
+      else lo = mid;
+    }
+    const below = lo >= 0 ? grid[lo] : null;
+    const finer: number[] = [];
+    if (round === 0 && opts.refineTo !== undefined && below !== null) for (let s = below + opts.refineTo; s < grid[hi]; s += opts.refineTo) finer.push(s);
+    if (finer.length === 0) break;
+    grid = [below!, ...finer, grid[hi]];
+    lo = 0;
+    hi = grid.length - 1;
   }
-  const below = lo >= 0 ? `${fmt(estimate.get(lo)!.qer)} at step ${steps[lo]}` : `nothing before step ${steps[hi]}`;
-  const jump = `QER goes from ${below} to ${fmt(estimate.get(hi)!.qer)} at step ${steps[hi]}`;
-  return settle(`no checkpoint within 1 SE of the target: ${jump}`, `no checkpoint in band: ${jump} (between neighbouring checkpoints)`);
+  const lowStep = lo >= 0 ? grid[lo] : null;
+  const below = lowStep !== null ? `${fmt(estimate.get(lowStep)!.qer)} at step ${lowStep}` : `nothing before step ${grid[hi]}`;
+  const jump = `QER goes from ${below} to ${fmt(estimate.get(grid[hi])!.qer)} at step ${grid[hi]}`;
+  const where = grid === steps ? 'between neighbouring checkpoints' : `between steps ${opts.refineTo} apart`;
+  return settle(`no checkpoint within 1 SE of the target: ${jump}`, `no checkpoint in band: ${jump} (${where})`);
 }

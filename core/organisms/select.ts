@@ -50,21 +50,32 @@ export interface QerMatchOptions {
   eval: EvalSettings;
   budget?: number;
   maxAttempts?: number;
+  /** bisect a jump between neighbouring snapshots down to steps this far apart (default DEFAULT_REFINE_TO; matcher.ts) */
+  refineTo?: number;
   onMeasure?: (e: MatchHistoryEntry) => void;
 }
+
+/**
+ * Steps between refined measurements. Snapshots are 25 steps apart by
+ * default; SDF's QER rose 0.1 per 25 steps in the organisms-check run
+ * (italian-food, olmo2), twice the band's width: 5 steps resolve it.
+ */
+export const DEFAULT_REFINE_TO = 5;
 
 export function qerMatchSelector(o: QerMatchOptions): StepSelector {
   const band = o.behaviour.manifest().targetQer;
   // the step chosen depends on the prompts it was measured on: other validation prompts, another organism
   const prompts = sha256Hex(canonicalJson(o.behaviour.prompts().val.map((p) => p.prompt)));
+  const refineTo = o.refineTo ?? DEFAULT_REFINE_TO;
   return {
-    identity: { method: 'qer-match', band, eval: o.eval, budget: o.budget ?? null, maxAttempts: o.maxAttempts ?? null, prompts },
+    identity: { method: 'qer-match', band, eval: o.eval, budget: o.budget ?? null, maxAttempts: o.maxAttempts ?? null, refineTo, prompts },
     async select(run) {
       const match = await matchCheckpoint({
         band,
         steps: stepGrid(run.every, run.maxSteps),
         budget: o.budget,
         maxAttempts: o.maxAttempts,
+        refineTo,
         onMeasure: o.onMeasure,
         measure: async (step, attempt) => {
           const model = await run.modelAt(step);

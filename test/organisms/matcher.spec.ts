@@ -177,6 +177,38 @@ describe('QER matcher', () => {
     assert.equal(r.reason, 'no checkpoint in band: QER goes from 0.200 at step 50 to 0.450 at step 60 (between neighbouring checkpoints)');
   });
 
+  it('refineTo bisects a jump between neighbouring checkpoints over the steps between them (known path)', async () => {
+    // the italian-food SDF curve of the organisms-check run: +0.1 QER per 25 steps jumps the 0.10-0.16 band
+    const knots: [number, number][] = [[0, 0.02], [25, 0.045], [50, 0.099], [75, 0.205], [100, 0.301], [200, 0.5]];
+    const curve = (s: number) => {
+      const k = knots.findIndex(([x]) => x >= s);
+      const [x0, y0] = knots[k - 1];
+      const [x1, y1] = knots[k];
+      return y0 + ((y1 - y0) * (s - x0)) / (x1 - x0);
+    };
+    const band: QerBand = { low: 0.1, high: 0.16, target: 0.13 };
+    const calls: number[] = [];
+    const measure: MeasureQer = async (step) => {
+      calls.push(step);
+      return exact(curve(step), 4800);
+    };
+    // without: gallop 25, 50 below, 100 above; bisect 75 above -> bracket 50..75, nothing in band
+    const coarse = await matchCheckpoint({ band, steps: stepGrid(25, 200), measure });
+    assert.deepEqual(calls, [25, 50, 100, 75]);
+    assert.equal(coarse.matched, false);
+    assert.equal(coarse.reason, 'no checkpoint in band: QER goes from 0.099 at step 50 to 0.205 at step 75 (between neighbouring checkpoints)');
+    // with refineTo 5: then 50, 55, ..., 75: 60 (0.141, above by more than 1.96 se) and 55 (0.120, below by 0.0098 > 1.96 x 0.0047)
+    calls.length = 0;
+    const fine = await matchCheckpoint({ band, steps: stepGrid(25, 200), measure, refineTo: 5 });
+    assert.deepEqual(calls, [25, 50, 100, 75, 60, 55]);
+    assert.equal(fine.matched, true);
+    assert.equal(fine.criterion, 'inside-band');
+    assert.equal(fine.step, 55);
+    assert.match(fine.reason, /^no checkpoint within 1 SE of the target: QER goes from 0\.120 at step 55 to 0\.141 at step 60; step 55 is inside the band/);
+    // refineTo must be a positive integer
+    await assert.rejects(matchCheckpoint({ band, steps: [10], measure, refineTo: 0 }), /refineTo must be an integer >= 1/);
+  });
+
   it('refuses a bad band, grid or measurement, naming it', async () => {
     const measure: MeasureQer = async () => exact(0.3);
     await assert.rejects(matchCheckpoint({ band: { low: 0.4, high: 0.36, target: 0.3 }, steps: [10], measure }), /QER band/);
