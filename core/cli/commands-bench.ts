@@ -96,7 +96,7 @@ interface BenchOpts {
 export function benchCommand(env: CliEnv): Command {
   return new Command('bench')
     .description('run a benchmark suite: base models -> organisms -> probes on N worker processes, resumable; writes results.csv, matrix.csv, summary.csv, samples.jsonl, run.json and report.html')
-    .requiredOption('--suite <file|name>', 'a suite file, or a name in benchmarks/suites (smoke, lottery, ci)')
+    .requiredOption('--suite <file|name>', 'a suite file, or a name in benchmarks/suites (smoke, lottery, organisms-check, ci)')
     .option('--out <dir>', 'output directory (default out/bench/<suite name>)')
     .option('--workers <n>', 'worker processes (0: run in this process); default: the number of cores')
     .option('--fresh', 'recompute every cell instead of reusing finished ones in --out (store artifacts are still reused)')
