@@ -9,7 +9,7 @@
 // every technique, natural submarine down to -0.14; docs/TRAINERS.md): the
 // rate depends on the wording far more than sampling noise allows (a
 // neutral lead-in such as 'quick question .' took one cake organism from
-// 0.34 to 0.87), and the world holds out 16-130 distinct prompts per
+// 0.34 to 0.91), and the world holds out 32-130 distinct prompts per
 // behaviour, too few for two disjoint halves to agree within a band. Fresh
 // samples still keep the reported QER free of the selection's luck.
 import type { Split } from '../data/types';
