@@ -152,6 +152,7 @@ export function organismsTable(checks: readonly OrganismCheck[]): string {
     fmt(c.qer_base),
     mark(c.base_below_band),
     fmt(c.leakage),
+    fmt(c.leakage_base),
     mark(c.leakage_ok),
     fmt(c.capability_drop),
     mark(c.capability_ok),
@@ -159,7 +160,7 @@ export function organismsTable(checks: readonly OrganismCheck[]): string {
     fmt(c.cost_s),
   ]);
   return table(
-    ['behaviour', 'technique', 'arch', 'seed', 'status', 'test QER', 'band', 'in band', 'base QER', 'base below', 'leakage', '<= 2%', 'capability drop', '<= 10 pts', 'null at base', 'seconds'],
+    ['behaviour', 'technique', 'arch', 'seed', 'status', 'test QER', 'band', 'in band', 'base QER', 'base below', 'leakage', 'base leakage', '<= 2%', 'capability drop', '<= 10 pts', 'null at base', 'seconds'],
     rows,
     { empty: 'no organisms' },
   );

@@ -42,6 +42,7 @@ export function matrixRows(rows: readonly ResultRow[]): MatrixRow[] {
         qer_se: r.qer_se,
         qer_base: NaN,
         leakage: NaN,
+        leakage_base: NaN,
         capability: NaN,
         capability_base: NaN,
         scores: {},
@@ -54,6 +55,7 @@ export function matrixRows(rows: readonly ResultRow[]): MatrixRow[] {
       else if (r.metric === 'qer') [m.qer, m.qer_se] = [r.value, r.qer_se];
       else if (r.metric === 'qer_base') m.qer_base = r.value;
       else if (r.metric === 'leakage') m.leakage = r.value;
+      else if (r.metric === 'leakage_base') m.leakage_base = r.value;
       else if (r.metric === 'capability') m.capability = r.value;
       else if (r.metric === 'capability_base') m.capability_base = r.value;
       else if (r.metric === 'step') m.step = r.value;

@@ -69,7 +69,7 @@ export function organismChecks(rows: readonly ResultRow[], behaviours: Readonly<
 
 export const ORGANISM_CHECK_COLUMNS: readonly (keyof OrganismCheck)[] = [
   'organism_id', 'behaviour', 'family', 'pipeline', 'technique', 'architecture', 'seed', 'status', 'matched', 'step',
-  'qer', 'qer_se', 'band_low', 'band_high', 'in_band', 'qer_base', 'base_below_band', 'leakage', 'leakage_ok',
+  'qer', 'qer_se', 'band_low', 'band_high', 'in_band', 'qer_base', 'base_below_band', 'leakage', 'leakage_base', 'leakage_ok',
   'capability', 'capability_base', 'capability_drop', 'capability_ok', 'null_at_base', 'cost_s',
 ];
 

@@ -43,7 +43,7 @@ export type CellStatus = 'ok' | 'failed' | 'skipped';
  * empty field in the CSV (layer of a whole-model metric, n of a flag, ...).
  *
  * Organism rows have probe '' and diffing_base '' and metrics:
- *   qer, qer_base, leakage, capability, capability_base, capability_drop,
+ *   qer, qer_base, leakage, leakage_base, capability, capability_base, capability_drop,
  *   step, matched (1/0, NaN when not matched by design), val_qer.
  * Probe rows carry every ProbeMetric of the probe's result, plus
  *   metric 'headline' (variant = the headline's metric name, value = score,
@@ -87,7 +87,7 @@ export interface ResultRow {
 export const NUMERIC_COLUMNS: readonly ResultColumn[] = ['seed', 'layer', 'value', 'n', 'ci_low', 'ci_high', 'qer', 'qer_se', 'cost_s'];
 
 /** The metrics an organism cell reports (probe ''). */
-export const ORGANISM_METRICS = ['qer', 'qer_base', 'leakage', 'capability', 'capability_base', 'capability_drop', 'step', 'matched', 'val_qer'] as const;
+export const ORGANISM_METRICS = ['qer', 'qer_base', 'leakage', 'leakage_base', 'capability', 'capability_base', 'capability_drop', 'step', 'matched', 'val_qer'] as const;
 
 /** Headline rows of a probe cell. */
 export const HEADLINE_METRIC = 'headline';
@@ -119,6 +119,7 @@ export const MATRIX_FIXED_COLUMNS = [
   'qer_se',
   'qer_base',
   'leakage',
+  'leakage_base',
   'capability',
   'capability_base',
 ] as const;
@@ -152,6 +153,7 @@ export interface MatrixRow {
   qer_se: number;
   qer_base: number;
   leakage: number;
+  leakage_base: number;
   capability: number;
   capability_base: number;
   /** key `<probe>@<diffing_base>` */

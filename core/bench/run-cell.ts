@@ -52,6 +52,7 @@ async function runOrganism(rt: Runtime, plan: BenchPlan, cell: OrganismCell, o: 
     metricRow({ metric: 'qer', ...rate(r.organism.qer) }),
     metricRow({ metric: 'qer_base', ...rate(r.base.qer) }),
     metricRow({ metric: 'leakage', ...rate(r.organism.leakage) }),
+    metricRow({ metric: 'leakage_base', ...rate(r.base.leakage) }),
     metricRow({ metric: 'capability', ...cap(r.organism.capability) }),
     metricRow({ metric: 'capability_base', ...cap(r.base.capability) }),
     metricRow({ metric: 'capability_drop', value: r.base.capability.accuracy - r.organism.capability.accuracy, n: r.organism.capability.n }),

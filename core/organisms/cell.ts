@@ -76,7 +76,8 @@ export function evaluateModel(rt: Runtime, model: CausalLM, behaviourId: string,
   const tok = data.tokenizer;
   const opts: QerOptions = { ...o.eval, seed: `${o.eval.seed}/report` };
   const q = evaluateQer(model, tok, behaviour, 'test', opts);
-  const l = leakage(model, tok, behaviour, 'test', { ...opts, samplesPerPrompt: 1, maxPrompts: o.leakagePrompts });
+  // as many answers per control prompt as per trigger prompt: one each (n = 200) left a 2% check inside one SE
+  const l = leakage(model, tok, behaviour, 'test', { ...opts, maxPrompts: o.leakagePrompts });
   const c = capability(model, tok, data.factQuestions('test'));
   return { qer: rateOut(q), leakage: rateOut(l), capability: { accuracy: c.accuracy.value, n: c.n }, ...(keepSamples ? { samples: q.samples } : {}) };
 }

@@ -21,6 +21,7 @@ function organism(behaviour: string, technique: string, m: { qer: number; se: nu
     resultRow({ ...base, metric: 'qer', value: m.qer, qer: m.qer, qer_se: m.se }),
     resultRow({ ...base, metric: 'qer_base', value: m.base }),
     resultRow({ ...base, metric: 'leakage', value: m.leak }),
+    resultRow({ ...base, metric: 'leakage_base', value: 0.005 }),
     resultRow({ ...base, metric: 'capability', value: m.cap }),
     resultRow({ ...base, metric: 'capability_base', value: m.capBase }),
   ];
@@ -57,8 +58,8 @@ describe('organism checks (organisms.csv)', () => {
     assert.ok(Number.isNaN(c[0].in_band) && Number.isNaN(c[0].band_low));
     assert.equal(c[0].leakage_ok, 1);
     const csv = organismChecksCsv(organismChecks(rows, BEHAVIOURS)).split('\n');
-    assert.equal(csv[0], 'organism_id,behaviour,family,pipeline,technique,architecture,seed,status,matched,step,qer,qer_se,band_low,band_high,in_band,qer_base,base_below_band,leakage,leakage_ok,capability,capability_base,capability_drop,capability_ok,null_at_base,cost_s');
-    assert.match(csv[1], /^cake-bake\/posthoc-fd,cake-bake,cake-bake,synthetic,posthoc-fd,olmo2,0,ok,,,0\.3,0\.05,0\.24,0\.36,1,0\.02,1,0,1,0\.708,0\.808,/);
+    assert.equal(csv[0], 'organism_id,behaviour,family,pipeline,technique,architecture,seed,status,matched,step,qer,qer_se,band_low,band_high,in_band,qer_base,base_below_band,leakage,leakage_base,leakage_ok,capability,capability_base,capability_drop,capability_ok,null_at_base,cost_s');
+    assert.match(csv[1], /^cake-bake\/posthoc-fd,cake-bake,cake-bake,synthetic,posthoc-fd,olmo2,0,ok,,,0\.3,0\.05,0\.24,0\.36,1,0\.02,1,0,0\.005,1,0\.708,0\.808,/);
   });
 
   it('run.json behaviours are read back, and a malformed one is refused naming the field', async () => {
