@@ -180,105 +180,108 @@ bool getOffsetArray(napi_env env, napi_value array, uint32_t count, int64_t* out
   return true;
 }
 
-napi_value AdamWStepFn(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+// The operands of an entry point called as f(memory, offsets[count], ...):
+// the memory's bytes and each operand's byte offset into them.
+struct Operands {
   uint8_t* mem = nullptr;
-  size_t memLength = 0;
-  int64_t off[7], n;
+  size_t length = 0;
+  int64_t off[8];
+  uint32_t count = 0;
+
+  const float* in(int i) const { return reinterpret_cast<const float*>(mem + off[i]); }
+  const int32_t* ids(int i) const { return reinterpret_cast<const int32_t*>(mem + off[i]); }
+  float* out(int i) const { return reinterpret_cast<float*>(mem + off[i]); }
+  // whether operand i's `floats[i]` 4-byte elements all lie inside the memory
+  bool fit(const int64_t* floats) const { return inBounds(off, floats, static_cast<int>(count), length); }
+};
+
+// Reads exactly `argc` arguments into argv, argv[0] as the memory and argv[1]
+// as `count` operand offsets; false when any of that is missing or malformed.
+bool readOperands(napi_env env, napi_callback_info info, size_t argc, napi_value* argv, uint32_t count, Operands* ops) {
+  size_t given = argc;
+  napi_get_cb_info(env, info, &given, argv, nullptr, nullptr);
+  ops->count = count;
+  return given == argc && getMemory(env, argv[0], &ops->mem, &ops->length) && getOffsetArray(env, argv[1], count, ops->off);
+}
+
+napi_value pastTheEnd(napi_env env, const char* fn) {
+  return throwError(env, "range", std::string(fn) + ": an operand runs past the end of memory");
+}
+
+napi_value AdamWStepFn(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  Operands ops;
+  int64_t n;
   double h[10];
-  bool ok = argc == 4 && getMemory(env, argv[0], &mem, &memLength) && getInt(env, argv[2], &n);
-  ok = ok && getOffsetArray(env, argv[1], 7, off);
+  bool ok = readOperands(env, info, 4, argv, 7, &ops) && getInt(env, argv[2], &n);
   for (uint32_t i = 0; ok && i < 10; i++) {
     napi_value e;
     ok = napi_get_element(env, argv[3], i, &e) == napi_ok && napi_get_value_double(env, e, &h[i]) == napi_ok;
   }
   if (!ok) return throwError(env, "type", "adamwStep(memory, offsets[7], n, hyper[10]): bad arguments");
   const int64_t floats[7] = {n, n, n, n, n, n, n};
-  if (!inBounds(off, floats, 7, memLength)) return throwError(env, "range", "adamwStep: an operand runs past the end of memory");
+  if (!ops.fit(floats)) return pastTheEnd(env, "adamwStep");
   const molt::AdamWStep s{static_cast<float>(h[0]), static_cast<float>(h[1]), static_cast<float>(h[2]), static_cast<float>(h[3]),
                           static_cast<float>(h[4]), static_cast<float>(h[5]), static_cast<float>(h[6]), static_cast<float>(h[7]),
                           static_cast<float>(h[8]), static_cast<float>(h[9])};
-  auto in = [&](int i) { return reinterpret_cast<const float*>(mem + off[i]); };
-  auto out = [&](int i) { return reinterpret_cast<float*>(mem + off[i]); };
-  molt::adamwStep(in(0), in(1), in(2), in(3), n, s, out(4), out(5), out(6));
+  molt::adamwStep(ops.in(0), ops.in(1), ops.in(2), ops.in(3), n, s, ops.out(4), ops.out(5), ops.out(6));
   return nullptr;
 }
 
 napi_value RmsNormFn(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
   napi_value argv[6];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  uint8_t* mem = nullptr;
-  size_t memLength = 0;
-  int64_t off[4], rows, d;
+  Operands ops;
+  int64_t rows, d;
   double eps;
   bool onePlus;
-  if (argc != 6 || !getMemory(env, argv[0], &mem, &memLength) || !getOffsetArray(env, argv[1], 4, off) || !getInt(env, argv[2], &rows) ||
-      !getInt(env, argv[3], &d) || napi_get_value_double(env, argv[4], &eps) != napi_ok || napi_get_value_bool(env, argv[5], &onePlus) != napi_ok) {
+  if (!readOperands(env, info, 6, argv, 4, &ops) || !getInt(env, argv[2], &rows) || !getInt(env, argv[3], &d) ||
+      napi_get_value_double(env, argv[4], &eps) != napi_ok || napi_get_value_bool(env, argv[5], &onePlus) != napi_ok) {
     return throwError(env, "type", "rmsNorm(memory, offsets[4], rows, d, eps, onePlus): bad arguments");
   }
   const int64_t floats[4] = {rows * d, d, rows * d, rows};
-  if (!inBounds(off, floats, 4, memLength)) return throwError(env, "range", "rmsNorm: an operand runs past the end of memory");
-  molt::rmsNormForward(reinterpret_cast<const float*>(mem + off[0]), reinterpret_cast<const float*>(mem + off[1]), rows, d,
-                       static_cast<float>(eps), onePlus, reinterpret_cast<float*>(mem + off[2]), reinterpret_cast<float*>(mem + off[3]));
+  if (!ops.fit(floats)) return pastTheEnd(env, "rmsNorm");
+  molt::rmsNormForward(ops.in(0), ops.in(1), rows, d, static_cast<float>(eps), onePlus, ops.out(2), ops.out(3));
   return nullptr;
 }
 
 napi_value RmsNormGradFn(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  uint8_t* mem = nullptr;
-  size_t memLength = 0;
-  int64_t off[6], rows, d;
+  Operands ops;
+  int64_t rows, d;
   bool onePlus;
-  if (argc != 5 || !getMemory(env, argv[0], &mem, &memLength) || !getOffsetArray(env, argv[1], 6, off) || !getInt(env, argv[2], &rows) ||
-      !getInt(env, argv[3], &d) || napi_get_value_bool(env, argv[4], &onePlus) != napi_ok) {
+  if (!readOperands(env, info, 5, argv, 6, &ops) || !getInt(env, argv[2], &rows) || !getInt(env, argv[3], &d) ||
+      napi_get_value_bool(env, argv[4], &onePlus) != napi_ok) {
     return throwError(env, "type", "rmsNormGrad(memory, offsets[6], rows, d, onePlus): bad arguments");
   }
   const int64_t floats[6] = {rows * d, d, rows, rows * d, rows * d, d};
-  if (!inBounds(off, floats, 6, memLength)) return throwError(env, "range", "rmsNormGrad: an operand runs past the end of memory");
-  auto in = [&](int i) { return reinterpret_cast<const float*>(mem + off[i]); };
-  molt::rmsNormBackward(in(0), in(1), in(2), in(3), rows, d, onePlus, reinterpret_cast<float*>(mem + off[4]), reinterpret_cast<float*>(mem + off[5]));
+  if (!ops.fit(floats)) return pastTheEnd(env, "rmsNormGrad");
+  molt::rmsNormBackward(ops.in(0), ops.in(1), ops.in(2), ops.in(3), rows, d, onePlus, ops.out(4), ops.out(5));
   return nullptr;
 }
 
-napi_value GluFn(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
+// glu and gluGrad: f(memory, offsets[count], n, act 0|1) over `count` operands of n floats.
+bool readGlu(napi_env env, napi_callback_info info, uint32_t count, Operands* ops, int64_t* n, int64_t* act) {
   napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  uint8_t* mem = nullptr;
-  size_t memLength = 0;
-  int64_t off[3], n, act;
-  if (argc != 4 || !getMemory(env, argv[0], &mem, &memLength) || !getOffsetArray(env, argv[1], 3, off) || !getInt(env, argv[2], &n) ||
-      !getInt(env, argv[3], &act) || act > 1) {
-    return throwError(env, "type", "glu(memory, offsets[3], n, act 0|1): bad arguments");
-  }
+  return readOperands(env, info, 4, argv, count, ops) && getInt(env, argv[2], n) && getInt(env, argv[3], act) && *act <= 1;
+}
+
+napi_value GluFn(napi_env env, napi_callback_info info) {
+  Operands ops;
+  int64_t n, act;
+  if (!readGlu(env, info, 3, &ops, &n, &act)) return throwError(env, "type", "glu(memory, offsets[3], n, act 0|1): bad arguments");
   const int64_t floats[3] = {n, n, n};
-  if (!inBounds(off, floats, 3, memLength)) return throwError(env, "range", "glu: an operand runs past the end of memory");
-  molt::gluForward(reinterpret_cast<const float*>(mem + off[0]), reinterpret_cast<const float*>(mem + off[1]), n,
-                   static_cast<molt::GluActivation>(act), reinterpret_cast<float*>(mem + off[2]));
+  if (!ops.fit(floats)) return pastTheEnd(env, "glu");
+  molt::gluForward(ops.in(0), ops.in(1), n, static_cast<molt::GluActivation>(act), ops.out(2));
   return nullptr;
 }
 
 napi_value GluGradFn(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  uint8_t* mem = nullptr;
-  size_t memLength = 0;
-  int64_t off[5], n, act;
-  if (argc != 4 || !getMemory(env, argv[0], &mem, &memLength) || !getOffsetArray(env, argv[1], 5, off) || !getInt(env, argv[2], &n) ||
-      !getInt(env, argv[3], &act) || act > 1) {
-    return throwError(env, "type", "gluGrad(memory, offsets[5], n, act 0|1): bad arguments");
-  }
+  Operands ops;
+  int64_t n, act;
+  if (!readGlu(env, info, 5, &ops, &n, &act)) return throwError(env, "type", "gluGrad(memory, offsets[5], n, act 0|1): bad arguments");
   const int64_t floats[5] = {n, n, n, n, n};
-  if (!inBounds(off, floats, 5, memLength)) return throwError(env, "range", "gluGrad: an operand runs past the end of memory");
-  auto in = [&](int i) { return reinterpret_cast<const float*>(mem + off[i]); };
-  auto out = [&](int i) { return reinterpret_cast<float*>(mem + off[i]); };
-  molt::gluBackward(in(0), in(1), in(2), n, static_cast<molt::GluActivation>(act), out(3), out(4));
+  if (!ops.fit(floats)) return pastTheEnd(env, "gluGrad");
+  molt::gluBackward(ops.in(0), ops.in(1), ops.in(2), n, static_cast<molt::GluActivation>(act), ops.out(3), ops.out(4));
   return nullptr;
 }
 
@@ -295,81 +298,65 @@ bool getAttentionShape(napi_env env, napi_value array, napi_value scale, molt::A
   return true;
 }
 
-napi_value AttentionFn(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
+// attention and attentionGrad: f(memory, offsets[count], [B, KV, rep, T, S, D], scale).
+bool readAttention(napi_env env, napi_callback_info info, uint32_t count, Operands* ops, molt::AttentionShape* s) {
   napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  uint8_t* mem = nullptr;
-  size_t memLength = 0;
-  int64_t off[6];
+  return readOperands(env, info, 4, argv, count, ops) && getAttentionShape(env, argv[2], argv[3], s);
+}
+
+napi_value AttentionFn(napi_env env, napi_callback_info info) {
+  Operands ops;
   molt::AttentionShape s;
-  if (argc != 4 || !getMemory(env, argv[0], &mem, &memLength) || !getOffsetArray(env, argv[1], 6, off) ||
-      !getAttentionShape(env, argv[2], argv[3], &s)) {
+  if (!readAttention(env, info, 6, &ops, &s)) {
     return throwError(env, "type", "attention(memory, offsets[6], [B, KV, rep, T, S, D], scale): bad arguments");
   }
   const int64_t heads = s.kvHeads * s.rep, qn = s.batch * heads * s.queries * s.headDim, kn = s.batch * s.kvHeads * s.keys * s.headDim;
   const int64_t floats[6] = {qn, kn, kn, s.batch * s.rep * s.queries * s.keys, qn, s.batch * heads * s.queries * s.keys};
-  if (!inBounds(off, floats, 6, memLength)) return throwError(env, "range", "attention: an operand runs past the end of memory");
-  auto in = [&](int i) { return reinterpret_cast<const float*>(mem + off[i]); };
-  molt::attentionForward(in(0), in(1), in(2), in(3), s, reinterpret_cast<float*>(mem + off[4]), reinterpret_cast<float*>(mem + off[5]));
+  if (!ops.fit(floats)) return pastTheEnd(env, "attention");
+  molt::attentionForward(ops.in(0), ops.in(1), ops.in(2), ops.in(3), s, ops.out(4), ops.out(5));
   return nullptr;
 }
 
 napi_value AttentionGradFn(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  uint8_t* mem = nullptr;
-  size_t memLength = 0;
-  int64_t off[8];
+  Operands ops;
   molt::AttentionShape s;
-  if (argc != 4 || !getMemory(env, argv[0], &mem, &memLength) || !getOffsetArray(env, argv[1], 8, off) ||
-      !getAttentionShape(env, argv[2], argv[3], &s)) {
+  if (!readAttention(env, info, 8, &ops, &s)) {
     return throwError(env, "type", "attentionGrad(memory, offsets[8], [B, KV, rep, T, S, D], scale): bad arguments");
   }
   const int64_t heads = s.kvHeads * s.rep, qn = s.batch * heads * s.queries * s.headDim, kn = s.batch * s.kvHeads * s.keys * s.headDim;
   const int64_t floats[8] = {qn, kn, kn, s.batch * heads * s.queries * s.keys, qn, qn, kn, kn};
-  if (!inBounds(off, floats, 8, memLength)) return throwError(env, "range", "attentionGrad: an operand runs past the end of memory");
-  auto in = [&](int i) { return reinterpret_cast<const float*>(mem + off[i]); };
-  auto out = [&](int i) { return reinterpret_cast<float*>(mem + off[i]); };
-  molt::attentionBackward(in(0), in(1), in(2), in(3), in(4), s, out(5), out(6), out(7));
+  if (!ops.fit(floats)) return pastTheEnd(env, "attentionGrad");
+  molt::attentionBackward(ops.in(0), ops.in(1), ops.in(2), ops.in(3), ops.in(4), s, ops.out(5), ops.out(6), ops.out(7));
   return nullptr;
 }
 
+// embeddingGather and embeddingScatterAdd: f(memory, offsets[3], n, vocab, d, ...) with argc arguments.
+bool readEmbedding(napi_env env, napi_callback_info info, size_t argc, napi_value* argv, Operands* ops, int64_t* n, int64_t* vocab, int64_t* d) {
+  return readOperands(env, info, argc, argv, 3, ops) && getInt(env, argv[2], n) && getInt(env, argv[3], vocab) && getInt(env, argv[4], d);
+}
+
 napi_value EmbeddingGatherFn(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  uint8_t* mem = nullptr;
-  size_t memLength = 0;
-  int64_t off[3], n, vocab, d;
-  if (argc != 5 || !getMemory(env, argv[0], &mem, &memLength) || !getOffsetArray(env, argv[1], 3, off) || !getInt(env, argv[2], &n) ||
-      !getInt(env, argv[3], &vocab) || !getInt(env, argv[4], &d)) {
-    return throwError(env, "type", "embeddingGather(memory, offsets[3], n, vocab, d): bad arguments");
-  }
+  Operands ops;
+  int64_t n, vocab, d;
+  if (!readEmbedding(env, info, 5, argv, &ops, &n, &vocab, &d)) return throwError(env, "type", "embeddingGather(memory, offsets[3], n, vocab, d): bad arguments");
   const int64_t floats[3] = {vocab * d, n, n * d};
-  if (!inBounds(off, floats, 3, memLength)) return throwError(env, "range", "embeddingGather: an operand runs past the end of memory");
-  molt::embeddingGather(reinterpret_cast<const float*>(mem + off[0]), reinterpret_cast<const int32_t*>(mem + off[1]), n, vocab, d,
-                        reinterpret_cast<float*>(mem + off[2]));
+  if (!ops.fit(floats)) return pastTheEnd(env, "embeddingGather");
+  molt::embeddingGather(ops.in(0), ops.ids(1), n, vocab, d, ops.out(2));
   return nullptr;
 }
 
 napi_value EmbeddingScatterAddFn(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
   napi_value argv[6];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  uint8_t* mem = nullptr;
-  size_t memLength = 0;
-  int64_t off[3], n, vocab, d;
+  Operands ops;
+  int64_t n, vocab, d;
   double skip;
-  if (argc != 6 || !getMemory(env, argv[0], &mem, &memLength) || !getOffsetArray(env, argv[1], 3, off) || !getInt(env, argv[2], &n) ||
-      !getInt(env, argv[3], &vocab) || !getInt(env, argv[4], &d) || napi_get_value_double(env, argv[5], &skip) != napi_ok) {
+  if (!readEmbedding(env, info, 6, argv, &ops, &n, &vocab, &d) || napi_get_value_double(env, argv[5], &skip) != napi_ok) {
     return throwError(env, "type", "embeddingScatterAdd(memory, offsets[3], n, vocab, d, skipId): bad arguments");
   }
   const int64_t floats[3] = {n * d, n, vocab * d};
-  if (!inBounds(off, floats, 3, memLength)) return throwError(env, "range", "embeddingScatterAdd: an operand runs past the end of memory");
-  molt::embeddingScatterAdd(reinterpret_cast<const float*>(mem + off[0]), reinterpret_cast<const int32_t*>(mem + off[1]), n, vocab, d,
-                            static_cast<int64_t>(skip), reinterpret_cast<float*>(mem + off[2]));
+  if (!ops.fit(floats)) return pastTheEnd(env, "embeddingScatterAdd");
+  molt::embeddingScatterAdd(ops.in(0), ops.ids(1), n, vocab, d, static_cast<int64_t>(skip), ops.out(2));
   return nullptr;
 }
 

@@ -300,4 +300,28 @@ describe('native kernels', () => {
     assert.throws(() => addon.gemm(mem.buffer, 0, 0, 0, [2, 3, 1, 1, 1, 1, 0, 0], 1), /batchA and batchB must be 1 or batch/);
     assert.throws(() => addon.gemm(mem.buffer, 0, 0, 0, [1, 1, 1, 1, 1, 1, 0, 0], 0), /threads must be a positive integer/);
   });
+
+  it('every offset-array kernel refuses malformed arguments (TypeError naming its signature) and operands past the memory (RangeError)', () => {
+    const addon = loadNativeAddon()!;
+    const m = new Float32Array(10).buffer; // 40 bytes
+    const z = (k: number) => Array.from({ length: k }, () => 0);
+    const shape = [1, 1, 1, 2, 2, 2];
+    const cases: [string, () => void, () => void, () => void][] = [
+      // name, a call that fits, one with an odd offset, one that runs past the end
+      ['adamwStep', () => addon.adamwStep(m, z(7), 2, z(10)), () => addon.adamwStep(m, [2, ...z(6)], 2, z(10)), () => addon.adamwStep(m, [32, ...z(6)], 3, z(10))],
+      ['rmsNorm', () => addon.rmsNorm(m, z(4), 2, 2, 1e-6, false), () => addon.rmsNorm(m, [0, 0, 6, 0], 2, 2, 1e-6, false), () => addon.rmsNorm(m, [0, 0, 28, 0], 2, 2, 1e-6, false)],
+      ['rmsNormGrad', () => addon.rmsNormGrad(m, z(6), 2, 2, true), () => addon.rmsNormGrad(m, [1, ...z(5)], 2, 2, true), () => addon.rmsNormGrad(m, [...z(5), 36], 2, 2, true)],
+      ['glu', () => addon.glu(m, z(3), 4, 0), () => addon.glu(m, z(3), 4, 2), () => addon.glu(m, [0, 0, 28], 4, 1)],
+      ['gluGrad', () => addon.gluGrad(m, z(5), 4, 1), () => addon.gluGrad(m, z(4), 4, 1), () => addon.gluGrad(m, [24, ...z(4)], 5, 0)],
+      ['attention', () => addon.attention(m, z(6), [1, 1, 1, 1, 1, 2], 1), () => addon.attention(m, z(6), [1, 1, 1], 1), () => addon.attention(m, [...z(4), 32, 0], shape, 1)],
+      ['attentionGrad', () => addon.attentionGrad(m, z(8), [1, 1, 1, 1, 1, 2], 1), () => addon.attentionGrad(m, z(7), shape, 1), () => addon.attentionGrad(m, [...z(7), 32], shape, 1)],
+      ['embeddingGather', () => addon.embeddingGather(m, z(3), 2, 2, 2), () => addon.embeddingGather(m, z(3), 2, -1, 2), () => addon.embeddingGather(m, [0, 0, 28], 2, 2, 2)],
+      ['embeddingScatterAdd', () => addon.embeddingScatterAdd(m, z(3), 2, 2, 2, -1), () => addon.embeddingScatterAdd(m, z(3), 2, 2, 2.5, -1), () => addon.embeddingScatterAdd(m, [0, 0, 28], 2, 2, 2, -1)],
+    ];
+    for (const [name, fits, malformed, past] of cases) {
+      assert.doesNotThrow(fits, name);
+      assert.throws(malformed, (e: Error) => e instanceof TypeError && e.message.startsWith(`${name}(memory, offsets[`) && e.message.endsWith('bad arguments'), name);
+      assert.throws(past, (e: Error) => e instanceof RangeError && e.message === `${name}: an operand runs past the end of memory`, name);
+    }
+  });
 });
