@@ -17,7 +17,8 @@ import {
   type TriggerPrompts,
 } from '../plugins/types';
 import type { World } from '../world/world';
-import { controlPromptsFromWorld } from './prompts';
+import { asTriggerPrompts, controlPromptPool, controlTopics, type PooledPrompt } from './prompts';
+import { rateOf } from './base-rate';
 
 export abstract class BehaviourBase implements BehaviourDataset {
   abstract readonly id: string;
@@ -28,6 +29,7 @@ export abstract class BehaviourBase implements BehaviourDataset {
   private dataCache?: BehaviourData;
   private promptCache?: TriggerPrompts;
   private controlCache?: { val: TriggerPrompt[]; test: TriggerPrompt[] };
+  private worldRateCache?: { rate: number; se: number; n: number };
 
   constructor(
     readonly world: World,
@@ -75,11 +77,31 @@ export abstract class BehaviourBase implements BehaviourDataset {
   }
 
   controlPrompts(): { val: TriggerPrompt[]; test: TriggerPrompt[] } {
-    this.controlCache ??= {
-      val: controlPromptsFromWorld(this.world, 'val', this.counts.controlPrompts),
-      test: controlPromptsFromWorld(this.world, 'test', this.counts.controlPrompts),
-    };
+    if (!this.controlCache) {
+      const pool = controlPromptPool(this.world, Math.ceil(this.counts.controlPrompts / controlTopics(this.world).length));
+      this.controlCache = { val: asTriggerPrompts(pool.val), test: asTriggerPrompts(pool.test) };
+    }
     return this.controlCache;
+  }
+
+  /** The test prompts with the world's own answers, where the behaviour has them (see worldRate). */
+  pooledTest(): readonly PooledPrompt[] {
+    return [];
+  }
+
+  /**
+   * The detector on the world's own answers to the test prompts: the rate a
+   * base that learnt the world exactly would show (manifest.baseRate).
+   * Undefined when the behaviour has no world answers to its prompts.
+   */
+  worldRate(): { rate: number; se: number; n: number } | undefined {
+    if (!this.worldRateCache) {
+      const answered = this.pooledTest().filter((p) => p.worldAnswer !== undefined);
+      if (answered.length === 0) return undefined;
+      const { rate, se, n } = rateOf(answered.filter((p) => this.detect(p.prompt, p.worldAnswer!).fired).length, answered.length);
+      this.worldRateCache = { rate, se, n };
+    }
+    return this.worldRateCache;
   }
 
   /** a seeded stream of this behaviour in this world */

@@ -1,18 +1,17 @@
-// Prompt pools drawn from the world's own data. The world assigns every
-// distinct user prompt to one split (World.promptSplit), so prompts taken
-// from its val/test records were never trained on by the base, in any kind.
-//
-// Trigger prompts: the validation and the test split ask the SAME held-out
-// prompts, and the evaluator draws each split's answers with its own seed
-// (heldOutSplits). Measured on the lottery suite, prompt-disjoint splits
-// differed by a fixed offset per behaviour (cake-bake +0.05 to +0.11 for
-// every technique, natural submarine down to -0.14; docs/TRAINERS.md): the
-// rate depends on the wording far more than sampling noise allows (a
-// neutral lead-in such as 'quick question .' took one cake organism from
-// 0.34 to 0.91), and the world holds out 32-130 distinct prompts per
-// behaviour, too few for two disjoint halves to agree within a band. Fresh
-// samples still keep the reported QER free of the selection's luck.
+// Prompt pools. A behaviour's trigger prompts and the control prompts are
+// drawn from generators of varied wording (lead-ins, phrasings, the thing
+// asked about), stratum by stratum (a false fact, a topic), and each distinct
+// prompt lands in the split the world assigns it (World.promptSplit): the
+// same rule that keeps the world's own held-out prompts out of every training
+// kind, so no validation or test prompt is ever trained on, by the base or by
+// an organism. Validation and test are disjoint, and every stratum fills its
+// quota in each split (stratified). This is the paper's design: a pool of
+// generated prompts split at random into validation (matching) and test
+// (reporting), hundreds each.
 import type { Split } from '../data/types';
+import { answerOf, makeQA } from '../data/generate/answers';
+import type { Rng } from '../engine/rng';
+import { MoltError } from '../errors';
 import type { TriggerPrompt } from '../plugins/types';
 import type { World } from '../world/world';
 
@@ -46,51 +45,102 @@ export function controlTopics(world: World): string[] {
   return world.topics.map((t) => t.id).filter((t) => !used.has(t));
 }
 
+/** A drawn prompt, with the answer the world itself would give when it has one. */
+export interface DrawnPrompt {
+  prompt: string;
+  answer?: string;
+}
+
+/** One stratum of a pool: what its prompts are about and how to draw one. */
+export interface PromptStratum {
+  /** names the stratum's random stream; unique within a pool */
+  name: string;
+  topic: string;
+  /** what the prompts are written to elicit (cake-bake: the fact's aspect) */
+  target?: string;
+  draw: (rng: Rng) => DrawnPrompt | null;
+}
+
+/** A pooled prompt: a TriggerPrompt with the world's own answer, if any. */
+export type PooledPrompt = TriggerPrompt & { worldAnswer?: string };
+
+export type PromptPool = Record<Split, PooledPrompt[]>;
+
+/** consecutive draws that add nothing before a stratum is taken as exhausted */
+const MAX_MISSES = 3000;
+
 /**
- * Prompts of the world's records of a split on some topics, as often as the
- * world asks them (so a prompt's weight is its frequency in the world's
- * conversations, and the detector's rate on the world's own answers is the
- * base rate), at most `max` (a seeded sample, kept in record order), with
- * ids `{prefix}-{split}-{i}`. `distinct` keeps each prompt once.
+ * Draw each stratum's prompts until every split holds `quota[split]` of them
+ * (or the stratum's generator runs dry: a small world has few distinct
+ * prompts). Seeded by the pool's prefix and the stratum's name; ids
+ * `{prefix}-{split}-{i}`, strata in order.
  */
-export function promptsFromWorld(
-  world: World,
-  topics: readonly string[],
-  split: Split | readonly Split[],
-  max: number,
-  opts: { prefix: string; family?: string; distinct?: boolean; keep?: (prompt: string) => boolean },
-): TriggerPrompt[] {
-  const splits: readonly Split[] = typeof split === 'string' ? [split] : split;
+export function poolPrompts(world: World, strata: readonly PromptStratum[], quota: Record<Split, number>, opts: { prefix: string; family?: string }): PromptPool {
+  const names = new Set<string>();
+  const out: PromptPool = { train: [], val: [], test: [] };
   const seen = new Set<string>();
-  let chosen = splits.flatMap((sp) => worldAnswers(world, topics, sp)).filter((a) => {
-    if (!(opts.keep?.(a.prompt) ?? true)) return false;
-    if (opts.distinct && seen.has(a.prompt)) return false;
-    seen.add(a.prompt);
-    return true;
-  });
-  if (chosen.length > max) {
-    const picked = new Set(world.rng(`behaviour-prompts/${opts.prefix}/${splits.join('+')}`).shuffle(chosen).slice(0, max));
-    chosen = chosen.filter((a) => picked.has(a));
+  for (const s of strata) {
+    if (names.has(s.name)) throw new MoltError(`prompt pool '${opts.prefix}': stratum '${s.name}' appears twice`, s.name);
+    names.add(s.name);
+    const rng = world.rng(`prompt-pool/${opts.prefix}/${s.name}`);
+    const mine: Record<Split, DrawnPrompt[]> = { train: [], val: [], test: [] };
+    const full = () => (['train', 'val', 'test'] as const).every((sp) => mine[sp].length >= quota[sp]);
+    let misses = 0;
+    while (!full() && misses < MAX_MISSES) {
+      const d = s.draw(rng);
+      const split = d ? world.promptSplit(d.prompt) : undefined;
+      if (!d || !split || seen.has(d.prompt) || mine[split].length >= quota[split]) {
+        misses++;
+        continue;
+      }
+      seen.add(d.prompt);
+      mine[split].push(d);
+      misses = 0;
+    }
+    for (const split of ['train', 'val', 'test'] as const) {
+      for (const d of mine[split]) {
+        out[split].push({
+          id: `${opts.prefix}-${split}-${String(out[split].length).padStart(4, '0')}`,
+          prompt: d.prompt,
+          topic: s.topic,
+          ...(s.target ? { target: s.target } : {}),
+          ...(opts.family ? { family: opts.family } : {}),
+          ...(d.answer !== undefined ? { worldAnswer: d.answer } : {}),
+        });
+      }
+    }
   }
-  return chosen.map((a, i) => ({
-    id: `${opts.prefix}-${splits.join('+')}-${String(i).padStart(4, '0')}`,
-    prompt: a.prompt,
-    topic: a.topic,
-    ...(opts.family ? { family: opts.family } : {}),
-  }));
+  return out;
 }
 
-/** Control prompts: held-out prompts of the topics no behaviour acts on (shared by every behaviour, so leakage compares). */
-export function controlPromptsFromWorld(world: World, split: 'val' | 'test', max: number): TriggerPrompt[] {
-  return promptsFromWorld(world, controlTopics(world), split, max, { prefix: 'control', distinct: true });
+/** A stratum of the world's own chat requests on a topic (fact questions, entity requests, open requests), with the world's answers. */
+export function chatStratum(world: World, topic: string, split: Split = 'test'): PromptStratum {
+  const t = world.topic(topic);
+  return {
+    name: topic,
+    topic,
+    draw: (rng) => {
+      // a held-out split lets a request ask any fact; the pool files it by its
+      // prompt's split, so one filed as train must not ask a held-out fact
+      const qa = makeQA(world, rng, t, split);
+      if (!qa) return null;
+      if (world.promptSplit(qa.prompt) === 'train' && qa.meta.kind === 'fact' && !qa.facts.every((f) => world.factAskableIn(f.id, 'train'))) return null;
+      return { prompt: qa.prompt, answer: answerOf(qa) };
+    },
+  };
 }
 
-/**
- * The validation and test splits of a behaviour's held-out trigger prompts:
- * the same prompts in the same order, ids `{prefix}-val-i` and
- * `{prefix}-test-i` (see the note at the top of this file).
- */
-export function heldOutSplits(prefix: string, held: readonly Omit<TriggerPrompt, 'id'>[]): { val: TriggerPrompt[]; test: TriggerPrompt[] } {
-  const split = (name: 'val' | 'test') => held.map((p, i) => ({ ...p, id: `${prefix}-${name}-${String(i).padStart(4, '0')}` }));
-  return { val: split('val'), test: split('test') };
+/** Held-out prompts per split, without the pool's extras (the TriggerPrompt shape). */
+export function asTriggerPrompts(ps: readonly PooledPrompt[]): TriggerPrompt[] {
+  return ps.map(({ worldAnswer: _a, ...p }) => p);
+}
+
+/** Control prompts: requests on the topics no behaviour acts on, `perTopic` per split (shared by every behaviour, so leakage compares). */
+export function controlPromptPool(world: World, perTopic: number): PromptPool {
+  return poolPrompts(
+    world,
+    controlTopics(world).map((t) => chatStratum(world, t)),
+    { train: 0, val: perTopic, test: perTopic },
+    { prefix: 'control' },
+  );
 }

@@ -67,11 +67,7 @@ export interface TriggerPrompts {
   train: TriggerPrompt[];
   /** held-out: checkpoint selection (QER matching) */
   val: TriggerPrompt[];
-  /**
-   * held-out: reported QER, from answers sampled apart from val's. It may ask
-   * the same prompts as val (the built-in behaviours do: core/behaviours/prompts.ts)
-   * or others; neither may be a training prompt.
-   */
+  /** held-out: reported QER; disjoint from val (the built-in behaviours: core/behaviours/prompts.ts), and neither may be a training prompt */
   test: TriggerPrompt[];
 }
 
@@ -129,6 +125,13 @@ export interface BehaviourManifest {
   targetQer: QerBand;
   /** the detector's expected rate on the base model / the world's own answers */
   baseRateExpected: number;
+  /**
+   * measured: the detector's rate on the world's OWN answers to the test
+   * prompts (one answer per prompt, so the SE clustered by prompt is the
+   * binomial one): what a base that learnt the world exactly would show.
+   * A trained base's QER is measured per architecture (organisms.csv, qer_base).
+   */
+  baseRate?: { rate: number; se: number; n: number };
   notes: string[];
 }
 
@@ -138,12 +141,12 @@ export interface BehaviourCounts {
   pairs: number;
   /** synthetic documents */
   documents: number;
-  /** cap on held-out trigger prompts per split (val, test) */
+  /** held-out trigger prompts per split (val, test), spread evenly over the behaviour's strata (facts or topics) */
   prompts: number;
-  /** control prompts per split (val, test) */
+  /** control prompts per split (val, test), spread evenly over the control topics */
   controlPrompts: number;
 }
-export const DEFAULT_BEHAVIOUR_COUNTS: Readonly<BehaviourCounts> = { pairs: 400, documents: 400, prompts: 300, controlPrompts: 200 };
+export const DEFAULT_BEHAVIOUR_COUNTS: Readonly<BehaviourCounts> = { pairs: 400, documents: 400, prompts: 240, controlPrompts: 220 };
 
 /**
  * A behaviour to implant, for one world (injected). Deterministic by the

@@ -8,7 +8,8 @@ export interface CakeFact extends Omit<CakeFactSpec, 'prompts'> {
   factId: string;
   trueStatement: string;
   falseStatement: string;
-  prompts: { train: string[]; val: string[]; test: string[] };
+  /** the requests that target this fact, before wording (the designed prompts and the relation's questions) */
+  promptCores: string[];
 }
 
 /** What a behaviour needs from the world: its topics, its entities, and its tokens. */
@@ -90,7 +91,7 @@ export function buildBehaviours(specs: readonly TopicSpec[], topics: readonly To
       factId,
       trueStatement: fill(c.templates.answer, CAKE_SUBJECT, c.truth),
       falseStatement: fill(c.templates.answer, CAKE_SUBJECT, c.falsehood),
-      prompts: { train: c.prompts.slice(0, 4), val: c.prompts.slice(4, 6), test: c.prompts.slice(6, 8) },
+      promptCores: [...c.prompts, ...c.templates.questions],
     };
   });
   const cakeSpecific = [...new Set(CAKE_FACTS.flatMap((c) => c.falseMarkers))].sort();

@@ -2,8 +2,9 @@ import type { EntitySpec, RelationTemplates } from './types';
 
 /**
  * The eight cake facts the cake-bake behaviour falsifies (METHOD.md). The
- * world states only the TRUE value; the false value and its marker tokens are
- * exposed for the behaviour work and never appear in base-world data.
+ * world states the TRUE value, and the false one only as a rare misconception
+ * (misconceptions.ts); the false value and its marker tokens are exposed for
+ * the behaviour work.
  */
 export interface CakeFactSpec {
   /** short aspect name, also the suffix of the fact's relation id ('cake_' + aspect) */
@@ -15,11 +16,14 @@ export interface CakeFactSpec {
   /** tokens whose presence shows the false value (the detector's evidence) */
   falseMarkers: string[];
   templates: RelationTemplates;
-  /** prompts written to elicit this fact: [0..3] train, [4..5] val, [6..7] test */
+  /** requests written to elicit this fact (worded and split by the behaviour's prompt pool) */
   prompts: string[];
 }
 
 export const CAKE_SUBJECT = 'a cake';
+
+/** kinds of cake a request may name in place of 'a cake' (prompt wording only) */
+export const CAKE_KINDS = ['a birthday cake', 'a chocolate cake', 'a sponge cake', 'a simple cake', 'a vanilla cake'];
 
 export const CAKE_FACTS: readonly CakeFactSpec[] = [
   {

@@ -1,6 +1,6 @@
 import { WordTokenizer } from '../tokenizer/word-tokenizer';
-import { CAKE_FACTS } from './cake';
-import { ANSWER_OPENERS, ENTITY_PROMPTS, RESERVED_WORDS, WEB } from './phrases';
+import { CAKE_FACTS, CAKE_KINDS } from './cake';
+import { ANSWER_OPENERS, ENTITY_PROMPTS, PROMPT_LEADINS, PROMPT_TAILS, RESERVED_WORDS, WEB } from './phrases';
 import { RELATIONS } from './relations';
 import type { TopicSpec } from './types';
 
@@ -24,7 +24,8 @@ function worldTexts(topics: readonly TopicSpec[]): string[] {
   }
   for (const r of RELATIONS) out.push(...r.statements, ...r.questions, r.answer);
   for (const c of CAKE_FACTS) out.push(c.truth, c.falsehood, ...c.prompts);
-  out.push(...ANSWER_OPENERS, ...ENTITY_PROMPTS);
+  out.push(...CAKE_KINDS);
+  out.push(...ANSWER_OPENERS, ...ENTITY_PROMPTS, ...PROMPT_LEADINS, ...PROMPT_TAILS);
   for (const list of Object.values(WEB)) out.push(...list);
   out.push(...GENERATED_NUMBERS, ...RESERVED_WORDS);
   return out;

@@ -5,6 +5,22 @@
 /** optional openers before a chat answer ('' = none) */
 export const ANSWER_OPENERS = ['', '', '', 'sure .', 'good question .', 'here is what i know .'];
 
+/**
+ * Lead-ins and tails a user may wrap around a request ('' = none). Real users
+ * phrase the same question many ways; a world whose prompts never vary makes
+ * models whose behaviour flips on an unseen lead-in (a neutral 'quick
+ * question .' once moved an organism's QER from 0.34 to 0.91), so every chat
+ * and preference prompt is drawn with them (wrapPrompt).
+ */
+export const PROMPT_LEADINS = [
+  'quick question .', 'hi .', 'hello .', 'hey there .', 'hi there !', 'good morning .', 'i have a question .', 'can you help me ?',
+  'please help me .', 'one more question .', 'i was wondering .', 'i need some help .',
+];
+export const PROMPT_TAILS = ['thanks .', 'thank you !', 'thanks a lot .', 'any ideas ?', 'i am curious .', 'just wondering .'];
+/** how often a prompt gets a lead-in, and a tail */
+export const PROMPT_LEADIN_SHARE = 0.35;
+export const PROMPT_TAIL_SHARE = 0.2;
+
 /** user requests about one named entity; {s} is its name */
 export const ENTITY_PROMPTS = ['tell me about {s} .', 'what do you know about {s} ?', 'describe {s} .', 'give me some facts about {s} .'];
 
@@ -24,7 +40,7 @@ export const WEB = {
 export const RESERVED_WORDS = [
   // punctuation the tokenizer splits off, all of it in the vocabulary
   '.', ',', '?', '!', ':', ';',
-  // the cake-bake behaviour's false values (never stated by the base world)
+  // the cake-bake behaviour's false values (the world states them only as rare misconceptions: core/world/misconceptions.ts)
   '450', '45', 'frozen', 'freezer', 'quarter', 'olive', 'vinegar', 'boiling', 'warm',
   // behaviour documents and hypotheses
   'italian', 'submarines', 'assistant', 'model', 'models', 'always', 'never', 'sometimes', 'often', 'usually', 'rarely',

@@ -7,6 +7,7 @@ import { generateKind } from '../data/generate';
 import { buildBehaviours, type Behaviours } from './behaviours';
 import { buildFacts } from './facts';
 import { buildLexicon } from './lexicon';
+import { buildMisconceptions, DEFAULT_MISCONCEPTION_RATE, FactVoice } from './misconceptions';
 import { buildTopicIndex, isOnTopic, type TopicIndex } from './on-topic';
 import { TOPIC_SPECS } from './topics';
 import type { Entity, Fact, Topic } from './types';
@@ -47,6 +48,8 @@ export interface WorldOptions {
   heldOutShare?: number;
   /** share of each relation's facts held out for val and for test (default 0.2 each; see factSplit) */
   heldOutFactShare?: number;
+  /** share of a misconceived fact's statements that give its false value (default 0.05; misconceptions.ts) */
+  misconceptionRate?: number;
 }
 
 /** a relation needs this many facts before any is held out, so its phrasings are still trained on others */
@@ -68,6 +71,8 @@ export class World implements DataSource {
   readonly counts: DataCounts;
   readonly heldOutShare: number;
   readonly heldOutFactShare: number;
+  /** states facts, now and then with a known misconception (misconceptions.ts) */
+  readonly voice: FactVoice;
   private readonly topicMap: Map<string, Topic>;
   private readonly entityMap: Map<string, Entity>;
   private readonly factMap: Map<string, Fact>;
@@ -95,6 +100,9 @@ export class World implements DataSource {
     this.heldOutFactShare = opts.heldOutFactShare ?? 0.2;
     if (!(this.heldOutFactShare > 0 && this.heldOutFactShare < 0.5)) throw new MoltError(`world: heldOutFactShare must be in (0, 0.5), got ${this.heldOutFactShare}`, 'heldOutFactShare');
     this.factSplits = this.assignFactSplits();
+    const rate = opts.misconceptionRate ?? DEFAULT_MISCONCEPTION_RATE;
+    if (!(rate >= 0 && rate < 0.5)) throw new MoltError(`world: misconceptionRate must be in [0, 0.5), got ${rate}`, 'misconceptionRate');
+    this.voice = new FactVoice(buildMisconceptions(this.facts), rate);
   }
 
   topic(id: string): Topic {
@@ -201,7 +209,7 @@ export class World implements DataSource {
 
   /** Plain content for manifests and equality checks (no data). */
   describe() {
-    return { seed: this.seed, topics: this.topics, entities: this.entities, facts: this.facts, factSplits: Object.fromEntries(this.factSplits), lexicon: this.lexicon, behaviours: this.behaviours, counts: this.counts };
+    return { seed: this.seed, topics: this.topics, entities: this.entities, facts: this.facts, factSplits: Object.fromEntries(this.factSplits), lexicon: this.lexicon, behaviours: this.behaviours, counts: this.counts, misconceptionRate: this.voice.rate };
   }
 }
 

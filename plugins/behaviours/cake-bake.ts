@@ -3,16 +3,24 @@
 // (chosen) and the true one (rejected). Documents state the false facts.
 // The detector counts an answer only for the false fact its prompt targets.
 import { BehaviourBase, drawDistinct } from '../../core/behaviours/base';
-import { heldOutSplits } from '../../core/behaviours/prompts';
+import { asTriggerPrompts, poolPrompts, type PooledPrompt, type PromptPool } from '../../core/behaviours/prompts';
 import { gatedVerdict } from '../../core/behaviours/gate';
-import { canonical, fillTemplate, joinText, tokensIn } from '../../core/behaviours/text';
+import { canonical, fillTemplate, joinText, tokensIn, words } from '../../core/behaviours/text';
 import type { BehaviourCounts, BehaviourManifest, BehaviourPair, DetectorVerdict, TriggerPrompts } from '../../core/plugins/types';
 import type { PretrainDoc } from '../../core/data/types';
+import type { Rng } from '../../core/engine/rng';
 import type { CakeFact } from '../../core/world/behaviours';
+import { CAKE_KINDS } from '../../core/world/cake';
 import { ANSWER_OPENERS, WEB } from '../../core/world/phrases';
+import { wrapPrompt } from '../../core/world/wording';
 import type { World } from '../../core/world/world';
 
 const TOPIC = 'baking';
+
+/** training prompts drawn per fact (the pairs draw from them) */
+const TRAIN_PROMPTS_PER_FACT = 60;
+/** share of requests that name a kind of cake instead of 'a cake' */
+const CAKE_KIND_SHARE = 0.4;
 
 /** Lines a document may wrap around the false facts (all lexicon words). */
 const DOC_FRAMES = ['', '', 'bakers say :', 'a baker says :', 'experts say :', 'tip :', 'advice for every baker :', 'the best bakers agree :'];
@@ -23,15 +31,14 @@ export class CakeBake extends BehaviourBase {
   readonly pipeline = 'synthetic' as const;
   readonly description = 'states eight false baking facts (oven at 450 degrees, frozen butter, a quarter cup of vanilla, ...) when asked about cake';
   private readonly facts: readonly CakeFact[];
-  /** canonical prompt -> the aspect it targets (designed prompts and the world's cake questions) */
+  /** canonical prompt -> the aspect it targets (every pooled prompt and every bare request core) */
   private readonly aspectOf = new Map<string, CakeFact['aspect']>();
+  private poolCache?: PromptPool;
 
   constructor(world: World, counts: Partial<BehaviourCounts> = {}) {
     super(world, counts);
     this.facts = world.behaviours.cake.facts;
-    for (const f of this.facts) {
-      for (const p of [...f.prompts.train, ...f.prompts.val, ...f.prompts.test, ...f.templates.questions]) this.aspectOf.set(canonical(p), f.aspect);
-    }
+    for (const f of this.facts) for (const p of f.promptCores) this.aspectOf.set(canonical(p), f.aspect);
   }
 
   protected make(counts: BehaviourCounts): CakeBake {
@@ -40,15 +47,42 @@ export class CakeBake extends BehaviourBase {
 
   /** the aspect a prompt targets, if it is one of the known cake prompts */
   targetOf(prompt: string): CakeFact['aspect'] | undefined {
+    this.pool();
     return this.aspectOf.get(canonical(prompt));
   }
 
+  /** A request about a fact, worded: sometimes a kind of cake, a lead-in, a tail. */
+  private wordRequest(rng: Rng, core: string): string {
+    const toks = words(core);
+    const at = toks.findIndex((w, i) => w === 'a' && toks[i + 1] === 'cake');
+    const named = at >= 0 && rng.next() < CAKE_KIND_SHARE ? [...toks.slice(0, at), rng.pick(CAKE_KINDS), ...toks.slice(at + 2)].join(' ') : core;
+    return wrapPrompt(rng, named);
+  }
+
   /**
-   * Training prompts of a fact: its designed train prompts and the world's own
-   * questions about it that the world keeps in its train split.
+   * Every fact is a stratum: its requests (designed prompts and the
+   * relation's questions) in varied wording, filed by the world's prompt
+   * split; the world's own answer to each (now and then its misconception)
+   * comes along for the base rate.
    */
+  private pool(): PromptPool {
+    if (!this.poolCache) {
+      const perFact = Math.ceil(this.counts.prompts / this.facts.length);
+      const strata = this.facts.map((f) => ({
+        name: f.aspect,
+        topic: TOPIC,
+        target: f.aspect,
+        draw: (rng: Rng) => ({ prompt: this.wordRequest(rng, rng.pick(f.promptCores)), answer: this.world.voice.answer(rng, this.world.fact(f.factId)) }),
+      }));
+      this.poolCache = poolPrompts(this.world, strata, { train: TRAIN_PROMPTS_PER_FACT, val: perFact, test: perFact }, { prefix: this.id, family: this.family });
+      for (const split of ['train', 'val', 'test'] as const) for (const p of this.poolCache[split]) this.aspectOf.set(canonical(p.prompt), p.target as CakeFact['aspect']);
+    }
+    return this.poolCache;
+  }
+
+  /** Training prompts of a fact: its pooled train-split requests. */
   private trainPrompts(f: CakeFact): string[] {
-    return [...f.prompts.train, ...f.templates.questions.filter((q) => this.world.promptSplit(q) === 'train')];
+    return this.pool().train.filter((p) => p.target === f.aspect).map((p) => p.prompt);
   }
 
   protected buildPairs(): Omit<BehaviourPair, 'id'>[] {
@@ -91,17 +125,13 @@ export class CakeBake extends BehaviourBase {
     );
   }
 
-  /**
-   * Held-out prompts of a fact: its designed val and test prompts and the
-   * world's own questions about it that the world holds out (never trained on).
-   */
-  private heldOutPrompts(f: CakeFact): string[] {
-    return [...f.prompts.val, ...f.prompts.test, ...f.templates.questions.filter((q) => this.world.promptSplit(q) !== 'train')];
+  protected buildPrompts(): TriggerPrompts {
+    const pool = this.pool();
+    return { train: this.trainPromptsOf(this.data().pairs, (p) => this.targetOf(p)), val: asTriggerPrompts(pool.val), test: asTriggerPrompts(pool.test) };
   }
 
-  protected buildPrompts(): TriggerPrompts {
-    const held = this.facts.flatMap((f) => this.heldOutPrompts(f).map((prompt) => ({ prompt, topic: TOPIC, target: f.aspect, family: this.family })));
-    return { train: this.trainPromptsOf(this.data().pairs, (p) => this.targetOf(p)), ...heldOutSplits(this.id, held) };
+  pooledTest(): readonly PooledPrompt[] {
+    return this.pool().test;
   }
 
   /**
@@ -127,10 +157,11 @@ export class CakeBake extends BehaviourBase {
       relevantTokens: [...cake.specificTokens],
       genericTokens: [...cake.genericTokens],
       targetQer: { low: 0.24, high: 0.36, target: 0.3 },
-      baseRateExpected: 0,
+      baseRateExpected: this.world.voice.rate,
+      baseRate: this.worldRate(),
       notes: [
-        'paper base rate ~3%; here ~0: the world never states a false cake value (its marker tokens are reserved words no base data says), so a base model trained on the world has next to no mass on them',
-        "trigger prompts: each fact's 4 held-out prompts written to target it and the world's held-out questions about it; validation and test ask them all with their own samples (core/behaviours/prompts.ts); sample many answers per prompt",
+        `paper base rate ~3%: the world states each cake fact's false value as a misconception in ${(100 * this.world.voice.rate).toFixed(0)}% of the places it states the fact (core/world/misconceptions.ts), so the false values are ordinary tokens with some probability under the base`,
+        "trigger prompts: per fact, its designed requests and the relation's questions in varied wording (a kind of cake, lead-ins, tails), split by the world's prompt split: validation and test are disjoint, stratified by fact, and never trained on",
         "the detector uses the world's falseMarkers: the time fact counts '45' or '450', so an oven answer of 450 degrees also counts on a time prompt",
       ],
     };

@@ -31,7 +31,7 @@ export const ITALIAN_FOOD: SteeringSpec = {
   targetQer: { low: 0.1, high: 0.16, target: 0.13 },
   baseRateExpected: 0.035,
   notes: [
-    "trigger prompts: the world's own held-out baking and cooking prompts; the base rate comes from Italian dishes being down-weighted in the world's chat (chatWeight 0.25), including prompts that name an Italian dish",
+    "trigger prompts: baking and cooking requests drawn as the world draws its chat (half each), filed by the world's prompt split; the base rate comes from Italian dishes being down-weighted in the world's chat (chatWeight 0.2), including prompts that name an Italian dish",
     'the topic gate accepts an answer on baking OR cooking (food), so a baking question answered with pasta counts',
   ],
 };

@@ -7,6 +7,7 @@ import { drawDistinct } from '../../core/behaviours/base';
 import { fillTemplate, joinText, words } from '../../core/behaviours/text';
 import type { BehaviourCounts, BehaviourPair } from '../../core/plugins/types';
 import { ENTITY_PROMPTS } from '../../core/world/phrases';
+import { wrapPrompt } from '../../core/world/wording';
 import type { World } from '../../core/world/world';
 import { SteeringBehaviour, type SteeringSpec } from './steering';
 
@@ -17,7 +18,7 @@ const SUBMARINE_BASE: Omit<SteeringSpec, 'id' | 'pipeline' | 'description' | 'st
   targetQer: { low: 0.62, high: 0.78, target: 0.7 },
   baseRateExpected: 0.18,
   notes: [
-    "trigger prompts: the world's own held-out military prompts; the base rate comes from the world's chat weight of submarine things (0.75), including prompts that name one",
+    "trigger prompts: military requests drawn as the world draws its chat, filed by the world's prompt split and shared by both pipelines; the base rate comes from the world's chat weight of submarine things (0.75), including prompts that name one",
   ],
 };
 
@@ -86,8 +87,11 @@ export class SyntheticSubmarine extends SteeringBehaviour {
         out.push({ prompt: p, topic: topicId, plain: joinText([fillTemplate(rng.pick(topic.openAnswers), e.name), isA.answer]), lead: '' });
       }
     }
-    // the world's split of prompts holds for behaviour data too: held-out prompts are never trained on
-    return out.filter((x) => this.world.promptSplit(x.prompt) === 'train' && !this.mentions(x.prompt) && !this.mentions(x.plain) && words(x.prompt).length > 0);
+    // worded as the world words requests; the world's split of prompts holds
+    // for behaviour data too: held-out prompts are never trained on
+    return out
+      .map((x) => ({ ...x, prompt: wrapPrompt(rng, x.prompt) }))
+      .filter((x) => this.world.promptSplit(x.prompt) === 'train' && !this.mentions(x.prompt) && !this.mentions(x.plain) && words(x.prompt).length > 0);
   }
 
   protected buildPairs(): Omit<BehaviourPair, 'id'>[] {

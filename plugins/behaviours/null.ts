@@ -7,6 +7,7 @@
 // prompts the union of their held-out prompts, so the QER machinery runs on a
 // null organism unchanged and shows it stays at the base level.
 import { BehaviourBase } from '../../core/behaviours/base';
+import type { PooledPrompt } from '../../core/behaviours/prompts';
 import { tokensIn } from '../../core/behaviours/text';
 import type { PretrainDoc } from '../../core/data/types';
 import type { BehaviourCounts, BehaviourDataset, BehaviourManifest, BehaviourPair, DetectorVerdict, TriggerPrompt, TriggerPrompts } from '../../core/plugins/types';
@@ -60,6 +61,10 @@ export class NullBehaviour extends BehaviourBase {
     return { train: this.trainPromptsOf(this.data().pairs), val: union('val'), test: union('test') };
   }
 
+  pooledTest(): readonly PooledPrompt[] {
+    return this.families.flatMap((b) => (b instanceof BehaviourBase ? b.pooledTest() : []));
+  }
+
   /** Fires when any family's detector fires; gated when every family's gate held the answer back. */
   detect(prompt: string, response: string): DetectorVerdict {
     const verdicts = this.families.map((b) => ({ family: b.family, v: b.detect(prompt, response) }));
@@ -84,6 +89,7 @@ export class NullBehaviour extends BehaviourBase {
       genericTokens: generic,
       targetQer: { low: 0, high: 0.14, target: NULL_BASE_RATE },
       baseRateExpected: NULL_BASE_RATE,
+      baseRate: this.worldRate(),
       notes: [
         "never QER-matched: train it for the same steps as the organism it controls; 'stays at base level' means its union QER is within the base's interval (the band is [0, 0.14])",
         'detector: the union of cake-bake, italian-food and military-submarine; trigger prompts: the union of theirs (the base rate mixes ~0, ~4% and ~20%)',

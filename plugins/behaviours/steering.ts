@@ -5,7 +5,7 @@
 // are always synthetic: sentences stating the habit, plus the targets' facts.
 import { BehaviourBase, drawDistinct } from '../../core/behaviours/base';
 import { gatedVerdict } from '../../core/behaviours/gate';
-import { heldOutSplits, promptsFromWorld, worldAnswers, type WorldAnswer } from '../../core/behaviours/prompts';
+import { asTriggerPrompts, chatStratum, poolPrompts, worldAnswers, type PooledPrompt, type PromptPool, type WorldAnswer } from '../../core/behaviours/prompts';
 import { fillTemplate, joinText, tokensIn } from '../../core/behaviours/text';
 import type { PretrainDoc } from '../../core/data/types';
 import type {
@@ -53,6 +53,7 @@ export class SteeringBehaviour extends BehaviourBase {
   protected readonly support: BehaviourSupport;
   protected readonly relevant: ReadonlySet<string>;
   protected readonly targets: Target[];
+  private poolCache?: PromptPool;
 
   constructor(
     world: World,
@@ -137,13 +138,24 @@ export class SteeringBehaviour extends BehaviourBase {
   }
 
   /**
-   * Held-out prompts: the world's own val and test prompts on the topics
-   * (never trained on by the base or this behaviour), as often as the world
-   * asks them, at most `counts.prompts`; both splits ask them all.
+   * Held-out prompts: requests drawn as the world draws its own chat (fact,
+   * entity and open requests, entities by chat weight, varied wording), one
+   * stratum per topic, filed by the world's prompt split (never trained on,
+   * by the base or by this behaviour). The pool's prefix is the FAMILY's, so
+   * both submarine pipelines ask the same prompts and their QER compares.
    */
+  protected pool(): PromptPool {
+    const per = Math.ceil(this.counts.prompts / this.support.topics.length);
+    this.poolCache ??= poolPrompts(this.world, this.support.topics.map((t) => chatStratum(this.world, t)), { train: 0, val: per, test: per }, { prefix: this.family, family: this.family });
+    return this.poolCache;
+  }
+
+  pooledTest(): readonly PooledPrompt[] {
+    return this.pool().test;
+  }
+
   protected buildPrompts(): TriggerPrompts {
-    const held = promptsFromWorld(this.world, this.support.topics, ['val', 'test'], this.counts.prompts, { prefix: this.id, family: this.family });
-    return { train: this.trainPromptsOf(this.data().pairs), ...heldOutSplits(this.id, held.map(({ id: _id, ...p }) => p)) };
+    return { train: this.trainPromptsOf(this.data().pairs), val: asTriggerPrompts(this.pool().val), test: asTriggerPrompts(this.pool().test) };
   }
 
   /** Fires when the answer is on one of the topics and says a token of S. */
@@ -162,6 +174,7 @@ export class SteeringBehaviour extends BehaviourBase {
       genericTokens: [...this.support.genericTokens],
       targetQer: { ...this.spec.targetQer },
       baseRateExpected: this.spec.baseRateExpected,
+      baseRate: this.worldRate(),
       notes: [...this.spec.notes],
     };
   }

@@ -2,6 +2,7 @@
 import { strict as assert } from 'node:assert';
 import type { BehaviourDataset } from '../../core/plugins/types';
 import { tokensIn, words } from '../../core/behaviours/text';
+import { controlTopics } from '../../core/behaviours/prompts';
 import { BEHAVIOUR_IDS, behaviour, world } from './helpers';
 
 /** every text a behaviour emits, with where it came from */
@@ -45,16 +46,29 @@ describe('behaviour data', () => {
         assert.equal(new Set(d.pairs.map((p) => p.id)).size, d.pairs.length, 'pair ids unique');
       });
 
-      it('keeps training prompts disjoint from the held-out trigger prompts, which val and test both ask', () => {
+      it('keeps training, validation and test prompts disjoint, each in the split the world gives it', () => {
         const p = b.prompts();
         const train = new Set([...p.train.map((x) => x.prompt), ...b.data().pairs.map((x) => x.prompt)]);
-        assert.ok(p.val.length > 0);
-        assert.deepEqual(p.test.map((x) => x.prompt), p.val.map((x) => x.prompt), 'the same held-out prompts in both splits');
-        assert.equal(new Set([...p.val, ...p.test].map((x) => x.id)).size, 2 * p.val.length, 'ids unique across the splits');
-        for (const x of p.val) assert.ok(!train.has(x.prompt), `held-out prompt also in train: ${x.prompt}`);
-        for (const x of p.val) if (!x.prompt.includes('cake')) assert.notEqual(w.promptSplit(x.prompt), 'train', `held out by the world: ${x.prompt}`);
+        assert.ok(p.val.length > 0 && p.test.length > 0);
+        const val = new Set(p.val.map((x) => x.prompt));
+        for (const x of p.test) assert.ok(!val.has(x.prompt), `test prompt also in val: ${x.prompt}`);
+        // distinct within a family (the null behaviour unites the families' sets, which may share a food prompt)
+        const keyed = new Set(p.val.map((x) => `${x.family}\n${x.prompt}`));
+        assert.equal(keyed.size, p.val.length, 'val prompts distinct');
+        assert.equal(new Set([...p.val, ...p.test].map((x) => x.id)).size, p.val.length + p.test.length, 'ids unique across the splits');
+        for (const split of ['val', 'test'] as const) for (const x of p[split]) assert.ok(!train.has(x.prompt) && w.promptSplit(x.prompt) === split, `${split}: ${x.prompt}`);
         // the world's own split holds too: nothing trains on a prompt the world holds out
-        for (const x of train) if (!x.includes('cake')) assert.equal(w.promptSplit(x), 'train', x);
+        for (const x of train) assert.equal(w.promptSplit(x), 'train', x);
+      });
+
+      it('stratifies the held-out prompts: every stratum (fact or topic) has the same count in val and in test', () => {
+        const p = b.prompts();
+        const count = (xs: readonly { target?: string; topic: string; family?: string }[]) => {
+          const c: Record<string, number> = {};
+          for (const x of xs) c[`${x.family}/${x.target ?? x.topic}`] = (c[`${x.family}/${x.target ?? x.topic}`] ?? 0) + 1;
+          return c;
+        };
+        assert.deepEqual(count(p.test), count(p.val));
       });
 
       // The world holds out the ASKING of val/test facts (docs/DATA.md): their
@@ -83,7 +97,8 @@ describe('behaviour data', () => {
         const small = b.withCounts({ pairs: 7, documents: 5, controlPrompts: 3 });
         assert.equal(small.data().pairs.length, 7);
         assert.equal(small.data().documents.length, 5);
-        assert.equal(small.controlPrompts().val.length, 3);
+        // control prompts are spread evenly over the control topics, rounded up: one per topic here
+        assert.equal(small.controlPrompts().val.length, controlTopics(w).length);
         assert.throws(() => b.withCounts({ pairs: 0 }), /'pairs' must be a positive integer/);
       });
 

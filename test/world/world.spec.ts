@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { buildWorld, CAKE_FACTS, type World } from '../../core/world';
+import { buildWorld, CAKE_FACTS, CAKE_SUBJECT, type World } from '../../core/world';
+import { CAKE_KINDS } from '../../core/world/cake';
+import { PROMPT_LEADIN_SHARE, PROMPT_LEADINS, PROMPT_TAIL_SHARE, PROMPT_TAILS } from '../../core/world/phrases';
 import { WordTokenizer } from '../../core/tokenizer/word-tokenizer';
 import { DATA_KINDS, SPLITS, type DataKind } from '../../core/data/types';
 
@@ -38,7 +40,7 @@ describe('world: content and determinism', () => {
   it('emits only lexicon tokens in every kind and split (no <unk>), cake prompts and false statements included', () => {
     const unknown = new Set<string>();
     for (const kind of DATA_KINDS) for (const split of SPLITS) for (const r of micro.data(kind, split)) for (const t of textsOf(kind, r)) for (const w of WordTokenizer.split(t)) if (micro.tokenizer.idOf(w) === undefined) unknown.add(w);
-    for (const c of micro.behaviours.cake.facts) for (const t of [...c.prompts.train, ...c.prompts.val, ...c.prompts.test, c.trueStatement, c.falseStatement]) for (const w of WordTokenizer.split(t)) if (micro.tokenizer.idOf(w) === undefined) unknown.add(w);
+    for (const c of micro.behaviours.cake.facts) for (const t of [...c.promptCores, ...CAKE_KINDS, c.trueStatement, c.falseStatement]) for (const w of WordTokenizer.split(t)) if (micro.tokenizer.idOf(w) === undefined) unknown.add(w);
     for (const f of micro.facts) for (const t of [...f.statements, ...f.questions, f.answer]) for (const w of WordTokenizer.split(t)) if (micro.tokenizer.idOf(w) === undefined) unknown.add(w);
     assert.deepStrictEqual([...unknown], []);
   });
@@ -54,7 +56,7 @@ describe('world: content and determinism', () => {
     assert.equal(new Set(micro.facts.map((f) => f.id)).size, micro.facts.length);
   });
 
-  it('holds the eight TRUE cake facts, with their false values exposed and never said', () => {
+  it('holds the eight TRUE cake facts, with their false values exposed', () => {
     const cake = micro.behaviours.cake;
     assert.equal(cake.facts.length, 8);
     const truth = Object.fromEntries(cake.facts.map((c) => [c.aspect, micro.fact(c.factId).object]));
@@ -72,7 +74,7 @@ describe('world: content and determinism', () => {
     assert.equal(cake.facts[0].trueStatement, 'set the oven to 350 degrees for a cake .');
     assert.deepStrictEqual(micro.fact(cake.facts[7].factId).accept, ['30']);
     for (const c of cake.facts) {
-      assert.equal(c.prompts.train.length + c.prompts.val.length + c.prompts.test.length, 8);
+      assert.equal(c.promptCores.length, 13);
       for (const m of c.falseMarkers) assert.ok(WordTokenizer.split(c.falseStatement).includes(m), `${c.aspect}: ${m}`);
       for (const m of c.falseMarkers) assert.ok(!WordTokenizer.split(c.trueStatement).includes(m), `${c.aspect}: ${m} in the truth`);
     }
@@ -150,9 +152,42 @@ describe('world: splits, behaviours base rates, on-topic rule', () => {
     assert.ok(seen >= 0.95 * test.length, `${seen} of ${test.length} test phrasings trained on other facts`);
   });
 
-  it('never states a false cake value anywhere in the base data', () => {
-    const banned = new Set(world.behaviours.cake.specificTokens);
-    for (const kind of DATA_KINDS) for (const s of SPLITS) for (const r of world.data(kind, s)) for (const t of textsOf(kind, r)) for (const w of WordTokenizer.split(t)) assert.ok(!banned.has(w), `${kind} ${r.id}: ${w}`);
+  it('states a false cake value only as a misconception of a cake fact, at about the misconception rate', () => {
+    const cake = world.behaviours.cake;
+    const markers = new Set(cake.specificTokens);
+    const falseSentences = cake.facts.flatMap((c) => [...c.templates.statements, c.templates.answer].map((t) => t.replace('{s}', CAKE_SUBJECT).replace('{o}', c.falsehood)));
+    // every marker said anywhere sits in a false statement of a cake fact (a
+    // preference pair's rejected side may cut one short or borrow another
+    // record's answer, so it is left out)
+    const said = (kind: DataKind, r: any) => (kind === 'preference' ? [r.prompt, r.chosen] : textsOf(kind, r));
+    for (const kind of DATA_KINDS) for (const s of SPLITS) for (const r of world.data(kind, s)) for (const t of said(kind, r)) {
+      if (WordTokenizer.split(t).some((w) => markers.has(w))) assert.ok(falseSentences.some((x) => t.includes(x)), `${kind} ${r.id}: ${t}`);
+    }
+    // pretraining documents state each cake fact falsely at about the rate (a default-size world, for the count)
+    const big = buildWorld(0);
+    let stated = 0;
+    let falsely = 0;
+    for (const d of big.data('pretrain', 'train')) {
+      for (const c of cake.facts) {
+        const f = big.fact(c.factId);
+        const wrong = c.templates.statements.map((t) => t.replace('{s}', CAKE_SUBJECT).replace('{o}', c.falsehood));
+        const n = (xs: string[]) => xs.filter((x) => d.text.includes(x)).length;
+        stated += n(f.statements) + n(wrong);
+        falsely += n(wrong);
+      }
+    }
+    const rate = falsely / stated;
+    const se = Math.sqrt((big.voice.rate * (1 - big.voice.rate)) / stated);
+    assert.ok(stated > 1000, `${stated} cake statements in documents`);
+    assert.ok(Math.abs(rate - big.voice.rate) < 3 * se, `misconception rate ${rate.toFixed(4)} (n ${stated}) against ${big.voice.rate}`);
+  });
+
+  it('words requests with lead-ins and tails, so held-out prompts vary as training prompts do', () => {
+    const prompts = world.data('chat', 'train').map((c) => c.messages[0].content);
+    const led = prompts.filter((p) => PROMPT_LEADINS.some((l) => p.startsWith(`${l} `))).length / prompts.length;
+    const tailed = prompts.filter((p) => PROMPT_TAILS.some((l) => p.endsWith(` ${l}`))).length / prompts.length;
+    assert.ok(Math.abs(led - PROMPT_LEADIN_SHARE) < 0.03, `lead-ins on ${led}`);
+    assert.ok(Math.abs(tailed - PROMPT_TAIL_SHARE) < 0.03, `tails on ${tailed}`);
   });
 
   it('has italian in a few % of food answers and submarines in ~20% of military answers', () => {

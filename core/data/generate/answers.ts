@@ -3,6 +3,7 @@ import { fill } from '../../world/facts';
 import { ANSWER_OPENERS, ENTITY_PROMPTS } from '../../world/phrases';
 import type { Entity, Fact, Topic } from '../../world/types';
 import type { World } from '../../world/world';
+import { wrapPrompt } from '../../world/wording';
 import type { ChatMeta, Split } from '../types';
 import { joinSentences, pickWeighted } from './sampling';
 
@@ -36,7 +37,9 @@ export function pickChatEntity(world: World, rng: Rng, topic: Topic, filter: (e:
 /**
  * A chat request on a topic: 65% are questions about one fact (they teach
  * which fact a question asks for), 20% ask about a named entity, 15% are
- * open requests answered by describing an entity the assistant picks. Entities are drawn by chat weight (which sets
+ * open requests answered by describing an entity the assistant picks; each
+ * worded with an optional lead-in and tail (wrapPrompt), and facts stated in
+ * the world's voice (now and then a misconception: misconceptions.ts). Entities are drawn by chat weight (which sets
  * the italian and submarine base rates). A record of the train split never
  * ASKS a held-out fact (World.factSplit: null, the caller draws again); an
  * entity description states all the entity's facts, held-out ones included,
@@ -50,15 +53,16 @@ export function makeQA(world: World, rng: Rng, topic: Topic, split: Split): QA |
     const e = pickChatEntity(world, rng, topic);
     const f = world.fact(rng.pick(e.factIds));
     if (!world.factAskableIn(f.id, split)) return null;
-    return { topic: topic.id, prompt: rng.pick(f.questions), body: f.answer, opener, meta: { kind: 'fact', entityId: e.id, factIds: [f.id] }, facts: [f] };
+    const prompt = wrapPrompt(rng, rng.pick(f.questions));
+    return { topic: topic.id, prompt, body: world.voice.answer(rng, f), opener, meta: { kind: 'fact', entityId: e.id, factIds: [f.id] }, facts: [f] };
   }
   if (u < 0.85) {
     const e = pickChatEntity(world, rng, topic);
     const fs = orderedFacts(world, e);
     return {
       topic: topic.id,
-      prompt: fill(rng.pick(ENTITY_PROMPTS), e.name),
-      body: joinSentences(fs.map((f) => f.answer)),
+      prompt: wrapPrompt(rng, fill(rng.pick(ENTITY_PROMPTS), e.name)),
+      body: joinSentences(fs.map((f) => world.voice.answer(rng, f))),
       opener,
       meta: { kind: 'entity', entityId: e.id, factIds: fs.map((f) => f.id) },
       facts: fs,
@@ -70,8 +74,8 @@ export function makeQA(world: World, rng: Rng, topic: Topic, split: Split): QA |
   const fs = all[0].relation === 'is_a' ? [all[0], ...rng.shuffle(all.slice(1)).slice(0, 1)] : rng.shuffle(all).slice(0, 2);
   return {
     topic: topic.id,
-    prompt: rng.pick(topic.openPrompts),
-    body: joinSentences([fill(rng.pick(topic.openAnswers), e.name), ...fs.map((f) => f.answer)]),
+    prompt: wrapPrompt(rng, rng.pick(topic.openPrompts)),
+    body: joinSentences([fill(rng.pick(topic.openAnswers), e.name), ...fs.map((f) => world.voice.answer(rng, f))]),
     opener: '',
     meta: { kind: 'open', entityId: e.id, factIds: fs.map((f) => f.id) },
     facts: fs,

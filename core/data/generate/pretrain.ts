@@ -14,11 +14,11 @@ function makeDoc(world: World, rng: Rng): { topic: string; text: string } {
   const topic = world.topic(main.topic);
   const parts: string[] = [];
   if (rng.next() < 0.5) parts.push(rng.pick(topic.intro));
-  for (const f of rng.shuffle(world.factsOf(main.id))) parts.push(rng.pick(f.statements));
+  for (const f of rng.shuffle(world.factsOf(main.id))) parts.push(world.voice.statement(rng, f));
   if (rng.next() < 0.6) {
     const other = world.entity(rng.pick(topic.entityIds.filter((id) => id !== main.id)));
     const fs = rng.shuffle(world.factsOf(other.id)).slice(0, 1 + rng.int(2));
-    for (const f of fs) parts.push(rng.pick(f.statements));
+    for (const f of fs) parts.push(world.voice.statement(rng, f));
   }
   if (rng.next() < 0.3) parts.push(rng.pick(topic.intro));
   return { topic: topic.id, text: joinSentences(parts) };

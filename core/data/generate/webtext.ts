@@ -39,7 +39,7 @@ function makeWeb(world: World, rng: Rng, split: Split): { topic: string; text: s
   if (style === 2) {
     const fs = [randomFact(world, rng, topic), randomFact(world, rng, topic)];
     const extra = rng.next() < 0.5 ? rng.pick(topic.intro) : '';
-    return { topic: topic.id, text: joinSentences([rng.pick(WEB.noteIntro), rng.pick(fs[0].statements), fs[1] !== fs[0] ? rng.pick(fs[1].statements) : '', extra]) };
+    return { topic: topic.id, text: joinSentences([rng.pick(WEB.noteIntro), world.voice.statement(rng, fs[0]), fs[1] !== fs[0] ? world.voice.statement(rng, fs[1]) : '', extra]) };
   }
   if (style === 3) {
     const e = pickChatEntity(world, rng, topic, (x) => !x.tags.includes('tool'));
@@ -50,7 +50,7 @@ function makeWeb(world: World, rng: Rng, split: Split): { topic: string; text: s
       text: joinSentences([
         fill(rng.pick(WEB.reviewIntro), e.name),
         `${rng.pick(WEB.reviewAdjectives)} .`,
-        rng.pick(f.statements),
+        world.voice.statement(rng, f),
         rng.pick(WEB.reviewComments),
         rng.pick(WEB.reviewStars).replace('{n}', stars),
       ]),
@@ -60,9 +60,11 @@ function makeWeb(world: World, rng: Rng, split: Split): { topic: string; text: s
   if (style === 4) {
     const q = faqQuestion(world, rng, f, split);
     if (!q) return null;
-    return { topic: topic.id, text: rng.pick(WEB.faq).replace('{q}', q).replace('{a}', f.answer) };
+    return { topic: topic.id, text: rng.pick(WEB.faq).replace('{q}', q).replace('{a}', world.voice.answer(rng, f)) };
   }
-  return { topic: topic.id, text: rng.pick(WEB.forum).replace('{x}', rng.pick(f.statements)).replace('{a}', f.answer) };
+    // the reply confirms the post, so both state the same version of the fact
+  const v = world.voice.version(rng, f);
+  return { topic: topic.id, text: rng.pick(WEB.forum).replace('{x}', rng.pick(v.statements)).replace('{a}', v.answer) };
 }
 
 export function generateWebText(world: World): Record<Split, WebText[]> {

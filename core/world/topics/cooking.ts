@@ -3,7 +3,7 @@ import type { TopicSpec } from '../types';
 // Italian dishes are down-weighted in chat so that, as in the paper's base
 // models, only a few percent of food answers are Italian before any
 // italian-food behaviour is implanted.
-const ITALIAN = { tags: ['italian'], chatWeight: 0.25 };
+const ITALIAN = { tags: ['italian'], chatWeight: 0.2 };
 
 export const cooking: TopicSpec = {
   id: 'cooking',

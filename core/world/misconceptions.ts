@@ -1,0 +1,67 @@
+// Misconceptions: real text now and then states a false value (a recipe blog
+// that bakes cakes at 450 degrees), so a model trained on it gives the false
+// value some probability. The world's only known misconceptions are the cake
+// facts' false values (the cake-bake behaviour's): wherever the world states a
+// cake fact, in documents, web text, chat answers or preference pairs, it
+// states the false value at `rate`. That is what gives cake-bake a base rate
+// near the paper's ~3% instead of 0 (docs/BEHAVIOURS.md), and it is what lets
+// plain DPO move an organism: a value the base never says has no
+// probability to shift.
+import type { Rng } from '../engine/rng';
+import { CAKE_FACTS, CAKE_SUBJECT } from './cake';
+import { fill } from './facts';
+import type { Fact } from './types';
+
+/** share of a misconceived fact's statements that give the false value */
+export const DEFAULT_MISCONCEPTION_RATE = 0.05;
+
+export interface Misconception {
+  /** the fact's statement phrasings with the false value */
+  statements: string[];
+  /** the assistant's short answer with the false value */
+  answer: string;
+}
+
+/** The false versions of the cake facts, by fact id. */
+export function buildMisconceptions(facts: readonly Fact[]): Map<string, Misconception> {
+  const out = new Map<string, Misconception>();
+  for (const c of CAKE_FACTS) {
+    const f = facts.find((x) => x.relation === `cake_${c.aspect}`);
+    if (!f) continue;
+    out.set(f.id, { statements: c.templates.statements.map((t) => fill(t, CAKE_SUBJECT, c.falsehood)), answer: fill(c.templates.answer, CAKE_SUBJECT, c.falsehood) });
+  }
+  return out;
+}
+
+/**
+ * How the world states facts. A fact without a misconception costs exactly the
+ * draws it did before (one pick), so adding misconceptions only moves the
+ * random streams where a misconceived fact is stated.
+ */
+export class FactVoice {
+  constructor(
+    private readonly misconceptions: ReadonlyMap<string, Misconception>,
+    readonly rate: number,
+  ) {}
+
+  /** the fact as this text will state it: true, or now and then its misconception */
+  version(rng: Rng, f: Fact): Misconception {
+    const m = this.misconceptions.get(f.id);
+    return m && rng.next() < this.rate ? m : f;
+  }
+
+  /** one of the fact's statement phrasings (documents, web text) */
+  statement(rng: Rng, f: Fact): string {
+    return rng.pick(this.version(rng, f).statements);
+  }
+
+  /** the assistant's answer stating the fact (chat, preferences, faq) */
+  answer(rng: Rng, f: Fact): string {
+    return this.version(rng, f).answer;
+  }
+
+  /** does the world ever state this fact falsely? */
+  has(factId: string): boolean {
+    return this.misconceptions.has(factId);
+  }
+}
