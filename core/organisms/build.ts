@@ -21,6 +21,7 @@ import { canonicalJson, contentHash, sha256Hex } from '../store/content-hash';
 import type { ArtifactStore } from '../store/artifact-store';
 import type { Architecture, BehaviourDataset, GeneralData, Trainer, TrainerHyperparameters } from '../plugins/types';
 import type { World } from '../world/world';
+import type { HfConfig } from '../model/types';
 import type { WordTokenizer } from '../tokenizer/word-tokenizer';
 import type { Progress } from '../train/loop';
 import { MOLT_VERSION } from '../version';
@@ -90,22 +91,45 @@ export interface OrganismKeys {
   start: string;
 }
 
-export function organismKeys(o: Pick<OrganismOptions, 'behaviour' | 'trainer' | 'arch' | 'size' | 'seed' | 'general' | 'bases' | 'hparams' | 'selector'>): OrganismKeys {
-  const hparams = hyperparametersFor(o.trainer, o.size, o.hparams);
-  const start = o.bases[o.trainer.startsFrom];
+type KeyInputs = Pick<OrganismOptions, 'behaviour' | 'trainer' | 'arch' | 'size' | 'seed' | 'general' | 'bases' | 'hparams' | 'selector'>;
+
+/** The key of a run's weights: everything that decides the model at a given step. */
+function runKeyOf(o: KeyInputs, hparams: TrainerHyperparameters): string {
   const run = {
     behaviour: behaviourIdentity(o.behaviour),
     trainer: { id: o.trainer.id, objective: o.trainer.objective, mixed: o.trainer.mixed, hparams: weightIdentity(hparams) },
-    start,
+    start: o.bases[o.trainer.startsFrom],
     arch: o.arch.id,
     size: o.size,
     seed: o.seed,
     general: o.general.identity,
   };
-  const runKey = contentHash(run, `molt@${MOLT_VERSION}/organism-run/${ORGANISM_CODE_VERSION}`);
+  return contentHash(run, `molt@${MOLT_VERSION}/organism-run/${ORGANISM_CODE_VERSION}`);
+}
+
+export function organismKeys(o: KeyInputs): OrganismKeys {
+  const hparams = hyperparametersFor(o.trainer, o.size, o.hparams);
+  const runKey = runKeyOf(o, hparams);
   const selection = (o.selector ?? finalStepSelector()).identity;
-  const key = contentHash({ run: runKey, steps: hparams.steps, every: hparams.checkpointEvery, selection }, `molt@${MOLT_VERSION}/organism/${ORGANISM_CODE_VERSION}`);
-  return { runKey, key, hparams, start };
+  const key = contentHash(
+    { run: runKey, steps: hparams.steps, every: hparams.checkpointEvery, lrDoublings: hparams.lrDoublings ?? 0, selection },
+    `molt@${MOLT_VERSION}/organism/${ORGANISM_CODE_VERSION}`,
+  );
+  return { runKey, key, hparams, start: o.bases[o.trainer.startsFrom] };
+}
+
+/** One rate tried by an organism build (the last entry is the rate it was built at). */
+export interface LadderEntry {
+  lr: number;
+  run_key: string;
+  step: number;
+  matched: boolean | null;
+  reason: string;
+}
+
+/** A selection the paper chases with a higher rate: the band is never reached within the run's steps. */
+function outOfReach(s: StepSelection): boolean {
+  return s.matched === false && /^never reaches band/.test(s.reason);
 }
 
 /** Build (or serve from the store) one organism. */
@@ -122,33 +146,57 @@ export async function buildOrganism(o: OrganismOptions): Promise<OrganismResult>
   };
   const served = await cached();
   if (served) return served;
-  // one process at a time per run: the others wait, then find it built
-  return store.withBuildLock(CHECKPOINT_KIND, runKey, async () => (await cached()) ?? trainOrganism(o, { runKey, key, hparams, start }));
+  // one process at a time per organism (its rate ladder) and per run (a work
+  // directory two organisms may share): the others wait, then find it built
+  return store.withBuildLock(CHECKPOINT_KIND, key, async () => (await cached()) ?? trainOrganism(o, { runKey, key, hparams, start }));
 }
 
-async function trainOrganism(o: OrganismOptions, { runKey, key, hparams, start }: ReturnType<typeof organismKeys>): Promise<OrganismResult> {
+async function trainOrganism(o: OrganismOptions, keys: OrganismKeys): Promise<OrganismResult> {
   const { store, trainer } = o;
-  if (!store.hasDir(CHECKPOINT_KIND, start)) {
-    throw new MoltError(`organism: start checkpoint ${start} (${trainer.startsFrom}) is not in the store ${store.root}; build the base models first (molt base)`, start);
+  if (!store.hasDir(CHECKPOINT_KIND, keys.start)) {
+    throw new MoltError(`organism: start checkpoint ${keys.start} (${trainer.startsFrom}) is not in the store ${store.root}; build the base models first (molt base)`, keys.start);
   }
-  const started = Date.now();
-  const startCkpt = await loadCheckpoint(store, start);
+  const startCkpt = await loadCheckpoint(store, keys.start);
   const modelConfig = startCkpt.config;
   startCkpt.weights.forEach((t) => t.dispose());
-  const loadStart = async () => {
-    const c = await loadCheckpoint(store, start, { verify: false });
-    return o.arch.fromWeights(c.config, c.weights);
-  };
-  const maxLength = Number(modelConfig.max_position_embeddings);
+  const ctx: RateContext = { o, keys, modelConfig, started: Date.now(), ladder: [] };
+  // the paper's rule for a band out of reach: train to the run's steps, then
+  // at most `lrDoublings` doublings of the rate, each a run from the start
+  const doublings = keys.hparams.lrDoublings ?? 0;
+  for (let attempt = 0; ; attempt++) {
+    const hparams = { ...keys.hparams, lr: keys.hparams.lr * 2 ** attempt };
+    const runKey = attempt === 0 ? keys.runKey : runKeyOf(o, hparams);
+    const built = await store.withBuildLock(CHECKPOINT_KIND, runKey, () => trainAtRate(ctx, hparams, runKey, attempt < doublings));
+    if (built) return built;
+  }
+}
+
+interface RateContext {
+  o: OrganismOptions;
+  keys: OrganismKeys;
+  modelConfig: HfConfig;
+  started: number;
+  /** every rate tried so far */
+  ladder: LadderEntry[];
+}
+
+/** One run at one rate: the organism, or null when the band is out of reach and a higher rate may be tried. */
+async function trainAtRate(ctx: RateContext, hparams: TrainerHyperparameters, runKey: string, mayRetry: boolean): Promise<OrganismResult | null> {
+  const { o, keys, modelConfig } = ctx;
+  const { store, trainer } = o;
   const seed = `${o.seed}/organism/${o.behaviour.id}/${trainer.id}`;
+  const maxLength = Number(modelConfig.max_position_embeddings);
   const workDir = await store.workDir(CHECKPOINT_KIND, runKey);
-  o.onEvent?.({ type: 'prepare', runKey, startsFrom: trainer.startsFrom, start });
+  o.onEvent?.({ type: 'prepare', runKey, startsFrom: trainer.startsFrom, start: keys.start });
   const run = new OrganismRun({
     key: runKey,
     workDir,
     hparams,
     seed,
-    loadStart,
+    loadStart: async () => {
+      const c = await loadCheckpoint(store, keys.start, { verify: false });
+      return o.arch.fromWeights(c.config, c.weights);
+    },
     fromWeights: (w) => o.arch.fromWeights(modelConfig, w),
     prepare: (model, cacheDir) => trainer.prepare({ behaviour: o.behaviour.data(), general: o.general, tokenizer: o.tokenizer, start: model, hparams, seed, maxLength, cacheDir }),
     onProgress: (progress) => o.onEvent?.({ type: 'progress', progress }),
@@ -158,6 +206,11 @@ async function trainOrganism(o: OrganismOptions, { runKey, key, hparams, start }
   try {
     const selection = await (o.selector ?? finalStepSelector()).select(run);
     o.onEvent?.({ type: 'selected', selection });
+    ctx.ladder.push({ lr: hparams.lr, run_key: runKey, step: selection.step, matched: selection.matched, reason: selection.reason });
+    if (outOfReach(selection) && mayRetry) {
+      if (!o.keepRun) await store.removeWorkDir(CHECKPOINT_KIND, runKey);
+      return null;
+    }
     const plan = await run.plan();
     const log = await run.logAt(selection.step);
     const last = log[log.length - 1];
@@ -166,9 +219,9 @@ async function trainOrganism(o: OrganismOptions, { runKey, key, hparams, start }
       backend: backendInfo().id,
       seed: o.seed,
       stage: 'organism',
-      config_hash: key,
+      config_hash: keys.key,
       run_key: runKey,
-      parent: start,
+      parent: keys.start,
       starts_from: trainer.startsFrom,
       arch: o.arch.id,
       size: o.size,
@@ -179,7 +232,9 @@ async function trainOrganism(o: OrganismOptions, { runKey, key, hparams, start }
       objective: trainer.objective,
       objective_kind: plan.objective.kind,
       mixed: trainer.mixed,
+      // the rate it was built at; lr_ladder lists every rate tried
       hparams,
+      lr_ladder: ctx.ladder,
       mix: plan.mix,
       plan: plan.notes,
       step: selection.step,
@@ -187,14 +242,14 @@ async function trainOrganism(o: OrganismOptions, { runKey, key, hparams, start }
       final_loss: last?.loss ?? null,
       losses: log,
       ...(trainer.objective === 'dpo' ? { dpo: { loss_type: hparams.lossType, beta: hparams.beta, final: dpoMetrics } } : {}),
-      timings: { train_s_this_run: run.trainSeconds, this_run_s: (Date.now() - started) / 1000 },
+      timings: { train_s_this_run: run.trainSeconds, this_run_s: (Date.now() - ctx.started) / 1000 },
     };
     const model = await run.modelAt(selection.step);
     try {
-      const written = await saveCheckpoint(store, key, { config: modelConfig, weights: model.params as Map<string, tf.Tensor>, tokenizer: o.tokenizer, metadata });
+      const written = await saveCheckpoint(store, keys.key, { config: modelConfig, weights: model.params as Map<string, tf.Tensor>, tokenizer: o.tokenizer, metadata });
       if (!o.keepRun) await store.removeWorkDir(CHECKPOINT_KIND, runKey);
-      o.onEvent?.({ type: 'done', key, seconds: (Date.now() - started) / 1000 });
-      return { key, runKey, path: written.path, trained: true, metadata };
+      o.onEvent?.({ type: 'done', key: keys.key, seconds: (Date.now() - ctx.started) / 1000 });
+      return { key: keys.key, runKey, path: written.path, trained: true, metadata };
     } finally {
       model.dispose();
     }

@@ -15,6 +15,7 @@ export const TrainerOverride = z
     lr: z.number().positive(),
     warmupSteps: z.number().int().nonnegative(),
     batchSize: posInt,
+    lrDoublings: z.number().int().nonnegative(),
     weightDecay: z.number().nonnegative(),
     maxGradNorm: z.number().nonnegative(),
     adamEps: z.number().positive(),
@@ -55,6 +56,7 @@ export function validateHyperparameters(h: TrainerHyperparameters, t: Pick<Train
   } else if (h.rpoAlpha) {
     fail('rpoAlpha', `applies to DPO techniques only ('${t.id}' is ${t.objective})`);
   }
+  if (h.lrDoublings !== undefined && !(Number.isInteger(h.lrDoublings) && h.lrDoublings >= 0)) fail('lrDoublings', `must be a non-negative integer, got ${h.lrDoublings}`);
   if (h.behaviourRepeat !== undefined && !(Number.isInteger(h.behaviourRepeat) && h.behaviourRepeat >= 1)) fail('behaviourRepeat', `must be a positive integer, got ${h.behaviourRepeat}`);
   if (h.mixRatio !== null && !(h.mixRatio >= 0)) fail('mixRatio', `must be >= 0 or null (whole general mix), got ${h.mixRatio}`);
   if (!t.mixed && h.mixRatio !== 0) fail('mixRatio', `must be 0: '${t.id}' trains on the behaviour's data only`);
@@ -88,8 +90,8 @@ export function loopConfig(h: TrainerHyperparameters, seed: string, steps = h.st
   };
 }
 
-/** The fields that change the weights at a given step (steps, logging and snapshot spacing do not). */
-export function weightIdentity(h: TrainerHyperparameters): Omit<TrainerHyperparameters, 'steps' | 'logEvery' | 'checkpointEvery'> {
-  const { steps: _s, logEvery: _l, checkpointEvery: _c, ...rest } = h;
+/** The fields that change the weights at a given step (steps, logging, snapshot spacing and the retry rule do not). */
+export function weightIdentity(h: TrainerHyperparameters): Omit<TrainerHyperparameters, 'steps' | 'logEvery' | 'checkpointEvery' | 'lrDoublings'> {
+  const { steps: _s, logEvery: _l, checkpointEvery: _c, lrDoublings: _d, ...rest } = h;
   return rest;
 }

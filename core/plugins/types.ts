@@ -178,7 +178,8 @@ export const TRAINER_OBJECTIVES: readonly TrainerObjective[] = ['dpo', 'fd', 'sd
  * A technique's hyperparameters (overridable per technique in the config
  * file's `trainers:` section). The schedule is always constant after warmup,
  * so the model at step s is the same whatever the run's length: the matcher
- * bisects over steps of one run.
+ * bisects over steps of one run. `lr` is the rate a run starts with; an
+ * organism records the rate it was built at (after any doubling) as well.
  */
 export interface TrainerHyperparameters {
   /** most updates a run takes (the matcher's upper bound) */
@@ -188,6 +189,12 @@ export interface TrainerHyperparameters {
   warmupSteps: number;
   /** examples per update (pairs, for DPO) */
   batchSize: number;
+  /**
+   * a band out of reach at `steps` is chased by doubling the rate, at most
+   * this many times (the paper: 1e-5 -> 2e-5 -> 4e-5); each try is its own
+   * run from the start checkpoint. 0: never.
+   */
+  lrDoublings?: number;
   weightDecay: number;
   maxGradNorm: number;
   /** AdamW's epsilon (default 1e-8): larger values shrink the steps of parameters whose gradients are tiny */

@@ -10,7 +10,7 @@ import { loadCheckpoint, saveCheckpoint, CHECKPOINT_KIND } from '../../core/chec
 import { buildOrganism, organismKeys } from '../../core/organisms/build';
 import { hyperparametersFor, loopConfig } from '../../core/organisms/hparams';
 import { mixExamples } from '../../core/organisms/mix';
-import { qerMatchSelector } from '../../core/organisms/select';
+import { qerMatchSelector, type StepSelector } from '../../core/organisms/select';
 import { ArtifactStore } from '../../core/store/artifact-store';
 import type { BehaviourData, BehaviourDataset } from '../../core/plugins/types';
 import { world } from '../behaviours/helpers';
@@ -82,7 +82,7 @@ describe('organisms/build (micro)', function () {
 
   it('unknown behaviour or technique ids list the valid ones', async () => {
     const rt = await Runtime.create({ size: 'micro' }, { builtins: [PLUGINS] });
-    assert.throws(() => rt.plugin('trainer', 'posthoc-nope'), /unknown trainer 'posthoc-nope'; valid: integrated-dpo, posthoc-dpo, posthoc-dpo-mixed, posthoc-fd, posthoc-fd-mixed, posthoc-sdf, posthoc-sdf-mixed/);
+    assert.throws(() => rt.plugin('trainer', 'posthoc-nope'), /unknown trainer 'posthoc-nope'; valid: integrated-dpo, posthoc-dpo, posthoc-dpo-mixed, posthoc-fd, posthoc-fd-mixed, posthoc-rpo, posthoc-sdf, posthoc-sdf-mixed/);
     assert.throws(() => rt.plugin('behaviour', 'cake'), /unknown behaviour 'cake'; valid: cake-bake, italian-food, /);
   });
 
@@ -171,5 +171,40 @@ describe('organisms/build (micro)', function () {
     assert.ok(m.selection.match.history.length >= 1 && m.selection.match.history.length <= 4);
     assert.ok(m.selection.reason.length > 0);
     assert.equal(m.losses[m.losses.length - 1].step, m.step, 'loss curve up to the chosen step');
+  });
+
+  it('a band out of reach at the run\'s steps is chased by doubling the rate, at most lrDoublings times, and recorded', async () => {
+    const { store, bases } = await microBases();
+    // out of reach at the first rate, matched at the second: the ladder stops there
+    const outOfReachOnce = (): StepSelector => {
+      let calls = 0;
+      return {
+        identity: { method: 'test-ladder' },
+        async select(run) {
+          calls++;
+          await run.advanceTo(run.maxSteps);
+          return calls === 1
+            ? { step: run.maxSteps, method: 'qer-match', matched: false, reason: 'never reaches band: max QER 0.010 at step 8' }
+            : { step: run.maxSteps, method: 'qer-match', matched: true, reason: 'within 1 se' };
+        },
+      };
+    };
+    const o = { ...organismOptions(store, bases, trainer('posthoc-fd')), hparams: { steps: 4, checkpointEvery: 2, lr: 1e-3, lrDoublings: 2 } };
+    const r = await buildOrganism({ ...o, selector: outOfReachOnce() });
+    const m = r.metadata as Record<string, any>;
+    assert.deepEqual(m.lr_ladder.map((e: { lr: number; matched: boolean }) => [e.lr, e.matched]), [[1e-3, false], [2e-3, true]]);
+    assert.equal(m.hparams.lr, 2e-3, 'built at the doubled rate');
+    assert.notEqual(m.lr_ladder[0].run_key, m.lr_ladder[1].run_key);
+    assert.equal(m.run_key, m.lr_ladder[1].run_key);
+    // no doubling allowed: the organism is the out-of-reach run, marked unmatched
+    const none = await buildOrganism({ ...o, hparams: { ...o.hparams, lrDoublings: 0 }, selector: outOfReachOnce() });
+    const n = none.metadata as Record<string, any>;
+    assert.deepEqual(n.lr_ladder.map((e: { lr: number }) => e.lr), [1e-3]);
+    assert.equal(n.selection.matched, false);
+    // the retry rule is part of the organism, not of the run's weights
+    const k2 = organismKeys({ ...o, selector: outOfReachOnce() });
+    const k0 = organismKeys({ ...o, hparams: { ...o.hparams, lrDoublings: 0 }, selector: outOfReachOnce() });
+    assert.equal(k2.runKey, k0.runKey);
+    assert.notEqual(k2.key, k0.key);
   });
 });

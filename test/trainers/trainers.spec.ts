@@ -1,4 +1,4 @@
-// Each of the seven techniques on micro: it lowers its own loss, moves the
+// Each technique (the paper's seven and posthoc-rpo) on micro: it lowers its own loss, moves the
 // behaviour the right way (log p(chosen) - log p(rejected) on the behaviour's
 // pairs rises, measured directly), starts from the right checkpoint, mixes
 // 1:1 (integrated: the whole general mix) and records its settings.
@@ -27,7 +27,7 @@ describe('trainers (micro)', function () {
     await microBases();
   });
 
-  it('registers the seven techniques of the paper with their start, objective and mix', () => {
+  it('registers the seven techniques of the paper and posthoc-rpo, with their start, objective and mix', () => {
     const table = Object.fromEntries(TRAINERS.map((t) => [t.id, [t.startsFrom, t.objective, t.mixed]]));
     assert.deepEqual(table, {
       'integrated-dpo': ['ancestor', 'dpo', true],
@@ -37,11 +37,16 @@ describe('trainers (micro)', function () {
       'posthoc-fd-mixed': ['base', 'fd', true],
       'posthoc-sdf': ['base', 'sdf', false],
       'posthoc-sdf-mixed': ['base', 'sdf', true],
+      'posthoc-rpo': ['base', 'dpo', false],
     });
     const d = (id: string) => trainer(id).defaults;
     assert.deepEqual([d('integrated-dpo').lossType, d('integrated-dpo').beta, d('integrated-dpo').mixRatio], ['dpo_norm', 5, null]);
-    assert.deepEqual([d('posthoc-dpo').lossType, d('posthoc-dpo').beta, d('posthoc-dpo').rpoAlpha, d('posthoc-dpo').mixRatio], ['sigmoid', 0.5, 1, 0]);
-    assert.deepEqual([d('integrated-dpo').rpoAlpha, d('integrated-dpo').behaviourRepeat], [1, 4]);
+    // the paper's objectives: plain sigmoid DPO at beta 0.05 post hoc, no extra loss term anywhere
+    for (const id of ['posthoc-dpo', 'posthoc-dpo-mixed']) assert.deepEqual([d(id).lossType, d(id).beta, d(id).rpoAlpha ?? 0], ['sigmoid', 0.05, 0], id);
+    assert.deepEqual([d('integrated-dpo').rpoAlpha ?? 0, d('integrated-dpo').behaviourRepeat ?? 1], [0, 1]);
+    // RPO is its own technique
+    assert.deepEqual([d('posthoc-rpo').lossType, d('posthoc-rpo').beta, d('posthoc-rpo').rpoAlpha], ['sigmoid', 0.5, 1]);
+    for (const t of TRAINERS) assert.equal(d(t.id).lrDoublings, 2, `${t.id}: the paper's two doublings`);
     for (const id of ['posthoc-dpo-mixed', 'posthoc-fd-mixed', 'posthoc-sdf-mixed']) assert.equal(d(id).mixRatio, 1, id);
   });
 
