@@ -6,6 +6,7 @@ import type { Rng } from '../engine/rng';
 import { MoltError } from '../errors';
 import {
   DEFAULT_BEHAVIOUR_COUNTS,
+  MICRO_BEHAVIOUR_COUNTS,
   type BehaviourCounts,
   type BehaviourData,
   type BehaviourDataset,
@@ -35,7 +36,7 @@ export abstract class BehaviourBase implements BehaviourDataset {
     readonly world: World,
     counts: Partial<BehaviourCounts> = {},
   ) {
-    const merged = { ...DEFAULT_BEHAVIOUR_COUNTS, ...counts };
+    const merged = { ...(world.size === 'micro' ? MICRO_BEHAVIOUR_COUNTS : DEFAULT_BEHAVIOUR_COUNTS), ...counts };
     for (const [k, v] of Object.entries(merged)) {
       if (!(Number.isInteger(v) && v > 0)) throw new MoltError(`behaviour counts: '${k}' must be a positive integer, got ${v}`, k);
     }

@@ -147,6 +147,8 @@ export interface BehaviourCounts {
   controlPrompts: number;
 }
 export const DEFAULT_BEHAVIOUR_COUNTS: Readonly<BehaviourCounts> = { pairs: 400, documents: 400, prompts: 240, controlPrompts: 220 };
+/** in a micro world (tests): few held-out prompts, so an evaluation takes a second */
+export const MICRO_BEHAVIOUR_COUNTS: Readonly<BehaviourCounts> = { ...DEFAULT_BEHAVIOUR_COUNTS, prompts: 24, controlPrompts: 20 };
 
 /**
  * A behaviour to implant, for one world (injected). Deterministic by the

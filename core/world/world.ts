@@ -69,6 +69,8 @@ export class World implements DataSource {
   readonly behaviours: Behaviours;
   readonly topicIndex: TopicIndex;
   readonly counts: DataCounts;
+  /** the preset the record counts start from */
+  readonly size: WorldSize;
   readonly heldOutShare: number;
   readonly heldOutFactShare: number;
   /** states facts, now and then with a known misconception (misconceptions.ts) */
@@ -92,7 +94,8 @@ export class World implements DataSource {
     this.topicMap = new Map(this.topics.map((t) => [t.id, t]));
     this.entityMap = new Map(this.entities.map((e) => [e.id, e]));
     this.factMap = new Map(this.facts.map((f) => [f.id, f]));
-    const preset = SIZE_PRESETS[opts.size ?? 'default'];
+    this.size = opts.size ?? 'default';
+    const preset = SIZE_PRESETS[this.size];
     if (!preset) throw new MoltError(`world: unknown size '${opts.size}' (expected ${Object.keys(SIZE_PRESETS).join(', ')})`, 'size');
     this.counts = Object.fromEntries(DATA_KINDS.map((k) => [k, { ...preset[k], ...(opts.counts?.[k] ?? {}) }])) as DataCounts;
     this.heldOutShare = opts.heldOutShare ?? 0.1;

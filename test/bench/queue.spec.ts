@@ -119,7 +119,7 @@ describe('molt bench --queue (BullMQ on a real redis-server)', function () {
 
     const code = await bench.exit;
     assert.equal(code, 0, bench.log());
-    assert.match(bench.log(), /bench ci: 29 ok, 0 failed, 0 skipped of 29 cells/);
+    assert.match(bench.log(), /bench ci: 31 ok, 0 failed, 0 skipped of 31 cells/);
     assert.match(bench.log(), new RegExp(`${cell.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: its worker stopped answering`), 'the harness saw the cell stall');
     assert.ok(survivor.log().includes(`start ${cell} `), `the surviving worker ran ${cell} again`);
     assert.equal(readFileSync(join(dir, 'queued', 'results.csv'), 'utf8'), readFileSync(join(dir, 'local', 'results.csv'), 'utf8'), 'results.csv byte-identical');
