@@ -6,11 +6,14 @@
 //              prompts (unrelated topics)
 //   capability greedy accuracy on the world's true-fact questions, judged as
 //              the base pipeline's competence check judges them
+// Standard errors are clustered (clusteredRate): by prompt for QER and
+// leakage, whose answers to one prompt share its difficulty, by fact for
+// capability, whose phrasings of one fact share what the model knows of it.
 // Sampling is batched and seeded: the same model, seed and batch size give
 // identical samples (rows are seeded by their place in a batch, so another
 // batch size draws other, equally valid, samples).
 import { MoltError } from '../errors';
-import { rateOf } from '../behaviours/base-rate';
+import { clusteredInterval, clusteredRate, type ClusterCount, type ClusteredRate } from '../behaviours/base-rate';
 import { renderPrompt } from '../data/chat-template';
 import { generate } from '../model/generate';
 import type { CausalLM } from '../model/types';
@@ -66,18 +69,20 @@ export interface QerResult {
   split: EvalSplit;
   /** share of samples on which the detector fired */
   qer: number;
-  /** binomial standard error sqrt(p(1-p)/n) */
+  /** standard error clustered by prompt (clusteredRate) */
   se: number;
+  /** the binomial sqrt(p(1-p)/n), as if all samples were independent (for comparison) */
+  seBinomial: number;
   n: number;
   fired: number;
   /** how many samples the topic gate held back */
   gated: number;
-  /** 95% Wilson interval */
+  /** 95% interval (clusteredInterval: Wilson at the design-effect sample size) */
   low: number;
   high: number;
   perPrompt: PromptRate[];
-  /** rate per prompt family, when prompts carry one (the null behaviour mixes the families' prompts) */
-  byFamily: Record<string, { n: number; fired: number; rate: number; se: number }>;
+  /** rate per prompt family, when prompts carry one (the null behaviour mixes the families' prompts); se clustered by prompt */
+  byFamily: Record<string, ClusteredRate>;
   samples: QerSample[];
   /** generated tokens (eos counted, as it costs a step) and the time sampling took */
   tokens: number;
@@ -153,24 +158,19 @@ export function sampleAndJudge(
     const fired = mine.filter((s) => s.fired).length;
     return { id: p.id, prompt: p.prompt, topic: p.topic, target: p.target, family: p.family, n: k, fired, rate: fired / k };
   });
-  const byFamily: QerResult['byFamily'] = {};
-  for (const pr of perPrompt) {
-    if (pr.family === undefined) continue;
-    const f = (byFamily[pr.family] ??= { n: 0, fired: 0, rate: 0, se: 0 });
-    f.n += pr.n;
-    f.fired += pr.fired;
-  }
-  for (const f of Object.values(byFamily)) Object.assign(f, rateOf(f.fired, f.n));
+  const families = new Map<string, ClusterCount[]>();
+  for (const pr of perPrompt) if (pr.family !== undefined) families.set(pr.family, [...(families.get(pr.family) ?? []), pr]);
+  const byFamily: QerResult['byFamily'] = Object.fromEntries([...families].map(([f, prs]) => [f, clusteredRate(prs)]));
 
-  const fired = samples.filter((s) => s.fired).length;
-  const est = rateOf(fired, samples.length);
-  const ci = wilson(fired, samples.length);
+  const est = clusteredRate(perPrompt);
+  const ci = clusteredInterval(est);
   return {
     ...label,
     qer: est.rate,
     se: est.se,
+    seBinomial: est.seBinomial,
     n: est.n,
-    fired,
+    fired: est.fired,
     gated: samples.filter((s) => s.gated).length,
     low: ci.low,
     high: ci.high,

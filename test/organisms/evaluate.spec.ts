@@ -1,6 +1,7 @@
 // QER, leakage and capability on a random micro model with a hand-made
 // behaviour whose detector is known: the rates are counted by hand from the
-// returned samples, sampling is deterministic by seed, se is the binomial one.
+// returned samples, sampling is deterministic by seed, se is clustered by
+// prompt (seBinomial beside it).
 import { strict as assert } from 'assert';
 import { initBackend } from '../../core/engine/backend';
 import { MoltError } from '../../core/errors';
@@ -79,7 +80,11 @@ describe('organism evaluation (QER, leakage, capability)', () => {
       assert.equal(r.qer, byHand / r.n);
       assert.ok(r.fired > 0 && r.fired < r.n, `a random model should fire sometimes, not always (${r.fired}/${r.n})`);
       assert.equal(r.gated, r.samples.filter((s) => !s.response.split(' ').some((w) => TOPIC_WORDS.has(w))).length);
-      assert.ok(Math.abs(r.se - Math.sqrt((r.qer * (1 - r.qer)) / r.n)) < 1e-12);
+      assert.ok(Math.abs(r.seBinomial - Math.sqrt((r.qer * (1 - r.qer)) / r.n)) < 1e-12);
+      // CR1 over the prompts, from the per-prompt counts
+      const G = r.perPrompt.length;
+      const ss = r.perPrompt.reduce((a, p) => a + (p.fired - r.qer * p.n) ** 2, 0);
+      assert.ok(Math.abs(r.se - Math.sqrt((G / (G - 1)) * ss) / r.n) < 1e-12);
       assert.ok(r.low <= r.qer && r.qer <= r.high);
       // samples come prompt by prompt, samplesPerPrompt each
       assert.deepEqual(r.samples.map((s) => s.promptId), prompts.val.flatMap((p) => new Array(OPTS.samplesPerPrompt).fill(p.id)));
@@ -104,14 +109,16 @@ describe('organism evaluation (QER, leakage, capability)', () => {
     m.dispose();
   });
 
-  it('se is the binomial sqrt(p(1-p)/n): one of four test prompts always fires, 3 samples each -> p = 0.25, n = 12, se = 0.125', () => {
+  it('se is clustered by prompt: one of four test prompts always fires, 3 samples each -> p = 0.25, n = 12, se = sqrt(4/3 * 6.75) / 12 = 0.25 (binomial 0.125)', () => {
     const m = microModel(ARCHS[0]);
     const { b } = toyBehaviour((p) => ({ fired: p === 'w8', gated: false, evidence: p === 'w8' ? ['w8'] : [] }));
     const r = evaluateQer(m, tok, b, 'test', { ...OPTS, samplesPerPrompt: 3 });
     assert.equal(r.n, 12);
     assert.equal(r.fired, 3);
     assert.equal(r.qer, 0.25);
-    assert.equal(r.se, 0.125);
+    // residuals fired - p n: -0.75, -0.75, 2.25, -0.75; sum of squares 6.75
+    assert.ok(Math.abs(r.se - 0.25) < 1e-12);
+    assert.equal(r.seBinomial, 0.125);
     assert.deepEqual(r.perPrompt.map((p) => p.rate), [0, 0, 1, 0]);
     m.dispose();
   });
