@@ -5,8 +5,8 @@
 import { strict as assert } from 'assert';
 import { initBackend } from '../../core/engine/backend';
 import { MoltError } from '../../core/errors';
-import { capability, evaluateQer, leakage, type QerOptions } from '../../core/organisms/evaluate';
-import type { FactProbe } from '../../core/pipeline/base-data';
+import { capability, capabilityDrop, evaluateQer, factAccuracy, leakage, onTopicRate, type QerOptions, type QerSample } from '../../core/organisms/evaluate';
+import type { BaseData, FactProbe } from '../../core/pipeline/base-data';
 import type { BehaviourDataset, DetectorVerdict, TriggerPrompt } from '../../core/plugins/types';
 import { WordTokenizer } from '../../core/tokenizer/word-tokenizer';
 import { ARCHS, VOCAB, microModel } from '../model/helpers';
@@ -138,6 +138,28 @@ describe('organism evaluation (QER, leakage, capability)', () => {
     m.dispose();
   });
 
+  it('capability is clustered by fact: 2, 0, 1 of 2 questions right -> 0.5, se sqrt(1.5 * 2) / 6 = 0.288675; the drop is paired by fact', () => {
+    const f = (id: string, correct: number) => ({ id, n: 2, correct });
+    const base = [f('a', 2), f('b', 0), f('c', 1)];
+    const acc = factAccuracy(base);
+    assert.equal(acc.rate, 0.5);
+    assert.ok(Math.abs(acc.se - 0.28867513459481287) < 1e-12);
+    // organism 1, 0, 1: per-fact drops 0.5, 0, 0 -> mean 1/6, se of the mean sqrt(var / 3), var = (1/9 + 1/36 + 1/36) / 2
+    const drop = capabilityDrop(base, [f('a', 1), f('b', 0), f('c', 1)]);
+    assert.ok(Math.abs(drop.rate - 1 / 6) < 1e-12);
+    assert.ok(Math.abs(drop.se - Math.sqrt((1 / 9 + 1 / 36 + 1 / 36) / 2 / 3)) < 1e-12);
+    assert.throws(() => capabilityDrop(base, [f('a', 1), f('x', 0), f('c', 1)]), /not asked the same facts/);
+  });
+
+  it('chat on-topic rate over sampled answers, clustered by prompt: 2/3, 0/3, 2/2 on topic -> 0.5, se sqrt(1.5 * 3.5) / 8 = 0.286411', () => {
+    const sample = (promptId: string, response: string): QerSample => ({ promptId, prompt: 'w30 w31', topic: 'toy', sample: 0, response, fired: false, gated: false, evidence: [] });
+    const samples = [sample('a', 'w10'), sample('a', 'w11'), sample('a', 'w1'), sample('b', 'w1'), sample('b', 'w2'), sample('b', ''), sample('c', 'w12'), sample('c', 'w13 w1')];
+    const data = { tokenizer: tok, isOnTopic: (_p, answer) => answer.split(' ').some((w) => TOPIC_WORDS.has(w)) } as Pick<BaseData, 'tokenizer' | 'isOnTopic'> as BaseData;
+    const r = onTopicRate(data, samples);
+    assert.deepEqual([r.n, r.fired, r.clusters], [8, 4, 3]);
+    assert.ok(Math.abs(r.se - 0.28641098093474) < 1e-12);
+  });
+
   it('refuses bad options and an empty split, naming them', () => {
     const m = microModel(ARCHS[0]);
     const { b } = toyBehaviour();
@@ -157,6 +179,8 @@ describe('organism evaluation (QER, leakage, capability)', () => {
     assert.deepEqual(r.answers.map((a) => a.correct), expected);
     assert.equal(r.correct, expected.filter(Boolean).length);
     assert.equal(r.accuracy.value, r.correct / 3);
+    assert.deepEqual(r.perFact, expected.map((ok, i) => ({ id: `f${i}`, n: 1, correct: ok ? 1 : 0 })));
+    assert.equal(r.se, factAccuracy(r.perFact).se);
     // greedy: the same answers again, whatever the batch size
     assert.deepEqual(capability(m, tok, questions, { batchSize: 3, maxNewTokens: 6 }).answers, r.answers);
     m.dispose();
