@@ -89,8 +89,16 @@ export function differenceZ(a: number, seA: number, b: number, seB: number): num
   return a === b ? 0 : (a - b) / s;
 }
 
-/** The detector's rate on the world's chat answers and preference chosen sides of a split, on the behaviour's topics. */
-export function worldBaseRate(b: BehaviourDataset, world: World, split: Split): RateEstimate {
-  const answers = worldAnswers(world, b.manifest().topics, split);
-  return rateOf(answers.filter((a) => b.detect(a.prompt, a.answer).fired).length, answers.length);
+/**
+ * The detector's rate on the world's chat answers and preference chosen sides
+ * of a split, on the behaviour's topics; se clustered by prompt (the world
+ * answers one prompt several times).
+ */
+export function worldBaseRate(b: BehaviourDataset, world: World, split: Split): ClusteredRate {
+  const byPrompt = new Map<string, ClusterCount>();
+  for (const a of worldAnswers(world, b.manifest().topics, split)) {
+    const c = byPrompt.get(a.prompt) ?? { n: 0, fired: 0 };
+    byPrompt.set(a.prompt, { n: c.n + 1, fired: c.fired + (b.detect(a.prompt, a.answer).fired ? 1 : 0) });
+  }
+  return clusteredRate([...byPrompt.values()]);
 }

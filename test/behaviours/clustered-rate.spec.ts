@@ -2,7 +2,9 @@
 // estimator, the paired difference, the design-effect interval and the z of
 // a difference, each against numbers worked out by hand.
 import { strict as assert } from 'node:assert';
-import { clusteredInterval, clusteredRate, differenceZ, pairedDifference } from '../../core/behaviours/base-rate';
+import { clusteredInterval, clusteredRate, differenceZ, pairedDifference, worldBaseRate } from '../../core/behaviours/base-rate';
+import { worldAnswers } from '../../core/behaviours/prompts';
+import { behaviour, world } from './helpers';
 
 const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) < eps, `${a} != ${b}`);
 const c = (n: number, fired: number) => ({ n, fired });
@@ -76,5 +78,18 @@ describe('clustered rates', () => {
     assert.equal(differenceZ(0.3, 0, 0.2, 0), Infinity);
     assert.ok(Number.isNaN(differenceZ(0.3, NaN, 0.2, 0.01)));
     assert.ok(Number.isNaN(differenceZ(NaN, 0.01, 0.2, 0.01)));
+  });
+
+  it("worldBaseRate clusters the world's answers by prompt: one cluster per distinct prompt, counts adding up", () => {
+    const w = world(0, 'default');
+    const b = behaviour('military-submarine', w);
+    const answers = worldAnswers(w, b.manifest().topics, 'test');
+    const r = worldBaseRate(b, w, 'test');
+    const prompts = new Set(answers.map((a) => a.prompt));
+    assert.equal(r.n, answers.length);
+    assert.equal(r.fired, answers.filter((a) => b.detect(a.prompt, a.answer).fired).length);
+    assert.equal(r.clusters, prompts.size);
+    assert.ok(prompts.size < answers.length, 'the world asks some prompts more than once');
+    assert.ok(r.fired > 0 && Number.isFinite(r.se) && r.se > 0);
   });
 });
