@@ -60,7 +60,8 @@ function organismsIntro(checks: readonly OrganismCheck[], hasBands: boolean): st
   const bands = hasBands ? '' : ' (run.json has no behaviours, so no bands)';
   return (
     `organisms.csv${bands}: ${c.inBand} of ${c.organisms} behaviour organisms have a test QER inside their band, ${c.baseBelowBand} a base QER below it, ` +
-    `${c.leakageOk} leakage <= 2%, ${c.capabilityOk} a capability drop <= 10 points; ${c.nullAtBase} of ${c.nullOrganisms} null organisms stay at the base level.`
+    `${c.leakageOk} leakage <= 2%, ${c.capabilityOk} a capability drop <= 10 points; ${c.testValWithin2se} of ${c.matched} matched ones a test QER within 2 SE of the validation QER; ` +
+    `${c.nullAtBase} of ${c.nullOrganisms} null organisms stay at the base level.`
   );
 }
 

@@ -102,6 +102,11 @@ export function pairedTable(paired: readonly PairedRow[]): string {
   );
 }
 
+/** x ± se, or x alone when the se is unknown */
+function pm(x: number, se: number): string {
+  return Number.isFinite(se) ? `${fmt(x)} \u00b1 ${fmt(se)}` : fmt(x);
+}
+
 function scoreCell(m: MatrixRow, key: string): Cell {
   const s = m.scores[key];
   if (!s) return '';
@@ -125,12 +130,12 @@ export function matrixTable(matrix: readonly MatrixRow[], pbs: readonly ProbeBas
     m.architecture,
     m.seed,
     m.status === 'ok' ? 'ok' : raw(`<span class="bad">${esc(m.status)}</span>`),
-    Number.isFinite(m.qer_se) ? `${fmt(m.qer)} \u00b1 ${fmt(m.qer_se)}` : m.qer,
-    m.leakage,
-    m.capability,
+    pm(m.qer, m.qer_se),
+    pm(m.leakage, m.leakage_se),
+    pm(m.capability, m.capability_se),
     ...keys.map((k) => scoreCell(m, k)),
   ]);
-  return table(['organism', 'behaviour', 'technique', 'arch', 'seed', 'status', 'QER \u00b1 SE', 'leakage', 'capability', ...keys], rows, {
+  return table(['organism', 'behaviour', 'technique', 'arch', 'seed', 'status', 'QER \u00b1 SE', 'leakage \u00b1 SE', 'capability \u00b1 SE', ...keys], rows, {
     className: 'matrix',
     empty: 'no organisms in results.csv',
   });
@@ -146,21 +151,29 @@ export function organismsTable(checks: readonly OrganismCheck[]): string {
     c.architecture,
     c.seed,
     c.status,
-    fmt(c.qer),
+    pm(c.qer, c.qer_se),
     Number.isNaN(c.band_low) ? '' : `${fmt(c.band_low)}-${fmt(c.band_high)}`,
     mark(c.in_band),
-    fmt(c.qer_base),
+    pm(c.qer_val, c.qer_val_se),
+    fmt(c.qer_test_val_z),
+    mark(c.test_val_within_2se),
+    pm(c.qer_base, c.qer_base_se),
     mark(c.base_below_band),
-    fmt(c.leakage),
+    pm(c.leakage, c.leakage_se),
     fmt(c.leakage_base),
     mark(c.leakage_ok),
-    fmt(c.capability_drop),
+    pm(c.capability_drop, c.capability_drop_se),
     mark(c.capability_ok),
+    pm(c.chat_on_topic, c.chat_on_topic_se),
+    fmt(c.chat_on_topic_base),
     mark(c.null_at_base),
     fmt(c.cost_s),
   ]);
   return table(
-    ['behaviour', 'technique', 'arch', 'seed', 'status', 'test QER', 'band', 'in band', 'base QER', 'base below', 'leakage', 'base leakage', '<= 2%', 'capability drop', '<= 10 pts', 'null at base', 'seconds'],
+    [
+      'behaviour', 'technique', 'arch', 'seed', 'status', 'test QER \u00b1 SE', 'band', 'in band', 'val QER \u00b1 SE', 'z test-val', '|z| <= 2',
+      'base QER \u00b1 SE', 'base below', 'leakage \u00b1 SE', 'base leakage', '<= 2%', 'capability drop \u00b1 SE', '<= 10 pts', 'chat on topic \u00b1 SE', 'base on topic', 'null at base', 'seconds',
+    ],
     rows,
     { empty: 'no organisms' },
   );

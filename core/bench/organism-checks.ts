@@ -1,11 +1,12 @@
 // organisms.csv: each organism against what a usable model organism must
-// satisfy (issue 3): test QER inside its behaviour's band, base QER below it,
-// leakage on control prompts at most 2%, capability lost at most 10 points,
-// and for null organisms, QER still at the base level. The bands come from
-// the behaviours' manifests, which run.json records (a results.csv alone
-// does not carry them).
+// satisfy (issues 3 and 13): test QER inside its behaviour's band, base QER
+// below it, leakage on control prompts at most 2%, capability lost at most 10
+// points, test QER within 2 standard errors of the validation QER it was
+// matched on, and for null organisms, QER still at the base level. The bands
+// come from the behaviours' manifests, which run.json records (a results.csv
+// alone does not carry them).
 import type { QerBand } from '../plugins/types';
-import { matrixRows } from './matrix';
+import { hparamColumns, matrixRows } from './matrix';
 import { tableCsv } from './results-csv';
 import type { MatrixRow, ResultRow } from './rows';
 
@@ -18,6 +19,8 @@ export interface BehaviourInfo {
 
 export const MAX_LEAKAGE = 0.02;
 export const MAX_CAPABILITY_DROP = 0.1;
+/** |test - val| QER in standard errors of the difference */
+export const MAX_TEST_VAL_Z = 2;
 export const NULL_FAMILY = 'null';
 
 /** A matrix.csv row without the probe scores, plus the checks. */
@@ -28,8 +31,9 @@ export interface OrganismCheck extends Omit<MatrixRow, 'scores'> {
   in_band: number;
   base_below_band: number;
   leakage_ok: number;
-  capability_drop: number;
   capability_ok: number;
+  /** |qer_test_val_z| <= 2; NaN when the organism was not QER-matched */
+  test_val_within_2se: number;
   /** null organisms: QER at most 2 standard errors above the base model's; NaN for the others */
   null_at_base: number;
   /** seconds the organism's cell took (training when not cached, then evaluation) */
@@ -49,7 +53,8 @@ export function organismChecks(rows: readonly ResultRow[], behaviours: Readonly<
     const info = behaviours[m.behaviour];
     const isNull = m.family === NULL_FAMILY;
     const band = !isNull && info ? info.band : undefined;
-    const drop = m.capability_base - m.capability;
+    // runs older than the capability_drop row: the difference of the two accuracies
+    const drop = Number.isNaN(m.capability_drop) ? m.capability_base - m.capability : m.capability_drop;
     const { scores: _scores, ...row } = m;
     return {
       ...row,
@@ -61,20 +66,26 @@ export function organismChecks(rows: readonly ResultRow[], behaviours: Readonly<
       capability_drop: drop,
       // a 1e-9 slack: 0.808 - 0.708 is 0.10000000000000009 in floating point
       capability_ok: flag(known(drop) ? drop <= MAX_CAPABILITY_DROP + 1e-9 : null),
+      test_val_within_2se: flag(Number.isNaN(m.qer_test_val_z) ? null : Math.abs(m.qer_test_val_z) <= MAX_TEST_VAL_Z),
       null_at_base: flag(isNull && known(m.qer, m.qer_base, m.qer_se) ? m.qer <= m.qer_base + 2 * m.qer_se : null),
       cost_s: cost.get([m.architecture, m.behaviour, m.technique, m.seed].join('|')) ?? NaN,
     };
   });
 }
 
-export const ORGANISM_CHECK_COLUMNS: readonly (keyof OrganismCheck)[] = [
+/** organisms.csv's columns before the `hp_<name>` ones */
+export const ORGANISM_CHECK_COLUMNS = [
   'organism_id', 'behaviour', 'family', 'pipeline', 'technique', 'architecture', 'seed', 'status', 'matched', 'step',
-  'qer', 'qer_se', 'band_low', 'band_high', 'in_band', 'qer_base', 'base_below_band', 'leakage', 'leakage_base', 'leakage_ok',
-  'capability', 'capability_base', 'capability_drop', 'capability_ok', 'null_at_base', 'cost_s',
-];
+  'qer', 'qer_se', 'band_low', 'band_high', 'in_band', 'qer_val', 'qer_val_se', 'qer_test_val_z', 'test_val_within_2se',
+  'qer_base', 'qer_base_se', 'base_below_band', 'leakage', 'leakage_se', 'leakage_base', 'leakage_base_se', 'leakage_ok',
+  'capability', 'capability_se', 'capability_base', 'capability_drop', 'capability_drop_se', 'capability_ok',
+  'capability_heldout', 'capability_heldout_base', 'capability_heldout_drop', 'capability_heldout_drop_se',
+  'chat_on_topic', 'chat_on_topic_se', 'chat_on_topic_base', 'chat_on_topic_base_se', 'null_at_base', 'cost_s',
+] as const satisfies readonly (keyof OrganismCheck)[];
 
 export function organismChecksCsv(checks: readonly OrganismCheck[]): string {
-  return tableCsv(ORGANISM_CHECK_COLUMNS, checks.map((c) => ORGANISM_CHECK_COLUMNS.map((k) => c[k])));
+  const hp = hparamColumns(checks);
+  return tableCsv([...ORGANISM_CHECK_COLUMNS, ...hp.header], checks.map((c) => [...ORGANISM_CHECK_COLUMNS.map((k) => c[k]), ...hp.fields(c)]));
 }
 
 export interface OrganismCheckSummary {
@@ -84,6 +95,9 @@ export interface OrganismCheckSummary {
   baseBelowBand: number;
   leakageOk: number;
   capabilityOk: number;
+  /** behaviour organisms with a validation QER (QER-matched), and those whose test QER is within 2 SE of it */
+  matched: number;
+  testValWithin2se: number;
   nullOrganisms: number;
   nullAtBase: number;
 }
@@ -100,6 +114,8 @@ export function summariseChecks(checks: readonly OrganismCheck[]): OrganismCheck
     baseBelowBand: count(behaviour, 'base_below_band'),
     leakageOk: count(behaviour, 'leakage_ok'),
     capabilityOk: count(behaviour, 'capability_ok'),
+    matched: behaviour.filter((c) => Number.isFinite(c.test_val_within_2se)).length,
+    testValWithin2se: count(behaviour, 'test_val_within_2se'),
     nullOrganisms: nulls.length,
     nullAtBase: count(nulls, 'null_at_base'),
   };

@@ -42,9 +42,12 @@ export type CellStatus = 'ok' | 'failed' | 'skipped';
  * One row of results.csv. Numbers that do not exist are NaN in memory and an
  * empty field in the CSV (layer of a whole-model metric, n of a flag, ...).
  *
- * Organism rows have probe '' and diffing_base '' and metrics:
- *   qer, qer_base, leakage, leakage_base, capability, capability_base, capability_drop,
- *   step, matched (1/0, NaN when not matched by design), val_qer.
+ * Organism rows have probe '' and diffing_base '' and the metrics of
+ * ORGANISM_METRICS: each rate with n and a 95% interval, and beside it a row
+ * `<metric>_se` with its standard error (clustered by prompt for QER,
+ * leakage and chat on-topic, by fact for capability; see clusteredRate).
+ * `hparams` carries the organism's resolved hyperparameters as canonical JSON
+ * in `variant` (value empty).
  * Probe rows carry every ProbeMetric of the probe's result, plus
  *   metric 'headline' (variant = the headline's metric name, value = score,
  *   ci = its interval), 'headline_floor' and 'detected' (1/0); for a null
@@ -86,8 +89,62 @@ export interface ResultRow {
 
 export const NUMERIC_COLUMNS: readonly ResultColumn[] = ['seed', 'layer', 'value', 'n', 'ci_low', 'ci_high', 'qer', 'qer_se', 'cost_s'];
 
+/**
+ * The numeric organism metrics matrix.csv and organisms.csv carry, named as in
+ * results.csv:
+ *   qer, qer_base, leakage, leakage_base   test split, se clustered by prompt
+ *   qer_val                                 the matched step's pooled validation QER (empty unless QER-matched)
+ *   qer_test_val_z                          (qer - qer_val) / sqrt(qer_se^2 + qer_val_se^2)
+ *   capability, capability_base             greedy accuracy on the capability questions of train and test facts
+ *   capability_heldout(_base)               the same answers, test facts only
+ *   capability_drop, capability_heldout_drop  base - organism, paired by fact
+ *   chat_on_topic, chat_on_topic_base       share of the leakage answers on their prompt's topic
+ *   step, matched (1/0, NaN when not matched by design)
+ */
+export const MATRIX_METRICS = [
+  'step',
+  'matched',
+  'qer',
+  'qer_se',
+  'qer_val',
+  'qer_val_se',
+  'qer_test_val_z',
+  'qer_base',
+  'qer_base_se',
+  'leakage',
+  'leakage_se',
+  'leakage_base',
+  'leakage_base_se',
+  'capability',
+  'capability_se',
+  'capability_base',
+  'capability_base_se',
+  'capability_drop',
+  'capability_drop_se',
+  'capability_heldout',
+  'capability_heldout_se',
+  'capability_heldout_base',
+  'capability_heldout_base_se',
+  'capability_heldout_drop',
+  'capability_heldout_drop_se',
+  'chat_on_topic',
+  'chat_on_topic_se',
+  'chat_on_topic_base',
+  'chat_on_topic_base_se',
+] as const;
+export type MatrixMetric = (typeof MATRIX_METRICS)[number];
+
+/** results.csv rows of an organism that the matrix leaves out: the binomial SEs, kept for comparison */
+export const BINOMIAL_SE_METRICS = ['qer_se_binomial', 'leakage_se_binomial'] as const;
+/** the organism's resolved hyperparameters, canonical JSON in `variant` */
+export const HPARAMS_METRIC = 'hparams';
+/** matrix.csv / organisms.csv column of hyperparameter `name` */
+export const HPARAM_PREFIX = 'hp_';
+
 /** The metrics an organism cell reports (probe ''). */
-export const ORGANISM_METRICS = ['qer', 'qer_base', 'leakage', 'leakage_base', 'capability', 'capability_base', 'capability_drop', 'step', 'matched', 'val_qer'] as const;
+export const ORGANISM_METRICS = [...MATRIX_METRICS, ...BINOMIAL_SE_METRICS, HPARAMS_METRIC] as const;
+/** an older name of qer_val, still read */
+export const LEGACY_METRIC_NAMES: Readonly<Record<string, MatrixMetric>> = { val_qer: 'qer_val' };
 
 /** Headline rows of a probe cell. */
 export const HEADLINE_METRIC = 'headline';
@@ -100,29 +157,13 @@ export const FAMILY_DETECTED_METRIC = 'family_detected';
 export const CELL_METRIC = 'cell';
 
 /**
- * matrix.csv: one row per organism. Fixed columns, then for each
- * probe x diffing base that ran (sorted), four columns named
- * `<probe>@<diffing_base>`, `..._ci_low`, `..._ci_high`, `..._detected`.
+ * matrix.csv: one row per organism. Fixed columns (identity, status, the
+ * MATRIX_METRICS), then for each probe x diffing base that ran (sorted), four
+ * columns named `<probe>@<diffing_base>`, `..._ci_low`, `..._ci_high`,
+ * `..._detected`, then one column `hp_<name>` per hyperparameter any
+ * organism recorded (sorted by name).
  */
-export const MATRIX_FIXED_COLUMNS = [
-  'organism_id',
-  'behaviour',
-  'family',
-  'pipeline',
-  'technique',
-  'architecture',
-  'seed',
-  'status',
-  'step',
-  'matched',
-  'qer',
-  'qer_se',
-  'qer_base',
-  'leakage',
-  'leakage_base',
-  'capability',
-  'capability_base',
-] as const;
+export const MATRIX_FIXED_COLUMNS = ['organism_id', 'behaviour', 'family', 'pipeline', 'technique', 'architecture', 'seed', 'status', ...MATRIX_METRICS] as const;
 
 export interface ProbeScore {
   score: number;
@@ -138,7 +179,7 @@ export interface ProbeScore {
   byFamily?: Record<string, { score: number; detected: boolean }>;
 }
 
-export interface MatrixRow {
+export type MatrixRow = Record<MatrixMetric, number> & {
   organism_id: string;
   behaviour: string;
   family: string;
@@ -147,18 +188,11 @@ export interface MatrixRow {
   architecture: string;
   seed: number;
   status: CellStatus;
-  step: number;
-  matched: number;
-  qer: number;
-  qer_se: number;
-  qer_base: number;
-  leakage: number;
-  leakage_base: number;
-  capability: number;
-  capability_base: number;
+  /** the resolved hyperparameters (results.csv's `hparams` row); {} when none were recorded */
+  hparams: Record<string, unknown>;
   /** key `<probe>@<diffing_base>` */
   scores: Record<string, ProbeScore>;
-}
+};
 
 /** `<probe>@<diffing_base>`, the key of a probe's column group in matrix.csv. */
 export function probeKey(probe: string, diffingBase: string): string {

@@ -2,13 +2,14 @@
 // in-process executor, the local worker processes and queue workers.
 import { isMoltError } from '../errors';
 import type { Runtime } from '../container';
-import { ensureBase, organismCell, type CellOptions, type ProgressSink } from '../organisms/cell';
-import { wilson } from '../probes/stats';
+import { ensureBase, organismCell, type CapabilityOut, type CellOptions, type CellResult, type DropOut, type ModelEval, type ProgressSink, type RateOut } from '../organisms/cell';
+import { differenceZ } from '../behaviours/base-rate';
+import { canonicalJson } from '../store/content-hash';
 import { resolveProbeSettings } from '../probes/settings';
 import { openOrganismPair } from '../probes/resolve';
 import type { ProbeResult } from '../probes/types';
 import { familyManifests } from '../cli/commands-probe';
-import { DETECTED_METRIC, FAMILY_DETECTED_METRIC, FAMILY_HEADLINE_METRIC, HEADLINE_FLOOR_METRIC, HEADLINE_METRIC } from './rows';
+import { DETECTED_METRIC, FAMILY_DETECTED_METRIC, FAMILY_HEADLINE_METRIC, HEADLINE_FLOOR_METRIC, HEADLINE_METRIC, HPARAMS_METRIC } from './rows';
 import { metricRow, readRecord, writeRecord, type CellRecord, type MetricRow } from './cell-record';
 import type { BaseCell, BenchPlan, Cell, OrganismCell, ProbeCell } from './plan';
 
@@ -40,32 +41,56 @@ async function runBase(rt: Runtime, plan: BenchPlan, cell: BaseCell, o: RunCellO
 async function runOrganism(rt: Runtime, plan: BenchPlan, cell: OrganismCell, o: RunCellOptions): Promise<Partial<CellRecord>> {
   const r = await organismCell(rt, { behaviour: cell.behaviour, technique: cell.technique, arch: cell.arch, seed: cell.seed }, o.sink, cellOptions(plan, rt, o.shouldStop));
   const manifest = rt.plugin('behaviour', cell.behaviour).manifest();
-  const rate = (x: { qer: number; n: number }) => {
-    const w = wilson(Math.round(x.qer * x.n), x.n);
-    return { value: x.qer, n: x.n, ci_low: w.low, ci_high: w.high };
-  };
-  const cap = (x: { accuracy: number; n: number }) => {
-    const w = wilson(Math.round(x.accuracy * x.n), x.n);
-    return { value: x.accuracy, n: x.n, ci_low: w.low, ci_high: w.high };
-  };
-  const metrics: MetricRow[] = [
-    metricRow({ metric: 'qer', ...rate(r.organism.qer) }),
-    metricRow({ metric: 'qer_base', ...rate(r.base.qer) }),
-    metricRow({ metric: 'leakage', ...rate(r.organism.leakage) }),
-    metricRow({ metric: 'leakage_base', ...rate(r.base.leakage) }),
-    metricRow({ metric: 'capability', ...cap(r.organism.capability) }),
-    metricRow({ metric: 'capability_base', ...cap(r.base.capability) }),
-    metricRow({ metric: 'capability_drop', value: r.base.capability.accuracy - r.organism.capability.accuracy, n: r.organism.capability.n }),
-    metricRow({ metric: 'step', value: r.step }),
-    metricRow({ metric: 'matched', value: r.matched === null ? NaN : r.matched ? 1 : 0, variant: r.match_reason }),
-    metricRow({ metric: 'val_qer', value: r.val_qer ?? NaN }),
-  ];
+  const metrics = organismMetricRows(r);
   const samples = (r.organism.samples ?? []).map((s) => ({ cell: cell.id, type: 'qer_sample', prompt_id: s.promptId, prompt: s.prompt, sample: s.sample, response: s.response, fired: s.fired, gated: s.gated, evidence: s.evidence }));
   return {
     organism: { id: r.key, family: manifest.family, pipeline: manifest.pipeline, qer: r.organism.qer.qer, qer_se: r.organism.qer.se },
     metrics,
     samples,
   };
+}
+
+/**
+ * An organism cell's metric rows (rows.ts, ORGANISM_METRICS): the organism's
+ * and the base model's rates, each with n and its 95% interval, then a
+ * `<metric>_se` row; a capability row says in `variant` which questions stood
+ * in when the data had no capability set. Then the step, whether it matched,
+ * the validation QER it matched on and the z of test - val, the binomial SEs
+ * and the resolved hyperparameters.
+ */
+export function organismMetricRows(r: CellResult): MetricRow[] {
+  const withSe = (metric: string, x: { value: number; se: number; n: number; low: number; high: number }, variant = '') => [
+    metricRow({ metric, value: x.value, n: x.n, ci_low: x.low, ci_high: x.high, variant }),
+    metricRow({ metric: `${metric}_se`, value: x.se }),
+  ];
+  const rate = (x: RateOut) => ({ value: x.qer, se: x.se, n: x.n, low: x.low, high: x.high });
+  const cap = (x: CapabilityOut) => ({ value: x.accuracy, se: x.se, n: x.n, low: x.low, high: x.high });
+  // a difference, not a rate: value +- 1.96 se
+  const drop = (x: DropOut) => ({ value: x.value, se: x.se, n: x.n, low: x.value - 1.959964 * x.se, high: x.value + 1.959964 * x.se });
+  const topic = (x: ModelEval['chat_on_topic']) => ({ value: x.rate, se: x.se, n: x.n, low: x.low, high: x.high });
+  const { base, organism: o } = r;
+  return [
+    ...withSe('qer', rate(o.qer)),
+    ...withSe('qer_base', rate(base.qer)),
+    ...withSe('leakage', rate(o.leakage)),
+    ...withSe('leakage_base', rate(base.leakage)),
+    ...withSe('capability', cap(o.capability), o.capability_fallback),
+    ...withSe('capability_base', cap(base.capability), base.capability_fallback),
+    ...withSe('capability_drop', drop(r.capability_drop)),
+    ...withSe('capability_heldout', cap(o.capability_heldout), o.capability_fallback),
+    ...withSe('capability_heldout_base', cap(base.capability_heldout), base.capability_fallback),
+    ...withSe('capability_heldout_drop', drop(r.capability_heldout_drop)),
+    ...withSe('chat_on_topic', topic(o.chat_on_topic)),
+    ...withSe('chat_on_topic_base', topic(base.chat_on_topic)),
+    metricRow({ metric: 'step', value: r.step }),
+    metricRow({ metric: 'matched', value: r.matched === null ? NaN : r.matched ? 1 : 0, variant: r.match_reason }),
+    metricRow({ metric: 'qer_val', value: r.val_qer ?? NaN }),
+    metricRow({ metric: 'qer_val_se', value: r.val_qer_se ?? NaN }),
+    metricRow({ metric: 'qer_test_val_z', value: differenceZ(o.qer.qer, o.qer.se, r.val_qer ?? NaN, r.val_qer_se ?? NaN) }),
+    metricRow({ metric: 'qer_se_binomial', value: o.qer.seBinomial }),
+    metricRow({ metric: 'leakage_se_binomial', value: o.leakage.seBinomial }),
+    metricRow({ metric: HPARAMS_METRIC, value: NaN, variant: canonicalJson(r.hparams) }),
+  ];
 }
 
 /** A probe's result as metric rows: every metric, then the headline, its floor and detection. */

@@ -218,7 +218,8 @@ export interface RunInfo {
 function checksLine(c: OrganismCheckSummary): string {
   return (
     `organisms (organisms.csv): ${c.inBand} of ${c.organisms} in their QER band, base below the band for ${c.baseBelowBand}, ` +
-    `leakage <= 2% for ${c.leakageOk}, capability drop <= 10 points for ${c.capabilityOk}; null organisms at base level: ${c.nullAtBase} of ${c.nullOrganisms}`
+    `leakage <= 2% for ${c.leakageOk}, capability drop <= 10 points for ${c.capabilityOk}, test QER within 2 SE of validation for ${c.testValWithin2se} of ${c.matched} matched; ` +
+    `null organisms at base level: ${c.nullAtBase} of ${c.nullOrganisms}`
   );
 }
 

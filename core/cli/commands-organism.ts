@@ -21,7 +21,7 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}`;
 const pm = (r: RateOut) => `${pct(r.qer)} +- ${pct(r.se)}`;
 
 function printCells(cells: CellResult[]): void {
-  const head = 'behaviour                 technique           arch    step  matched  QER base %        QER organism %    band %       leak %   cap base/org %   s';
+  const head = 'behaviour                 technique           arch    step  matched  QER base %        QER organism %    band %       leak %   cap base/org %  cap drop %     s';
   const lines = [head];
   for (const c of cells) {
     lines.push(
@@ -36,6 +36,7 @@ function printCells(cells: CellResult[]): void {
         `${pct(c.band.low)}-${pct(c.band.high)}`.padEnd(12),
         pct(c.organism.leakage.qer).padStart(6),
         `${pct(c.base.capability.accuracy)}/${pct(c.organism.capability.accuracy)}`.padStart(14),
+        `${pct(c.capability_drop.value)} +- ${pct(c.capability_drop.se)}`.padStart(12),
         c.seconds.toFixed(0).padStart(5),
       ].join(' '),
     );
@@ -43,9 +44,19 @@ function printCells(cells: CellResult[]): void {
   process.stdout.write(lines.join('\n') + '\n');
 }
 
-const CSV_HEADER = ['behaviour', 'technique', 'arch', 'size', 'seed', 'key', 'starts_from', 'step', 'matched', 'val_qer', 'band_low', 'band_target', 'band_high', 'base_qer', 'base_qer_se', 'qer', 'qer_se', 'qer_n', 'leakage', 'leakage_n', 'base_capability', 'capability', 'capability_n', 'seconds'];
+// SEs are clustered by prompt (QER, leakage, chat on-topic) or by fact (capability)
+const CSV_HEADER = [
+  'behaviour', 'technique', 'arch', 'size', 'seed', 'key', 'starts_from', 'step', 'matched', 'val_qer', 'val_qer_se', 'band_low', 'band_target', 'band_high',
+  'base_qer', 'base_qer_se', 'qer', 'qer_se', 'qer_n', 'leakage', 'leakage_se', 'leakage_n', 'base_capability', 'capability', 'capability_n',
+  'capability_drop', 'capability_drop_se', 'base_capability_heldout', 'capability_heldout', 'base_chat_on_topic', 'chat_on_topic', 'seconds',
+];
 function csvRow(c: CellResult): (string | number)[] {
-  return [c.behaviour, c.technique, c.arch, c.size, c.seed, c.key, c.starts_from, c.step, c.matched === null ? '' : String(c.matched), c.val_qer ?? '', c.band.low, c.band.target, c.band.high, c.base.qer.qer, c.base.qer.se, c.organism.qer.qer, c.organism.qer.se, c.organism.qer.n, c.organism.leakage.qer, c.organism.leakage.n, c.base.capability.accuracy, c.organism.capability.accuracy, c.organism.capability.n, c.seconds];
+  const o = c.organism;
+  return [
+    c.behaviour, c.technique, c.arch, c.size, c.seed, c.key, c.starts_from, c.step, c.matched === null ? '' : String(c.matched), c.val_qer ?? '', c.val_qer_se ?? '', c.band.low, c.band.target, c.band.high,
+    c.base.qer.qer, c.base.qer.se, o.qer.qer, o.qer.se, o.qer.n, o.leakage.qer, o.leakage.se, o.leakage.n, c.base.capability.accuracy, o.capability.accuracy, o.capability.n,
+    c.capability_drop.value, c.capability_drop.se, c.base.capability_heldout.accuracy, o.capability_heldout.accuracy, c.base.chat_on_topic.rate, o.chat_on_topic.rate, c.seconds,
+  ];
 }
 
 interface CommonOpts {

@@ -1,7 +1,8 @@
 // One organism cell: the base models (built once per process, cached in the
 // store), the organism trained and QER-matched (buildOrganism), and base and
-// organism evaluated on the test split (QER, leakage, capability). Shared by
-// `molt organism(s)`, `molt probe` with a spec, and the benchmark harness.
+// organism evaluated on the test split (QER, leakage, capability, chat
+// on-topic rate). Shared by `molt organism(s)`, `molt probe` with a spec, and
+// the benchmark harness.
 import { MoltError } from '../errors';
 import { CHECKPOINT_KIND } from '../checkpoint/checkpoint-store';
 import { validateBehaviour } from '../behaviours/validate';
@@ -10,9 +11,11 @@ import { baseConfigWith } from '../pipeline/config';
 import { worldBaseData } from '../pipeline/world-data';
 import type { Runtime } from '../container';
 import type { CausalLM } from '../model/types';
+import type { BaseData } from '../pipeline/base-data';
 import { buildOrganism, organismAlias, type OrganismEvent, type OrganismResult } from './build';
 import { generalData } from './general-data';
-import { capability, evaluateQer, leakage, type QerOptions, type QerSample } from './evaluate';
+import { clusteredInterval, type ClusteredRate } from '../behaviours/base-rate';
+import { capabilityDrop, capabilityOn, evaluateQer, factAccuracy, leakage, onTopicRate, type FactCount, type QerOptions, type QerResult, type QerSample } from './evaluate';
 import { finalStepSelector, qerMatchSelector, type EvalSettings } from './select';
 import type { SuiteEntry } from './suite';
 
@@ -23,15 +26,47 @@ export interface ProgressSink {
   stop(): void;
 }
 
+/** A QER or leakage: se clustered by prompt, the binomial se beside it, 95% interval (clusteredInterval). */
 export interface RateOut {
   qer: number;
   se: number;
+  seBinomial: number;
   n: number;
+  low: number;
+  high: number;
+}
+/** Greedy fact accuracy: se clustered by fact over `facts` facts, n questions. */
+export interface CapabilityOut {
+  accuracy: number;
+  se: number;
+  n: number;
+  facts: number;
+  low: number;
+  high: number;
+}
+/** A paired difference (base - organism), se clustered by fact. */
+export interface DropOut {
+  value: number;
+  se: number;
+  n: number;
+  facts: number;
+}
+/** A model's evaluation, and its answers' per-fact counts (kept out of reports: the paired drop needs them). */
+export interface Evaluated {
+  report: ModelEval;
+  perFact: FactCount[];
 }
 export interface ModelEval {
   qer: RateOut;
   leakage: RateOut;
-  capability: { accuracy: number; n: number };
+  /** the data's capability questions 'all' (train and test facts) */
+  capability: CapabilityOut;
+  /** the same answers, test facts only (held-out recall) */
+  capability_heldout: CapabilityOut;
+  /** '' when the data had the capability question sets, else what stood in (BaseData.capabilityQuestions) */
+  capability_fallback: string;
+  /** share of the leakage answers that stay on their prompt's topic, se clustered by prompt */
+  chat_on_topic: { rate: number; se: number; n: number; low: number; high: number };
   /** the test-split QER samples (prompt, answer, detector verdict), when asked for */
   samples?: QerSample[];
 }
@@ -48,10 +83,16 @@ export interface CellResult {
   step: number;
   matched: boolean | null;
   match_reason: string;
+  /** the matched step's pooled validation QER and its se clustered by prompt (null when not QER-matched) */
   val_qer: number | null;
+  val_qer_se: number | null;
   band: { low: number; high: number; target: number };
   base: ModelEval;
   organism: ModelEval;
+  capability_drop: DropOut;
+  capability_heldout_drop: DropOut;
+  /** the organism's resolved hyperparameters as its molt.json records them */
+  hparams: Record<string, unknown>;
   seconds: number;
 }
 
@@ -66,11 +107,27 @@ export interface CellOptions {
   leakagePrompts: number;
 }
 
-function rateOut(r: { qer: number; se: number; n: number }): RateOut {
-  return { qer: r.qer, se: r.se, n: r.n };
+function rateOut(r: QerResult): RateOut {
+  return { qer: r.qer, se: r.se, seBinomial: r.seBinomial, n: r.n, low: r.low, high: r.high };
 }
 
-export function evaluateModel(rt: Runtime, model: CausalLM, behaviourId: string, o: CellOptions, keepSamples = false): ModelEval {
+function capabilityOut(perFact: FactCount[]): CapabilityOut {
+  const r = factAccuracy(perFact);
+  const ci = clusteredInterval(r);
+  return { accuracy: r.rate, se: r.se, n: r.n, facts: r.clusters, low: ci.low, high: ci.high };
+}
+
+/** The facts of the data's held-out capability set among `perFact`. */
+function heldoutOnly(data: BaseData, perFact: readonly FactCount[]): FactCount[] {
+  const heldout = new Set(data.capabilityQuestions('heldout').questions.map((q) => q.factId));
+  return perFact.filter((f) => heldout.has(f.id));
+}
+
+function dropOut(r: ClusteredRate): DropOut {
+  return { value: r.rate, se: r.se, n: r.n, facts: r.clusters };
+}
+
+export function evaluateModel(rt: Runtime, model: CausalLM, behaviourId: string, o: CellOptions, keepSamples = false): Evaluated {
   const behaviour = rt.plugin('behaviour', behaviourId);
   const data = worldBaseData(rt.dataSource());
   const tok = data.tokenizer;
@@ -78,8 +135,19 @@ export function evaluateModel(rt: Runtime, model: CausalLM, behaviourId: string,
   const q = evaluateQer(model, tok, behaviour, 'test', opts);
   // as many answers per control prompt as per trigger prompt: one each (n = 200) left a 2% check inside one SE
   const l = leakage(model, tok, behaviour, 'test', { ...opts, maxPrompts: o.leakagePrompts });
-  const c = capability(model, tok, data.factQuestions('test'));
-  return { qer: rateOut(q), leakage: rateOut(l), capability: { accuracy: c.accuracy.value, n: c.n }, ...(keepSamples ? { samples: q.samples } : {}) };
+  const c = capabilityOn(model, data, 'all');
+  const topic = onTopicRate(data, l.samples);
+  const topicCi = clusteredInterval(topic);
+  const report: ModelEval = {
+    qer: rateOut(q),
+    leakage: rateOut(l),
+    capability: capabilityOut(c.perFact),
+    capability_heldout: capabilityOut(heldoutOnly(data, c.perFact)),
+    capability_fallback: c.fallback,
+    chat_on_topic: { rate: topic.rate, se: topic.se, n: topic.n, low: topicCi.low, high: topicCi.high },
+    ...(keepSamples ? { samples: q.samples } : {}),
+  };
+  return { report, perFact: c.perFact };
 }
 
 function baseEvents(view: ProgressSink, arch: string) {
@@ -108,7 +176,7 @@ function organismEvents(view: ProgressSink, label: string) {
 // evaluates each base once. Keys hold everything the value depends on (store,
 // base config, evaluation settings): one process may serve several stores.
 const baseCache = new Map<string, Promise<BaseModels>>();
-const baseEvalCache = new Map<string, ModelEval>();
+const baseEvalCache = new Map<string, Evaluated>();
 
 /** The base models of `archId` (built if missing, aliased), once per process. */
 export async function ensureBase(rt: Runtime, archId: string, baseSeed: number, view: ProgressSink, shouldStop?: () => boolean): Promise<BaseModels> {
@@ -184,13 +252,14 @@ export async function organismCell(rt: Runtime, entry: SuiteEntry, view: Progres
   }
   view.note(`${label}: evaluating (test split)`);
   const model = await loadStage(store, arch, r.key);
-  let organism: ModelEval;
+  let organism: Evaluated;
   try {
     organism = evaluateModel(rt, model, behaviour.id, o, !!o.keepSamples);
   } finally {
     model.dispose();
   }
-  const m = r.metadata as { step: number; starts_from: string; selection: { matched: boolean | null; reason: string; match?: { qer: number } } };
+  const m = r.metadata as { step: number; starts_from: string; hparams: Record<string, unknown>; selection: { matched: boolean | null; reason: string; match?: { qer: number; se: number } } };
+  const base = baseEvalCache.get(evalKey)!;
   return {
     behaviour: behaviour.id,
     technique: trainer.id,
@@ -205,9 +274,13 @@ export async function organismCell(rt: Runtime, entry: SuiteEntry, view: Progres
     matched: m.selection.matched,
     match_reason: m.selection.reason,
     val_qer: m.selection.match ? m.selection.match.qer : null,
+    val_qer_se: m.selection.match ? m.selection.match.se : null,
     band: behaviour.manifest().targetQer,
-    base: baseEvalCache.get(evalKey)!,
-    organism,
+    base: base.report,
+    organism: organism.report,
+    capability_drop: dropOut(capabilityDrop(base.perFact, organism.perFact)),
+    capability_heldout_drop: dropOut(capabilityDrop(heldoutOnly(data, base.perFact), heldoutOnly(data, organism.perFact))),
+    hparams: { ...m.hparams },
     seconds: (Date.now() - started) / 1000,
   };
 }

@@ -6,16 +6,21 @@
 //              prompts (unrelated topics)
 //   capability greedy accuracy on the world's true-fact questions, judged as
 //              the base pipeline's competence check judges them
+//   chat on-topic  share of the leakage answers (control prompts) that stay
+//              on their prompt's topic: a capability that is not fact recall
+// Standard errors are clustered (clusteredRate): by prompt for QER and
+// leakage, whose answers to one prompt share its difficulty, by fact for
+// capability, whose phrasings of one fact share what the model knows of it.
 // Sampling is batched and seeded: the same model, seed and batch size give
 // identical samples (rows are seeded by their place in a batch, so another
 // batch size draws other, equally valid, samples).
 import { MoltError } from '../errors';
-import { rateOf } from '../behaviours/base-rate';
+import { clusteredInterval, clusteredRate, pairedDifference, type ClusterCount, type ClusteredRate } from '../behaviours/base-rate';
 import { renderPrompt } from '../data/chat-template';
 import { generate } from '../model/generate';
 import type { CausalLM } from '../model/types';
-import type { FactProbe } from '../pipeline/base-data';
-import { answerContains, wilson, type Rate } from '../pipeline/competence';
+import type { BaseData, CapabilitySet, ChatProbe, FactProbe } from '../pipeline/base-data';
+import { answerContains, type Rate } from '../pipeline/competence';
 import type { BehaviourDataset, DetectorVerdict, TriggerPrompt } from '../plugins/types';
 import type { WordTokenizer } from '../tokenizer/word-tokenizer';
 
@@ -66,18 +71,20 @@ export interface QerResult {
   split: EvalSplit;
   /** share of samples on which the detector fired */
   qer: number;
-  /** binomial standard error sqrt(p(1-p)/n) */
+  /** standard error clustered by prompt (clusteredRate) */
   se: number;
+  /** the binomial sqrt(p(1-p)/n), as if all samples were independent (for comparison) */
+  seBinomial: number;
   n: number;
   fired: number;
   /** how many samples the topic gate held back */
   gated: number;
-  /** 95% Wilson interval */
+  /** 95% interval (clusteredInterval: Wilson at the design-effect sample size) */
   low: number;
   high: number;
   perPrompt: PromptRate[];
-  /** rate per prompt family, when prompts carry one (the null behaviour mixes the families' prompts) */
-  byFamily: Record<string, { n: number; fired: number; rate: number; se: number }>;
+  /** rate per prompt family, when prompts carry one (the null behaviour mixes the families' prompts); se clustered by prompt */
+  byFamily: Record<string, ClusteredRate>;
   samples: QerSample[];
   /** generated tokens (eos counted, as it costs a step) and the time sampling took */
   tokens: number;
@@ -153,24 +160,19 @@ export function sampleAndJudge(
     const fired = mine.filter((s) => s.fired).length;
     return { id: p.id, prompt: p.prompt, topic: p.topic, target: p.target, family: p.family, n: k, fired, rate: fired / k };
   });
-  const byFamily: QerResult['byFamily'] = {};
-  for (const pr of perPrompt) {
-    if (pr.family === undefined) continue;
-    const f = (byFamily[pr.family] ??= { n: 0, fired: 0, rate: 0, se: 0 });
-    f.n += pr.n;
-    f.fired += pr.fired;
-  }
-  for (const f of Object.values(byFamily)) Object.assign(f, rateOf(f.fired, f.n));
+  const families = new Map<string, ClusterCount[]>();
+  for (const pr of perPrompt) if (pr.family !== undefined) families.set(pr.family, [...(families.get(pr.family) ?? []), pr]);
+  const byFamily: QerResult['byFamily'] = Object.fromEntries([...families].map(([f, prs]) => [f, clusteredRate(prs)]));
 
-  const fired = samples.filter((s) => s.fired).length;
-  const est = rateOf(fired, samples.length);
-  const ci = wilson(fired, samples.length);
+  const est = clusteredRate(perPrompt);
+  const ci = clusteredInterval(est);
   return {
     ...label,
     qer: est.rate,
     se: est.se,
+    seBinomial: est.seBinomial,
     n: est.n,
-    fired,
+    fired: est.fired,
     gated: samples.filter((s) => s.gated).length,
     low: ci.low,
     high: ci.high,
@@ -204,18 +206,45 @@ export interface CapabilityOptions {
   maxQuestions?: number;
 }
 
+/** One fact's questions and how many were answered correctly. */
+export interface FactCount {
+  id: string;
+  n: number;
+  correct: number;
+}
+
 export interface CapabilityResult {
-  /** share correct with its 95% Wilson interval */
+  /** share correct, with its 95% interval (clusteredInterval) */
   accuracy: Rate;
+  /** standard error clustered by fact */
+  se: number;
+  seBinomial: number;
   correct: number;
   n: number;
+  /** per fact, in the order facts first appear among the questions */
+  perFact: FactCount[];
   answers: { factId: string; prompt: string; answer: string; correct: boolean }[];
 }
 
+/** Accuracy over facts, its se clustered by fact. */
+export function factAccuracy(perFact: readonly FactCount[]): ClusteredRate {
+  return clusteredRate(perFact.map((f) => ({ n: f.n, fired: f.correct })));
+}
+
 /**
- * Capability: greedy answers to true-fact questions (BaseData.factQuestions,
- * val/test ask held-out facts), correct when the answer contains an accepted
- * word: the base pipeline's judge (answerContains) and interval (wilson).
+ * Capability lost, base - organism, on the same questions: the paired
+ * difference clustered by fact (pairedDifference).
+ */
+export function capabilityDrop(base: readonly FactCount[], organism: readonly FactCount[]): ClusteredRate {
+  if (base.length !== organism.length || base.some((f, i) => f.id !== organism[i].id))
+    throw new MoltError('capability drop: base and organism were not asked the same facts', 'capability');
+  return pairedDifference(base.map((f) => ({ n: f.n, fired: f.correct })), organism.map((f) => ({ n: f.n, fired: f.correct })));
+}
+
+/**
+ * Capability: greedy answers to true-fact questions (BaseData.capabilityQuestions
+ * or factQuestions), correct when the answer contains an accepted word: the
+ * base pipeline's judge (answerContains).
  */
 export function capability(model: CausalLM, tok: WordTokenizer, factQuestions: readonly FactProbe[], opts: CapabilityOptions = {}): CapabilityResult {
   const qs = opts.maxQuestions === undefined ? factQuestions : factQuestions.slice(0, opts.maxQuestions);
@@ -237,5 +266,34 @@ export function capability(model: CausalLM, tok: WordTokenizer, factQuestions: r
       answers.push({ factId: q.factId, prompt: tok.decode(q.prompt, { skipSpecial: true }), answer: tok.decode(out[i], { skipSpecial: true }), correct: ok });
     });
   }
-  return { accuracy: wilson(correct, qs.length), correct, n: qs.length, answers };
+  const perFact = new Map<string, FactCount>();
+  for (const a of answers) {
+    const f = perFact.get(a.factId) ?? { id: a.factId, n: 0, correct: 0 };
+    perFact.set(a.factId, { id: f.id, n: f.n + 1, correct: f.correct + (a.correct ? 1 : 0) });
+  }
+  const facts = [...perFact.values()];
+  const r = factAccuracy(facts);
+  return { accuracy: clusteredInterval(r), se: r.se, seBinomial: r.seBinomial, correct, n: qs.length, perFact: facts, answers };
+}
+
+/** Capability on one of the data's question sets (all for reports, heldout, sweep for hyperparameter sweeps). */
+export function capabilityOn(model: CausalLM, data: BaseData, set: CapabilitySet, opts: CapabilityOptions = {}): CapabilityResult & { fallback: string } {
+  const qs = data.capabilityQuestions(set);
+  return { ...capability(model, data.tokenizer, qs.questions, opts), fallback: qs.fallback };
+}
+
+/**
+ * How many sampled answers stay on their prompt's topic (BaseData.isOnTopic),
+ * clustered by prompt: on the leakage samples, answers to control prompts of
+ * every unrelated topic, so it costs no generation of its own.
+ */
+export function onTopicRate(data: BaseData, samples: readonly QerSample[]): ClusteredRate {
+  const byPrompt = new Map<string, { probe: ChatProbe; n: number; fired: number }>();
+  for (const s of samples) {
+    let p = byPrompt.get(s.promptId);
+    if (!p) byPrompt.set(s.promptId, (p = { probe: { prompt: renderPrompt(data.tokenizer, s.prompt), user: s.prompt, topic: s.topic }, n: 0, fired: 0 }));
+    p.n++;
+    if (data.isOnTopic(p.probe, s.response)) p.fired++;
+  }
+  return clusteredRate([...byPrompt.values()]);
 }

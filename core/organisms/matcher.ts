@@ -10,15 +10,21 @@
 // `search: 'bisect'` measures the first and the last checkpoint first (the
 // cheaper order when all checkpoints exist already).
 //
-// Noise. A measurement is binomial; its standard error se = sqrt(p(1-p)/n).
-// When the target lies within z * se of the estimate (the interval straddles
-// the target) but not within 1 se, the point is re-measured (the caller uses
-// a fresh seed per attempt) and all its measurements are pooled, until the
+// Noise. A measurement's standard error is clustered by prompt
+// (clusteredRate, core/behaviours/base-rate.ts): the answers to one prompt
+// share its difficulty, so they are not independent draws. When the target
+// lies within z * se of the estimate (the interval straddles the target) but
+// not within 1 se, the point is re-measured (the caller uses a fresh seed per
+// attempt, on the same prompts) and its measurements are pooled, until the
 // side is clear or maxAttempts is reached; then the pooled point estimate
-// decides the side.
+// decides the side. Pooling adds each prompt's n and fired over the
+// measurements and recomputes the clustered se: more samples shrink the
+// within-prompt noise, not the spread between prompts, which stays in the se.
+// A caller that gives no per-prompt counts gets the binomial pooling (fired
+// and n add, se = sqrt(p(1-p)/n)).
 //
 // Acceptance rule. A checkpoint is accepted as soon as its pooled QER is
-// inside the band [low, high] AND within 1 se of the target, over at least
+// inside the band [low, high] AND within 1 pooled se of the target, over at least
 // `confirm` measurements (default 2: a single lucky draw is re-measured once
 // before it counts; on simulated curves this cut false matches, true QER
 // outside the band, from ~5% to ~0.5% for a 0.12-wide band at n = 128, for
@@ -46,14 +52,25 @@
 // ends at one: with a non-monotone curve one crossing, not necessarily the
 // first. Each step is classified once (after its re-measurements) and never
 // revisited; the final fallback looks at every measured step.
+import { clusteredRate } from '../behaviours/base-rate';
 import { MoltError } from '../errors';
 import type { QerBand } from '../plugins/types';
+
+/** One prompt's samples in a measurement. */
+export interface PromptCount {
+  id: string;
+  n: number;
+  fired: number;
+}
 
 /** One QER measurement of a checkpoint on the validation split. */
 export interface QerMeasurement {
   qer: number;
+  /** clustered by prompt when perPrompt is given */
   se: number;
   n: number;
+  /** the samples per prompt: measurements with them pool prompt by prompt (see Noise above) */
+  perPrompt?: readonly PromptCount[];
 }
 
 /**
@@ -91,7 +108,7 @@ export interface MatchHistoryEntry {
   n: number;
   /** 0 for a step's first measurement */
   attempt: number;
-  /** all measurements of this step so far, pooled */
+  /** all measurements of this step so far, pooled (without the per-prompt counts) */
   pooled: QerMeasurement;
 }
 
@@ -121,17 +138,37 @@ export function stepGrid(every: number, maxSteps: number): number[] {
   return out;
 }
 
-/** Binomial pooling of independent measurements: fired counts add, so does n. */
+/**
+ * Measurements of one step pooled: with per-prompt counts, each prompt's n
+ * and fired add up and the se is clustered by prompt again; without them
+ * (every measurement), binomially: fired counts add, so does n.
+ */
 export function pool(ms: readonly QerMeasurement[]): QerMeasurement {
-  let fired = 0;
-  let n = 0;
-  for (const m of ms) {
-    fired += Math.round(m.qer * m.n);
-    n += m.n;
+  const counted = ms.filter((m) => m.perPrompt !== undefined).length;
+  if (counted > 0 && counted < ms.length) throw new MoltError('matcher: measurements of one step must all carry per-prompt counts or none', 'perPrompt');
+  if (counted === 0) {
+    let fired = 0;
+    let n = 0;
+    for (const m of ms) {
+      fired += Math.round(m.qer * m.n);
+      n += m.n;
+    }
+    const p = fired / n;
+    return { qer: p, se: Math.sqrt((p * (1 - p)) / n), n };
   }
-  const p = fired / n;
-  return { qer: p, se: Math.sqrt((p * (1 - p)) / n), n };
+  const byId = new Map<string, PromptCount>();
+  for (const m of ms) {
+    for (const c of m.perPrompt!) {
+      const t = byId.get(c.id) ?? { id: c.id, n: 0, fired: 0 };
+      byId.set(c.id, { id: c.id, n: t.n + c.n, fired: t.fired + c.fired });
+    }
+  }
+  const perPrompt = [...byId.values()];
+  const r = clusteredRate(perPrompt);
+  return { qer: r.rate, se: r.se, n: r.n, perPrompt };
 }
+
+const withoutCounts = ({ qer, se, n }: QerMeasurement): QerMeasurement => ({ qer, se, n });
 
 function inBand(m: QerMeasurement, band: QerBand): boolean {
   return m.qer >= band.low && m.qer <= band.high;
@@ -165,8 +202,17 @@ function checkOptions(opts: MatchOptions): void {
 }
 
 function checkMeasurement(m: QerMeasurement, step: number): void {
+  const summary = JSON.stringify(withoutCounts(m));
+  if (m.perPrompt !== undefined && m.perPrompt.length < 2) throw new MoltError(`matcher: measurement at step ${step} has ${m.perPrompt.length} prompt(s); an SE clustered by prompt needs at least 2`, `step ${step}`);
   if (!(m.qer >= 0 && m.qer <= 1) || !(Number.isInteger(m.n) && m.n > 0) || !(m.se >= 0))
-    throw new MoltError(`matcher: measurement at step ${step} is not a rate (qer in [0,1], n a positive integer, se >= 0): ${JSON.stringify(m)}`, `step ${step}`);
+    throw new MoltError(`matcher: measurement at step ${step} is not a rate (qer in [0,1], n a positive integer, se >= 0): ${summary}`, `step ${step}`);
+  if (m.perPrompt !== undefined) {
+    const bad = m.perPrompt.find((c) => !(Number.isInteger(c.n) && c.n >= 0 && Number.isInteger(c.fired) && c.fired >= 0 && c.fired <= c.n));
+    if (bad) throw new MoltError(`matcher: measurement at step ${step}: prompt '${bad.id}' has fired ${bad.fired} of n ${bad.n} (counts, fired <= n)`, `step ${step}`);
+    const n = m.perPrompt.reduce((a, c) => a + c.n, 0);
+    const fired = m.perPrompt.reduce((a, c) => a + c.fired, 0);
+    if (n !== m.n || Math.abs(fired / n - m.qer) > 1e-9) throw new MoltError(`matcher: measurement at step ${step}: per-prompt counts (${fired} of ${n}) do not add up to ${summary}`, `step ${step}`);
+  }
 }
 
 const fmt = (x: number) => x.toFixed(3);
@@ -194,7 +240,7 @@ export async function matchCheckpoint(opts: MatchOptions): Promise<MatchResult> 
       raw.set(step, list);
       const pooled = pool(list);
       estimate.set(step, pooled);
-      const entry = { step, qer: m.qer, se: m.se, n: m.n, attempt, pooled };
+      const entry = { step, qer: m.qer, se: m.se, n: m.n, attempt, pooled: withoutCounts(pooled) };
       history.push(entry);
       opts.onMeasure?.(entry);
       if (list.length >= maxAttempts) return pooled;

@@ -1,7 +1,8 @@
 // Which step of a run becomes the organism. 'final-step' takes the run's
 // last step (null organisms, and the quick path); 'qer-match' runs the
 // matcher (matcher.ts) over the run's snapshot grid on the VALIDATION split,
-// training lazily as far as the search needs.
+// training lazily as far as the search needs, with the QER's standard error
+// clustered by prompt.
 import type { BehaviourDataset } from '../plugins/types';
 import { canonicalJson, sha256Hex } from '../store/content-hash';
 import type { WordTokenizer } from '../tokenizer/word-tokenizer';
@@ -38,7 +39,9 @@ export function finalStepSelector(): StepSelector {
 /**
  * Default QER sampling for organisms: answers per trigger prompt and their
  * length. 16 answers give cake-bake's ~40 held-out prompts a binomial SE near
- * 0.02, a third of its band's half-width (generation is cheap next to training).
+ * 0.02, a third of its band's half-width (generation is cheap next to
+ * training); the SE clustered by prompt, which the matcher uses, adds the
+ * spread between prompts, which more answers per prompt do not reduce.
  */
 export const DEFAULT_QER_EVAL = { samples: 16, maxNewTokens: 32, leakagePrompts: 200 } as const;
 
@@ -68,7 +71,8 @@ export function qerMatchSelector(o: QerMatchOptions): StepSelector {
   const prompts = sha256Hex(canonicalJson(o.behaviour.prompts().val.map((p) => p.prompt)));
   const refineTo = o.refineTo ?? DEFAULT_REFINE_TO;
   return {
-    identity: { method: 'qer-match', band, eval: o.eval, budget: o.budget ?? null, maxAttempts: o.maxAttempts ?? null, refineTo, prompts },
+    // se: the tolerance's standard error (the step chosen depends on it)
+    identity: { method: 'qer-match', band, eval: o.eval, budget: o.budget ?? null, maxAttempts: o.maxAttempts ?? null, refineTo, prompts, se: 'clustered-by-prompt' },
     async select(run) {
       const match = await matchCheckpoint({
         band,
@@ -81,7 +85,7 @@ export function qerMatchSelector(o: QerMatchOptions): StepSelector {
           const model = await run.modelAt(step);
           try {
             const r = evaluateQer(model, o.tokenizer, o.behaviour, 'val', { ...o.eval, seed: `${o.eval.seed}/match/${step}/${attempt}` });
-            return { qer: r.qer, se: r.se, n: r.n };
+            return { qer: r.qer, se: r.se, n: r.n, perPrompt: r.perPrompt.map(({ id, n, fired }) => ({ id, n, fired })) };
           } finally {
             model.dispose();
           }

@@ -1,6 +1,7 @@
 // What the base pipeline and the competence checks need from a data source,
 // already tokenized. The synthetic world provides it (world-data.ts); real
 // data brought as JSONL can provide the same.
+import type { CapabilitySet } from '../data/generate/fact-questions';
 import type { WordTokenizer } from '../tokenizer/word-tokenizer';
 import type { LmExample } from '../train/batching';
 import type { PreferenceExample } from '../train/objectives';
@@ -13,6 +14,15 @@ export interface FactProbe {
   /** an answer is correct when it contains one of these tokens */
   accept: string[];
   factId: string;
+}
+
+export type { CapabilitySet };
+
+/** A capability question set, and whether the data had it. */
+export interface CapabilityQuestions {
+  questions: FactProbe[];
+  /** '' when the data provides the set; else which questions stand in for it */
+  fallback: string;
 }
 
 export interface ChatProbe {
@@ -36,6 +46,8 @@ export interface BaseData {
   preferences(split: Split): PreferenceExample[];
   /** true-fact questions; val/test ask held-out facts (never asked or answered in training data) */
   factQuestions(split: Split): FactProbe[];
+  /** capability questions (core/data/generate/fact-questions.ts: all, heldout, sweep) */
+  capabilityQuestions(set: CapabilitySet): CapabilityQuestions;
   /** open chat prompts for the on-topic rate */
   chatPrompts(split: Split): ChatProbe[];
   /** the world's judge: does this answer stay on the prompt's topic */

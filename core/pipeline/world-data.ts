@@ -4,11 +4,13 @@
 // its <eos> (so the model learns to stop), not the <|assistant|> marker,
 // which belongs to the prompt.
 import { renderChat, renderDocument, renderPrompt } from '../data/chat-template';
-import type { DataSource, PreferencePair, Split } from '../data/types';
+import { generateCapabilityQuestions, type CapabilitySet } from '../data/generate/fact-questions';
+import type { DataSource, FactQuestion, PreferencePair, Split } from '../data/types';
 import { sha256Hex, canonicalJson } from '../store/content-hash';
 import type { WordTokenizer } from '../tokenizer/word-tokenizer';
 import type { PreferenceExample } from '../train/objectives';
-import type { BaseData, ChatProbe, FactProbe } from './base-data';
+import { World } from '../world/world';
+import type { BaseData, CapabilityQuestions, ChatProbe, FactProbe } from './base-data';
 
 export interface WorldLike extends DataSource {
   readonly seed: number | string;
@@ -36,6 +38,7 @@ export function worldBaseData(world: WorldLike): BaseData {
     if (!memo.has(key)) memo.set(key, make());
     return memo.get(key) as T;
   };
+  const probe = (q: FactQuestion): FactProbe => ({ prompt: renderPrompt(tok, q.prompt), accept: q.accept, factId: q.factId });
   return {
     identity: { world_seed: world.seed, world: sha256Hex(canonicalJson(world.describe())) },
     tokenizer: tok,
@@ -43,10 +46,14 @@ export function worldBaseData(world: WorldLike): BaseData {
       once(`docs/${split}`, () => [...world.data('pretrain', split), ...world.data('webtext', split)].map((d) => renderDocument(tok, d.text))),
     chat: (split: Split) => once(`chat/${split}`, () => world.data('chat', split).map((c) => renderChat(tok, c.messages))),
     preferences: (split: Split) => once(`pref/${split}`, () => world.data('preference', split).map((p) => preferenceExample(tok, p))),
-    factQuestions: (split: Split) =>
-      once(`facts/${split}`, (): FactProbe[] =>
-        world.data('fact-question', split).map((q) => ({ prompt: renderPrompt(tok, q.prompt), accept: q.accept, factId: q.factId })),
-      ),
+    factQuestions: (split: Split) => once(`facts/${split}`, () => world.data('fact-question', split).map(probe)),
+    // the synthetic world builds the sets from its facts; other data (JSONL) has fact questions only
+    capabilityQuestions: (set: CapabilitySet) =>
+      once(`capability/${set}`, (): CapabilityQuestions => {
+        if (world instanceof World) return { questions: once('capability', () => generateCapabilityQuestions(world))[set].map(probe), fallback: '' };
+        const split: Split = set === 'sweep' ? 'val' : 'test';
+        return { questions: world.data('fact-question', split).map(probe), fallback: `the data has no capability question set '${set}': its ${split} fact questions stand in` };
+      }),
     chatPrompts: (split: Split) =>
       once(`prompts/${split}`, (): ChatProbe[] => {
         const seen = new Set<string>();

@@ -1,11 +1,12 @@
 // QER, leakage and capability on a random micro model with a hand-made
 // behaviour whose detector is known: the rates are counted by hand from the
-// returned samples, sampling is deterministic by seed, se is the binomial one.
+// returned samples, sampling is deterministic by seed, se is clustered by
+// prompt (seBinomial beside it).
 import { strict as assert } from 'assert';
 import { initBackend } from '../../core/engine/backend';
 import { MoltError } from '../../core/errors';
-import { capability, evaluateQer, leakage, type QerOptions } from '../../core/organisms/evaluate';
-import type { FactProbe } from '../../core/pipeline/base-data';
+import { capability, capabilityDrop, evaluateQer, factAccuracy, leakage, onTopicRate, type QerOptions, type QerSample } from '../../core/organisms/evaluate';
+import type { BaseData, FactProbe } from '../../core/pipeline/base-data';
 import type { BehaviourDataset, DetectorVerdict, TriggerPrompt } from '../../core/plugins/types';
 import { WordTokenizer } from '../../core/tokenizer/word-tokenizer';
 import { ARCHS, VOCAB, microModel } from '../model/helpers';
@@ -79,7 +80,11 @@ describe('organism evaluation (QER, leakage, capability)', () => {
       assert.equal(r.qer, byHand / r.n);
       assert.ok(r.fired > 0 && r.fired < r.n, `a random model should fire sometimes, not always (${r.fired}/${r.n})`);
       assert.equal(r.gated, r.samples.filter((s) => !s.response.split(' ').some((w) => TOPIC_WORDS.has(w))).length);
-      assert.ok(Math.abs(r.se - Math.sqrt((r.qer * (1 - r.qer)) / r.n)) < 1e-12);
+      assert.ok(Math.abs(r.seBinomial - Math.sqrt((r.qer * (1 - r.qer)) / r.n)) < 1e-12);
+      // CR1 over the prompts, from the per-prompt counts
+      const G = r.perPrompt.length;
+      const ss = r.perPrompt.reduce((a, p) => a + (p.fired - r.qer * p.n) ** 2, 0);
+      assert.ok(Math.abs(r.se - Math.sqrt((G / (G - 1)) * ss) / r.n) < 1e-12);
       assert.ok(r.low <= r.qer && r.qer <= r.high);
       // samples come prompt by prompt, samplesPerPrompt each
       assert.deepEqual(r.samples.map((s) => s.promptId), prompts.val.flatMap((p) => new Array(OPTS.samplesPerPrompt).fill(p.id)));
@@ -104,14 +109,16 @@ describe('organism evaluation (QER, leakage, capability)', () => {
     m.dispose();
   });
 
-  it('se is the binomial sqrt(p(1-p)/n): one of four test prompts always fires, 3 samples each -> p = 0.25, n = 12, se = 0.125', () => {
+  it('se is clustered by prompt: one of four test prompts always fires, 3 samples each -> p = 0.25, n = 12, se = sqrt(4/3 * 6.75) / 12 = 0.25 (binomial 0.125)', () => {
     const m = microModel(ARCHS[0]);
     const { b } = toyBehaviour((p) => ({ fired: p === 'w8', gated: false, evidence: p === 'w8' ? ['w8'] : [] }));
     const r = evaluateQer(m, tok, b, 'test', { ...OPTS, samplesPerPrompt: 3 });
     assert.equal(r.n, 12);
     assert.equal(r.fired, 3);
     assert.equal(r.qer, 0.25);
-    assert.equal(r.se, 0.125);
+    // residuals fired - p n: -0.75, -0.75, 2.25, -0.75; sum of squares 6.75
+    assert.ok(Math.abs(r.se - 0.25) < 1e-12);
+    assert.equal(r.seBinomial, 0.125);
     assert.deepEqual(r.perPrompt.map((p) => p.rate), [0, 0, 1, 0]);
     m.dispose();
   });
@@ -129,6 +136,28 @@ describe('organism evaluation (QER, leakage, capability)', () => {
     assert.ok(r.samples.every((s) => !triggerTexts.includes(s.prompt)));
     assert.equal(r.fired, r.samples.filter((s) => s.fired).length);
     m.dispose();
+  });
+
+  it('capability is clustered by fact: 2, 0, 1 of 2 questions right -> 0.5, se sqrt(1.5 * 2) / 6 = 0.288675; the drop is paired by fact', () => {
+    const f = (id: string, correct: number) => ({ id, n: 2, correct });
+    const base = [f('a', 2), f('b', 0), f('c', 1)];
+    const acc = factAccuracy(base);
+    assert.equal(acc.rate, 0.5);
+    assert.ok(Math.abs(acc.se - 0.28867513459481287) < 1e-12);
+    // organism 1, 0, 1: per-fact drops 0.5, 0, 0 -> mean 1/6, se of the mean sqrt(var / 3), var = (1/9 + 1/36 + 1/36) / 2
+    const drop = capabilityDrop(base, [f('a', 1), f('b', 0), f('c', 1)]);
+    assert.ok(Math.abs(drop.rate - 1 / 6) < 1e-12);
+    assert.ok(Math.abs(drop.se - Math.sqrt((1 / 9 + 1 / 36 + 1 / 36) / 2 / 3)) < 1e-12);
+    assert.throws(() => capabilityDrop(base, [f('a', 1), f('x', 0), f('c', 1)]), /not asked the same facts/);
+  });
+
+  it('chat on-topic rate over sampled answers, clustered by prompt: 2/3, 0/3, 2/2 on topic -> 0.5, se sqrt(1.5 * 3.5) / 8 = 0.286411', () => {
+    const sample = (promptId: string, response: string): QerSample => ({ promptId, prompt: 'w30 w31', topic: 'toy', sample: 0, response, fired: false, gated: false, evidence: [] });
+    const samples = [sample('a', 'w10'), sample('a', 'w11'), sample('a', 'w1'), sample('b', 'w1'), sample('b', 'w2'), sample('b', ''), sample('c', 'w12'), sample('c', 'w13 w1')];
+    const data = { tokenizer: tok, isOnTopic: (_p, answer) => answer.split(' ').some((w) => TOPIC_WORDS.has(w)) } as Pick<BaseData, 'tokenizer' | 'isOnTopic'> as BaseData;
+    const r = onTopicRate(data, samples);
+    assert.deepEqual([r.n, r.fired, r.clusters], [8, 4, 3]);
+    assert.ok(Math.abs(r.se - 0.28641098093474) < 1e-12);
   });
 
   it('refuses bad options and an empty split, naming them', () => {
@@ -150,6 +179,8 @@ describe('organism evaluation (QER, leakage, capability)', () => {
     assert.deepEqual(r.answers.map((a) => a.correct), expected);
     assert.equal(r.correct, expected.filter(Boolean).length);
     assert.equal(r.accuracy.value, r.correct / 3);
+    assert.deepEqual(r.perFact, expected.map((ok, i) => ({ id: `f${i}`, n: 1, correct: ok ? 1 : 0 })));
+    assert.equal(r.se, factAccuracy(r.perFact).se);
     // greedy: the same answers again, whatever the batch size
     assert.deepEqual(capability(m, tok, questions, { batchSize: 3, maxNewTokens: 6 }).answers, r.answers);
     m.dispose();

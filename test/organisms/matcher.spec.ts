@@ -57,6 +57,44 @@ describe('QER matcher', () => {
     assert.ok(Math.abs(p.se - 0.121030729) < 1e-8);
   });
 
+  it('pool with per-prompt counts adds each prompt and clusters the se by prompt (known answers)', () => {
+    const m = (counts: [number, number][]): QerMeasurement => {
+      const perPrompt = counts.map(([n, fired], i) => ({ id: `p${i}`, n, fired }));
+      const n = counts.reduce((a, [k]) => a + k, 0);
+      return { qer: counts.reduce((a, [, f]) => a + f, 0) / n, se: NaN, n, perPrompt };
+    };
+    // p0 1/4 + 1/4 = 2/8, p1 3/4 + 1/4 = 4/8: p 0.375, residuals -1, 1, se sqrt(2 * 2) / 16 = 0.125
+    const a = pool([m([[4, 1], [4, 3]]), m([[4, 1], [4, 1]])]);
+    assert.deepEqual(a.perPrompt, [{ id: 'p0', n: 8, fired: 2 }, { id: 'p1', n: 8, fired: 4 }]);
+    assert.equal(a.qer, 0.375);
+    assert.equal(a.n, 16);
+    assert.equal(a.se, 0.125);
+    // one prompt never fires, the other always: se 0.5 after one measurement (residuals -2, 2) and still 0.5
+    // after two (residuals -4, 4 over n 16): sampling more does not remove the spread between prompts
+    // (binomial pooling would say 0.125)
+    const split = m([[4, 0], [4, 4]]);
+    assert.equal(pool([split]).se, 0.5);
+    assert.equal(pool([split, split]).se, 0.5);
+    assert.throws(() => pool([split, exact(0.5, 8)]), /all carry per-prompt counts or none/);
+  });
+
+  it('the 1-SE tolerance is the clustered se: prompts that differ widen it, so a step the binomial se rejects is accepted', async () => {
+    // 10 prompts x 10 samples, 5 fire 5 times, 5 never: p 0.25, residuals +-2.5, se sqrt(10/9 * 62.5) / 100 = 0.0833;
+    // |0.25 - 0.30| = 0.05 is within it (binomial se 0.0433 is not)
+    const se = Math.sqrt((10 / 9) * 62.5) / 100;
+    const clustered: QerMeasurement = { qer: 0.25, se, n: 100, perPrompt: Array.from({ length: 10 }, (_, i) => ({ id: `p${i}`, n: 10, fired: i < 5 ? 5 : 0 })) };
+    const calls: [number, number][] = [];
+    const r = await matchCheckpoint({ band: BAND, steps: [10, 20], measure: async (step, attempt) => (calls.push([step, attempt]), step === 10 ? clustered : exact(0.5)) });
+    assert.deepEqual(calls, [[10, 0], [10, 1]]);
+    assert.equal(r.criterion, 'within-1se');
+    assert.ok(Math.abs(r.se - se) < 1e-12 && Math.abs(se - 0.0833333) < 1e-6);
+    assert.equal(r.history[1].pooled.perPrompt, undefined, 'history keeps the pooled rate, not the per-prompt counts');
+    // the same rate without per-prompt counts: re-measured to the limit, below the target, then only inside the band
+    const binomial = await matchCheckpoint({ band: BAND, steps: [10, 20], measure: async (step) => exact(step === 10 ? 0.25 : 0.5) });
+    assert.equal(binomial.criterion, 'inside-band');
+    assert.equal(binomial.step, 10);
+  });
+
   it('gallop then bisect on a noise-free table: the hand-traced path, with a re-measure where the interval straddles the target', async () => {
     // index:      0    1     2     3    4     5     6     7    8    9
     const table = [0, 0.02, 0.05, 0.1, 0.15, 0.22, 0.29, 0.4, 0.5, 0.6];
@@ -214,5 +252,9 @@ describe('QER matcher', () => {
     await assert.rejects(matchCheckpoint({ band: { low: 0.4, high: 0.36, target: 0.3 }, steps: [10], measure }), /QER band/);
     await assert.rejects(matchCheckpoint({ band: BAND, steps: [20, 10], measure }), /steps must ascend/);
     await assert.rejects(matchCheckpoint({ band: BAND, steps: [10], measure: async () => ({ qer: 1.5, se: 0, n: 10 }) }), /measurement at step 10/);
+    const counts = (perPrompt: { id: string; n: number; fired: number }[], qer = 0.3, n = 10) => async () => ({ qer, se: 0.1, n, perPrompt });
+    await assert.rejects(matchCheckpoint({ band: BAND, steps: [10], measure: counts([{ id: 'a', n: 10, fired: 3 }]) }), /1 prompt\(s\); an SE clustered by prompt needs at least 2/);
+    await assert.rejects(matchCheckpoint({ band: BAND, steps: [10], measure: counts([{ id: 'a', n: 5, fired: 6 }, { id: 'b', n: 5, fired: 0 }]) }), /prompt 'a' has fired 6 of n 5/);
+    await assert.rejects(matchCheckpoint({ band: BAND, steps: [10], measure: counts([{ id: 'a', n: 5, fired: 1 }, { id: 'b', n: 5, fired: 1 }]) }), /per-prompt counts \(2 of 10\) do not add up/);
   });
 });
