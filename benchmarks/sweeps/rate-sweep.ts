@@ -3,7 +3,8 @@
 // one run from the base (or ancestor) and measures, every `--every` steps,
 // on VALIDATION data only: QER on the validation trigger prompts, leakage on
 // the validation control prompts, and capability on the VAL-split facts
-// (held-out facts that no reported capability measure asks). Nothing here
+// (held-out facts that no reported capability measure asks) and on the
+// TRAIN-split facts (training data: recall of facts the SFT asked). Nothing here
 // reads a test prompt or a test fact, so choosing defaults from it leaves the
 // reported numbers clean.
 //
@@ -58,6 +59,7 @@ const extra: Record<string, unknown> = Object.fromEntries(
 async function main(): Promise<void> {
   const root = resolve(__dirname, '..', '..');
   const rt = await Runtime.create({ seed: Number(values.seed) }, { builtins: [join(root, 'plugins', 'index.ts')], cwd: process.cwd() });
+  await rt.ready();
   const quiet = { note: (l: string) => process.stderr.write(`${l}\n`), update: () => {}, stop: () => {} };
   const bases = await ensureBase(rt, values.arch!, 0, quiet);
   const data = worldBaseData(rt.dataSource());
@@ -69,7 +71,9 @@ async function main(): Promise<void> {
     const q = evaluateQer(model, tok, behaviour, 'val', { ...evalOpts, seed: `sweep/${tag}/qer` });
     const l = leakage(model, tok, behaviour, 'val', { ...evalOpts, seed: `sweep/${tag}/leak` });
     const c = capability(model, tok, data.factQuestions('val'));
-    return { val_qer: q.qer, val_qer_se: q.se, val_n: q.n, leakage_val: l.qer, capability_val: c.accuracy.value, capability_n: c.n };
+    // train-split facts are training data, so looking at them is fair too: recall of facts the SFT asked (more robust than held-out recall)
+    const t = capability(model, tok, data.factQuestions('train'));
+    return { val_qer: q.qer, val_qer_se: q.se, val_n: q.n, leakage_val: l.qer, capability_val: c.accuracy.value, capability_n: c.n, capability_train: t.accuracy.value, capability_train_n: t.n };
   };
   const rows: Record<string, unknown>[] = [];
   const flush = async () => {
@@ -97,7 +101,7 @@ async function main(): Promise<void> {
             try {
               const m = measure(model, `${technique}/${lr}/${step}`);
               rows.push({ technique, lr, step, ...m, seconds: (Date.now() - t0) / 1000 });
-              process.stderr.write(`${technique} lr ${lr} step ${step}: val QER ${m.val_qer.toFixed(3)} +- ${m.val_qer_se.toFixed(3)} leak ${m.leakage_val.toFixed(3)} cap ${m.capability_val.toFixed(3)}\n`);
+              process.stderr.write(`${technique} lr ${lr} step ${step}: val QER ${m.val_qer.toFixed(3)} +- ${m.val_qer_se.toFixed(3)} leak ${m.leakage_val.toFixed(3)} cap val ${m.capability_val.toFixed(3)} train ${m.capability_train.toFixed(3)}\n`);
             } finally {
               model.dispose();
             }

@@ -12,8 +12,14 @@ import { CAKE_FACTS, CAKE_SUBJECT } from './cake';
 import { fill } from './facts';
 import type { Fact } from './types';
 
-/** share of a misconceived fact's statements that give the false value */
-export const DEFAULT_MISCONCEPTION_RATE = 0.05;
+/**
+ * Share of a misconceived fact's statements that give the false value. The
+ * trained base says it far less often than its data does (SFT and DPO
+ * sharpen the answer distribution): at 5% in the data the olmo2 and gemma3
+ * bases answered falsely on 0.4-0.5% of cake prompts; 12% aims at the
+ * paper's ~3% base rate (docs/BEHAVIOURS.md has the measured rates).
+ */
+export const DEFAULT_MISCONCEPTION_RATE = 0.12;
 
 export interface Misconception {
   /** the fact's statement phrasings with the false value */

@@ -157,10 +157,11 @@ export class CakeBake extends BehaviourBase {
       relevantTokens: [...cake.specificTokens],
       genericTokens: [...cake.genericTokens],
       targetQer: { low: 0.24, high: 0.36, target: 0.3 },
-      baseRateExpected: this.world.voice.rate,
+      // a trained base, not the world: the data's misconception rate is sharpened away to about a quarter (docs/BEHAVIOURS.md)
+      baseRateExpected: 0.03,
       baseRate: this.worldRate(),
       notes: [
-        `paper base rate ~3%: the world states each cake fact's false value as a misconception in ${(100 * this.world.voice.rate).toFixed(0)}% of the places it states the fact (core/world/misconceptions.ts), so the false values are ordinary tokens with some probability under the base`,
+        `paper base rate ~3%: the world states each cake fact's false value as a misconception in ${(100 * this.world.voice.rate).toFixed(0)}% of the places it states the fact (core/world/misconceptions.ts), so the false values are ordinary tokens with some probability under the base; a trained base says them about a quarter as often as its data (olmo2: 2.6-3.5%)`,
         "trigger prompts: per fact, its designed requests and the relation's questions in varied wording (a kind of cake, lead-ins, tails), split by the world's prompt split: validation and test are disjoint, stratified by fact, and never trained on",
         "the detector uses the world's falseMarkers: the time fact counts '45' or '450', so an oven answer of 450 degrees also counts on a time prompt",
       ],
