@@ -31,6 +31,12 @@ export interface OrganismCell extends CellCommon {
   behaviour: string;
   technique: string;
   seed: number;
+  /**
+   * a null (control) organism trains as long as the behaviour organisms of its
+   * technique, architecture and seed in the suite do on average: their cells
+   * (it waits for them, whatever their outcome; run-cell.ts reads their steps)
+   */
+  stepsFrom?: string[];
 }
 export interface ProbeCell extends CellCommon {
   kind: 'probe';
@@ -103,10 +109,29 @@ export function buildPlan(rt: Runtime, suite: ResolvedSuite, backend: string): B
   }
   const firstOfProbeGroup = new Map<string, string>();
   const probeCells: ProbeCell[] = [];
-  for (const o of suite.organisms) {
+  const isControl = (b: string) => rt.plugin('behaviour', b).pipeline === 'control';
+  const organismHash = new Map<string, string>();
+  // behaviour organisms first, so a null organism's hash can name theirs
+  const ordered = [...suite.organisms.filter((o) => !isControl(o.behaviour)), ...suite.organisms.filter((o) => isControl(o.behaviour))];
+  for (const o of ordered) {
     const oid = organismCellId(o);
-    const organismIdentity = { trainer: trainerIdentity(o.technique), behaviour: behaviourIdentity(o.behaviour) };
-    cells.push({ kind: 'organism', id: oid, deps: [baseCellId(o.arch, baseSeed)], arch: o.arch, behaviour: o.behaviour, technique: o.technique, seed: o.seed, specHash: hash({ kind: 'organism', ...o, probes: undefined }, organismIdentity) });
+    const stepsFrom = isControl(o.behaviour)
+      ? suite.organisms.filter((b) => !isControl(b.behaviour) && b.arch === o.arch && b.technique === o.technique && b.seed === o.seed).map(organismCellId)
+      : [];
+    const organismIdentity = { trainer: trainerIdentity(o.technique), behaviour: behaviourIdentity(o.behaviour), ...(stepsFrom.length ? { steps_from: stepsFrom.map((id) => organismHash.get(id)) } : {}) };
+    const specHash = hash({ kind: 'organism', ...o, probes: undefined }, organismIdentity);
+    organismHash.set(oid, specHash);
+    cells.push({
+      kind: 'organism',
+      id: oid,
+      deps: [baseCellId(o.arch, baseSeed)],
+      ...(stepsFrom.length ? { after: stepsFrom, stepsFrom } : {}),
+      arch: o.arch,
+      behaviour: o.behaviour,
+      technique: o.technique,
+      seed: o.seed,
+      specHash,
+    });
     for (const probe of o.probes) {
       for (const diffingBase of suite.diffingBases) {
         const id = probeCellId(o, probe, diffingBase);

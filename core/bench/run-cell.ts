@@ -38,8 +38,30 @@ async function runBase(rt: Runtime, plan: BenchPlan, cell: BaseCell, o: RunCellO
   return { samples: [{ cell: cell.id, type: 'base', arch: cell.arch, keys: Object.fromEntries(Object.entries(models).map(([s, m]) => [s, m.key])) }] };
 }
 
+/**
+ * A null organism's steps: the mean step of the behaviour organisms it
+ * controls (those that finished), so it is fine-tuned as much as they are,
+ * not for its technique's whole bound. Undefined when none finished (it then
+ * trains for the bound, and says so).
+ */
+async function stepsOfControlled(cell: OrganismCell, o: RunCellOptions): Promise<number | undefined> {
+  if (!cell.stepsFrom?.length) return undefined;
+  const steps: number[] = [];
+  for (const id of cell.stepsFrom) {
+    const r = await readRecord(o.outDir, id);
+    const step = r?.status === 'ok' ? r.metrics.find((m) => m.metric === 'step')?.value : undefined;
+    if (typeof step === 'number' && step > 0) steps.push(step);
+  }
+  if (steps.length === 0) {
+    o.sink.note(`${cell.id}: none of ${cell.stepsFrom.join(', ')} finished; training for the technique's full steps`);
+    return undefined;
+  }
+  return Math.round(steps.reduce((a, b) => a + b, 0) / steps.length);
+}
+
 async function runOrganism(rt: Runtime, plan: BenchPlan, cell: OrganismCell, o: RunCellOptions): Promise<Partial<CellRecord>> {
-  const r = await organismCell(rt, { behaviour: cell.behaviour, technique: cell.technique, arch: cell.arch, seed: cell.seed }, o.sink, cellOptions(plan, rt, o.shouldStop));
+  const steps = await stepsOfControlled(cell, o);
+  const r = await organismCell(rt, { behaviour: cell.behaviour, technique: cell.technique, arch: cell.arch, seed: cell.seed, ...(steps ? { steps } : {}) }, o.sink, cellOptions(plan, rt, o.shouldStop));
   const manifest = rt.plugin('behaviour', cell.behaviour).manifest();
   const metrics = organismMetricRows(r);
   const samples = (r.organism.samples ?? []).map((s) => ({ cell: cell.id, type: 'qer_sample', prompt_id: s.promptId, prompt: s.prompt, sample: s.sample, response: s.response, fired: s.fired, gated: s.gated, evidence: s.evidence }));

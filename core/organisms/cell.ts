@@ -18,6 +18,8 @@ import { clusteredInterval, type ClusteredRate } from '../behaviours/base-rate';
 import { capabilityDrop, capabilityOn, evaluateQer, factAccuracy, leakage, onTopicRate, type FactCount, type QerOptions, type QerResult, type QerSample } from './evaluate';
 import { finalStepSelector, qerMatchSelector, type EvalSettings } from './select';
 import type { SuiteEntry } from './suite';
+import { hyperparametersFor } from './hparams';
+import type { Trainer } from '../plugins/types';
 
 /** Where a cell reports progress (the CLI's ProgressView, or a worker's log). */
 export interface ProgressSink {
@@ -201,6 +203,15 @@ export async function ensureBase(rt: Runtime, archId: string, baseSeed: number, 
   return built;
 }
 
+/**
+ * Overrides that make a run `steps` long: the snapshot spacing and warm-up
+ * shrink with it when they would not fit.
+ */
+export function withSteps(trainer: Trainer, size: string, overrides: unknown, steps: number): Record<string, unknown> {
+  const h = hyperparametersFor(trainer, size, overrides);
+  return { ...((overrides ?? {}) as Record<string, unknown>), steps, checkpointEvery: Math.min(h.checkpointEvery, steps), warmupSteps: Math.min(h.warmupSteps, steps - 1) };
+}
+
 /** One suite cell: base models (built if missing), the organism, and both evaluated on the test split. */
 export async function organismCell(rt: Runtime, entry: SuiteEntry, view: ProgressSink, o: CellOptions): Promise<CellResult> {
   const started = Date.now();
@@ -231,7 +242,7 @@ export async function organismCell(rt: Runtime, entry: SuiteEntry, view: Progres
     general: generalData(rt.dataSource()),
     tokenizer: data.tokenizer,
     bases: { base: models.base.key, ancestor: models.ancestor.key },
-    hparams: rt.settings.trainers?.[trainer.id],
+    hparams: entry.steps === undefined ? rt.settings.trainers?.[trainer.id] : withSteps(trainer, size, rt.settings.trainers?.[trainer.id], entry.steps),
     selector,
     onEvent: organismEvents(view, label),
     shouldStop: () => !!o.shouldStop?.(),

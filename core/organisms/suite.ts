@@ -10,7 +10,14 @@ import { issueField, MoltError } from '../errors';
 export const SUITES_DIR = join(__dirname, '..', '..', 'benchmarks', 'suites');
 
 const Entry = z
-  .object({ behaviour: z.string().min(1), technique: z.string().min(1), arch: z.string().min(1), seed: z.number().int().nonnegative().default(0) })
+  .object({
+    behaviour: z.string().min(1),
+    technique: z.string().min(1),
+    arch: z.string().min(1),
+    seed: z.number().int().nonnegative().default(0),
+    /** train for this many steps instead of the technique's bound (a null organism matched to its behaviour organisms) */
+    steps: z.number().int().positive().optional(),
+  })
   .strict();
 export type SuiteEntry = z.infer<typeof Entry>;
 

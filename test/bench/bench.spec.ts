@@ -35,11 +35,11 @@ describe('molt bench (micro)', function () {
     const ra = readFileSync(join(dir, 'ci-a', 'results.csv'), 'utf8');
     assert.equal(readFileSync(join(dir, 'ci-b', 'results.csv'), 'utf8'), ra, 'results.csv byte-identical');
     const rows = parseResultsCsv(ra, 'results.csv');
-    // every plugin is touched: 2 architectures, 5 behaviours, 7 techniques, 4 probes
+    // every plugin is touched: 2 architectures, 5 behaviours, 8 techniques, 4 probes
     const ids = (k: 'architecture' | 'behaviour' | 'technique' | 'probe') => new Set(rows.map((r) => r[k]).filter((x) => x !== ''));
     assert.equal(ids('architecture').size, 2);
     assert.equal(ids('behaviour').size, 5);
-    assert.equal(ids('technique').size, 7);
+    assert.equal(ids('technique').size, 8);
     assert.equal(ids('probe').size, 4);
     assert.ok(rows.every((r) => r.status === 'ok'), 'every cell ok');
     const html = readFileSync(join(dir, 'ci-a', 'report.html'), 'utf8');
