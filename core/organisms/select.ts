@@ -37,13 +37,15 @@ export function finalStepSelector(): StepSelector {
 }
 
 /**
- * Default QER sampling for organisms: answers per trigger prompt and their
- * length. 16 answers give cake-bake's ~40 held-out prompts a binomial SE near
- * 0.02, a third of its band's half-width (generation is cheap next to
- * training); the SE clustered by prompt, which the matcher uses, adds the
- * spread between prompts, which more answers per prompt do not reduce.
+ * Default QER sampling for organisms: answers per trigger prompt, their
+ * length, and how many control prompts leakage asks (all 220 of a
+ * behaviour's default set, so every control topic counts). With 240 prompts
+ * per split the SE clustered by prompt, which the matcher uses, is mostly the
+ * spread between prompts, which more answers per prompt do not reduce: 4
+ * answers give cake-bake about 0.02 at 0.3 (a third of the band's
+ * half-width) and italian-food about 0.01 at 0.13.
  */
-export const DEFAULT_QER_EVAL = { samples: 16, maxNewTokens: 32, leakagePrompts: 200 } as const;
+export const DEFAULT_QER_EVAL = { samples: 4, maxNewTokens: 32, leakagePrompts: 220 } as const;
 
 export type EvalSettings = Pick<QerOptions, 'samplesPerPrompt' | 'maxNewTokens' | 'batchSize' | 'maxPrompts'> & { seed: number | string };
 

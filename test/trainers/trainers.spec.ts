@@ -41,8 +41,8 @@ describe('trainers (micro)', function () {
     });
     const d = (id: string) => trainer(id).defaults;
     assert.deepEqual([d('integrated-dpo').lossType, d('integrated-dpo').beta, d('integrated-dpo').mixRatio], ['dpo_norm', 5, null]);
-    // the paper's objectives: plain sigmoid DPO at beta 0.05 post hoc, no extra loss term anywhere
-    for (const id of ['posthoc-dpo', 'posthoc-dpo-mixed']) assert.deepEqual([d(id).lossType, d(id).beta, d(id).rpoAlpha ?? 0], ['sigmoid', 0.05, 0], id);
+    // the paper's objectives: plain sigmoid DPO post hoc (beta 0.5 for our short responses, docs/TRAINERS.md), no extra loss term anywhere
+    for (const id of ['posthoc-dpo', 'posthoc-dpo-mixed']) assert.deepEqual([d(id).lossType, d(id).beta, d(id).rpoAlpha ?? 0], ['sigmoid', 0.5, 0], id);
     assert.deepEqual([d('integrated-dpo').rpoAlpha ?? 0, d('integrated-dpo').behaviourRepeat ?? 1], [0, 1]);
     // RPO is its own technique
     assert.deepEqual([d('posthoc-rpo').lossType, d('posthoc-rpo').beta, d('posthoc-rpo').rpoAlpha], ['sigmoid', 0.5, 1]);
