@@ -59,8 +59,9 @@ function organismsIntro(checks: readonly OrganismCheck[], hasBands: boolean): st
   const c = summariseChecks(checks);
   const bands = hasBands ? '' : ' (run.json has no behaviours, so no bands)';
   return (
-    `organisms.csv${bands}: ${c.inBand} of ${c.organisms} behaviour organisms have a test QER inside their band, ${c.baseBelowBand} a base QER below it, ` +
-    `${c.leakageOk} leakage <= 2%, ${c.capabilityOk} a capability drop <= 10 points; ${c.testValWithin2se} of ${c.matched} matched ones a test QER within 2 SE of the validation QER; ` +
+    `organisms.csv${bands}: ${c.valid} of ${c.organisms} behaviour organisms are valid (${Object.entries(c.byTechnique).map(([t, x]) => `${t} ${x.valid}/${x.organisms}`).join(', ')}): ` +
+    `${c.inBand} have a test QER inside their band, ${c.baseBelowBand} a base QER below it, ` +
+    `${c.leakageOk} leakage at most 2 points above the base's, ${c.capabilityOk} a capability drop <= 10 points; ${c.testValWithin2se} of ${c.matched} matched ones a test QER within 2 SE of the validation QER; ` +
     `${c.nullAtBase} of ${c.nullOrganisms} null organisms stay at the base level.`
   );
 }

@@ -164,6 +164,8 @@ export function organismsTable(checks: readonly OrganismCheck[]): string {
     mark(c.leakage_ok),
     pm(c.capability_drop, c.capability_drop_se),
     mark(c.capability_ok),
+    mark(c.valid),
+    c.invalid_reason,
     pm(c.chat_on_topic, c.chat_on_topic_se),
     fmt(c.chat_on_topic_base),
     mark(c.null_at_base),
@@ -172,7 +174,7 @@ export function organismsTable(checks: readonly OrganismCheck[]): string {
   return table(
     [
       'behaviour', 'technique', 'arch', 'seed', 'status', 'test QER \u00b1 SE', 'band', 'in band', 'val QER \u00b1 SE', 'z test-val', '|z| <= 2',
-      'base QER \u00b1 SE', 'base below', 'leakage \u00b1 SE', 'base leakage', '<= 2%', 'capability drop \u00b1 SE', '<= 10 pts', 'chat on topic \u00b1 SE', 'base on topic', 'null at base', 'seconds',
+      'base QER \u00b1 SE', 'base below', 'leakage \u00b1 SE', 'base leakage', '<= base + 2 pts', 'capability drop \u00b1 SE', '<= 10 pts', 'valid', 'why not', 'chat on topic \u00b1 SE', 'base on topic', 'null at base', 'seconds',
     ],
     rows,
     { empty: 'no organisms' },

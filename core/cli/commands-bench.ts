@@ -217,8 +217,8 @@ export interface RunInfo {
 /** organisms.csv in one line: how many organisms pass each check. */
 function checksLine(c: OrganismCheckSummary): string {
   return (
-    `organisms (organisms.csv): ${c.inBand} of ${c.organisms} in their QER band, base below the band for ${c.baseBelowBand}, ` +
-    `leakage <= 2% for ${c.leakageOk}, capability drop <= 10 points for ${c.capabilityOk}, test QER within 2 SE of validation for ${c.testValWithin2se} of ${c.matched} matched; ` +
+    `organisms (organisms.csv): ${c.valid} of ${c.organisms} valid; ${c.inBand} in their QER band, base below the band for ${c.baseBelowBand}, ` +
+    `leakage <= base + 2 points for ${c.leakageOk}, capability drop <= 10 points for ${c.capabilityOk}, test QER within 2 SE of validation for ${c.testValWithin2se} of ${c.matched} matched; ` +
     `null organisms at base level: ${c.nullAtBase} of ${c.nullOrganisms}`
   );
 }

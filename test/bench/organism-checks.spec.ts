@@ -50,26 +50,36 @@ describe('organism checks (organisms.csv)', () => {
       extra: { capability_drop: 0.25, capability_drop_se: 0.02, qer_val: 0.3, qer_val_se: 0.0, qer_test_val_z: 2.5 },
       hparams: { lr: 0.00005, steps: 300, beta: 0.05 },
     }),
-    // null organisms: 0.05 <= 0.02 + 2 x 0.02 (at base); 0.10 > 0.02 + 2 x 0.02 (not)
-    ...organism('null', 'posthoc-fd', { qer: 0.05, se: 0.02, base: 0.02, leak: 0, cap: 0.8, capBase: 0.808, cost: 12 }),
-    ...organism('null', 'posthoc-sdf', { qer: 0.1, se: 0.02, base: 0.02, leak: 0, cap: 0.3, capBase: 0.808, cost: 9 }),
+    // null organisms, SE of the difference 2 x hypot(0.02, 0.01) = 0.0447 for QER and 2 x hypot(0.003, 0.003) = 0.0085 for leakage:
+    // |0.05 - 0.02| and |0 - 0.005| are within it (at base); |0.10 - 0.02| is not
+    ...organism('null', 'posthoc-fd', { qer: 0.05, se: 0.02, base: 0.02, leak: 0, cap: 0.8, capBase: 0.808, cost: 12, extra: { qer_base_se: 0.01, leakage_se: 0.003, leakage_base_se: 0.003 } }),
+    ...organism('null', 'posthoc-sdf', { qer: 0.1, se: 0.02, base: 0.02, leak: 0, cap: 0.3, capBase: 0.808, cost: 9, extra: { qer_base_se: 0.01, leakage_se: 0.003, leakage_base_se: 0.003 } }),
+    // at base for QER, but its leakage 0.02 is 0.015 above the base's 0.005: not at base
+    ...organism('null', 'posthoc-dpo', { qer: 0.03, se: 0.02, base: 0.02, leak: 0.02, cap: 0.8, capBase: 0.808, cost: 9, extra: { qer_base_se: 0.01, leakage_se: 0.003, leakage_base_se: 0.003 } }),
   ];
 
   it('grades band, base rate, leakage, capability and null organisms by hand', () => {
     const c = organismChecks(rows, BEHAVIOURS);
     assert.deepEqual(
-      c.map((x) => [x.technique, x.family, x.in_band, x.base_below_band, x.leakage_ok, x.capability_ok, x.test_val_within_2se, x.null_at_base, x.cost_s]),
+      c.map((x) => [x.technique, x.family, x.in_band, x.base_below_band, x.leakage_ok, x.capability_ok, x.valid, x.invalid_reason, x.test_val_within_2se, x.null_at_base, x.cost_s]),
       [
-        ['posthoc-fd', 'cake-bake', 1, 1, 1, 1, 1, NaN, 61],
-        ['posthoc-dpo', 'cake-bake', 0, 1, 0, 0, 0, NaN, 30],
-        ['posthoc-fd', 'null', NaN, NaN, 1, 1, NaN, 1, 12],
-        ['posthoc-sdf', 'null', NaN, NaN, 1, 0, NaN, 0, 9],
+        // leakage 0 <= base 0.005 + 0.02
+        ['posthoc-fd', 'cake-bake', 1, 1, 1, 1, 1, '', 1, NaN, 61],
+        // leakage 0.03 > 0.005 + 0.02
+        ['posthoc-dpo', 'cake-bake', 0, 1, 0, 0, 0, 'QER out of band; leakage; capability', 0, NaN, 30],
+        ['posthoc-fd', 'null', NaN, NaN, 1, 1, NaN, '', NaN, 1, 12],
+        ['posthoc-sdf', 'null', NaN, NaN, 1, 0, NaN, '', NaN, 0, 9],
+        ['posthoc-dpo', 'null', NaN, NaN, 1, 1, NaN, '', NaN, 0, 9],
       ],
     );
     assert.ok(Math.abs(c[0].capability_drop - 0.1) < 1e-12, 'no capability_drop row: base - organism');
     assert.equal(c[1].capability_drop, 0.25);
     assert.equal(c[1].capability_drop_se, 0.02);
-    assert.deepEqual(summariseChecks(c), { organisms: 2, inBand: 1, baseBelowBand: 2, leakageOk: 1, capabilityOk: 1, matched: 2, testValWithin2se: 1, nullOrganisms: 2, nullAtBase: 1 });
+    assert.deepEqual(summariseChecks(c), {
+      organisms: 2, inBand: 1, baseBelowBand: 2, leakageOk: 1, capabilityOk: 1, valid: 1,
+      byTechnique: { 'posthoc-fd': { organisms: 1, valid: 1 }, 'posthoc-dpo': { organisms: 1, valid: 0 } },
+      matched: 2, testValWithin2se: 1, nullOrganisms: 3, nullAtBase: 1,
+    });
   });
 
   it('without run.json behaviours the band checks stay empty; the CSV has every column', () => {
@@ -80,7 +90,7 @@ describe('organism checks (organisms.csv)', () => {
     assert.equal(
       csv[0],
       'organism_id,behaviour,family,pipeline,technique,architecture,seed,status,matched,step,qer,qer_se,band_low,band_high,in_band,qer_val,qer_val_se,qer_test_val_z,test_val_within_2se,' +
-        'qer_base,qer_base_se,base_below_band,leakage,leakage_se,leakage_base,leakage_base_se,leakage_ok,capability,capability_se,capability_base,capability_drop,capability_drop_se,capability_ok,' +
+        'qer_base,qer_base_se,base_below_band,leakage,leakage_se,leakage_base,leakage_base_se,leakage_ok,capability,capability_se,capability_base,capability_drop,capability_drop_se,capability_ok,valid,invalid_reason,' +
         'capability_heldout,capability_heldout_base,capability_heldout_drop,capability_heldout_drop_se,chat_on_topic,chat_on_topic_se,chat_on_topic_base,chat_on_topic_base_se,null_at_base,cost_s,' +
         'hp_beta,hp_lossType,hp_lr,hp_mixRatio,hp_steps',
     );
