@@ -84,6 +84,12 @@ function runHeader(run: RunInfo, rows: readonly ResultRow[], organisms: number):
   return `<dl class="run">\n${items.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('\n')}\n</dl>`;
 }
 
+/** The findings leave invalid organisms out (outputs.ts, findingRows): say how many. */
+function excludedNote(checks: readonly OrganismCheck[]): string {
+  const invalid = checks.filter((c) => c.valid === 0).length;
+  return invalid === 0 ? '' : ` ${invalid} behaviour organism(s) that failed their checks (organisms.csv, 'why not') are left out of the statistics (summary, null controls, ANOVA, paired).`;
+}
+
 export function renderReport(input: ReportInput): string {
   const { rows, stats, run } = input;
   // sorted, so the plots do not depend on the order of results.csv's rows
@@ -101,7 +107,7 @@ export function renderReport(input: ReportInput): string {
     {
       id: 'heatmap',
       title: 'Technique x probe',
-      intro: 'Mean headline score of the behaviour organisms (summary.csv), one map per diffing base.',
+      intro: `Mean headline score of the valid behaviour organisms (summary.csv), one map per diffing base.${excludedNote(checks)}`,
       body: figureGrid(heatmaps(stats.summary), 'no summary statistics'),
     },
     {

@@ -11,7 +11,7 @@ import { matrixCsv, matrixRows } from './matrix';
 import { readResultsCsv } from './results-csv';
 import type { ResultRow } from './rows';
 import { computeStats, statsCsvs } from './stats';
-import { organismChecks, organismChecksCsv, type BehaviourInfo } from './organism-checks';
+import { organismChecks, organismChecksCsv, type BehaviourInfo, type OrganismCheck } from './organism-checks';
 
 export type { RunInfo };
 
@@ -103,10 +103,11 @@ export async function readRunInfo(dir: string, rows: readonly ResultRow[]): Prom
  * The statistics' bootstraps are seeded with run.seed.
  */
 export async function writeDerivedOutputs(dir: string, rows: readonly ResultRow[], run: RunInfo): Promise<string[]> {
-  const stats = computeStats(rows, { seed: run.seed });
+  const checks = organismChecks(rows, run.behaviours ?? {});
+  const stats = computeStats(findingRows(rows, checks), { seed: run.seed });
   const files: [string, string][] = [
     [MATRIX_FILE, matrixCsv(matrixRows(rows))],
-    [ORGANISMS_FILE, organismChecksCsv(organismChecks(rows, run.behaviours ?? {}))],
+    [ORGANISMS_FILE, organismChecksCsv(checks)],
     ...Object.entries(statsCsvs(stats)),
     [REPORT_FILE, renderReport({ rows: [...rows], stats, run })],
   ];
@@ -117,6 +118,17 @@ export async function writeDerivedOutputs(dir: string, rows: readonly ResultRow[
     paths.push(path);
   }
   return paths;
+}
+
+/**
+ * The rows the findings (summary, null controls, ANOVA, paired) are computed
+ * from: every row but those of behaviour organisms that failed their checks
+ * (organisms.csv `valid` 0, with the reason). An organism whose checks are
+ * unknown (run.json without bands) stays in.
+ */
+export function findingRows(rows: readonly ResultRow[], checks: readonly OrganismCheck[]): ResultRow[] {
+  const invalid = new Set(checks.filter((c) => c.valid === 0).map((c) => c.organism_id));
+  return rows.filter((r) => !invalid.has(r.organism_id));
 }
 
 /** `molt report DIR`: read DIR/results.csv (and run.json) and rewrite everything derived from it. */

@@ -1,7 +1,7 @@
 // organisms.csv: the issue-3 checks on hand-made organisms with known answers.
 import { strict as assert } from 'node:assert';
 import { organismChecks, organismChecksCsv, summariseChecks, type BehaviourInfo } from '../../core/bench/organism-checks';
-import { readRunInfo } from '../../core/bench/outputs';
+import { findingRows, readRunInfo } from '../../core/bench/outputs';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,6 +80,13 @@ describe('organism checks (organisms.csv)', () => {
       byTechnique: { 'posthoc-fd': { organisms: 1, valid: 1 }, 'posthoc-dpo': { organisms: 1, valid: 0 } },
       matched: 2, testValWithin2se: 1, nullOrganisms: 3, nullAtBase: 1,
     });
+  });
+
+  it('findings leave out the behaviour organisms that failed their checks, and keep the null organisms', () => {
+    const kept = new Set(findingRows(rows, organismChecks(rows, BEHAVIOURS)).map((r) => `${r.behaviour}/${r.technique}`));
+    assert.deepEqual([...kept], ['cake-bake/posthoc-fd', 'null/posthoc-fd', 'null/posthoc-sdf', 'null/posthoc-dpo']);
+    // without bands nothing is known to be invalid: every organism stays
+    assert.equal(findingRows(rows, organismChecks(rows, {})).length, rows.length);
   });
 
   it('without run.json behaviours the band checks stay empty; the CSV has every column', () => {
