@@ -3,17 +3,45 @@
 // reader sees the old file or the new one, never a torn write; fsync before
 // the rename makes the new content durable before it becomes visible.
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm, stat, unlink, readFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
+import { open, rename, rm, stat, unlink, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { hostname } from 'node:os';
-import { MoltError } from '../errors';
+import { isMoltError, MoltError } from '../errors';
 
 /** a name for a temporary sibling, unique across processes and calls */
 export function tempName(prefix: string): string {
   return `.${prefix}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
 }
 
-/** Write a file so that readers never see it half-written. */
+/**
+ * A failed write as a MoltError naming the file: Node's own message for a
+ * failed write(2) ('ENOSPC: no space left on device, write') names none.
+ */
+export function writeError(file: string, e: unknown): Error {
+  if (isMoltError(e)) return e;
+  return new MoltError(`${file}: cannot write (${(e as Error).message ?? e})`, file);
+}
+
+/** writeFile whose errors name the file. */
+export async function writeFileNamed(file: string, data: string | Uint8Array): Promise<void> {
+  try {
+    await writeFile(file, data);
+  } catch (e) {
+    throw writeError(file, e);
+  }
+}
+
+/** writeFileSync whose errors name the file. */
+export function writeFileNamedSync(file: string, data: string | Uint8Array): void {
+  try {
+    writeFileSync(file, data);
+  } catch (e) {
+    throw writeError(file, e);
+  }
+}
+
+/** Write a file so that readers never see it half-written; an error names the file. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   const tmp = join(dirname(file), tempName(basename(file)));
   try {
@@ -27,7 +55,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
     await rename(tmp, file);
   } catch (e) {
     await rm(tmp, { force: true });
-    throw e;
+    throw writeError(file, e);
   }
 }
 
