@@ -114,6 +114,7 @@ export async function buildOrganism(o: OrganismOptions): Promise<OrganismResult>
   validateBehaviour(o.behaviour, o.world);
   const { runKey, key, hparams, start } = organismKeys(o);
   const { store } = o;
+  store.refuseIncomplete(CHECKPOINT_KIND, key);
   const cached = async (): Promise<OrganismResult | null> => {
     if (!store.hasDir(CHECKPOINT_KIND, key)) return null;
     o.onEvent?.({ type: 'cached', key });

@@ -162,6 +162,7 @@ async function runStage(o: Resolved, run: StageRun): Promise<StageResult> {
   const { store } = o;
   const stage = run.identity.stage;
   const key = stageKey(run.identity);
+  store.refuseIncomplete(CHECKPOINT_KIND, key);
   if (store.hasDir(CHECKPOINT_KIND, key)) {
     o.onProgress?.({ type: 'cached', stage, key });
     return existing(store, stage, key);
