@@ -84,6 +84,13 @@ function describe(outcome: CellOutcome): string {
   return `ok (${bits.join(', ')})`;
 }
 
+/** '2 failed (a, b)' or '7 skipped (a, b, c and 4 more)'; '' for none. */
+function cellList(ids: string[], what: string, named = 3): string {
+  if (ids.length === 0) return '';
+  const more = ids.length > named ? ` and ${ids.length - named} more` : '';
+  return `${ids.length} ${what} (${ids.slice(0, named).join(', ')}${more})`;
+}
+
 interface BenchOpts {
   suite: string;
   out?: string;
@@ -91,6 +98,7 @@ interface BenchOpts {
   fresh?: boolean;
   json?: boolean;
   queue?: string;
+  allowFailures?: boolean;
 }
 
 export function benchCommand(env: CliEnv): Command {
@@ -102,6 +110,7 @@ export function benchCommand(env: CliEnv): Command {
     .option('--fresh', 'recompute every cell instead of reusing finished ones in --out (store artifacts are still reused)')
     .option('--json', 'print the run summary as JSON on stdout')
     .option('--queue <url>', 'put the cells on a Redis queue (redis://host:port) for `molt worker` processes instead of running them here; --out and --store must be directories the workers share')
+    .option('--allow-failures', 'exit 0 even when cells failed or were skipped (the outputs are written either way)')
     .action(async (opts: BenchOpts, cmd: Command) => {
       const g = cmd.optsWithGlobals() as GlobalOptions;
       const file = suitePath(opts.suite, env.cwd);
@@ -201,6 +210,11 @@ export function benchCommand(env: CliEnv): Command {
       if (opts.json) process.stdout.write(JSON.stringify({ out: outDir, ...c, files: out.files }) + '\n');
       else process.stdout.write(`${line}\n${checksLine(out.checks)}\nwrote ${out.files.map((f) => f.replace(outDir + '/', '')).join(', ')} in ${outDir}\n`);
       if (stopRequested()) throw new MoltError('interrupted; finished cells are kept, run the same command again to resume', outDir);
+      const withStatus = (s: string) => plan.cells.filter((cell) => (all.get(cell.id)?.status ?? 'skipped') === s).map((cell) => cell.id);
+      const notOk = [cellList(withStatus('failed'), 'failed'), cellList(withStatus('skipped'), 'skipped')].filter(Boolean).join(', ');
+      if (notOk && !opts.allowFailures) {
+        throw new MoltError(`bench ${suite.name}: ${notOk} of ${c.total} cells; the outputs in ${outDir} cover the rest: run again to retry them, or pass --allow-failures to accept a partial run`, outDir);
+      }
     });
 }
 

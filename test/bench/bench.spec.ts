@@ -94,7 +94,9 @@ describe('molt bench (micro)', function () {
     const out = join(ext, 'out');
     // one worker process: the plugin must load there too, from the same --plugin
     const r = await runMolt(['--store', store, '--plugin', './my-plugins.ts', 'bench', '--suite', './suite.yaml', '--workers', '1', '--out', out], ext);
-    assert.equal(r.code, 0, r.stderr);
+    // failed cells fail the run, named, after every output is written
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /molt: error: bench suite: 4 failed \(probe:olmo2:ext-sonar:ext-fd-gentle:s0:ext-broken@ancestor, probe:olmo2:ext-sonar:posthoc-fd:s0:ext-broken@ancestor, probe:olmo2:cake-bake:ext-fd-gentle:s0:ext-broken@ancestor and 1 more\) of 17 cells; the outputs in .* cover the rest: run again to retry them, or pass --allow-failures to accept a partial run\n$/);
     const matrix = readFileSync(join(out, 'matrix.csv'), 'utf8').trim().split('\n');
     const header = matrix[0].split(',');
     assert.ok(header.includes('ext-logprob-shift@ancestor') && header.includes('ext-broken@ancestor') && header.includes('logit-lens@ancestor'));
@@ -109,6 +111,22 @@ describe('molt bench (micro)', function () {
     assert.equal(shift.length, 4);
     assert.ok(shift.every((x) => x.status === 'ok' && x.value >= 0 && x.value <= 1));
     assert.match(r.stdout, /13 ok, 4 failed, 0 skipped of 17 cells/);
+    // --allow-failures accepts the partial run (the failed cells are tried again, the others reused)
+    const partial = await runMolt(['--store', store, '--plugin', './my-plugins.ts', 'bench', '--suite', './suite.yaml', '--workers', '0', '--out', out, '--allow-failures'], ext);
+    assert.equal(partial.code, 0, partial.stderr);
+    assert.match(partial.stderr, /13 cells already finished/);
+    assert.match(partial.stdout, /13 ok, 4 failed, 0 skipped of 17 cells/);
+  });
+
+  it("a failed organism's skipped probes fail the run too, named", async () => {
+    const ext = mkdtempSync(join(tmpdir(), 'molt-skip-'));
+    copyFileSync(join(__dirname, 'fixtures', 'broken-trainer.ts'), join(ext, 'broken-trainer.ts'));
+    writeFileSync(join(ext, 'suite.yaml'), ['size: micro', 'match: false', 'eval: { samples: 1, max_new_tokens: 8, leakage_prompts: 8 }', 'organisms:', '  - { behaviours: [cake-bake], techniques: [ext-broken-trainer], architectures: [olmo2] }', 'probes: [logit-lens, sae]', ''].join('\n'));
+    process.env.MOLT_ROOT = ROOT;
+    const r = await runMolt(['--store', store, '--plugin', './broken-trainer.ts', 'bench', '--suite', './suite.yaml', '--workers', '0', '--out', join(ext, 'out')], ext);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /1 ok, 1 failed, 2 skipped of 4 cells/);
+    assert.match(r.stderr, /molt: error: bench suite: 1 failed \(organism:olmo2:cake-bake:ext-broken-trainer:s0\), 2 skipped \(probe:olmo2:cake-bake:ext-broken-trainer:s0:logit-lens@ancestor, probe:olmo2:cake-bake:ext-broken-trainer:s0:sae@ancestor\) of 4 cells;/);
   });
 
   it('bad suites are refused naming the field or listing the valid ids', async () => {

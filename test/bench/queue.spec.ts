@@ -140,16 +140,19 @@ describe('molt bench --queue (BullMQ on a real redis-server)', function () {
     process.env.MOLT_ROOT = ROOT;
     const plugins = ['--plugin', './ext-plugins.ts', '--plugin', './broken-trainer.ts'];
     const local = await runMolt([...plugins, '--store', join(dir, 'store-local'), 'bench', '--suite', './suite.yaml', '--workers', '0', '--out', join(ext, 'local')], ext);
-    assert.equal(local.code, 0, local.stderr);
+    assert.equal(local.code, 1, local.stderr);
     assert.match(local.stdout, /3 ok, 2 failed, 2 skipped of 7 cells/);
+    const notOk = /molt: error: bench suite: 2 failed \(organism:olmo2:cake-bake:ext-broken-trainer:s0, probe:olmo2:cake-bake:posthoc-fd:s0:ext-broken@ancestor\), 2 skipped \(probe:olmo2:cake-bake:ext-broken-trainer:s0:logit-lens@ancestor, probe:olmo2:cake-bake:ext-broken-trainer:s0:ext-broken@ancestor\) of 7 cells/;
+    assert.match(local.stderr, notOk);
 
     // the worker runs elsewhere: the plugins reach it as absolute paths in the jobs
     const worker = start(['--store', join(dir, 'store-q'), 'worker', '--queue', url], dir);
     procs.push(worker.child);
     const bench = start([...plugins, '--store', join(dir, 'store-q'), 'bench', '--suite', './suite.yaml', '--queue', url, '--out', join(ext, 'queued')], ext);
     procs.push(bench.child);
-    assert.equal(await bench.exit, 0, bench.log());
+    assert.equal(await bench.exit, 1, bench.log());
     assert.match(bench.log(), /3 ok, 2 failed, 2 skipped of 7 cells/);
+    assert.match(bench.log(), notOk);
     // each failing cell was tried 3 times
     for (const cell of ['organism:olmo2:cake-bake:ext-broken-trainer:s0', 'probe:olmo2:cake-bake:posthoc-fd:s0:ext-broken@ancestor']) {
       assert.equal(worker.log().split(`start ${cell} `).length - 1, 3, `${cell} tried 3 times`);
