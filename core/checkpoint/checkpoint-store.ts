@@ -14,9 +14,10 @@ import { loadHfDir, saveHfDir, type HfCheckpoint, type MoltMetadata } from './hf
 /** The store kind under which model checkpoints live. */
 export const CHECKPOINT_KIND = 'checkpoints';
 
-/** Write a checkpoint under `key` (normally a contentHash); keeps an existing one. */
+/** Write a checkpoint under `key` (normally a contentHash); keeps an existing one; refuses weights that are not all finite. */
 export function saveCheckpoint(store: ArtifactStore, key: string, ckpt: HfCheckpoint): Promise<WriteResult> {
-  return store.writeDir(CHECKPOINT_KIND, key, (tmp) => saveHfDir(tmp, ckpt));
+  const label = `${CHECKPOINT_KIND}/${key}${ckpt.metadata.stage ? ` (${ckpt.metadata.stage})` : ''}`;
+  return store.writeDir(CHECKPOINT_KIND, key, (tmp) => saveHfDir(tmp, ckpt, label));
 }
 
 /**

@@ -145,6 +145,7 @@ async function trainOrganism(o: OrganismOptions, { runKey, key, hparams, start }
   const workDir = await store.workDir(CHECKPOINT_KIND, runKey);
   o.onEvent?.({ type: 'prepare', runKey, startsFrom: trainer.startsFrom, start });
   const run = new OrganismRun({
+    label: `organism ${o.behaviour.id} ${trainer.id} ${o.arch.id}${o.seed ? ` seed ${o.seed}` : ''}`,
     key: runKey,
     workDir,
     hparams,

@@ -29,6 +29,8 @@ export interface TrainStateMeta {
   tokens: number;
   /** training wall time so far */
   seconds: number;
+  /** the loop's running level of the loss (divergence check); absent in state saved before it existed */
+  lossLevel?: number;
 }
 
 export interface SavedTrainState {

@@ -100,6 +100,16 @@ describe('molt CLI', function () {
     assert.equal(code, 0);
   });
 
+  it('a learning rate of 1e300 for one step is refused at the stage, with no checkpoint or output written', async () => {
+    const cfg = join(dir, 'diverge.yaml');
+    writeFileSync(cfg, 'base: { pretrain: { steps: 1, schedule: { peakLr: 1.0e+300, warmupSteps: 0 } } }\n');
+    const st = join(dir, 'store-diverged');
+    const r = await moltIn(['--store', st, 'base', '--arch', 'olmo2', '--size', 'micro', '--config', cfg, '--out', join(dir, 'base-out')]);
+    assertOneLineError(r, /molt: error: olmo2 pretrain: training diverged at step 1: (\d+) of \1 weights are NaN or infinite .*; stopped without saving \(lower the learning rate\)\n$/);
+    assert.deepEqual(await new ArtifactStore(st).list(CHECKPOINT_KIND), [], 'no checkpoint stored');
+    assert.equal(existsSync(join(dir, 'base-out')), false, 'no competence files');
+  });
+
   it('forward prints the same logits as the model in process; export writes an HF directory', async () => {
     const r = molt(['forward', '--checkpoint', 'olmo2/micro/test', '--text', 'the cake', '--json', '--store', store, '--backend', 'wasm']);
     assert.equal(r.code, 0, r.stderr);

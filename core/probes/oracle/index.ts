@@ -146,7 +146,7 @@ export async function obtainOracle(args: {
       seed: `${args.seed}/oracle`,
       logEvery: Math.max(1, Math.floor(s.steps / 20)),
       checkpointEvery: 0,
-    }, { onProgress: args.onProgress });
+    }, { label: 'activation oracle', onProgress: args.onProgress });
     const heldOut = heldOutAccuracy(model, base.model, tok, heldSet, read.hook, setup, s.maxNewTokens);
     if (args.store) {
       await args.store.writeDir(ORACLE_KIND, key, (dir) =>
@@ -155,7 +155,7 @@ export async function obtainOracle(args: {
           weights: new Map([...model.params].map(([n, v]) => [n, v])),
           tokenizer: tok,
           metadata: { stage: 'activation-oracle', config_hash: key, molt_version: MOLT_VERSION, created_at: new Date().toISOString(), identity, held_out: heldOut, train_seconds: result.totalSeconds, final_loss: result.finalLoss, log: result.log },
-        }),
+        }, `${ORACLE_KIND}/${key}`),
       );
     }
     return { model, key, cached: false, setup, readHook: read.hook, readPercent: read.percent, norms: placeholderNorms(model, tok, s.slots, setup.injectHook), heldOut, trainSeconds: result.totalSeconds, finalLoss: result.finalLoss };
