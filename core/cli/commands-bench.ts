@@ -14,7 +14,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../store/atomic';
 import { suitePath } from '../organisms/suite';
 import { parseSuite, parseSuiteFile, resolveSuite } from '../bench/suite';
 import { buildPlan, type BenchPlan, type Cell } from '../bench/plan';
-import { CELLS_DIR, reusableRecord, type CellRecord } from '../bench/cell-record';
+import { CELLS_DIR, reusableRecords, type CellRecord } from '../bench/cell-record';
 import { InProcessExecutor, WorkerPoolExecutor, type FromWorker, type ToWorker } from '../bench/local-executor';
 import { QueueExecutor } from '../bench/queue-executor';
 import { onlyGlobals } from '../bench/queue-protocol';
@@ -128,11 +128,7 @@ export function benchCommand(env: CliEnv): Command {
       await mkdir(join(outDir, CELLS_DIR), { recursive: true });
       if (opts.fresh) await rm(join(outDir, CELLS_DIR), { recursive: true, force: true }).then(() => mkdir(join(outDir, CELLS_DIR), { recursive: true }));
 
-      const finished = new Map<string, CellRecord>();
-      for (const c of plan.cells) {
-        const r = await reusableRecord(outDir, c);
-        if (r) finished.set(c.id, r);
-      }
+      const finished = await reusableRecords(outDir, plan.cells, (line) => rt.logger.warn(line));
       const pending = plan.cells.filter((c) => !finished.has(c.id));
       const startedAt = new Date();
       const where = opts.queue ? `queue ${opts.queue}` : `${workers || 'in-process'} worker(s)`;

@@ -57,6 +57,36 @@ describe('molt bench (micro)', function () {
     assert.equal(readFileSync(join(dir, 'ci-a', 'results.csv'), 'utf8'), ra);
   });
 
+  it('a tampered, garbage or checksum-less record is reported by file and computed again; the rest are reused', async () => {
+    const out = join(dir, 'ci-a');
+    const cells = join(out, 'cells');
+    const results = readFileSync(join(out, 'results.csv'), 'utf8');
+    const files = readdirSync(cells).sort();
+    const tampered = files.find((f) => f.startsWith('probe~') && f.includes('logit-lens'))!;
+    const garbage = files.find((f) => f.startsWith('organism~'))!;
+    const legacy = files.find((f) => f.startsWith('probe~') && f !== tampered)!;
+    // a valid record with one value edited, its checksum left as it was
+    const edited = JSON.parse(readFileSync(join(cells, tampered), 'utf8'));
+    const m = edited.metrics.find((x: { metric: string }) => x.metric === 'headline');
+    m.value = 0.999;
+    writeFileSync(join(cells, tampered), JSON.stringify(edited));
+    writeFileSync(join(cells, garbage), '{"id": "organism:olmo2');
+    const old = JSON.parse(readFileSync(join(cells, legacy), 'utf8'));
+    delete old.checksum;
+    writeFileSync(join(cells, legacy), JSON.stringify(old));
+    const before = recordStamps(out);
+
+    const r = await runMolt(['--store', store, 'bench', '--suite', 'ci', '--workers', '0', '--out', out], dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(r.stderr.includes(`warn: ${join(cells, tampered)}: its content does not match its checksum (edited or damaged); the cell is computed again\n`), r.stderr);
+    assert.ok(r.stderr.includes(`warn: ${join(cells, garbage)}: not valid JSON; the cell is computed again\n`));
+    assert.ok(r.stderr.includes(`warn: 1 record(s) in ${cells} have no checksum (written by a molt before records carried one, e.g. ${join(cells, legacy)}): their cells are computed again`));
+    assert.match(r.stderr, new RegExp(`${before.size - 3} cells already finished`));
+    const after = recordStamps(out);
+    for (const [f, t] of before) assert.equal(after.get(f) !== t, [tampered, garbage, legacy].includes(f), `${f} recomputed only if it was bad`);
+    assert.equal(readFileSync(join(out, 'results.csv'), 'utf8'), results, 'the edited value did not reach results.csv');
+  });
+
   it('a run killed mid-way resumes without recomputing its finished cells', async () => {
     const out = join(dir, 'killed');
     const suite = join(dir, 'kill-suite.yaml');
