@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMolt } from '../helpers/cli';
 import { parseResultsCsv } from '../../core/bench/results-csv';
@@ -85,6 +85,41 @@ describe('molt bench (micro)', function () {
     const after = recordStamps(out);
     for (const [f, t] of before) assert.equal(after.get(f) !== t, [tampered, garbage, legacy].includes(f), `${f} recomputed only if it was bad`);
     assert.equal(readFileSync(join(out, 'results.csv'), 'utf8'), results, 'the edited value did not reach results.csv');
+  });
+
+  it('an out dir is locked by the run using it: a second run is refused naming the holder; a dead holder does not block', async () => {
+    const out = join(dir, 'locked');
+    const suite = join(dir, 'lock-suite.yaml');
+    writeFileSync(suite, ['size: micro', 'match: false', 'reproducible: true', 'eval: { samples: 1, max_new_tokens: 8, leakage_prompts: 8 }', 'organisms:', '  - { behaviours: [cake-bake], techniques: [posthoc-fd], architectures: [olmo2], probes: [logit-lens] }', ''].join('\n'));
+    const args = ['--store', join(dir, 'store-lock'), 'bench', '--suite', suite, '--workers', '0', '--out', out];
+    const first = spawn(process.execPath, [BIN, ...args], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    let firstErr = '';
+    first.stderr!.on('data', (c) => (firstErr += c));
+    const firstExit = new Promise<number | null>((r) => first.on('exit', (code) => r(code)));
+    const lock = join(out, '.bench.lock');
+    const t0 = Date.now();
+    while (!(existsSync(lock) && readFileSync(lock, 'utf8').endsWith(` ${first.pid}`))) {
+      assert.ok(Date.now() - t0 < 60_000, 'the first run holds the lock within a minute');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // hold the first run still while the second tries, so the two surely overlap
+    first.kill('SIGSTOP');
+    const second = await runMolt(args, dir);
+    first.kill('SIGCONT');
+    assert.equal(second.code, 1);
+    assert.equal(second.stderr.split('\n').filter((l) => l.startsWith('molt: error:')).length, 1);
+    assert.ok(second.stderr.includes(`molt: error: --out ${out} is in use by another molt bench (process ${first.pid} on ${hostname()}); wait for it to finish or choose another --out`), second.stderr);
+    assert.doesNotMatch(second.stderr, /\[\d+\/\d+\]/, 'the second run ran no cell');
+    assert.equal(await firstExit, 0, firstErr);
+    const stamps = recordStamps(out);
+    assert.equal(stamps.size, 3);
+    // a lock left by a process that is gone (same host) is broken: the run goes ahead and reuses every cell
+    writeFileSync(lock, `${hostname()} 999999999`);
+    const third = await runMolt(args, dir);
+    assert.equal(third.code, 0, third.stderr);
+    assert.match(third.stderr, /3 cells already finished/);
+    assert.deepEqual(recordStamps(out), stamps, 'no cell ran twice');
+    assert.equal(existsSync(lock), false, 'released');
   });
 
   it('a run killed mid-way resumes without recomputing its finished cells', async () => {
