@@ -23,7 +23,7 @@ import { assemble, samplesJsonl } from '../bench/assemble';
 import { resultsCsv } from '../bench/results-csv';
 import { writeDerivedOutputs } from '../bench/outputs';
 import { organismChecks, summariseChecks, type BehaviourInfo, type OrganismCheckSummary } from '../bench/organism-checks';
-import type { CellExecutor, CellOutcome } from '../bench/executor';
+import { cellList, type CellExecutor, type CellOutcome } from '../bench/executor';
 import { CellInterrupted, runCell } from '../bench/run-cell';
 import { parseIntFlag } from '../settings';
 import { ProgressView } from './progress';
@@ -87,13 +87,6 @@ function describe(outcome: CellOutcome): string {
   return `ok (${bits.join(', ')})`;
 }
 
-/** '2 failed (a, b)' or '7 skipped (a, b, c and 4 more)'; '' for none. */
-function cellList(ids: string[], what: string, named = 3): string {
-  if (ids.length === 0) return '';
-  const more = ids.length > named ? ` and ${ids.length - named} more` : '';
-  return `${ids.length} ${what} (${ids.slice(0, named).join(', ')}${more})`;
-}
-
 interface BenchOpts {
   suite: string;
   out?: string;
@@ -101,6 +94,7 @@ interface BenchOpts {
   fresh?: boolean;
   json?: boolean;
   queue?: string;
+  redisTimeout: string;
   allowFailures?: boolean;
 }
 
@@ -113,6 +107,7 @@ export function benchCommand(env: CliEnv): Command {
     .option('--fresh', 'recompute every cell instead of reusing finished ones in --out (store artifacts are still reused)')
     .option('--json', 'print the run summary as JSON on stdout')
     .option('--queue <url>', 'put the cells on a Redis queue (redis://host:port) for `molt worker` processes instead of running them here; --out and --store must be directories the workers share')
+    .option('--redis-timeout <s>', 'with --queue: give up (exit 1, finished cells kept) when Redis has been unreachable this many seconds', '300')
     .option('--allow-failures', 'exit 0 even when cells failed or were skipped (the outputs are written either way)')
     .action(async (opts: BenchOpts, cmd: Command) => {
       const g = cmd.optsWithGlobals() as GlobalOptions;
@@ -124,6 +119,8 @@ export function benchCommand(env: CliEnv): Command {
       const rt = await Runtime.create(settings, { builtins: env.builtins, cwd: env.cwd });
       const suite = resolveSuite(spec, rt.registry, file);
       const workers = opts.workers === undefined ? availableParallelism() : parseIntFlag('workers', opts.workers);
+      const redisTimeout = parseIntFlag('redis-timeout', opts.redisTimeout);
+      if (redisTimeout < 1) throw new MoltError(`--redis-timeout must be >= 1 second, got ${redisTimeout}`, 'redis-timeout');
       if (workers < 0) throw new MoltError(`--workers must be >= 0, got ${workers}`, 'workers');
       const engine = await rt.ready();
       const plan = buildPlan(rt, suite, engine.info.id);
@@ -143,7 +140,7 @@ export function benchCommand(env: CliEnv): Command {
 
         const view = new ProgressView();
         const executor: CellExecutor = opts.queue
-          ? new QueueExecutor({ url: opts.queue, outDir, suite: spec, suiteFile: file, global: portableGlobals(g, rt.settings.size, env.cwd) })
+          ? new QueueExecutor({ url: opts.queue, outDir, suite: spec, suiteFile: file, global: portableGlobals(g, rt.settings.size, env.cwd), redisTimeoutMs: redisTimeout * 1000 })
           : workers === 0
             ? new InProcessExecutor(rt, outDir, view)
             : new WorkerPoolExecutor({ workers, bin: MOLT_BIN, globalArgs: globalArgs(g, rt.settings.size), cwd: env.cwd, outDir, suite: spec, suiteFile: file });
