@@ -15,8 +15,7 @@ import type { tf } from '../engine/tf';
 import { MoltError } from '../errors';
 import type { HfConfig } from '../model/types';
 import type { WordTokenizer } from '../tokenizer/word-tokenizer';
-import { rawToTensors, readSafetensors, tensorsToRaw, writeSafetensors, type RawTensor } from './safetensors';
-import { nonFiniteWeights } from './finite';
+import { rawToTensors, readSafetensors, tensorsToRaw, writeSafetensors } from './safetensors';
 import { readTokenizerFile, writeTokenizerFiles } from './tokenizer-json';
 
 export const CONFIG_FILE = 'config.json';
@@ -56,22 +55,15 @@ function checkVocab(config: HfConfig, tokenizer: WordTokenizer, where: string): 
   }
 }
 
-const valuesOfRaw = (raw: ReadonlyMap<string, RawTensor>) => [...raw].map(([name, t]) => [name, t.data] as const);
-
 /**
  * Write a checkpoint into `dir` (created if missing; files of the same names
  * are replaced). For an atomic, content-addressed checkpoint, call it inside
  * ArtifactStore.writeDir; for `molt export`, call it on the output directory.
- * Weights that are not all finite are refused before anything is written;
- * `label` names the checkpoint in that error (default: dir).
  */
-export async function saveHfDir(dir: string, ckpt: HfCheckpoint, label = dir): Promise<void> {
+export async function saveHfDir(dir: string, ckpt: HfCheckpoint): Promise<void> {
   checkVocab(ckpt.config, ckpt.tokenizer, join(dir, CONFIG_FILE));
-  const weights = tensorsToRaw(ckpt.weights);
-  const bad = nonFiniteWeights(valuesOfRaw(weights));
-  if (bad) throw new MoltError(`${label}: not saved: ${bad}; training diverged (lower the learning rate)`, label);
   await mkdir(dir, { recursive: true });
-  await writeSafetensors(join(dir, WEIGHTS_FILE), weights, { format: 'pt' });
+  await writeSafetensors(join(dir, WEIGHTS_FILE), tensorsToRaw(ckpt.weights), { format: 'pt' });
   await writeFileNamed(join(dir, CONFIG_FILE), jsonText(ckpt.config));
   const { bos, eos, pad } = ckpt.tokenizer.specials;
   await writeFileNamed(join(dir, GENERATION_CONFIG_FILE), jsonText({ bos_token_id: bos, eos_token_id: eos, pad_token_id: pad }));
@@ -120,7 +112,5 @@ export async function loadHfDir(dir: string): Promise<HfCheckpoint> {
   const metadata = ((await readJsonFile(metaFile, false)) ?? {}) as MoltMetadata;
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) throw new MoltError(`${metaFile}: not a JSON object`, metaFile);
   const { tensors } = await readSafetensors(join(dir, WEIGHTS_FILE));
-  const bad = nonFiniteWeights(valuesOfRaw(tensors));
-  if (bad) throw new MoltError(`${join(dir, WEIGHTS_FILE)}: ${bad}; the model diverged in training: remove this checkpoint and train it again`, dir);
   return { config, weights: rawToTensors(tensors), tokenizer, metadata };
 }

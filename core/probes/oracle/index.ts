@@ -155,7 +155,7 @@ export async function obtainOracle(args: {
           weights: new Map([...model.params].map(([n, v]) => [n, v])),
           tokenizer: tok,
           metadata: { stage: 'activation-oracle', config_hash: key, molt_version: MOLT_VERSION, created_at: new Date().toISOString(), identity, held_out: heldOut, train_seconds: result.totalSeconds, final_loss: result.finalLoss, log: result.log },
-        }, `${ORACLE_KIND}/${key}`),
+        }),
       );
     }
     return { model, key, cached: false, setup, readHook: read.hook, readPercent: read.percent, norms: placeholderNorms(model, tok, s.slots, setup.injectHook), heldOut, trainSeconds: result.totalSeconds, finalLoss: result.finalLoss };
