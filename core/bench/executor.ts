@@ -41,6 +41,13 @@ export interface CellExecutor {
   close(): Promise<void>;
 }
 
+/** '2 failed (a, b)' or '7 skipped (a, b, c and 4 more)'; '' for none. */
+export function cellList(ids: readonly string[], what: string, named = 3): string {
+  if (ids.length === 0) return '';
+  const more = ids.length > named ? ` and ${ids.length - named} more` : '';
+  return `${ids.length} ${what} (${ids.slice(0, named).join(', ')}${more})`;
+}
+
 /** What one slot does with one cell: its record, or null if it was interrupted. */
 export type RunOne = (cell: Cell, slot: number) => Promise<CellRecord | null>;
 

@@ -4,7 +4,7 @@
 // crash of the harness; a worker that dies mid-cell fails that cell (with the
 // reason) and is replaced for the next one.
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { mkdirSync, openSync, closeSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Runtime } from '../container';
 import type { ProgressSink } from '../organisms/cell';
@@ -74,6 +74,8 @@ export class WorkerPoolExecutor implements CellExecutor {
     const logs = join(this.o.outDir, 'logs');
     mkdirSync(logs, { recursive: true });
     const fd = openSync(join(logs, `worker-${slot}.log`), 'a');
+    // the log is appended to by every run: say where this one starts
+    writeSync(fd, `--- ${new Date().toISOString()}: worker ${slot} of molt bench ${process.pid}\n`);
     // detached: a Ctrl-C on the terminal reaches the harness only, which
     // passes ONE stop to each worker (two SIGINTs would quit without saving)
     const child = fork(this.o.bin, [...this.o.globalArgs, '_worker'], { cwd: this.o.cwd, stdio: ['ignore', fd, fd, 'ipc'], detached: true });

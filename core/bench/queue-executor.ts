@@ -16,12 +16,21 @@
 // stalled by the other workers and run again; a job that throws or whose cell
 // failed is retried with exponential backoff (a failure can be another
 // worker's doing), and its last record is the result.
+//
+// Redis may go away. Every connection reconnects with back-off and the
+// outage is one line (RedisLink). When Redis is back, and every auditMs, the
+// harness looks up the job of each cell it has queued: a job Redis no longer
+// has (it restarted without its data) is queued again, unless the cell's
+// record shows it finished; the run is listed again for the workers. A Redis
+// that stays away longer than redisTimeoutMs ends the run with an error
+// (finished cells are kept).
 import type { FlowJob, JobsOptions, Queue, QueueEvents, FlowProducer } from 'bullmq';
+import { MoltError } from '../errors';
 import { crashRecord } from './local-executor';
 import { readRecord, type CellRecord } from './cell-record';
-import type { CellExecutor, CellOutcome, ExecuteRequest, SkippedCell } from './executor';
+import { cellList, type CellExecutor, type CellOutcome, type ExecuteRequest, type SkippedCell } from './executor';
 import type { Cell } from './plan';
-import { CELL_FAILED, RUNS_KEY, connectRedis, jobIdOf, loadBullmq, queueNameOf, redisOptions, type CellJobData } from './queue-protocol';
+import { CELL_FAILED, RUNS_KEY, RedisLink, closeWithin, jobIdOf, loadBullmq, queueNameOf, redisOptions, type CellJobData } from './queue-protocol';
 import type { GlobalOptions } from '../cli/context';
 
 export interface QueueExecutorOptions {
@@ -37,7 +46,14 @@ export interface QueueExecutorOptions {
   attempts?: number;
   /** first retry delay in ms, doubling each time (default 2000) */
   backoffMs?: number;
+  /** give up when Redis has been unreachable this long (default 5 min) */
+  redisTimeoutMs?: number;
+  /** ms between checks that Redis still has the queued jobs (default 30 s; also each time Redis is back) */
+  auditMs?: number;
 }
+
+/** how long a graceful close of a BullMQ object may take before it is forced */
+const CLOSE_MS = 5000;
 
 export class QueueExecutor implements CellExecutor {
   private mostActive = 1;
@@ -53,25 +69,50 @@ export class QueueExecutor implements CellExecutor {
   async execute(req: ExecuteRequest): Promise<Map<string, CellOutcome>> {
     if (req.pending.length === 0) return new Map();
     const bull = loadBullmq();
-    const redis = await connectRedis(this.o.url);
-    this.closers.push(() => redis.quit());
+    const link = await RedisLink.open(this.o.url, (line) => req.events.onNote?.(line));
+    this.closers.push(async () => link.close());
     const connection = redisOptions(this.o.url);
     const name = queueNameOf(req.plan);
     const queue: Queue = new bull.Queue(name, { connection });
     const events: QueueEvents = new bull.QueueEvents(name, { connection });
     const flows: FlowProducer = new bull.FlowProducer({ connection });
+    queue.on('error', link.report('queue'));
+    events.on('error', link.report('queue events'));
+    flows.on('error', link.report('flow producer'));
+    // a graceful close needs Redis: while it is away, go at once
+    const grace = () => (link.downForMs > 0 ? 0 : CLOSE_MS);
     this.closers.push(
-      () => flows.close(),
-      () => events.close(),
-      () => queue.close(),
-      () => redis.srem(RUNS_KEY, name),
+      () => closeWithin(grace(), () => flows.close(), () => flows.disconnect()),
+      () => closeWithin(grace(), () => events.close(), () => events.disconnect()),
+      // the run is over (or stopped): its jobs go, so no worker starts one of them
+      () => closeWithin(grace(), () => queue.obliterate({ force: true }).finally(() => queue.close()), () => queue.disconnect()),
+      () => link.client.srem(RUNS_KEY, name),
     );
-    // a queue left by an earlier harness of this run holds jobs whose ids we reuse
-    await queue.obliterate({ force: true });
-    await events.waitUntilReady();
-    await redis.sadd(RUNS_KEY, name);
-    req.events.onNote?.(`queue ${name} on ${this.o.url}: waiting for molt worker processes`);
-    return new Run(req, this.o, queue, events, flows, (n) => (this.mostActive = Math.max(this.mostActive, n))).done;
+    let run: Run | undefined;
+    const running = (async () => {
+      // a queue left by an earlier harness of this run holds jobs whose ids we reuse
+      await queue.obliterate({ force: true });
+      await events.waitUntilReady();
+      await link.client.sadd(RUNS_KEY, name);
+      req.events.onNote?.(`queue ${name} on ${this.o.url}: waiting for molt worker processes`);
+      run = new Run(req, this.o, link, queue, events, flows, (n) => (this.mostActive = Math.max(this.mostActive, n)));
+      return run.done;
+    })();
+    const timeoutMs = this.o.redisTimeoutMs ?? 300_000;
+    let watchdog: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<never>((_, reject) => {
+      watchdog = setInterval(() => {
+        if (link.downForMs <= timeoutMs) return;
+        const kept = req.finished.size + (run?.finishedCount ?? 0);
+        reject(new MoltError(`--queue ${this.o.url}: Redis has not answered for ${(link.downForMs / 1000).toFixed(0)} s (${link.lastCause}); gave up. The ${kept} finished cells are kept in ${this.o.outDir}: run the same command again once Redis is back`, 'queue'));
+      }, Math.min(1000, timeoutMs / 4));
+    });
+    try {
+      return await Promise.race([running, gaveUp]);
+    } finally {
+      clearInterval(watchdog);
+      run?.halt();
+    }
   }
 
   async close(): Promise<void> {
@@ -91,18 +132,22 @@ class Run {
   private readonly planned: Set<string>;
   private readonly active = new Set<string>();
   private readonly slotOf = new Map<string, number>();
+  /** the cell above each queued cell in its chain flow (that job waits for this one) */
+  private readonly chainParent = new Map<string, string>();
   private freeSlots: number[] = [];
   private stopping = false;
+  private auditing = false;
   // events are handled one at a time, in the order Redis gives them, so a
   // child's failure is known before its parent's
   private serial: Promise<void> = Promise.resolve();
   private resolve!: (m: Map<string, CellOutcome>) => void;
   private reject!: (e: unknown) => void;
-  private readonly stopWatch: NodeJS.Timeout;
+  private readonly timers: NodeJS.Timeout[];
 
   constructor(
     private readonly req: ExecuteRequest,
     private readonly o: QueueExecutorOptions,
+    private readonly link: RedisLink,
     private readonly queue: Queue,
     private readonly events: QueueEvents,
     private readonly flows: FlowProducer,
@@ -125,10 +170,22 @@ class Run {
     events.on('stalled', ({ jobId }) => on(async () => this.stalled(jobId)));
     events.on('completed', ({ jobId }) => on(() => this.completed(jobId)));
     events.on('failed', ({ jobId, failedReason }) => on(() => this.failed(jobId, failedReason)));
-    this.stopWatch = setInterval(() => {
-      if (!this.stopping && req.shouldStop()) on(() => this.stop());
-    }, 200);
+    link.onBack(() => on(() => this.audit()));
+    this.timers = [
+      // not through `on`: Ctrl-C must not wait for events stuck on an unreachable Redis
+      setInterval(() => {
+        if (!this.stopping && req.shouldStop()) this.stop();
+      }, 200),
+      setInterval(() => {
+        if (link.downForMs === 0) on(() => this.audit());
+      }, o.auditMs ?? 30_000),
+    ];
     on(() => this.pump());
+  }
+
+  /** cells of this run finished so far (ok, failed or skipped) */
+  get finishedCount(): number {
+    return this.outcomes.size;
   }
 
   private statusOf(id: string): 'ok' | 'bad' | 'waiting' {
@@ -194,6 +251,7 @@ class Run {
       chain.push(next);
     }
     for (const c of chain) this.state.set(c.id, 'queued');
+    for (let i = 1; i < chain.length; i++) this.chainParent.set(chain[i - 1].id, chain[i].id);
     let node: FlowJob | undefined;
     for (const c of chain) {
       const isChild = node !== undefined;
@@ -201,8 +259,9 @@ class Run {
         jobId: jobIdOf(c.id),
         attempts: this.o.attempts ?? 3,
         backoff: { type: 'exponential', delay: this.o.backoffMs ?? 2000 },
-        removeOnComplete: true,
-        removeOnFail: true,
+        // kept until the run ends, so audit() can tell a finished job from one Redis lost
+        removeOnComplete: false,
+        removeOnFail: false,
       };
       const deps = c.deps.map((id) => ({ id, specHash: this.req.plan.byId.get(id)!.specHash }));
       const data: CellJobData = { cell: c.id, specHash: c.specHash, deps, suite: this.o.suite, suiteFile: this.o.suiteFile, outDir: this.o.outDir, global: this.o.global };
@@ -255,22 +314,73 @@ class Run {
     return r && r.spec_hash === cell.specHash ? r : crashRecord(cell.id, missing);
   }
 
+  /**
+   * Look up the job of every queued cell. A finished job whose event was
+   * missed is read now; a job Redis no longer has (it restarted without its
+   * data, or evicted keys) is queued again, with the chain parents waiting
+   * on it, unless its record shows the cell finished meanwhile.
+   */
+  private async audit(): Promise<void> {
+    if (this.stopping || this.auditing) return;
+    this.auditing = true;
+    try {
+      // a Redis that lost its data forgot the run too: workers find runs in this set
+      await this.link.client.sadd(RUNS_KEY, this.queue.name);
+      const lost = new Set<string>();
+      for (const [id, s] of [...this.state]) {
+        if (s !== 'queued') continue;
+        const jobId = jobIdOf(id);
+        const state = await this.queue.getJobState(jobId);
+        if (state === 'completed') await this.completed(jobId);
+        else if (state === 'failed') await this.failed(jobId, (await this.queue.getJob(jobId))?.failedReason ?? 'failed');
+        else if (state === 'unknown') lost.add(id);
+      }
+      for (const id of [...lost]) {
+        for (let p = this.chainParent.get(id); p && this.state.get(p) === 'queued'; p = this.chainParent.get(p)) lost.add(p);
+      }
+      if (lost.size === 0) return;
+      const again: string[] = [];
+      for (const id of lost) {
+        const cell = this.req.plan.byId.get(id)!;
+        const record = await readRecord(this.o.outDir, id);
+        if (record?.status === 'ok' && record.spec_hash === cell.specHash) {
+          this.finish(cell, record);
+          continue;
+        }
+        await this.queue.remove(jobIdOf(id)).catch(() => undefined);
+        this.state.set(id, 'waiting');
+        this.chainParent.delete(id);
+        this.release(id);
+        again.push(id);
+      }
+      this.req.events.onNote?.(`Redis had lost ${lost.size} queued job(s) (restarted without its data?): ${lost.size - again.length} finished per their records, ${cellList(again, 'queued again') || 'none queued again'}`);
+      await this.pump();
+    } finally {
+      this.auditing = false;
+    }
+  }
+
   /** Ctrl-C: queue nothing more; cells running on workers finish there (their records are reused by the next run). */
-  private async stop(): Promise<void> {
+  private stop(): void {
     this.stopping = true;
-    await this.queue.obliterate({ force: true });
     this.req.events.onNote?.(`stopped queueing; ${this.active.size} cell(s) still running on workers finish there and are reused by the next run`);
     this.end();
   }
 
+  /** Stop listening and every timer (the run is over, or given up). */
+  halt(): void {
+    this.timers.forEach(clearInterval);
+    // its 'error' listener stays: without one, BullMQ prints each error with its stack
+    for (const e of ['active', 'stalled', 'completed', 'failed'] as const) this.events.removeAllListeners(e);
+  }
+
   private end(): void {
-    clearInterval(this.stopWatch);
-    this.events.removeAllListeners();
+    this.halt();
     this.resolve(this.outcomes);
   }
 
   private fail(e: unknown): void {
-    clearInterval(this.stopWatch);
+    this.halt();
     this.reject(e);
   }
 }

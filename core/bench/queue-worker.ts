@@ -14,7 +14,7 @@ import type { GlobalOptions } from '../cli/context';
 import { globalArgs } from '../cli/commands-bench';
 import { readRecord } from './cell-record';
 import type { FromWorker, ToWorker } from './local-executor';
-import { CELL_FAILED, RUNS_KEY, connectRedis, loadBullmq, redisOptions, type CellJobData } from './queue-protocol';
+import { CELL_FAILED, RUNS_KEY, RedisLink, closeWithin, loadBullmq, redisOptions, type CellJobData } from './queue-protocol';
 import { MOLT_BIN } from '../version';
 
 
@@ -111,7 +111,7 @@ class CellProcess {
 /** Serve the runs' queues until shouldStop(); resolves once every queue worker and cell process is closed. */
 export async function runQueueWorker(o: QueueWorkerOptions): Promise<void> {
   const bull = loadBullmq();
-  let redis = await connectRedis(o.url);
+  const link = await RedisLink.open(o.url, o.log);
   const connection = redisOptions(o.url);
   // the child of the last run served (one at a time: each holds models in memory)
   let cells: { key: string; proc: CellProcess } | undefined;
@@ -158,7 +158,7 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<void> {
   };
 
   const workers = new Map<string, Worker>();
-  const closing: Promise<void>[] = [];
+  const closing: { w: Worker; closed: Promise<void> }[] = [];
   const serve = (name: string) => {
     const w: Worker = new bull.Worker(name, processJob, {
       connection,
@@ -167,7 +167,12 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<void> {
       stalledInterval: o.stalledIntervalMs,
       maxStalledCount: o.maxStalledCount,
     });
-    w.on('error', (e) => o.log(`queue ${name}: ${e.message}`));
+    const report = link.report(`queue ${name}`);
+    w.on('error', (e) => {
+      // a job finished while Redis restarted without its data: one line per job, not one per BullMQ step
+      const gone = /Missing (?:key|lock) for job (\S+)\./.exec(e.message);
+      report(gone ? new Error(`job ${gone[1]} is gone from Redis (it lost its data?); its record stands and the harness queues lost jobs again`) : e);
+    });
     w.on('failed', (job, e) => {
       if (job) o.log(`job ${job.id} failed (attempt ${job.attemptsMade} of ${job.opts.attempts ?? 1}): ${e.message}`);
     });
@@ -177,25 +182,35 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<void> {
 
   o.log(`waiting for runs on ${o.url}`);
   while (!o.shouldStop()) {
-    try {
-      const names = new Set(await redis.smembers(RUNS_KEY));
-      for (const n of names) if (!workers.has(n)) serve(n);
-      for (const [n, w] of workers) {
-        if (names.has(n)) continue;
-        workers.delete(n);
-        closing.push(w.close());
-        o.log(`run ${n} is over`);
+    // while Redis is away the link has said so once; a run it lost is served again once its harness lists it again
+    if (link.downForMs === 0) {
+      try {
+        const names = new Set(await link.client.smembers(RUNS_KEY));
+        for (const n of names) if (!workers.has(n)) serve(n);
+        for (const [n, w] of workers) {
+          if (names.has(n)) continue;
+          workers.delete(n);
+          closing.push({ w, closed: w.close() });
+          o.log(`run ${n} is no longer listed: it is over (or Redis lost it; served again if its harness lists it again)`);
+        }
+      } catch (e) {
+        link.report('runs')(e as Error);
       }
-    } catch (e) {
-      o.log(`cannot read the runs from ${o.url}: ${(e as Error).message}; trying again`);
-      redis.disconnect();
-      redis = await connectRedis(o.url).catch(() => redis);
     }
     for (let t = 0; t < o.pollMs && !o.shouldStop(); t += 100) await new Promise((r) => setTimeout(r, 100));
   }
   o.log('stopping: a running cell saves its state and goes back on the queue');
   cells?.proc.stop();
-  await Promise.all([...closing, ...[...workers.values()].map((w) => w.close())]);
+  await exclusive;
+  // The cell has ended. A graceful close hands its job back to the queue, which
+  // needs Redis; while Redis is away the workers close at once (force: their
+  // connections stop reconnecting) and the job's expiring lock puts it back.
+  const away = link.downForMs > 0;
+  for (const [, w] of workers) closing.push({ w, closed: away ? w.close(true) : w.close() });
+  await Promise.all(closing.map(({ w, closed }) => closeWithin(away ? 0 : CLOSE_MS, () => closed, () => w.disconnect())));
   await cells?.proc.close();
-  redis.disconnect();
+  link.close();
 }
+
+/** how long closing a queue's worker may take once no cell runs (it hands a stopped cell's job back) */
+const CLOSE_MS = 5000;

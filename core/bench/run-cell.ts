@@ -1,6 +1,6 @@
 // Run one cell in this process and write its record: the same code serves the
 // in-process executor, the local worker processes and queue workers.
-import { isMoltError } from '../errors';
+import { isMoltError, MoltError } from '../errors';
 import type { Runtime } from '../container';
 import { ensureBase, organismCell, type CapabilityOut, type CellOptions, type CellResult, type DropOut, type ModelEval, type ProgressSink, type RateOut } from '../organisms/cell';
 import { differenceZ } from '../behaviours/base-rate';
@@ -10,7 +10,7 @@ import { openOrganismPair } from '../probes/resolve';
 import type { ProbeResult } from '../probes/types';
 import { familyManifests } from '../cli/commands-probe';
 import { DETECTED_METRIC, FAMILY_DETECTED_METRIC, FAMILY_HEADLINE_METRIC, HEADLINE_FLOOR_METRIC, HEADLINE_METRIC, HPARAMS_METRIC } from './rows';
-import { metricRow, readRecord, writeRecord, type CellRecord, type MetricRow } from './cell-record';
+import { isRecordProblem, loadRecord, metricRow, readRecord, writeRecord, type CellRecord, type MetricRow } from './cell-record';
 import type { BaseCell, BenchPlan, Cell, OrganismCell, ProbeCell } from './plan';
 
 export interface RunCellOptions {
@@ -132,7 +132,8 @@ export function probeMetricRows(result: ProbeResult, probe: string, diffingBase:
 }
 
 async function runProbe(rt: Runtime, plan: BenchPlan, cell: ProbeCell, o: RunCellOptions): Promise<Partial<CellRecord>> {
-  const org = await readRecord(o.outDir, cell.organismCell);
+  const org = await loadRecord(o.outDir, cell.organismCell);
+  if (isRecordProblem(org)) throw new MoltError(`organism cell ${cell.organismCell}: ${org.file}: ${org.problem}`, org.file);
   if (!org?.organism || org.status !== 'ok') throw new Error(`organism cell ${cell.organismCell} has no finished record`);
   const probe = rt.plugin('probe', cell.probe);
   const settings = resolveProbeSettings(probe, rt.settings.size, plan.suite.probeSettings[cell.probe] ?? {});

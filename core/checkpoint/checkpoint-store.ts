@@ -9,25 +9,39 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { MoltError } from '../errors';
 import { tempName } from '../store/atomic';
-import { loadHfDir, saveHfDir, type HfCheckpoint, type MoltMetadata } from './hf-dir';
+import { loadHfDir, saveHfDir, WEIGHTS_FILE, type HfCheckpoint, type MoltMetadata } from './hf-dir';
+import { nonFiniteWeights, valuesOf } from './finite';
 
 /** The store kind under which model checkpoints live. */
 export const CHECKPOINT_KIND = 'checkpoints';
 
-/** Write a checkpoint under `key` (normally a contentHash); keeps an existing one. */
-export function saveCheckpoint(store: ArtifactStore, key: string, ckpt: HfCheckpoint): Promise<WriteResult> {
+/** Write a checkpoint under `key` (normally a contentHash); keeps an existing one; refuses weights that are not all finite. */
+export async function saveCheckpoint(store: ArtifactStore, key: string, ckpt: HfCheckpoint): Promise<WriteResult> {
+  const bad = nonFiniteWeights(valuesOf(ckpt.weights));
+  if (bad) {
+    const label = `${CHECKPOINT_KIND}/${key}${ckpt.metadata.stage ? ` (${ckpt.metadata.stage})` : ''}`;
+    throw new MoltError(`${label}: not saved: ${bad}; training diverged (lower the learning rate)`, label);
+  }
   return store.writeDir(CHECKPOINT_KIND, key, (tmp) => saveHfDir(tmp, ckpt));
 }
 
 /**
  * Load the checkpoint an id names. A store artifact is re-hashed against its
  * manifest first (skip with verify: false when loading the same checkpoint
- * many times in one run). The caller owns the returned tensors.
+ * many times in one run). Weights that are not all finite (a model that
+ * diverged, saved by other means) are refused. The caller owns the returned
+ * tensors.
  */
 export async function loadCheckpoint(store: ArtifactStore, id: string, opts: { verify?: boolean } = {}): Promise<HfCheckpoint & { resolved: Resolved }> {
   const resolved = await store.resolve(CHECKPOINT_KIND, id);
   if (resolved.key && opts.verify !== false) await store.verify(CHECKPOINT_KIND, resolved.key);
-  return { ...(await loadHfDir(resolved.path)), resolved };
+  const ckpt = await loadHfDir(resolved.path);
+  const bad = nonFiniteWeights(valuesOf(ckpt.weights));
+  if (bad) {
+    ckpt.weights.forEach((t) => t.dispose());
+    throw new MoltError(`${join(resolved.path, WEIGHTS_FILE)}: ${bad}; the model diverged in training: remove this checkpoint and train it again`, resolved.path);
+  }
+  return { ...ckpt, resolved };
 }
 
 /**

@@ -8,7 +8,8 @@
 //                            kept out of config.json so HF sees a clean config
 // A tied-embedding model simply has no lm_head.weight.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { writeFileNamed } from '../store/atomic';
 import { join } from 'node:path';
 import type { tf } from '../engine/tf';
 import { MoltError } from '../errors';
@@ -63,12 +64,12 @@ export async function saveHfDir(dir: string, ckpt: HfCheckpoint): Promise<void> 
   checkVocab(ckpt.config, ckpt.tokenizer, join(dir, CONFIG_FILE));
   await mkdir(dir, { recursive: true });
   await writeSafetensors(join(dir, WEIGHTS_FILE), tensorsToRaw(ckpt.weights), { format: 'pt' });
-  await writeFile(join(dir, CONFIG_FILE), jsonText(ckpt.config));
+  await writeFileNamed(join(dir, CONFIG_FILE), jsonText(ckpt.config));
   const { bos, eos, pad } = ckpt.tokenizer.specials;
-  await writeFile(join(dir, GENERATION_CONFIG_FILE), jsonText({ bos_token_id: bos, eos_token_id: eos, pad_token_id: pad }));
+  await writeFileNamed(join(dir, GENERATION_CONFIG_FILE), jsonText({ bos_token_id: bos, eos_token_id: eos, pad_token_id: pad }));
   const maxLen = ckpt.config.max_position_embeddings;
   await writeTokenizerFiles(dir, ckpt.tokenizer, typeof maxLen === 'number' ? { modelMaxLength: maxLen } : {});
-  await writeFile(join(dir, MOLT_METADATA_FILE), jsonText(ckpt.metadata));
+  await writeFileNamed(join(dir, MOLT_METADATA_FILE), jsonText(ckpt.metadata));
 }
 
 async function readJsonFile(file: string, required: boolean): Promise<unknown> {

@@ -5,7 +5,8 @@
 // `__metadata__` of string -> string. We pad the header with spaces to a
 // multiple of 8 bytes so the data starts aligned, and lay tensors out sorted
 // by name so that equal contents give byte-identical files.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileNamed } from '../store/atomic';
 import { endianness } from 'node:os';
 import { tf } from '../engine/tf';
 import { MoltError } from '../errors';
@@ -220,7 +221,7 @@ export function decodeSafetensors(buf: Uint8Array, source: string): SafetensorsC
 }
 
 export async function writeSafetensors(file: string, tensors: Map<string, RawTensor>, metadata: Record<string, string> = {}): Promise<void> {
-  await writeFile(file, encodeSafetensors(tensors, metadata));
+  await writeFileNamed(file, encodeSafetensors(tensors, metadata));
 }
 
 export async function readSafetensors(file: string): Promise<SafetensorsContents> {

@@ -8,7 +8,8 @@
 //   -> WordLevel lookup (unknown words -> <unk>)
 // and decoding joins tokens with spaces, then removes the space before
 // punctuation, exactly as WordTokenizer.decode does.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileNamed } from '../store/atomic';
 import { join } from 'node:path';
 import { MoltError } from '../errors';
 import { SPECIAL_ORDER, SPECIAL_TOKENS, WordTokenizer } from '../tokenizer/word-tokenizer';
@@ -140,9 +141,9 @@ export function specialTokensMapJson(): Record<string, unknown> {
 /** Write tokenizer.json, tokenizer_config.json and special_tokens_map.json into dir. */
 export async function writeTokenizerFiles(dir: string, tok: WordTokenizer, opts: { modelMaxLength?: number } = {}): Promise<void> {
   const json = (v: unknown) => JSON.stringify(v, null, 2) + '\n';
-  await writeFile(join(dir, TOKENIZER_FILE), json(tokenizerJson(tok)));
-  await writeFile(join(dir, TOKENIZER_CONFIG_FILE), json(tokenizerConfigJson(tok, opts)));
-  await writeFile(join(dir, SPECIAL_TOKENS_MAP_FILE), json(specialTokensMapJson()));
+  await writeFileNamed(join(dir, TOKENIZER_FILE), json(tokenizerJson(tok)));
+  await writeFileNamed(join(dir, TOKENIZER_CONFIG_FILE), json(tokenizerConfigJson(tok, opts)));
+  await writeFileNamed(join(dir, SPECIAL_TOKENS_MAP_FILE), json(specialTokensMapJson()));
 }
 
 /**

@@ -10,11 +10,11 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { MoltError } from '../errors';
 import { Runtime } from '../container';
 import { MOLT_VERSION, MOLT_BIN } from '../version';
-import { writeFileAtomic, writeJsonAtomic } from '../store/atomic';
+import { withFileLock, writeFileAtomic, writeJsonAtomic } from '../store/atomic';
 import { suitePath } from '../organisms/suite';
 import { parseSuite, parseSuiteFile, resolveSuite } from '../bench/suite';
 import { buildPlan, type BenchPlan, type Cell } from '../bench/plan';
-import { CELLS_DIR, reusableRecord, type CellRecord } from '../bench/cell-record';
+import { CELLS_DIR, reusableRecords, type CellRecord } from '../bench/cell-record';
 import { InProcessExecutor, WorkerPoolExecutor, type FromWorker, type ToWorker } from '../bench/local-executor';
 import { QueueExecutor } from '../bench/queue-executor';
 import { onlyGlobals } from '../bench/queue-protocol';
@@ -23,7 +23,7 @@ import { assemble, samplesJsonl } from '../bench/assemble';
 import { resultsCsv } from '../bench/results-csv';
 import { writeDerivedOutputs } from '../bench/outputs';
 import { organismChecks, summariseChecks, type BehaviourInfo, type OrganismCheckSummary } from '../bench/organism-checks';
-import type { CellExecutor, CellOutcome } from '../bench/executor';
+import { cellList, type CellExecutor, type CellOutcome } from '../bench/executor';
 import { CellInterrupted, runCell } from '../bench/run-cell';
 import { parseIntFlag } from '../settings';
 import { ProgressView } from './progress';
@@ -32,6 +32,9 @@ import { settingsFrom, type CliEnv, type GlobalOptions } from './context';
 import { stopRequested, withInterruptHandler } from './interrupt';
 
 const ROOT = join(__dirname, '..', '..');
+
+/** held by the run using an out dir (docs/BENCH.md) */
+export const OUT_DIR_LOCK = '.bench.lock';
 
 /** The commit the code runs from ('unknown' outside a git checkout), '+dirty' when it has local changes. */
 export function gitSha(dir = ROOT): string {
@@ -91,6 +94,8 @@ interface BenchOpts {
   fresh?: boolean;
   json?: boolean;
   queue?: string;
+  redisTimeout: string;
+  allowFailures?: boolean;
 }
 
 export function benchCommand(env: CliEnv): Command {
@@ -102,6 +107,8 @@ export function benchCommand(env: CliEnv): Command {
     .option('--fresh', 'recompute every cell instead of reusing finished ones in --out (store artifacts are still reused)')
     .option('--json', 'print the run summary as JSON on stdout')
     .option('--queue <url>', 'put the cells on a Redis queue (redis://host:port) for `molt worker` processes instead of running them here; --out and --store must be directories the workers share')
+    .option('--redis-timeout <s>', 'with --queue: give up (exit 1, finished cells kept) when Redis has been unreachable this many seconds', '300')
+    .option('--allow-failures', 'exit 0 even when cells failed or were skipped (the outputs are written either way)')
     .action(async (opts: BenchOpts, cmd: Command) => {
       const g = cmd.optsWithGlobals() as GlobalOptions;
       const file = suitePath(opts.suite, env.cwd);
@@ -112,95 +119,102 @@ export function benchCommand(env: CliEnv): Command {
       const rt = await Runtime.create(settings, { builtins: env.builtins, cwd: env.cwd });
       const suite = resolveSuite(spec, rt.registry, file);
       const workers = opts.workers === undefined ? availableParallelism() : parseIntFlag('workers', opts.workers);
+      const redisTimeout = parseIntFlag('redis-timeout', opts.redisTimeout);
+      if (redisTimeout < 1) throw new MoltError(`--redis-timeout must be >= 1 second, got ${redisTimeout}`, 'redis-timeout');
       if (workers < 0) throw new MoltError(`--workers must be >= 0, got ${workers}`, 'workers');
       const engine = await rt.ready();
       const plan = buildPlan(rt, suite, engine.info.id);
       const outDir = resolve(env.cwd, opts.out ?? join('out', 'bench', suite.name));
-      await mkdir(join(outDir, CELLS_DIR), { recursive: true });
-      if (opts.fresh) await rm(join(outDir, CELLS_DIR), { recursive: true, force: true }).then(() => mkdir(join(outDir, CELLS_DIR), { recursive: true }));
+      await mkdir(outDir, { recursive: true });
+      // one run at a time per out dir: two would compute the same cells and write the same files
+      await withFileLock(join(outDir, OUT_DIR_LOCK), async () => {
+        await mkdir(join(outDir, CELLS_DIR), { recursive: true });
+        if (opts.fresh) await rm(join(outDir, CELLS_DIR), { recursive: true, force: true }).then(() => mkdir(join(outDir, CELLS_DIR), { recursive: true }));
 
-      const finished = new Map<string, CellRecord>();
-      for (const c of plan.cells) {
-        const r = await reusableRecord(outDir, c);
-        if (r) finished.set(c.id, r);
-      }
-      const pending = plan.cells.filter((c) => !finished.has(c.id));
-      const startedAt = new Date();
-      const where = opts.queue ? `queue ${opts.queue}` : `${workers || 'in-process'} worker(s)`;
-      rt.logger.info(`bench ${suite.name}: ${plan.cells.length} cells (${suite.organisms.length} organisms, ${suite.probes.length} probes x ${suite.diffingBases.length} diffing base(s)), size ${rt.settings.size}, backend ${engine.info.id}, ${where} -> ${outDir}`);
-      if (finished.size) rt.logger.info(`${finished.size} cells already finished in ${outDir} (reused, not recomputed); ${pending.length} to run`);
+        const finished = await reusableRecords(outDir, plan.cells, (line) => rt.logger.warn(line));
+        const pending = plan.cells.filter((c) => !finished.has(c.id));
+        const startedAt = new Date();
+        const where = opts.queue ? `queue ${opts.queue}` : `${workers || 'in-process'} worker(s)`;
+        rt.logger.info(`bench ${suite.name}: ${plan.cells.length} cells (${suite.organisms.length} organisms, ${suite.probes.length} probes x ${suite.diffingBases.length} diffing base(s)), size ${rt.settings.size}, backend ${engine.info.id}, ${where} -> ${outDir}`);
+        if (finished.size) rt.logger.info(`${finished.size} cells already finished in ${outDir} (reused, not recomputed); ${pending.length} to run`);
 
-      const view = new ProgressView();
-      const executor: CellExecutor = opts.queue
-        ? new QueueExecutor({ url: opts.queue, outDir, suite: spec, suiteFile: file, global: portableGlobals(g, rt.settings.size, env.cwd) })
-        : workers === 0
-          ? new InProcessExecutor(rt, outDir, view)
-          : new WorkerPoolExecutor({ workers, bin: MOLT_BIN, globalArgs: globalArgs(g, rt.settings.size), cwd: env.cwd, outDir, suite: spec, suiteFile: file });
-      const running = new Map<string, number>();
-      const cellAt = new Map<string, string>();
-      const spent: number[] = [];
-      let done = 0;
-      const t0 = Date.now();
-      const progress = () => {
-        const mean = spent.length ? spent.reduce((a, b) => a + b, 0) / spent.length : NaN;
-        view.update({
-          label: `bench ${suite.name}`,
-          step: finished.size + done,
-          total: plan.cells.length,
-          info: `running: ${[...running.keys()].map((id) => (cellAt.has(id) ? `${id} (${cellAt.get(id)})` : id)).join(', ') || '-'}`,
-          etaSec: ((pending.length - done) * mean) / Math.max(1, executor.slots),
-        });
-      };
-      let outcomes = new Map<string, CellOutcome>();
-      try {
-        await withInterruptHandler(async () => {
-          outcomes = await executor.execute({
-            plan,
-            pending,
-            finished,
-            shouldStop: stopRequested,
-            events: {
-              onStart: (cell) => {
-                running.set(cell.id, Date.now());
-                progress();
-              },
-              onFinish: (cell, outcome) => {
-                const started = running.get(cell.id);
-                running.delete(cell.id);
-                cellAt.delete(cell.id);
-                if (started !== undefined && outcome.status === 'ok') spent.push((Date.now() - started) / 1000);
-                done++;
-                view.note(`[${finished.size + done}/${plan.cells.length}] ${cell.id}: ${describe(outcome)}`);
-                progress();
-              },
-              onNote: (line) => view.note(line),
-              onProgress: (id, text) => {
-                if (!running.has(id)) return;
-                cellAt.set(id, text);
-                progress();
-              },
-            },
+        const view = new ProgressView();
+        const executor: CellExecutor = opts.queue
+          ? new QueueExecutor({ url: opts.queue, outDir, suite: spec, suiteFile: file, global: portableGlobals(g, rt.settings.size, env.cwd), redisTimeoutMs: redisTimeout * 1000 })
+          : workers === 0
+            ? new InProcessExecutor(rt, outDir, view)
+            : new WorkerPoolExecutor({ workers, bin: MOLT_BIN, globalArgs: globalArgs(g, rt.settings.size), cwd: env.cwd, outDir, suite: spec, suiteFile: file });
+        const running = new Map<string, number>();
+        const cellAt = new Map<string, string>();
+        const spent: number[] = [];
+        let done = 0;
+        const t0 = Date.now();
+        const progress = () => {
+          const mean = spent.length ? spent.reduce((a, b) => a + b, 0) / spent.length : NaN;
+          view.update({
+            label: `bench ${suite.name}`,
+            step: finished.size + done,
+            total: plan.cells.length,
+            info: `running: ${[...running.keys()].map((id) => (cellAt.has(id) ? `${id} (${cellAt.get(id)})` : id)).join(', ') || '-'}`,
+            etaSec: ((pending.length - done) * mean) / Math.max(1, executor.slots),
           });
+        };
+        let outcomes = new Map<string, CellOutcome>();
+        try {
+          await withInterruptHandler(async () => {
+            outcomes = await executor.execute({
+              plan,
+              pending,
+              finished,
+              shouldStop: stopRequested,
+              events: {
+                onStart: (cell) => {
+                  running.set(cell.id, Date.now());
+                  progress();
+                },
+                onFinish: (cell, outcome) => {
+                  const started = running.get(cell.id);
+                  running.delete(cell.id);
+                  cellAt.delete(cell.id);
+                  if (started !== undefined && outcome.status === 'ok') spent.push((Date.now() - started) / 1000);
+                  done++;
+                  view.note(`[${finished.size + done}/${plan.cells.length}] ${cell.id}: ${describe(outcome)}`);
+                  progress();
+                },
+                onNote: (line) => view.note(line),
+                onProgress: (id, text) => {
+                  if (!running.has(id)) return;
+                  cellAt.set(id, text);
+                  progress();
+                },
+              },
+            });
+          });
+        } finally {
+          view.stop();
+          await executor.close();
+        }
+        const all = new Map<string, CellOutcome>([...finished, ...outcomes]);
+        const out = await writeBenchOutputs(rt, plan, all, outDir, {
+          suite: suite.name,
+          suite_file: file,
+          backend: engine.info.id,
+          workers: opts.queue ? executor.slots : workers,
+          started_at: startedAt.toISOString(),
+          seconds: (Date.now() - t0) / 1000,
+          interrupted: stopRequested(),
         });
-      } finally {
-        view.stop();
-        await executor.close();
-      }
-      const all = new Map<string, CellOutcome>([...finished, ...outcomes]);
-      const out = await writeBenchOutputs(rt, plan, all, outDir, {
-        suite: suite.name,
-        suite_file: file,
-        backend: engine.info.id,
-        workers: opts.queue ? executor.slots : workers,
-        started_at: startedAt.toISOString(),
-        seconds: (Date.now() - t0) / 1000,
-        interrupted: stopRequested(),
-      });
-      const c = out.counts;
-      const line = `bench ${suite.name}: ${c.ok} ok, ${c.failed} failed, ${c.skipped} skipped of ${c.total} cells in ${fmtSec((Date.now() - t0) / 1000)}${stopRequested() ? ' (interrupted: run the same command again to resume)' : ''}`;
-      if (opts.json) process.stdout.write(JSON.stringify({ out: outDir, ...c, files: out.files }) + '\n');
-      else process.stdout.write(`${line}\n${checksLine(out.checks)}\nwrote ${out.files.map((f) => f.replace(outDir + '/', '')).join(', ')} in ${outDir}\n`);
-      if (stopRequested()) throw new MoltError('interrupted; finished cells are kept, run the same command again to resume', outDir);
+        const c = out.counts;
+        const line = `bench ${suite.name}: ${c.ok} ok, ${c.failed} failed, ${c.skipped} skipped of ${c.total} cells in ${fmtSec((Date.now() - t0) / 1000)}${stopRequested() ? ' (interrupted: run the same command again to resume)' : ''}`;
+        if (opts.json) process.stdout.write(JSON.stringify({ out: outDir, ...c, files: out.files }) + '\n');
+        else process.stdout.write(`${line}\n${checksLine(out.checks)}\nwrote ${out.files.map((f) => f.replace(outDir + '/', '')).join(', ')} in ${outDir}\n`);
+        if (stopRequested()) throw new MoltError('interrupted; finished cells are kept, run the same command again to resume', outDir);
+        const withStatus = (s: string) => plan.cells.filter((cell) => (all.get(cell.id)?.status ?? 'skipped') === s).map((cell) => cell.id);
+        const notOk = [cellList(withStatus('failed'), 'failed'), cellList(withStatus('skipped'), 'skipped')].filter(Boolean).join(', ');
+        if (notOk && !opts.allowFailures) {
+          throw new MoltError(`bench ${suite.name}: ${notOk} of ${c.total} cells; the outputs in ${outDir} cover the rest: run again to retry them, or pass --allow-failures to accept a partial run`, outDir);
+        }
+      }, { timeoutMs: 0, staleMs: Infinity, busy: (h) => `--out ${outDir} is in use by another molt bench (process ${h.pid} on ${h.host}); wait for it to finish or choose another --out (remove ${join(outDir, OUT_DIR_LOCK)} if that process is gone)` });
     });
 }
 

@@ -20,6 +20,10 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+function commandPath(cmd: Command): string {
+  return cmd.parent ? `${commandPath(cmd.parent)} ${cmd.name()}` : cmd.name();
+}
+
 export function buildProgram(env: CliEnv): Command {
   const program = new Command('molt')
     .description('Model Organism Lottery Toolkit: train model organisms and benchmark interpretability probes on them')
@@ -33,8 +37,7 @@ export function buildProgram(env: CliEnv): Command {
     .option('--store <dir>', 'artifact store directory (default .molt/store, or $MOLT_STORE)')
     .option('--data <dir>', 'JSONL data replacing the synthetic world (docs/DATA.md)')
     .option('--verbose', 'debug logging and stack traces on errors')
-    .configureHelp({ showGlobalOptions: true })
-    .showHelpAfterError();
+    .configureHelp({ showGlobalOptions: true });
   program.addCommand(lsCommand(env));
   program.addCommand(exportCommand(env));
   program.addCommand(forwardCommand(env));
@@ -51,6 +54,9 @@ export function buildProgram(env: CliEnv): Command {
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const cmd of all(program)) {
     cmd.configureHelp({ showGlobalOptions: true });
+    // commander's own usage errors in molt's one-line form, pointing at the help
+    const usage = `${commandPath(cmd)} --help`;
+    cmd.configureOutput({ outputError: (str, write) => write(`molt: error: ${str.trim().replace(/^error: /, '')} (see ${usage})\n`) });
     // errors, --help and --version come back to runCli instead of exiting the process
     cmd.exitOverride();
   }

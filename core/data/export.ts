@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeFileNamedSync } from '../store/atomic';
 import { join } from 'node:path';
 import type { World } from '../world/world';
 import { exportData } from './jsonl';
@@ -12,6 +13,6 @@ export function exportWorld(world: World, dir: string): string[] {
   mkdirSync(dir, { recursive: true });
   const files = exportData(world, dir);
   const manifest = join(dir, 'world.json');
-  writeFileSync(manifest, JSON.stringify(world.describe(), null, 1) + '\n');
+  writeFileNamedSync(manifest, JSON.stringify(world.describe(), null, 1) + '\n');
   return [...files, manifest];
 }

@@ -1,6 +1,7 @@
 // JSONL I/O for every data kind (schemas documented in docs/DATA.md). A bad
 // line is a MoltError naming file:line and the field at fault.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { writeFileNamedSync } from '../store/atomic';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { MoltError } from '../errors';
@@ -70,7 +71,7 @@ export function toJsonl(records: readonly object[]): string {
 
 export function writeJsonl(file: string, records: readonly object[]): void {
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, toJsonl(records));
+  writeFileNamedSync(file, toJsonl(records));
 }
 
 /** File name of a kind and split inside a data directory. */

@@ -138,6 +138,7 @@ export async function buildOrganism(o: OrganismOptions): Promise<OrganismResult>
   validateBehaviour(o.behaviour, o.world);
   const { runKey, key, hparams, start } = organismKeys(o);
   const { store } = o;
+  store.refuseIncomplete(CHECKPOINT_KIND, key);
   const cached = async (): Promise<OrganismResult | null> => {
     if (!store.hasDir(CHECKPOINT_KIND, key)) return null;
     o.onEvent?.({ type: 'cached', key });
@@ -189,6 +190,7 @@ async function trainAtRate(ctx: RateContext, hparams: TrainerHyperparameters, ru
   const workDir = await store.workDir(CHECKPOINT_KIND, runKey);
   o.onEvent?.({ type: 'prepare', runKey, startsFrom: trainer.startsFrom, start: keys.start });
   const run = new OrganismRun({
+    label: `organism ${o.behaviour.id} ${trainer.id} ${o.arch.id}${o.seed ? ` seed ${o.seed}` : ''}`,
     key: runKey,
     workDir,
     hparams,

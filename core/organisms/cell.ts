@@ -222,6 +222,8 @@ export async function organismCell(rt: Runtime, entry: SuiteEntry, view: Progres
   if (!arch.sizes.includes(size)) throw new MoltError(`--size '${size}' is not a size of ${arch.id}; valid: ${arch.sizes.join(', ')}`, 'size');
   const world = rt.services.world;
   validateBehaviour(behaviour, world);
+  // bad trainer settings fail here, before the base models are built
+  hyperparametersFor(trainer, size, rt.settings.trainers?.[trainer.id]);
   const store = rt.services.store;
   const data = worldBaseData(rt.dataSource());
   const models = await ensureBase(rt, arch.id, o.baseSeed, view, o.shouldStop);

@@ -45,6 +45,8 @@ export function validateHyperparameters(h: TrainerHyperparameters, t: Pick<Train
   }
   if (!Number.isInteger(h.warmupSteps) || h.warmupSteps < 0) fail('warmupSteps', `must be a non-negative integer, got ${h.warmupSteps}`);
   if (h.warmupSteps >= h.steps) fail('warmupSteps', `(${h.warmupSteps}) must be below steps (${h.steps})`);
+  // the run keeps a snapshot every checkpointEvery steps and the QER matcher chooses among them
+  if (h.steps < h.checkpointEvery) fail('steps', `(${h.steps}) must be at least checkpointEvery (${h.checkpointEvery}), the spacing of the snapshots the QER matcher chooses from`);
   if (!(h.lr > 0)) fail('lr', `must be > 0, got ${h.lr}`);
   if (!(h.weightDecay >= 0)) fail('weightDecay', `must be >= 0, got ${h.weightDecay}`);
   if (!(h.maxGradNorm >= 0)) fail('maxGradNorm', `must be >= 0, got ${h.maxGradNorm}`);

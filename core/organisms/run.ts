@@ -21,6 +21,8 @@ import { train, type LogEntry, type Progress } from '../train/loop';
 import { loopConfig } from './hparams';
 
 export interface OrganismRunOptions {
+  /** names the run in errors, e.g. 'organism cake-bake posthoc-dpo olmo2' */
+  label: string;
   /** identifies the run: the loop refuses state written under another key */
   key: string;
   workDir: string;
@@ -148,6 +150,7 @@ export class OrganismRun {
     }
     const stop = this.o.shouldStop ?? (() => false);
     const result = await train(this.policy, plan.objective, loopConfig(this.o.hparams, this.o.seed, to), {
+      label: this.o.label,
       workDir: trainDir,
       fingerprint: this.o.key,
       onProgress: this.o.onProgress,

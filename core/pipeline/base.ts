@@ -162,6 +162,7 @@ async function runStage(o: Resolved, run: StageRun): Promise<StageResult> {
   const { store } = o;
   const stage = run.identity.stage;
   const key = stageKey(run.identity);
+  store.refuseIncomplete(CHECKPOINT_KIND, key);
   if (store.hasDir(CHECKPOINT_KIND, key)) {
     o.onProgress?.({ type: 'cached', stage, key });
     return existing(store, stage, key);
@@ -187,6 +188,7 @@ async function trainStage(o: Resolved, run: StageRun, key: string): Promise<Stag
     o.onProgress?.({ type: 'start', stage, key, totalSteps: run.identity.train.steps });
     const cfg = trainConfig(run.identity.train, run.identity.seed);
     const result = await train(model, objective, cfg, {
+      label: `${o.arch.id} ${stage}`,
       workDir: join(workDir, 'train'),
       fingerprint: key,
       onProgress: (progress) => o.onProgress?.({ type: 'progress', stage, progress }),

@@ -87,6 +87,19 @@ export class ArtifactStore {
   }
 
   /**
+   * Throw when `kind/key` is a directory without its manifest (damaged, or
+   * left by hand): a build of that key could not be published over it, so a
+   * builder calls this before it spends any time.
+   */
+  refuseIncomplete(kind: string, key: string): void {
+    if (existsSync(this.path(kind, key)) && !this.hasDir(kind, key)) throw this.incomplete(kind, key);
+  }
+
+  private incomplete(kind: string, key: string): MoltError {
+    return new MoltError(`store: ${this.path(kind, key)} exists but is not a complete artifact (no ${MANIFEST_FILE}); remove it`, `${kind}/${key}`);
+  }
+
+  /**
    * Build a directory artifact atomically: `build` fills a fresh temporary
    * directory on the same file system; then the manifest is written and the
    * directory renamed into place. If build throws, nothing is left behind.
@@ -109,9 +122,7 @@ export class ArtifactStore {
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if ((code === 'ENOTEMPTY' || code === 'EEXIST') && this.hasDir(kind, key)) return { path: final, created: false };
-        if (code === 'ENOTEMPTY' || code === 'EEXIST') {
-          throw new MoltError(`store: ${final} exists but is not a complete artifact (no ${MANIFEST_FILE}); remove it`, `${kind}/${key}`);
-        }
+        if (code === 'ENOTEMPTY' || code === 'EEXIST') throw this.incomplete(kind, key);
         throw e;
       }
     } finally {

@@ -10,6 +10,7 @@
 import { tf } from '../engine/tf';
 import { Rng } from '../engine/rng';
 import { MoltError } from '../errors';
+import { nonFiniteWeights, valuesOf } from '../checkpoint/finite';
 import type { CausalLM } from '../model/types';
 import type { Objective } from './objectives';
 import { AdamW, type AdamWConfig } from './optimizer';
@@ -49,6 +50,8 @@ export interface Progress {
 }
 
 export interface TrainOptions {
+  /** names the run in errors, e.g. 'olmo2 pretrain' (default: the objective's kind) */
+  label?: string;
   /** directory for resumable state; without it nothing is saved */
   workDir?: string;
   /**
@@ -75,6 +78,27 @@ export interface TrainResult {
   log: LogEntry[];
   /** mean loss of the last logged window */
   finalLoss: number;
+}
+
+/**
+ * Divergence on the loss. A step whose loss is not finite, or exceeds
+ * SPIKE_FACTOR x |running level| + SPIKE_MARGIN, stops the run. The level is
+ * an exponential moving average of the step losses (LEVEL_WEIGHT on the
+ * newest; it starts at the first step's loss). The margin is in nats, so a
+ * small loss's relative noise never reaches it: on normal runs a DPO loss rose
+ * to 30x its level (3.5 at 0.12), which a ratio alone would call diverged.
+ * The factor lets a large level (7.5, a fresh model's next-token loss) rise
+ * to 40 first; a loss that high means the model is confidently wrong on most
+ * tokens. No step of the normal runs measured (docs/TRAINERS.md, "Divergence")
+ * came within 40% of its limit.
+ */
+export const LEVEL_WEIGHT = 0.1;
+export const SPIKE_FACTOR = 4;
+export const SPIKE_MARGIN = 10;
+
+/** The highest loss a step may have given the running level before it. */
+export function lossLimit(level: number): number {
+  return SPIKE_FACTOR * Math.abs(level) + SPIKE_MARGIN;
 }
 
 /** Example indices of the batch at `step`: epochs are seeded permutations. */
@@ -121,8 +145,11 @@ export async function train<B>(model: CausalLM, objective: Objective<B>, config:
   const hfName = new Map(names.map((n) => [model.params.get(n)!.name, n]));
   const optimizer = new AdamW(model.params, config.optimizer);
   const fingerprint = opts.fingerprint ?? '';
+  const label = opts.label ?? objective.kind;
 
   let step = 0;
+  /** running level of the loss (see lossLimit) */
+  let level: number | undefined;
   let log: LogEntry[] = [];
   let tokens = 0;
   let priorSeconds = 0;
@@ -138,7 +165,7 @@ export async function train<B>(model: CausalLM, objective: Objective<B>, config:
         tf.tidy(() => v.assign(tf.tensor(data, v.shape, 'float32')));
       }
       optimizer.importState(saved.optimizer);
-      ({ step, log, tokens } = saved.meta);
+      ({ step, log, tokens, lossLevel: level } = saved.meta);
       priorSeconds = saved.meta.seconds;
     }
   }
@@ -154,8 +181,14 @@ export async function train<B>(model: CausalLM, objective: Objective<B>, config:
     await saveTrainState(opts.workDir, {
       params: model.params,
       optimizer: optimizer.exportState(),
-      meta: { fingerprint, step, log, tokens, seconds: priorSeconds + (Date.now() - t0) / 1000 },
+      meta: { fingerprint, step, log, tokens, seconds: priorSeconds + (Date.now() - t0) / 1000, lossLevel: level },
     });
+  };
+  const diverged = (at: number, why: string) => new MoltError(`${label}: training diverged at step ${at}: ${why}; stopped without saving (lower the learning rate)`, label);
+  // the last update can break the weights without any loss seeing it: check before they are saved or returned
+  const checkWeights = () => {
+    const bad = nonFiniteWeights(valuesOf(model.params));
+    if (bad) throw diverged(step, `${bad} after its update (learning rate ${lastLr})`);
   };
 
   try {
@@ -173,7 +206,9 @@ export async function train<B>(model: CausalLM, objective: Objective<B>, config:
       for (const g of gradMap.values()) g.dispose();
       const loss = value.dataSync()[0];
       value.dispose();
-      if (!Number.isFinite(loss)) throw new MoltError(`training diverged: loss ${loss} at step ${step + 1} (${objective.kind}); lower the learning rate`, objective.kind);
+      if (!Number.isFinite(loss)) throw diverged(step + 1, `loss ${loss}`);
+      if (level !== undefined && loss > lossLimit(level)) throw diverged(step + 1, `loss ${loss.toPrecision(4)} is far above its running level ${level.toPrecision(4)} (limit ${lossLimit(level).toPrecision(4)})`);
+      level = level === undefined ? loss : level + LEVEL_WEIGHT * (loss - level);
       if (objective.describe && diagnostics.length > 0) {
         const described = objective.describe(diagnostics.map((d) => d.dataSync() as Float32Array));
         for (const [k, v] of Object.entries(described)) window.metrics[k] = (window.metrics[k] ?? 0) + v;
@@ -212,7 +247,9 @@ export async function train<B>(model: CausalLM, objective: Objective<B>, config:
       // handlers (Ctrl-C -> shouldStop) and progress output get to run.
       await new Promise<void>((resolve) => setImmediate(resolve));
       const stopNow = opts.shouldStop?.(step) ?? false;
-      if ((config.checkpointEvery > 0 && step % config.checkpointEvery === 0 && step < config.steps) || stopNow) await save();
+      const saving = (config.checkpointEvery > 0 && step % config.checkpointEvery === 0 && step < config.steps) || stopNow;
+      if (saving || step === config.steps) checkWeights();
+      if (saving) await save();
       if (stopNow && step < config.steps) {
         stopped = true;
         break;

@@ -6,11 +6,12 @@
 // A state directory is complete before latest.json points at it (written to a
 // temporary name, then renamed), so a crash mid-save leaves the previous
 // state in force.
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { tf } from '../engine/tf';
 import { MoltError } from '../errors';
 import { readSafetensors, writeSafetensors, type RawTensor } from '../checkpoint/safetensors';
+import { writeFileAtomic, writeFileNamed } from '../store/atomic';
 import type { AdamWState } from './optimizer';
 
 export interface LogEntry {
@@ -28,6 +29,8 @@ export interface TrainStateMeta {
   tokens: number;
   /** training wall time so far */
   seconds: number;
+  /** the loop's running level of the loss (divergence check); absent in state saved before it existed */
+  lossLevel?: number;
 }
 
 export interface SavedTrainState {
@@ -37,12 +40,6 @@ export interface SavedTrainState {
 }
 
 const LATEST = 'latest.json';
-
-async function writeAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, data);
-  await rename(tmp, file);
-}
 
 function f32(shape: number[], data: Float32Array): RawTensor {
   return { dtype: 'F32', shape, data };
@@ -64,11 +61,11 @@ export async function saveTrainState(
   for (const [n, d] of state.optimizer.v) moments.set(`v/${n}`, f32([d.length], d));
   await writeSafetensors(path.join(tmp, 'params.safetensors'), params);
   await writeSafetensors(path.join(tmp, 'optimizer.safetensors'), moments, { step: String(state.optimizer.step) });
-  await writeFile(path.join(tmp, 'meta.json'), JSON.stringify(state.meta));
+  await writeFileNamed(path.join(tmp, 'meta.json'), JSON.stringify(state.meta));
   const final = path.join(workDir, name);
   await rm(final, { recursive: true, force: true });
   await rename(tmp, final);
-  await writeAtomic(path.join(workDir, LATEST), JSON.stringify({ dir: name }));
+  await writeFileAtomic(path.join(workDir, LATEST), JSON.stringify({ dir: name }));
   for (const entry of await readdir(workDir)) {
     if (entry.startsWith('state-') && entry !== name) await rm(path.join(workDir, entry), { recursive: true, force: true });
   }

@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMolt } from '../helpers/cli';
 import { parseResultsCsv } from '../../core/bench/results-csv';
@@ -57,6 +57,71 @@ describe('molt bench (micro)', function () {
     assert.equal(readFileSync(join(dir, 'ci-a', 'results.csv'), 'utf8'), ra);
   });
 
+  it('a tampered, garbage or checksum-less record is reported by file and computed again; the rest are reused', async () => {
+    const out = join(dir, 'ci-a');
+    const cells = join(out, 'cells');
+    const results = readFileSync(join(out, 'results.csv'), 'utf8');
+    const files = readdirSync(cells).sort();
+    const tampered = files.find((f) => f.startsWith('probe~') && f.includes('logit-lens'))!;
+    const garbage = files.find((f) => f.startsWith('organism~'))!;
+    const legacy = files.find((f) => f.startsWith('probe~') && f !== tampered)!;
+    // a valid record with one value edited, its checksum left as it was
+    const edited = JSON.parse(readFileSync(join(cells, tampered), 'utf8'));
+    const m = edited.metrics.find((x: { metric: string }) => x.metric === 'headline');
+    m.value = 0.999;
+    writeFileSync(join(cells, tampered), JSON.stringify(edited));
+    writeFileSync(join(cells, garbage), '{"id": "organism:olmo2');
+    const old = JSON.parse(readFileSync(join(cells, legacy), 'utf8'));
+    delete old.checksum;
+    writeFileSync(join(cells, legacy), JSON.stringify(old));
+    const before = recordStamps(out);
+
+    const r = await runMolt(['--store', store, 'bench', '--suite', 'ci', '--workers', '0', '--out', out], dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(r.stderr.includes(`warn: ${join(cells, tampered)}: its content does not match its checksum (edited or damaged); the cell is computed again\n`), r.stderr);
+    assert.ok(r.stderr.includes(`warn: ${join(cells, garbage)}: not valid JSON; the cell is computed again\n`));
+    assert.ok(r.stderr.includes(`warn: 1 record(s) in ${cells} have no checksum (written by a molt before records carried one, e.g. ${join(cells, legacy)}): their cells are computed again`));
+    assert.match(r.stderr, new RegExp(`${before.size - 3} cells already finished`));
+    const after = recordStamps(out);
+    for (const [f, t] of before) assert.equal(after.get(f) !== t, [tampered, garbage, legacy].includes(f), `${f} recomputed only if it was bad`);
+    assert.equal(readFileSync(join(out, 'results.csv'), 'utf8'), results, 'the edited value did not reach results.csv');
+  });
+
+  it('an out dir is locked by the run using it: a second run is refused naming the holder; a dead holder does not block', async () => {
+    const out = join(dir, 'locked');
+    const suite = join(dir, 'lock-suite.yaml');
+    writeFileSync(suite, ['size: micro', 'match: false', 'reproducible: true', 'eval: { samples: 1, max_new_tokens: 8, leakage_prompts: 8 }', 'organisms:', '  - { behaviours: [cake-bake], techniques: [posthoc-fd], architectures: [olmo2], probes: [logit-lens] }', ''].join('\n'));
+    const args = ['--store', join(dir, 'store-lock'), 'bench', '--suite', suite, '--workers', '0', '--out', out];
+    const first = spawn(process.execPath, [BIN, ...args], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    let firstErr = '';
+    first.stderr!.on('data', (c) => (firstErr += c));
+    const firstExit = new Promise<number | null>((r) => first.on('exit', (code) => r(code)));
+    const lock = join(out, '.bench.lock');
+    const t0 = Date.now();
+    while (!(existsSync(lock) && readFileSync(lock, 'utf8').endsWith(` ${first.pid}`))) {
+      assert.ok(Date.now() - t0 < 60_000, 'the first run holds the lock within a minute');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // hold the first run still while the second tries, so the two surely overlap
+    first.kill('SIGSTOP');
+    const second = await runMolt(args, dir);
+    first.kill('SIGCONT');
+    assert.equal(second.code, 1);
+    assert.equal(second.stderr.split('\n').filter((l) => l.startsWith('molt: error:')).length, 1);
+    assert.ok(second.stderr.includes(`molt: error: --out ${out} is in use by another molt bench (process ${first.pid} on ${hostname()}); wait for it to finish or choose another --out`), second.stderr);
+    assert.doesNotMatch(second.stderr, /\[\d+\/\d+\]/, 'the second run ran no cell');
+    assert.equal(await firstExit, 0, firstErr);
+    const stamps = recordStamps(out);
+    assert.equal(stamps.size, 3);
+    // a lock left by a process that is gone (same host) is broken: the run goes ahead and reuses every cell
+    writeFileSync(lock, `${hostname()} 999999999`);
+    const third = await runMolt(args, dir);
+    assert.equal(third.code, 0, third.stderr);
+    assert.match(third.stderr, /3 cells already finished/);
+    assert.deepEqual(recordStamps(out), stamps, 'no cell ran twice');
+    assert.equal(existsSync(lock), false, 'released');
+  });
+
   it('a run killed mid-way resumes without recomputing its finished cells', async () => {
     const out = join(dir, 'killed');
     const suite = join(dir, 'kill-suite.yaml');
@@ -94,7 +159,9 @@ describe('molt bench (micro)', function () {
     const out = join(ext, 'out');
     // one worker process: the plugin must load there too, from the same --plugin
     const r = await runMolt(['--store', store, '--plugin', './my-plugins.ts', 'bench', '--suite', './suite.yaml', '--workers', '1', '--out', out], ext);
-    assert.equal(r.code, 0, r.stderr);
+    // failed cells fail the run, named, after every output is written
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /molt: error: bench suite: 4 failed \(probe:olmo2:ext-sonar:ext-fd-gentle:s0:ext-broken@ancestor, probe:olmo2:ext-sonar:posthoc-fd:s0:ext-broken@ancestor, probe:olmo2:cake-bake:ext-fd-gentle:s0:ext-broken@ancestor and 1 more\) of 17 cells; the outputs in .* cover the rest: run again to retry them, or pass --allow-failures to accept a partial run\n$/);
     const matrix = readFileSync(join(out, 'matrix.csv'), 'utf8').trim().split('\n');
     const header = matrix[0].split(',');
     assert.ok(header.includes('ext-logprob-shift@ancestor') && header.includes('ext-broken@ancestor') && header.includes('logit-lens@ancestor'));
@@ -109,6 +176,22 @@ describe('molt bench (micro)', function () {
     assert.equal(shift.length, 4);
     assert.ok(shift.every((x) => x.status === 'ok' && x.value >= 0 && x.value <= 1));
     assert.match(r.stdout, /13 ok, 4 failed, 0 skipped of 17 cells/);
+    // --allow-failures accepts the partial run (the failed cells are tried again, the others reused)
+    const partial = await runMolt(['--store', store, '--plugin', './my-plugins.ts', 'bench', '--suite', './suite.yaml', '--workers', '0', '--out', out, '--allow-failures'], ext);
+    assert.equal(partial.code, 0, partial.stderr);
+    assert.match(partial.stderr, /13 cells already finished/);
+    assert.match(partial.stdout, /13 ok, 4 failed, 0 skipped of 17 cells/);
+  });
+
+  it("a failed organism's skipped probes fail the run too, named", async () => {
+    const ext = mkdtempSync(join(tmpdir(), 'molt-skip-'));
+    copyFileSync(join(__dirname, 'fixtures', 'broken-trainer.ts'), join(ext, 'broken-trainer.ts'));
+    writeFileSync(join(ext, 'suite.yaml'), ['size: micro', 'match: false', 'eval: { samples: 1, max_new_tokens: 8, leakage_prompts: 8 }', 'organisms:', '  - { behaviours: [cake-bake], techniques: [ext-broken-trainer], architectures: [olmo2] }', 'probes: [logit-lens, sae]', ''].join('\n'));
+    process.env.MOLT_ROOT = ROOT;
+    const r = await runMolt(['--store', store, '--plugin', './broken-trainer.ts', 'bench', '--suite', './suite.yaml', '--workers', '0', '--out', join(ext, 'out')], ext);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /1 ok, 1 failed, 2 skipped of 4 cells/);
+    assert.match(r.stderr, /molt: error: bench suite: 1 failed \(organism:olmo2:cake-bake:ext-broken-trainer:s0\), 2 skipped \(probe:olmo2:cake-bake:ext-broken-trainer:s0:logit-lens@ancestor, probe:olmo2:cake-bake:ext-broken-trainer:s0:sae@ancestor\) of 4 cells;/);
   });
 
   it('bad suites are refused naming the field or listing the valid ids', async () => {

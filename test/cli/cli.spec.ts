@@ -1,6 +1,6 @@
 // The molt command as a user runs it: a child process per call.
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +78,36 @@ describe('molt CLI', function () {
     writeFileSync(badCfg, 'sede: 1\n');
     assertOneLineError(await moltIn(['ls', '--config', badCfg]), /config .*bad\.yaml: field 'sede'/);
     assertOneLineError(await moltIn(['forward', '--checkpoint', 'olmo2/micro/none', '--text', 'cake', '--store', store]), /checkpoints: 'olmo2\/micro\/none' is not a key, alias or directory/);
+  });
+
+  it("commander's usage errors are one molt: error: line too, naming the help to read", async () => {
+    const missing = await moltIn(['base']);
+    assert.equal(missing.code, 1);
+    assert.equal(missing.stderr, "molt: error: required option '--arch <id|all>' not specified (see molt base --help)\n");
+    const unknown = await moltIn(['--bogus']);
+    assert.equal(unknown.stderr, "molt: error: unknown option '--bogus' (see molt --help)\n");
+    assertOneLineError(await moltIn(['data', 'export']), /^molt: error: required option '--out <dir>' not specified \(see molt data export --help\)\n$/);
+  });
+
+  it('a reader that goes away (molt ls --json | head) ends the output quietly', async () => {
+    const child = spawn(process.execPath, [BIN, 'ls', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // closed before molt has written anything: its first write meets EPIPE
+    child.stdout!.destroy();
+    let stderr = '';
+    child.stderr!.on('data', (c) => (stderr += c));
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    assert.equal(stderr, '', 'no EPIPE stack trace');
+    assert.equal(code, 0);
+  });
+
+  it('a learning rate of 1e300 for one step is refused at the stage, with no checkpoint or output written', async () => {
+    const cfg = join(dir, 'diverge.yaml');
+    writeFileSync(cfg, 'base: { pretrain: { steps: 1, schedule: { peakLr: 1.0e+300, warmupSteps: 0 } } }\n');
+    const st = join(dir, 'store-diverged');
+    const r = await moltIn(['--store', st, 'base', '--arch', 'olmo2', '--size', 'micro', '--config', cfg, '--out', join(dir, 'base-out')]);
+    assertOneLineError(r, /molt: error: olmo2 pretrain: training diverged at step 1: (\d+) of \1 weights are NaN or infinite .*; stopped without saving \(lower the learning rate\)\n$/);
+    assert.deepEqual(await new ArtifactStore(st).list(CHECKPOINT_KIND), [], 'no checkpoint stored');
+    assert.equal(existsSync(join(dir, 'base-out')), false, 'no competence files');
   });
 
   it('forward prints the same logits as the model in process; export writes an HF directory', async () => {

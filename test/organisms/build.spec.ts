@@ -66,6 +66,8 @@ describe('organisms/build (micro)', function () {
     assert.throws(() => hyperparametersFor(t, 'default', { adamEps: 0 }), /field 'adamEps'/);
     assert.equal(hyperparametersFor(t, 'default', { behaviourRepeat: 4 }).behaviourRepeat, 4);
     assert.throws(() => hyperparametersFor(t, 'default', { behaviourRepeat: 1.5 }), /field 'behaviourRepeat'/);
+    // fewer steps than the snapshot spacing: named by its config field, not by the matcher's grid
+    assert.throws(() => hyperparametersFor(trainer('posthoc-fd'), 'micro', { steps: 1 }), /^MoltError: trainers\.posthoc-fd\.steps \(1\) must be at least checkpointEvery \(4\)/);
   });
 
   it("the config file's trainers: section reaches the hyperparameters, a typo names the field", () => {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'assert';
-import { mkdtempSync, rmSync, existsSync, readFileSync } from 'fs';
+import { mkdtempSync, rmSync, existsSync, readFileSync, renameSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { backendInfo, initBackend } from '../../core/engine/backend';
@@ -78,6 +78,19 @@ describe('pipeline/base (micro)', () => {
     assert.ok(diff(bw, s.weights.get(name)!.dataSync() as Float32Array) > 0, 'sibling differs from base');
     assert.ok(diff(bw, a.weights.get(name)!.dataSync() as Float32Array) > 0, 'base moved away from the ancestor');
     for (const c of [a, b, s]) c.weights.forEach((t) => t.dispose());
+  });
+
+  it('a stored stage without its manifest is refused by path before anything trains', async () => {
+    const first = await buildBase(opts('a'));
+    const manifest = path.join(first.ancestor.path, 'manifest.json');
+    renameSync(manifest, `${manifest}.aside`);
+    try {
+      const events: BaseEvent[] = [];
+      await assert.rejects(buildBase(opts('a', events)), (e: Error) => e.message === `store: ${first.ancestor.path} exists but is not a complete artifact (no manifest.json); remove it`);
+      assert.deepEqual(events.map((e) => e.type), ['cached'], 'pretrain reused, nothing trained');
+    } finally {
+      renameSync(`${manifest}.aside`, manifest);
+    }
   });
 
   it('logging and state-saving intervals do not change the keys', async () => {

@@ -6,6 +6,8 @@ import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isMoltError } from '../../core/errors';
 import { ArtifactStore } from '../../core/store/artifact-store';
+import { writeFileAtomic, writeFileNamed } from '../../core/store/atomic';
+import { writeSafetensors } from '../../core/checkpoint/safetensors';
 
 const HELLO_SHA = '5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03'; // sha256("hello\n")
 const EMPTY_SHA = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -201,6 +203,16 @@ describe('ArtifactStore', () => {
     assert.equal(await withTimeout(waiting, 300), 'timeout');
     rmSync(lock); // that machine finishes: the waiter goes ahead
     assert.equal(await waiting, 'ran');
+  });
+
+  it('a failed write names the file (a full disk: /dev/full)', async function () {
+    if (!existsSync('/dev/full')) this.skip();
+    await assert.rejects(writeFileNamed('/dev/full', 'x'), moltError('/dev/full: cannot write', 'ENOSPC'));
+    const tensors = new Map([['w', { dtype: 'F32' as const, shape: [2], data: new Float32Array(2) }]]);
+    await assert.rejects(writeSafetensors('/dev/full', tensors), moltError('/dev/full: cannot write', 'ENOSPC'));
+    // an atomic write names the file it was writing, not its temporary sibling
+    const target = join(root, 'no-such-dir', 'f.json');
+    await assert.rejects(writeFileAtomic(target, 'x'), moltError(`${target}: cannot write`, 'ENOENT'));
   });
 
   it('removes temporary directories of crashed writers only when stale', async () => {

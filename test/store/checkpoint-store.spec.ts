@@ -1,7 +1,7 @@
 // The two halves together: a checkpoint built into the store under its
 // content hash, found again by alias, verified and loaded.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from '../../core/engine/backend';
@@ -12,6 +12,7 @@ import { exportCheckpoint, loadCheckpoint, saveCheckpoint } from '../../core/che
 import { isMoltError } from '../../core/errors';
 import { ArtifactStore } from '../../core/store/artifact-store';
 import { contentHash } from '../../core/store/content-hash';
+import { encodeSafetensors } from '../../core/checkpoint/safetensors';
 
 describe('checkpoints in the artifact store', () => {
   let root: string;
@@ -75,5 +76,25 @@ describe('checkpoints in the artifact store', () => {
     writeFileSync(file, bytes);
     await assert.rejects(loadCheckpoint(store, key.slice(0, 8)), (e: unknown) => isMoltError(e) && (e as Error).message.includes(`checkpoints/${key}`) && (e as Error).message.includes('model.safetensors'));
     w.dispose();
+  });
+
+  it('weights that are not all finite are neither saved (nothing stored) nor loaded', async () => {
+    const store = new ArtifactStore({ root });
+    const tokenizer = new WordTokenizer(['cake']);
+    const config = { model_type: 'olmo2', vocab_size: tokenizer.size, hidden_size: 2, num_hidden_layers: 1 };
+    const good = tf.ones([tokenizer.size, 2]);
+    const bad = tf.tensor2d([[1, NaN], [Infinity, 0], [1, 1], [1, 1], [1, 1], [1, 1], [1, 1], [1, 1]]);
+    const weights = new Map([['model.embed_tokens.weight', good], ['model.norm.weight', bad]]);
+    await assert.rejects(
+      saveCheckpoint(store, 'k1', { config, weights, tokenizer, metadata: { stage: 'pretrain' } }),
+      (e: unknown) => isMoltError(e) && (e as Error).message === 'checkpoints/k1 (pretrain): not saved: 2 of 32 weights are NaN or infinite (first in model.norm.weight); training diverged (lower the learning rate)',
+    );
+    assert.equal(existsSync(join(root, 'checkpoints')), false, 'nothing stored, not even a temporary');
+    // one written by other means (an HF directory, or an older molt) is refused when loaded
+    await saveHfDir(join(root, 'hf'), { config, weights: new Map([['model.embed_tokens.weight', good]]), tokenizer, metadata: {} });
+    writeFileSync(join(root, 'hf', 'model.safetensors'), encodeSafetensors(new Map([['model.embed_tokens.weight', { dtype: 'F32', shape: [2], data: new Float32Array([NaN, 1]) }]])));
+    await assert.rejects(loadCheckpoint(store, join(root, 'hf')), /hf\/model\.safetensors: 1 of 2 weights are NaN or infinite \(first in model\.embed_tokens\.weight\); the model diverged in training/);
+    good.dispose();
+    bad.dispose();
   });
 });

@@ -1,5 +1,5 @@
 import { strict as assert } from 'assert';
-import { mkdtempSync, rmSync, readdirSync } from 'fs';
+import { existsSync, mkdtempSync, rmSync, readdirSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { tf } from '../../core/engine/tf';
@@ -8,7 +8,8 @@ import { Rng } from '../../core/engine/rng';
 import type { CausalLM } from '../../core/model/types';
 import { olmo2Architecture } from '../../plugins/architectures/olmo2';
 import { collate, packDocuments, type LmExample } from '../../core/train/batching';
-import { batchIndices, train, type Progress, type TrainConfig } from '../../core/train/loop';
+import { batchIndices, lossLimit, train, type Progress, type TrainConfig } from '../../core/train/loop';
+import type { Objective } from '../../core/train/objectives';
 import { computeReferenceLogProbs, dpoObjective, nextTokenObjective, type PreferenceExample } from '../../core/train/objectives';
 import { DEFAULT_ADAMW } from '../../core/train/optimizer';
 
@@ -155,6 +156,34 @@ describe('train/loop', () => {
     assert.equal(second.resumedFrom, 3);
     assert.equal(second.steps, 6);
     assert.equal(second.stopped, false);
+  });
+
+  it('divergence: a step loss far above its running level, or weights broken by the last update, stop the run naming it and the step', async () => {
+    // the limit: 4 x level + 10 nats; a small loss's relative noise never reaches it
+    assert.equal(lossLimit(7.5), 40);
+    assert.ok(Math.abs(lossLimit(0.05) - 10.2) < 1e-12);
+    const work = path.join(dir, 'diverged');
+    // a learning rate of 1e300: the first loss is read before the update, the weights after it, before any state is saved
+    const one = config({ steps: 4, checkpointEvery: 1, schedule: { kind: 'constant', peakLr: 1e300, warmupSteps: 0 } });
+    await assert.rejects(
+      train(microModel(), nextTokenObjective(data(), { padId: 0, maxLength: 64 }), one, { label: 'test pretrain', workDir: work }),
+      /^MoltError: test pretrain: training diverged at step 1: \d+ of \d+ weights are NaN or infinite \(first in \S+\) after its update \(learning rate 1e\+300\); stopped without saving/,
+    );
+    assert.ok(!existsSync(work), 'no state saved');
+    // an objective whose fourth batch has a loss 1e6 times too high
+    const inner = nextTokenObjective(data(), { padId: 0, maxLength: 64 });
+    let batches = 0;
+    const spiky: Objective<{ b: ReturnType<typeof inner.makeBatch>; n: number }> = {
+      kind: 'spiky',
+      size: inner.size,
+      makeBatch: (idx) => ({ b: inner.makeBatch(idx), n: ++batches }),
+      tokens: (x) => inner.tokens(x.b),
+      loss: (m, x) => {
+        const out = inner.loss(m, x.b);
+        return x.n === 4 ? { ...out, loss: out.loss.mul(1e6) } : out;
+      },
+    };
+    await assert.rejects(train(microModel(), spiky, config({ steps: 8 })), /^MoltError: spiky: training diverged at step 4: loss \S+ is far above its running level (\S+) \(limit \S+\)/);
   });
 
   it('DPO with cached reference log-probs raises the reward accuracy', async () => {

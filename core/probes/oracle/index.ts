@@ -146,7 +146,7 @@ export async function obtainOracle(args: {
       seed: `${args.seed}/oracle`,
       logEvery: Math.max(1, Math.floor(s.steps / 20)),
       checkpointEvery: 0,
-    }, { onProgress: args.onProgress });
+    }, { label: 'activation oracle', onProgress: args.onProgress });
     const heldOut = heldOutAccuracy(model, base.model, tok, heldSet, read.hook, setup, s.maxNewTokens);
     if (args.store) {
       await args.store.writeDir(ORACLE_KIND, key, (dir) =>
