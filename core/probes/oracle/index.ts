@@ -14,7 +14,7 @@ import { train, type Progress } from '../../train/loop';
 import { DEFAULT_ADAMW } from '../../train/optimizer';
 import { MOLT_VERSION } from '../../version';
 import { Grader } from '../grader';
-import { depthHook } from '../sae/activations';
+import { depthHook } from '../capture';
 import { oracleExamples, type OracleExample, type OracleWorld } from './data';
 import { injectionHook, placeholderNorms } from './inject';
 import { askOracle } from './query';

@@ -12,7 +12,7 @@ import type { WordTokenizer } from '../../tokenizer/word-tokenizer';
 import { collate, type LmExample } from '../../train/batching';
 import { batchTensors, type Objective } from '../../train/objectives';
 import { maskedCrossEntropy } from '../../train/losses';
-import { collectActivations } from '../sae/activations';
+import { collectActivations } from '../capture';
 import { injectionInterventions, oraclePrefix, placeholderNorms } from './inject';
 import type { OracleExample } from './data';
 

@@ -7,7 +7,7 @@ import type { CausalLM } from '../../model/types';
 import type { ArtifactStore } from '../../store/artifact-store';
 import { sha256Hex } from '../../store/content-hash';
 import type { WordTokenizer } from '../../tokenizer/word-tokenizer';
-import { collectActivations, depthHook, type Activations, type DepthHook } from './activations';
+import { collectActivations, depthHook, type Activations, type DepthHook } from '../capture';
 import { loadSae, saeKey, saveSae, type SaeIdentity } from './cache';
 import { generalTextSequences } from './general-text';
 import { ceRecovered, saeQuality, type SaeQuality } from './metrics';
@@ -18,7 +18,7 @@ import { encodeAll } from './latents';
 
 export * from './sae';
 export * from './metrics';
-export * from './activations';
+export * from '../capture';
 export * from './train';
 export * from './cache';
 export * from './latents';

@@ -5,7 +5,7 @@ import { tf } from '../../engine/tf';
 import type { CausalLM } from '../../model/types';
 import type { WordTokenizer } from '../../tokenizer/word-tokenizer';
 import type { TopKSae } from './sae';
-import type { Activations } from './activations';
+import type { Activations } from '../capture';
 
 /** latent activations of an activation set, [n, dSae] row-major */
 export function encodeAll(sae: TopKSae, acts: Activations, chunk = 1024): Float32Array {
