@@ -25,7 +25,7 @@ import {
   placeholderNorms,
   segmentVectors,
 } from '../../core/probes/oracle';
-import { depthHook } from '../../core/probes/sae';
+import { depthHook } from '../../core/probes/capture';
 import { olmo2Architecture } from '../../plugins/architectures/olmo2';
 import { activationOracleProbe, oracleDefaults } from '../../plugins/probes/activation-oracle';
 import { FAMILIES, quiet, toyBehaviour } from './helpers';
