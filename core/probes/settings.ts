@@ -51,9 +51,3 @@ export function resolveProbeSettings(probe: Pick<Probe, 'id' | 'defaults' | 'val
   }
   return probe.validate ? probe.validate(out) : out;
 }
-
-/** Typed read of one setting inside a probe (the settings were resolved, so a miss is a probe bug). */
-export function setting<T extends ProbeSettingValue>(s: ProbeSettings, key: string, probe: string): T {
-  if (!(key in s)) throw new MoltError(`probe '${probe}': setting '${key}' is missing (settings not resolved through resolveProbeSettings?)`, key);
-  return s[key] as T;
-}
