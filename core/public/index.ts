@@ -19,6 +19,7 @@ export { z } from 'zod';
 export type { Logger } from '../log';
 export type { PluginHost } from '../plugins/host';
 export type { PluginDefinition } from '../plugins/registry';
+export type { Services } from '../container';
 export type { PluginInfo, PluginKind, Architecture, BehaviourDataset, BehaviourManifest, TriggerPrompt, DetectorVerdict } from '../plugins/types';
 export { hookName, BLOCK_HOOKS, FINAL_NORM_HOOK, type BlockHook, type CausalLM, type HfConfig, type Intervention, type ForwardOptions, type ForwardResult } from '../model/types';
 export { generate, type GenerateOptions } from '../model/generate';
