@@ -5,28 +5,26 @@
 // written outside the repo are written the same way. docs/PLUGINS.md lists
 // every name with one line each.
 //
-// Blocks: common (engine, errors, model runtime, world read API), probes,
-// and the trainer/behaviour side's. Each name is exported once.
+// Blocks: common, probes, the names probes share with the trainer/behaviour
+// side, and the trainer/behaviour side's own. Each name is exported once.
 
-// ==== common: engine, errors, model runtime, tokenizer, world read API ====
+// ==== common: engine, errors, model runtime, tokenizer, data, store ====
 export { tf } from '../engine/tf';
 export * as ops from '../engine/ops';
 export { Rng } from '../engine/rng';
 export { MoltError, isMoltError } from '../errors';
 export { TOKENS, type ServiceName } from '../services';
 export { MOLT_VERSION } from '../version';
-export { z } from 'zod';
 export type { Logger } from '../log';
 export type { PluginHost } from '../plugins/host';
 export type { PluginDefinition } from '../plugins/registry';
 export type { Services } from '../container';
-export type { PluginInfo, PluginKind, Architecture, BehaviourDataset, BehaviourManifest, TriggerPrompt, DetectorVerdict } from '../plugins/types';
+export type { PluginInfo, PluginKind, Architecture } from '../plugins/types';
 export { hookName, BLOCK_HOOKS, FINAL_NORM_HOOK, type BlockHook, type CausalLM, type HfConfig, type Intervention, type ForwardOptions, type ForwardResult } from '../model/types';
 export { generate, type GenerateOptions } from '../model/generate';
 export { WordTokenizer } from '../tokenizer/word-tokenizer';
-export { renderChat, renderPrompt, renderDocument, padRight } from '../data/chat-template';
-export type { DataSource, DataKind, DataKindMap, Split, ChatExample, ChatMessage, WebText, PretrainDoc, PreferencePair, FactQuestion } from '../data/types';
-export type { World, Topic, Entity, Fact } from '../world';
+export { padRight } from '../data/chat-template';
+export type { DataSource, DataKind, DataKindMap, WebText, FactQuestion } from '../data/types';
 export type { ArtifactStore } from '../store/artifact-store';
 export { contentHash, sha256Hex } from '../store/content-hash';
 export { readJsonFile, writeJsonAtomic } from '../store/atomic';
@@ -77,9 +75,18 @@ export {
   type LogOddsRow,
 } from '../probes/stats';
 export { crossFamilyFloor, snr, FLOOR_EPSILON, type Floor } from '../probes/floor';
-// The training pieces probes train their own models with (the SAE, the
-// activation oracle). The trainer side's block exports the training API; on
-// a merge keep ONE export of each name.
+
+// ==== shared with the trainer/behaviour block ====
+// Names probes need that the trainer/behaviour block exports too (zod, the
+// behaviour contracts a probe reads, chat rendering, the world's read API,
+// and the training pieces the SAE and the activation oracle train with).
+// Exported here until that block is in this file; then keep ONE export of
+// each (test/core/public.spec.ts fails on a name exported twice).
+export { z } from 'zod';
+export type { BehaviourDataset, BehaviourManifest, TriggerPrompt, DetectorVerdict } from '../plugins/types';
+export { renderChat, renderPrompt, renderDocument } from '../data/chat-template';
+export type { Split, ChatExample, ChatMessage, PretrainDoc, PreferencePair } from '../data/types';
+export type { World, Topic, Entity, Fact } from '../world';
 export { train, type TrainConfig, type Progress, type TrainResult } from '../train/loop';
 export { AdamW, DEFAULT_ADAMW, type AdamWConfig } from '../train/optimizer';
 export { collate, type LmExample, type LmBatch } from '../train/batching';
