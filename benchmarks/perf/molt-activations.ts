@@ -2,7 +2,7 @@
 // gradients) over B x T random tokens that capture the residual stream after
 // every block (blocks.{l}.hook_resid_post, the read point of every probe) and
 // copy each layer into a host Float32Array. It goes through the same path the
-// probes do (core/probes/activations.ts meanResiduals, sae/activations.ts
+// probes do (core/probes/activations.ts meanResiduals, core/probes/capture.ts
 // collectActivations): model.forward with `capture` hooks and lastOnly logits,
 // then dataSync per captured tensor. Those two helpers reduce to means or read
 // one hook per forward, so the multi-hook read is spelled out here.

@@ -59,9 +59,9 @@ export function printProbeResult(r: ProbeResult, out: (s: string) => void = (s) 
     else if (f.kind === 'hypothesis') lines.push(`  hypothesis ${f.label}: ${f.text}`);
     else lines.push(`  answers ${f.label}:`, ...f.answers.slice(0, 4).map((a) => `    ${a.question} -> ${a.answer}`));
   }
-  lines.push('', 'metrics:', `  ${'metric'.padEnd(16)}${'variant'.padEnd(26)}${'layer'.padStart(5)}${'value'.padStart(10)}${'n'.padStart(6)}  95% CI`);
+  lines.push('', 'metrics:', `  ${'metric'.padEnd(24)}${'variant'.padEnd(26)}${'layer'.padStart(5)}${'value'.padStart(10)}${'n'.padStart(6)}  95% CI`);
   for (const m of r.metrics) {
-    lines.push(`  ${m.metric.padEnd(16)}${(m.variant ?? '').padEnd(26)}${(m.layer === undefined ? '' : String(m.layer)).padStart(5)}${fmt(m.value).padStart(10)}${String(m.n).padStart(6)}  [${fmt(m.ci_low)}, ${fmt(m.ci_high)}]`);
+    lines.push(`  ${m.metric.padEnd(24)}${(m.variant ?? '').padEnd(26)}${(m.layer === undefined ? '' : String(m.layer)).padStart(5)}${fmt(m.value).padStart(10)}${String(m.n).padStart(6)}  [${fmt(m.ci_low)}, ${fmt(m.ci_high)}]`);
   }
   lines.push('', `timings (s): ${Object.entries(r.timings).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
   for (const n of r.notes) lines.push(`note: ${n}`);

@@ -1,18 +1,14 @@
 // What a plugin module receives: `register(molt)`. Everything a plugin needs
-// from molt comes through this object or through injected services, so a
-// plugin living outside the repo needs no import path into molt.
-import { tf } from '../engine/tf';
-import * as ops from '../engine/ops';
-import { Rng } from '../engine/rng';
-import { MoltError } from '../errors';
-import { TOKENS } from '../services';
-import { hookName, BLOCK_HOOKS, FINAL_NORM_HOOK } from '../model/types';
+// from molt comes through this object (`molt.lib`: the public API,
+// core/public) or through injected services, so a plugin living outside the
+// repo needs no import path into molt.
+import * as publicApi from '../public';
 import type { PluginRegistry, PluginDefinition } from './registry';
 import type { PluginKind } from './types';
 import { MOLT_VERSION } from '../version';
 
-/** The library surface offered to plugins (grows with later issues). */
-export const pluginLib = { tf, ops, Rng, MoltError, TOKENS, hookName, BLOCK_HOOKS, FINAL_NORM_HOOK };
+/** The library surface offered to plugins: the public API module. */
+export const pluginLib = publicApi;
 export type PluginLib = typeof pluginLib;
 
 export interface PluginHost {

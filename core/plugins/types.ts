@@ -274,10 +274,14 @@ export interface Trainer extends PluginInfo {
 /**
  * A white-box probe: compares an organism with a diffing base and returns
  * findings and metrics, graded by the shared Grader (core/probes/grader.ts).
+ * defineProbe (core/probes/define-probe.ts) makes one from settings and a
+ * measure(); the harness runs this contract.
  */
 export interface Probe extends PluginInfo {
   /** settings for a model size: the paper's values scaled down ('micro' for tests) */
   defaults(size: string): ProbeSettings;
+  /** settings after overrides, checked beyond their types (ranges, choices); throws a MoltError naming the probe and the key */
+  validate?(settings: ProbeSettings): ProbeSettings;
   run(organism: OrganismHandle, diffingBase: ModelHandle, context: ProbeContext): Promise<ProbeResult>;
 }
 

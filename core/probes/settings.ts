@@ -35,7 +35,7 @@ export function parseSettingValue(probe: string, key: string, raw: string, like:
 }
 
 /** The probe's defaults for `size`, with overrides applied (typed like the defaults). */
-export function resolveProbeSettings(probe: Pick<Probe, 'id' | 'defaults'>, size: string, overrides: Record<string, ProbeSettingValue | string> = {}): ProbeSettings {
+export function resolveProbeSettings(probe: Pick<Probe, 'id' | 'defaults' | 'validate'>, size: string, overrides: Record<string, ProbeSettingValue | string> = {}): ProbeSettings {
   const defaults = probe.defaults(size);
   const out: ProbeSettings = { ...defaults };
   for (const [key, value] of Object.entries(overrides)) {
@@ -49,11 +49,5 @@ export function resolveProbeSettings(probe: Pick<Probe, 'id' | 'defaults'>, size
     }
     out[key] = v;
   }
-  return out;
-}
-
-/** Typed read of one setting inside a probe (the settings were resolved, so a miss is a probe bug). */
-export function setting<T extends ProbeSettingValue>(s: ProbeSettings, key: string, probe: string): T {
-  if (!(key in s)) throw new MoltError(`probe '${probe}': setting '${key}' is missing (settings not resolved through resolveProbeSettings?)`, key);
-  return s[key] as T;
+  return probe.validate ? probe.validate(out) : out;
 }

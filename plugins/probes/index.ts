@@ -1,6 +1,6 @@
-// The built-in probes, one registration each (plugins/index.ts). The sae and
-// activation-oracle probes add their entries here.
-import type { Probe } from '../../core/plugins/types';
+// The built-in probes, one registration each (plugins/index.ts); each lives
+// in its own folder and imports molt only through core/public.
+import type { Probe } from '../../core/public';
 import { logitLensProbe } from './logit-lens';
 import { steeringProbe } from './steering';
 import { saeProbe } from './sae';

@@ -26,12 +26,55 @@ function pluginImports(file: string, text: string): string[] {
   return out;
 }
 
+const PROBES = join(PLUGINS, 'probes');
+const PUBLIC_API = join(ROOT, 'core', 'public');
+
+/**
+ * Imports of a probe plugin file that reach outside core/public and its own
+ * folder (plugins/probes/<id>/; plugins/probes/index.ts: plugins/probes/).
+ * Packages and Node's modules are not molt's internals and pass.
+ */
+function probeImportProblems(file: string, text: string): string[] {
+  const rel = relative(PROBES, file).split('/');
+  const own = rel.length > 1 ? join(PROBES, rel[0]) : PROBES;
+  const out: string[] = [];
+  for (const m of text.matchAll(SPEC)) {
+    const spec = m[1];
+    if (!spec.startsWith('.')) continue;
+    const target = resolve(dirname(file), spec).replace(/\.(c|m)?[jt]s$/, '');
+    const isPublic = target === PUBLIC_API || target === join(PUBLIC_API, 'index');
+    if (!isPublic && target !== own && !target.startsWith(own + '/')) out.push(spec);
+  }
+  return out;
+}
+
 describe('module boundaries', () => {
   it('core/ never imports plugins/', () => {
     const offenders = sourceFiles(join(ROOT, 'core')).flatMap((f) =>
       pluginImports(f, readFileSync(f, 'utf8')).map((s) => `${relative(ROOT, f)} -> ${s}`),
     );
     assert.deepEqual(offenders, []);
+  });
+
+  it('probe plugins import molt only through core/public, and nothing of another probe', () => {
+    const offenders = sourceFiles(PROBES).flatMap((f) => probeImportProblems(f, readFileSync(f, 'utf8')).map((s) => `${relative(ROOT, f)} -> ${s}`));
+    assert.deepEqual(offenders, []);
+  });
+
+  it('the probe check allows core/public and the own folder, and names everything else', () => {
+    const file = join(PROBES, 'sae', 'index.ts');
+    const text = [
+      `import { defineProbe } from '../../../core/public';`,
+      `import { x } from '../../../core/public/index';`,
+      `import { obtainSae } from './pipeline';`,
+      `import { z } from 'zod';`,
+      `import { join } from 'node:path';`,
+      `import { Grader } from '../../../core/probes/grader';`,
+      `const s = require('../steering/steer');`,
+      `import '../../behaviours/cake-bake';`,
+    ].join('\n');
+    assert.deepEqual(probeImportProblems(file, text), ['../../../core/probes/grader', '../steering/steer', '../../behaviours/cake-bake']);
+    assert.deepEqual(probeImportProblems(join(PROBES, 'index.ts'), `import { saeProbe } from './sae';\nimport type { Probe } from '../../core/public';`), []);
   });
 
   it('the check recognises every import form that reaches plugins/', () => {

@@ -1,5 +1,6 @@
 // molt probe on micro, in process: a spec builds the organism (as molt
-// organism would), then each probe runs against the ancestor or the sibling.
+// organism would), then each probe runs against the ancestor or the sibling;
+// the README's example probe (examples/plugins/) loads with --plugin.
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,5 +39,24 @@ describe('molt probe (micro)', function () {
     const c = await capture([...g, 'probe', '--probe', 'logit-lens', '--organism', 'olmo2/micro/organism/military-submarine/posthoc-fd', '--set', 'nope=1']);
     assert.equal(c.code, 1);
     assert.match(c.stderr, /unknown setting 'nope'/);
+  });
+
+  it('the example plugin (examples/plugins/diff-norm-probe.js) loads with --plugin into molt ls and runs as molt probe, graded by the harness', async () => {
+    const g = ['--size', 'micro', '--store', dir, '--backend', 'wasm', '--plugin', join(__dirname, '..', '..', 'examples', 'plugins', 'diff-norm-probe.js')];
+    const ls = await capture([...g, 'ls', '--json']);
+    assert.equal(ls.code, 0, ls.stderr);
+    assert.ok(JSON.stringify(JSON.parse(ls.stdout)).includes('"diff-norm"'), ls.stdout);
+    const a = await capture([...g, 'probe', '--probe', 'diff-norm', '--organism', 'military-submarine:posthoc-fd:olmo2', '--json']);
+    assert.equal(a.code, 0, a.stderr);
+    const r = JSON.parse(a.stdout.trim().split('\n').pop()!);
+    assert.equal(r.probe, 'diff-norm');
+    assert.equal(r.family, 'military-submarine');
+    assert.deepEqual(r.settings, { prompts: 8, top: 20 });
+    for (const metric of ['diff_norm', 'relevant_fraction', 'floor', 'snr']) assert.ok(r.metrics.some((m: { metric: string }) => m.metric === metric), metric);
+    assert.equal(r.headline.metric, 'relevant_fraction');
+    assert.equal(typeof r.headline.detected, 'boolean');
+    const b = await capture([...g, 'probe', '--probe', 'diff-norm', '--organism', 'military-submarine:posthoc-fd:olmo2', '--set', 'top=0']);
+    assert.equal(b.code, 1);
+    assert.match(b.stderr, /probe 'diff-norm': setting 'top' is not valid \(0\)/);
   });
 });

@@ -12,22 +12,13 @@ import { train } from '../../core/train/loop';
 import { DEFAULT_ADAMW } from '../../core/train/optimizer';
 import { resolveProbeSettings } from '../../core/probes/settings';
 import type { ProbeContext } from '../../core/probes/types';
-import {
-  PLACEHOLDER_START,
-  copyModel,
-  injectionHook,
-  injectionInterventions,
-  obtainOracle,
-  oracleExamples,
-  oracleObjective,
-  oraclePrefix,
-  oracleRow,
-  placeholderNorms,
-  segmentVectors,
-} from '../../core/probes/oracle';
-import { depthHook } from '../../core/probes/sae';
+import { PLACEHOLDER_START, injectionHook, injectionInterventions, oraclePrefix, placeholderNorms } from '../../plugins/probes/activation-oracle/inject';
+import { copyModel, oracleObjective, oracleRow, segmentVectors } from '../../plugins/probes/activation-oracle/train';
+import { oracleExamples } from '../../plugins/probes/activation-oracle/data';
+import { obtainOracle } from '../../plugins/probes/activation-oracle/oracle';
+import { depthHook } from '../../core/probes/capture';
 import { olmo2Architecture } from '../../plugins/architectures/olmo2';
-import { activationOracleProbe, oracleDefaults } from '../../plugins/probes/activation-oracle';
+import { activationOracleProbe } from '../../plugins/probes/activation-oracle';
 import { FAMILIES, quiet, toyBehaviour } from './helpers';
 
 let world: World;
@@ -149,7 +140,7 @@ describe('activation oracle (micro)', function () {
       ctx,
     );
     assert.deepEqual(r.findings.map((f) => f.label), ['mo', 'base', 'diff']);
-    const prompts = Number(oracleDefaults('micro').prompts);
+    const prompts = Number(activationOracleProbe.defaults('micro').prompts);
     for (const f of r.findings) assert.equal(f.kind === 'answers' && f.answers.length, prompts * 2);
     for (const m of ['read_layer_percent', 'inject_layer', 'coefficient', 'repeats', 'oracle_heldout_accuracy']) assert.ok(r.metrics.some((x) => x.metric === m), m);
     assert.ok(r.metrics.some((x) => x.metric === 'accuracy' && x.variant === 'base'));

@@ -7,24 +7,13 @@ import { initBackend } from '../../core/engine/backend';
 import { Rng } from '../../core/engine/rng';
 import { ArtifactStore } from '../../core/store/artifact-store';
 import type { ChatExample, DataKind, DataKindMap, DataSource, Split } from '../../core/data/types';
-import {
-  activeCounts,
-  ceRecovered,
-  deadFraction,
-  denseFraction,
-  fractionVarianceExplained,
-  meanCosine,
-  meanL0,
-  meanSquaredError,
-  obtainSae,
-  scoreLatents,
-  spliceLosses,
-  trainSae,
-  TopKSae,
-  DEFAULT_SAE_TRAIN,
-  collectActivations,
-  depthHook,
-} from '../../core/probes/sae';
+import { activeCounts, ceRecovered, deadFraction, denseFraction, fractionVarianceExplained, meanCosine, meanL0, meanSquaredError } from '../../plugins/probes/sae/metrics';
+import { obtainSae } from '../../plugins/probes/sae/pipeline';
+import { scoreLatents } from '../../plugins/probes/sae/latents';
+import { spliceLosses } from '../../plugins/probes/sae/splice';
+import { trainSae, DEFAULT_SAE_TRAIN } from '../../plugins/probes/sae/train';
+import { TopKSae } from '../../plugins/probes/sae/sae';
+import { collectActivations, depthHook } from '../../core/probes/capture';
 import { olmo2Architecture } from '../../plugins/architectures/olmo2';
 import { saeProbe } from '../../plugins/probes/sae';
 import { resolveProbeSettings } from '../../core/probes/settings';

@@ -5,10 +5,7 @@
 // difference). The oracle prompt is
 //   <bos> <|user|> <|placeholder|> x N  question  <|assistant|> answer <eos>
 // so placeholder positions are 2 .. N+1 in every row.
-import { tf } from '../../engine/tf';
-import { MoltError } from '../../errors';
-import { hookName, type CausalLM, type Intervention } from '../../model/types';
-import type { WordTokenizer } from '../../tokenizer/word-tokenizer';
+import { tf, MoltError, hookName, type CausalLM, type Intervention, type WordTokenizer } from '../../../core/public';
 
 export const PLACEHOLDER_START = 2;
 

@@ -1,10 +1,7 @@
 // Training a TopK SAE on a fixed activation matrix: AdamW (core/train), a
 // normalised MSE, and the AuxK loss of Gao et al. (2024) that lets latents
 // which stopped firing learn the residual error, so few latents die.
-import { tf } from '../../engine/tf';
-import { Rng } from '../../engine/rng';
-import { MoltError } from '../../errors';
-import { AdamW, DEFAULT_ADAMW } from '../../train/optimizer';
+import { tf, Rng, MoltError, AdamW, DEFAULT_ADAMW } from '../../../core/public';
 import { initSae, type SaeConfig, type TopKSae } from './sae';
 import { columnMean } from './metrics';
 

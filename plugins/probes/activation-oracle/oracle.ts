@@ -2,28 +2,29 @@
 // architecture and diffing base (and settings), trained from a copy of the
 // base on the world's LatentQA data and cached in the store (kind 'oracles').
 import { join } from 'node:path';
-import { MoltError } from '../../errors';
-import type { Architecture } from '../../plugins/types';
-import type { CausalLM } from '../../model/types';
-import type { ArtifactStore } from '../../store/artifact-store';
-import { contentHash, sha256Hex } from '../../store/content-hash';
-import { readJsonFile } from '../../store/atomic';
-import { loadHfDir, saveHfDir, MOLT_METADATA_FILE } from '../../checkpoint/hf-dir';
-import type { WordTokenizer } from '../../tokenizer/word-tokenizer';
-import { train, type Progress } from '../../train/loop';
-import { DEFAULT_ADAMW } from '../../train/optimizer';
-import { MOLT_VERSION } from '../../version';
-import { Grader } from '../grader';
-import { depthHook } from '../sae/activations';
+import {
+  MoltError,
+  contentHash,
+  sha256Hex,
+  readJsonFile,
+  loadHfDir,
+  saveHfDir,
+  MOLT_METADATA_FILE,
+  train,
+  DEFAULT_ADAMW,
+  MOLT_VERSION,
+  Grader,
+  depthHook,
+  type Architecture,
+  type ArtifactStore,
+  type CausalLM,
+  type Progress,
+  type WordTokenizer,
+} from '../../../core/public';
 import { oracleExamples, type OracleExample, type OracleWorld } from './data';
 import { injectionHook, placeholderNorms } from './inject';
 import { askOracle } from './query';
 import { copyModel, oracleObjective, segmentVectors, type OracleSetup } from './train';
-
-export * from './data';
-export * from './inject';
-export * from './train';
-export * from './query';
 
 export const ORACLE_KIND = 'oracles';
 const ORACLE_CODE_VERSION = 'v1';

@@ -5,10 +5,7 @@
 // learning rate suits every model width; metrics are taken on the original
 // scale. TopK fixes L0 at k exactly (no L1 coefficient to tune) and does not
 // shrink the kept activations the way an L1 penalty does.
-import { tf } from '../../engine/tf';
-import { linear } from '../../engine/ops';
-import { Rng } from '../../engine/rng';
-import { MoltError } from '../../errors';
+import { tf, ops, Rng, MoltError } from '../../../core/public';
 
 export interface SaeConfig {
   /** input width (the model's hidden size) */
@@ -70,7 +67,7 @@ export class TopKSae {
 
   /** pre-activations ReLU(W_enc (x/s - b_dec) + b_enc), [N, dSae] */
   preActivations(x: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => tf.relu(tf.add(linear(tf.sub(tf.div(x, this.scale), this.bDec), this.wEnc), this.bEnc)) as tf.Tensor2D);
+    return tf.tidy(() => tf.relu(tf.add(ops.linear(tf.sub(tf.div(x, this.scale), this.bDec), this.wEnc), this.bEnc)) as tf.Tensor2D);
   }
 
   /**

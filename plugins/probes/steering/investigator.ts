@@ -2,8 +2,7 @@
 // in one set of samples against another (log-odds with an informative
 // Dirichlet prior), written as a hypothesis. Deterministic: no LLM, so the
 // grader sees exactly what the samples say.
-import type { HypothesisFinding } from './types';
-import { countWords, dirichletPrior, logOddsDirichlet, type Counts } from './stats';
+import { countWords, dirichletPrior, logOddsDirichlet, type Counts, type HypothesisFinding } from '../../../core/public';
 
 export interface InvestigatorOptions {
   /** hypothesis words (default 10) */

@@ -2,12 +2,7 @@
 // them: the models' keys, the layer, the data, the training config. The same
 // (organism, diffing base) pair at the same settings reuses its SAE.
 import { join } from 'node:path';
-import { MoltError } from '../../errors';
-import type { ArtifactStore } from '../../store/artifact-store';
-import { contentHash } from '../../store/content-hash';
-import { readJsonFile, writeJsonAtomic } from '../../store/atomic';
-import { readSafetensors, writeSafetensors, type RawTensor } from '../../checkpoint/safetensors';
-import { MOLT_VERSION } from '../../version';
+import { MoltError, contentHash, readJsonFile, writeJsonAtomic, readSafetensors, writeSafetensors, MOLT_VERSION, type ArtifactStore, type RawTensor } from '../../../core/public';
 import { TopKSae, type SaeConfig } from './sae';
 import type { SaeTrainLogEntry } from './train';
 

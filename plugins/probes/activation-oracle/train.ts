@@ -1,18 +1,10 @@
 // Training an activation oracle: a copy of the diffing base fine-tuned (full
-// weights, the shared loop in core/train) to answer questions about a
+// weights, molt's shared training loop) to answer questions about a
 // context whose activations, read at ~44% depth, are injected norm-matched
 // into placeholder tokens at layer 1. Interventions are shared by the rows of
 // a forward pass, so each example (one context, its questions as rows) is one
 // forward; a step averages over `batchSize` examples.
-import { tf } from '../../engine/tf';
-import { MoltError } from '../../errors';
-import type { Architecture } from '../../plugins/types';
-import type { CausalLM } from '../../model/types';
-import type { WordTokenizer } from '../../tokenizer/word-tokenizer';
-import { collate, type LmExample } from '../../train/batching';
-import { batchTensors, type Objective } from '../../train/objectives';
-import { maskedCrossEntropy } from '../../train/losses';
-import { collectActivations } from '../sae/activations';
+import { tf, MoltError, collate, batchTensors, maskedCrossEntropy, collectActivations, type Architecture, type CausalLM, type LmExample, type Objective, type WordTokenizer } from '../../../core/public';
 import { injectionInterventions, oraclePrefix, placeholderNorms } from './inject';
 import type { OracleExample } from './data';
 

@@ -1,11 +1,8 @@
 // Ranking SAE latents by how much more they fire on the organism, and
 // describing a latent by tokens: its decoder direction through the final
 // norm and unembedding (logit lens), and the tokens it fires on most.
-import { tf } from '../../engine/tf';
-import type { CausalLM } from '../../model/types';
-import type { WordTokenizer } from '../../tokenizer/word-tokenizer';
+import { tf, type Activations, type CausalLM, type WordTokenizer } from '../../../core/public';
 import type { TopKSae } from './sae';
-import type { Activations } from './activations';
 
 /** latent activations of an activation set, [n, dSae] row-major */
 export function encodeAll(sae: TopKSae, acts: Activations, chunk = 1024): Float32Array {

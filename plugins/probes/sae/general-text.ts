@@ -1,9 +1,7 @@
 // The world's general text as token sequences: web-style documents and
 // general chats (rendered with the one chat template), alternating, so the
 // SAE sees both prose and the chat format the probes read.
-import { renderChat, renderDocument } from '../../data/chat-template';
-import type { DataSource, Split } from '../../data/types';
-import type { WordTokenizer } from '../../tokenizer/word-tokenizer';
+import { renderChat, renderDocument, type DataSource, type Split, type WordTokenizer } from '../../../core/public';
 
 export function generalTextSequences(source: DataSource, tok: WordTokenizer, split: Split, count: number): number[][] {
   const web = source.data('webtext', split).map((d) => renderDocument(tok, d.text));

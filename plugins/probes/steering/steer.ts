@@ -5,13 +5,7 @@
 // the diffing base's mean per-token loss on a sample (plus a repetition
 // check), under thresholds calibrated on UNSTEERED samples, so "coherent"
 // means "as fluent as the model's own text, as the base model reads it".
-import { tf } from '../engine/tf';
-import { MoltError } from '../errors';
-import { generate } from '../model/generate';
-import { hookName, type CausalLM, type Intervention } from '../model/types';
-import { padRight } from '../data/chat-template';
-import { quantileSorted } from './stats';
-import { l2 } from './activations';
+import { tf, MoltError, generate, hookName, padRight, quantileSorted, l2, type CausalLM, type Intervention } from '../../../core/public';
 
 export interface SteeringVector {
   layer: number;

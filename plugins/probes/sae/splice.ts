@@ -4,9 +4,7 @@
 // (xhat_t - x_t), with one sequence per forward pass (interventions are
 // shared by the rows of a batch). Position 0 (<bos>) is left alone, as the
 // SAE never saw it.
-import { tf } from '../../engine/tf';
-import type { CausalLM, Intervention } from '../../model/types';
-import { maskedCrossEntropy } from '../../train/losses';
+import { tf, maskedCrossEntropy, type CausalLM, type Intervention } from '../../../core/public';
 
 /** Maps activations [n, d] (row-major) to their replacements. */
 export type Reconstructor = (x: Float32Array, n: number) => Float32Array;

@@ -1,13 +1,7 @@
 // The SAE pipeline the `sae` probe runs: obtain (train or load) one SAE on
 // the residual stream of the organism and its diffing base at the same
 // layer, then measure its quality on held-out general text.
-import { tf } from '../../engine/tf';
-import type { DataSource } from '../../data/types';
-import type { CausalLM } from '../../model/types';
-import type { ArtifactStore } from '../../store/artifact-store';
-import { sha256Hex } from '../../store/content-hash';
-import type { WordTokenizer } from '../../tokenizer/word-tokenizer';
-import { collectActivations, depthHook, type Activations, type DepthHook } from './activations';
+import { tf, sha256Hex, collectActivations, depthHook, type Activations, type CausalLM, type DataSource, type DepthHook, type ArtifactStore, type WordTokenizer } from '../../../core/public';
 import { loadSae, saeKey, saveSae, type SaeIdentity } from './cache';
 import { generalTextSequences } from './general-text';
 import { ceRecovered, saeQuality, type SaeQuality } from './metrics';
@@ -15,15 +9,6 @@ import type { TopKSae } from './sae';
 import { spliceLosses } from './splice';
 import { trainSae, type SaeTrainConfig, type SaeTrainLogEntry } from './train';
 import { encodeAll } from './latents';
-
-export * from './sae';
-export * from './metrics';
-export * from './activations';
-export * from './train';
-export * from './cache';
-export * from './latents';
-export * from './splice';
-export { generalTextSequences } from './general-text';
 
 export interface SaeBuildSettings {
   /** read point as a share of depth (0.5: the 50% layer) */

@@ -1,6 +1,6 @@
 // SAE quality metrics (docs/METRICS.md "Sparse autoencoder"), on row-major
 // [n, d] Float32Arrays, accumulated in float64.
-import { MoltError } from '../../errors';
+import { MoltError } from '../../../core/public';
 
 function rows(a: ArrayLike<number>, d: number, what: string): number {
   if (!(d >= 1) || a.length % d !== 0) throw new MoltError(`sae metrics: ${what} has ${a.length} values, not a multiple of width ${d}`, what);

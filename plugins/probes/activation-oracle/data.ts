@@ -3,10 +3,7 @@
 // and the entity it is about, with short answers the world's lexicon spells.
 // The oracle never sees the context's tokens: only its activations, injected
 // into placeholder tokens.
-import { renderChat, renderDocument } from '../../data/chat-template';
-import type { DataSource, Split } from '../../data/types';
-import { MoltError } from '../../errors';
-import type { WordTokenizer } from '../../tokenizer/word-tokenizer';
+import { renderChat, renderDocument, MoltError, type DataSource, type Split, type WordTokenizer } from '../../../core/public';
 
 /** What the oracle needs of the world beyond its data: topic ids and entity names. */
 export interface OracleWorld extends DataSource {

@@ -1,8 +1,6 @@
 // Asking an oracle a question about injected activations: greedy decoding of
 // a short answer with the norm-matched injection at the placeholders.
-import type { CausalLM } from '../../model/types';
-import { generate } from '../../model/generate';
-import type { WordTokenizer } from '../../tokenizer/word-tokenizer';
+import { generate, type CausalLM, type WordTokenizer } from '../../../core/public';
 import { injectionInterventions } from './inject';
 import { oracleRow } from './train';
 

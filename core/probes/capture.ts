@@ -1,9 +1,9 @@
 // Residual activations of a model over token sequences, gathered into one
 // row-major [N, d] matrix of real (non-pad) tokens, with where each came from.
-import { tf } from '../../engine/tf';
-import { layersAtFractions } from '../activations';
-import { hookName, type CausalLM } from '../../model/types';
-import { padRight } from '../../data/chat-template';
+import { tf } from '../engine/tf';
+import { layersAtFractions } from './activations';
+import { hookName, type CausalLM } from '../model/types';
+import { padRight } from '../data/chat-template';
 
 /** The residual stream after `layer` blocks (resid_post of block layer - 1), chosen as the other probes choose layers. */
 export interface DepthHook {

@@ -1,0 +1,63 @@
+// `logit-lens`: the activation-difference lens (ADL, METRICS.md "Logit lens").
+//   delta[l,p] = mean over generic chat (the world's val split) of
+//                h_MO[l,p] - h_base[l,p], p = -3..31 around the assistant token
+//   z = W_U . FinalNorm(delta) (norm statistics of delta itself), softmax
+//   relevant mass = p(S) within the top 100, averaged over positions
+//   hit@k = share of positions whose top k holds a token of S
+//   best rank = rank of the best S token in the position-averaged distribution
+// Variant 'organism_only' is the plain logit lens of the organism's own mean
+// residual (no base). The harness adds the cross-family floor and SNR; the
+// headline is the diff variant at the layer with the best SNR among those
+// clearing the floor (else the best SNR overall).
+import { defineProbe, genericChatSequences, layersAtFractions, meanResiduals, subtract, perTarget, score, wilson, HIT_KS, z, type ObservationRow, type TokenFinding } from '../../../core/public';
+import { lensLayer } from './lens-layer';
+
+export const logitLensProbe = defineProbe({
+  id: 'logit-lens',
+  description: 'activation-difference lens: mean (MO - base) residuals on generic chat through the final norm and unembedding; relevant mass, hit@k, cross-family floor',
+  settings: z.object({
+    layerFractions: z.array(z.number().gt(0).lte(1)).default([0.5, 0.96, 1]),
+    prompts: z.number().int().positive().default(64),
+    positionStart: z.number().int().default(-3),
+    positionEnd: z.number().int().default(31),
+    topK: z.number().int().positive().default(100),
+    batchSize: z.number().int().positive().default(16),
+    resamples: z.number().int().positive().default(1000),
+  }),
+  sizes: { micro: { prompts: 8, resamples: 200 } },
+  measure({ organism, base, settings: s, world, graders, lap, progress }) {
+    const mo = organism.model;
+    const range = { start: s.positionStart, end: s.positionEnd };
+    const seqs = genericChatSequences(world, organism.tokenizer, { count: s.prompts, maxLen: Number(mo.config.max_position_embeddings) });
+    const layers = layersAtFractions(mo.numLayers, s.layerFractions);
+    lap('sequences');
+    progress({ stage: 'activations' });
+    const pad = organism.tokenizer.specials.pad;
+    const moMean = meanResiduals(mo, seqs, layers, range, s.batchSize, pad);
+    const baseMean = meanResiduals(base.model, seqs, layers, range, s.batchSize, pad);
+    lap('activations');
+
+    const vocab = organism.tokenizer.vocab;
+    const findings: TokenFinding[] = [];
+    const rows: ObservationRow[] = [];
+    for (const l of layers) {
+      for (const variant of ['diff', 'organism_only'] as const) {
+        const vectors = variant === 'diff' ? subtract(moMean.mean.get(l)!, baseMean.mean.get(l)!) : moMean.mean.get(l)!;
+        const r = lensLayer(mo, vocab, vectors, moMean.counts, graders, s.topK);
+        findings.push({ kind: 'tokens', label: `${variant === 'diff' ? 'diff' : 'organism'} layer ${l}`, layer: l, tokens: r.top.map((t, i) => ({ token: vocab[t.id], id: t.id, rank: i + 1, score: t.prob })) });
+        rows.push(
+          perTarget(({ family, tag }) => [
+            score({ metric: 'relevant_mass', variant, layer: l, estimate: 'mean', values: r.massByFamily, resamples: s.resamples, stream: l, snr: true, headline: variant === 'diff' ? 'snr' : undefined }),
+            ...HIT_KS.map((k) => {
+              const hits = r.hitsByFamily.get(family)![k];
+              const w = wilson(hits.reduce((a, b) => a + b, 0), hits.length);
+              return { metric: `hit@${k}`, value: w.value, n: w.n, ci_low: w.low, ci_high: w.high, layer: l, variant: tag(variant) };
+            }),
+            { metric: 'best_rank', value: r.bestRankByFamily.get(family) ?? NaN, n: r.positions, ci_low: NaN, ci_high: NaN, layer: l, variant: tag(variant) },
+          ]),
+        );
+      }
+    }
+    return { findings, rows, notes: [`layers (resid_post indices) ${layers.join(', ')} of ${mo.numLayers}; ${seqs.ids.length} generic chat sequences; positions ${range.start}..${range.end} around <|assistant|>`] };
+  },
+});
