@@ -1,18 +1,13 @@
 // What a plugin module receives: `register(molt)`. Everything a plugin needs
 // from molt comes through this object or through injected services, so a
 // plugin living outside the repo needs no import path into molt.
-import { tf } from '../engine/tf';
-import * as ops from '../engine/ops';
-import { Rng } from '../engine/rng';
-import { MoltError } from '../errors';
-import { TOKENS } from '../services';
-import { hookName, BLOCK_HOOKS, FINAL_NORM_HOOK } from '../model/types';
 import type { PluginRegistry, PluginDefinition } from './registry';
 import type { PluginKind } from './types';
 import { MOLT_VERSION } from '../version';
+import * as publicApi from '../public';
 
-/** The library surface offered to plugins (grows with later issues). */
-export const pluginLib = { tf, ops, Rng, MoltError, TOKENS, hookName, BLOCK_HOOKS, FINAL_NORM_HOOK };
+/** The library surface offered to plugins: molt's public API (core/public, docs/PLUGINS.md). */
+export const pluginLib = publicApi;
 export type PluginLib = typeof pluginLib;
 
 export interface PluginHost {
