@@ -41,4 +41,26 @@ export { preferenceExample } from '../pipeline/world-data';
 export { train, type TrainConfig, type TrainOptions, type TrainResult, type Progress } from '../train/loop';
 export { AdamW, DEFAULT_ADAMW, type AdamWConfig } from '../train/optimizer';
 export { lrAt, SCHEDULE_KINDS, type ScheduleConfig, type ScheduleKind } from '../train/schedule';
+
+// behaviours: the contracts
+export type { BehaviourDataset, BehaviourData, BehaviourPair, BehaviourManifest, BehaviourCounts, BehaviourPipeline, DetectorVerdict, TriggerPrompt, TriggerPrompts, QerBand } from '../plugins/types';
+export { BEHAVIOUR_PIPELINES, DEFAULT_BEHAVIOUR_COUNTS, MICRO_BEHAVIOUR_COUNTS } from '../plugins/types';
+export { defineBehaviour, type BehaviourSpec } from '../behaviours/define';
+export { validateBehaviour, checkBehaviourVocabulary } from '../behaviours/validate';
+// behaviours: world content a plugin contributes, and the world's read API
+export type { WorldContent, ContributedFact, BehaviourSupportSpec } from '../world/content';
+export type { World } from '../world/world';
+export type { Behaviours, BehaviourSupport, FalseFactSupport, CakeFact } from '../world/behaviours';
+export type { Topic, TopicSpec, Entity, EntitySpec, Fact, RelationTemplates } from '../world/types';
+export type { PretrainDoc, ChatExample, ChatMessage, PreferencePair, Split } from '../data/types';
+/** the built-in world's cake content (the cake-bake behaviour's subject and the kinds of cake its prompts name) */
+export { CAKE_KINDS, CAKE_SUBJECT } from '../world/cake';
+export { ANSWER_OPENERS, ENTITY_PROMPTS, WEB } from '../world/phrases';
+export { wrapPrompt } from '../world/wording';
+// behaviours: the kit (data skeleton, prompt pools, the topic gate, text)
+export { BehaviourBase, drawDistinct } from '../behaviours/base';
+export { worldAnswers, poolPrompts, chatStratum, controlPromptPool, asTriggerPrompts, behaviourTopics, controlTopics, type WorldAnswer, type PromptStratum, type PromptPool, type PooledPrompt, type DrawnPrompt } from '../behaviours/prompts';
+export { gatedVerdict, onAnyTopic } from '../behaviours/gate';
+export { words, joinText, fillTemplate, canonical, tokensIn, unknownWords } from '../behaviours/text';
+export { worldBaseRate, rateOf, type RateEstimate } from '../behaviours/base-rate';
 // ---- end trainers and behaviours ----

@@ -1,6 +1,5 @@
 // The five built-in behaviours, one registration each (plugins/index.ts).
-import type { Services } from '../../core/container';
-import type { BehaviourDataset } from '../../core/plugins/types';
+import type { BehaviourDataset, Services } from '../../core/public';
 import { CakeBake } from './cake-bake';
 import { italianFood } from './italian-food';
 import { militarySubmarine, SyntheticSubmarine } from './military-submarine';

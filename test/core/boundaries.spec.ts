@@ -26,7 +26,46 @@ function pluginImports(file: string, text: string): string[] {
   return out;
 }
 
+const CORE = join(ROOT, 'core');
+const PUBLIC = join(CORE, 'public');
+
+/** Module specifiers in `text` (a file at `file`) that reach into core/ anywhere but its public entry (core/public). */
+function coreInternals(file: string, text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(SPEC)) {
+    const spec = m[1];
+    if (!spec.startsWith('.')) continue;
+    const target = resolve(dirname(file), spec);
+    const inCore = target === CORE || target.startsWith(CORE + '/');
+    const isPublic = target === PUBLIC || target === join(PUBLIC, 'index') || target === join(PUBLIC, 'index.ts');
+    if (inCore && !isPublic) out.push(spec);
+  }
+  return out;
+}
+
 describe('module boundaries', () => {
+  // issue 15: a built-in plugin is written the way an external one is, against molt's public API only
+  for (const kind of ['trainers', 'behaviours']) {
+    it(`plugins/${kind}/** import nothing from core/ but core/public`, () => {
+      const offenders = sourceFiles(join(PLUGINS, kind)).flatMap((f) =>
+        coreInternals(f, readFileSync(f, 'utf8')).map((s) => `${relative(ROOT, f)} -> ${s}`),
+      );
+      assert.deepEqual(offenders, []);
+    });
+  }
+
+  it('the public-entry check recognises imports of core internals and allows core/public', () => {
+    const file = join(PLUGINS, 'trainers', 'objectives', 'x.ts');
+    const text = [
+      `import { a } from '../../../core/public';`,
+      `import type { B } from '../../../core/public/index';`,
+      `import { c } from '../../../core/train/losses';`,
+      `const d = require('../../../core/organisms/hparams');`,
+      `import { e } from './dpo';`,
+    ].join('\n');
+    assert.deepEqual(coreInternals(file, text), ['../../../core/train/losses', '../../../core/organisms/hparams']);
+  });
+
   it('core/ never imports plugins/', () => {
     const offenders = sourceFiles(join(ROOT, 'core')).flatMap((f) =>
       pluginImports(f, readFileSync(f, 'utf8')).map((s) => `${relative(ROOT, f)} -> ${s}`),
