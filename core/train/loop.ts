@@ -141,7 +141,7 @@ export function validateTrainConfig(c: TrainConfig, subject = 'train'): void {
 }
 
 /** The schedule a run follows: its own horizon, else the run's steps. */
-function scheduleOf(c: TrainConfig): ScheduleConfig {
+export function scheduleOf(c: TrainConfig): ScheduleConfig {
   return { ...c.schedule, totalSteps: c.schedule.totalSteps ?? c.steps };
 }
 
