@@ -6,7 +6,7 @@
 // other, and the world's hash (part of every base model's key) changes with
 // it. Without contributions the world is exactly the built-in one.
 import { z } from 'zod';
-import { issueField, MoltError } from '../errors';
+import { MoltError } from '../errors';
 import { slug } from './facts';
 import type { EntitySpec, RelationTemplates, TopicSpec } from './types';
 
@@ -83,7 +83,10 @@ export function checkContent(source: string, content: unknown): WorldContent {
   const parsed = WorldContentSchema.safeParse(content);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  throw new MoltError(`${source}: field 'world.${issueField(issue)}' ${issue.message}`, source);
+  // array indices in brackets, as applyContent names fields ('topics[0].intro'); unknown keys after the path
+  const path = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i > 0 ? '.' : ''}${String(p)}`)).join('');
+  const keys = 'keys' in issue ? issue.keys.join(', ') : '';
+  throw new MoltError(`${source}: field 'world.${[path, keys].filter(Boolean).join('.')}' ${issue.message}`, source);
 }
 
 function copyEntity(e: EntitySpec): EntitySpec {
