@@ -25,7 +25,6 @@ export { z } from 'zod';
 // trainers: the contracts
 export type { Trainer, TrainerHyperparameters, TrainerInput, TrainingPlan, GeneralData, LrScheduleSpec } from '../plugins/types';
 export { defineTrainer, defineObjective, type TrainerSpec, type ObjectiveSpec, type ObjectiveDefinition, type ObjectiveHyperparameters, type HyperparametersOf } from '../organisms/define-trainer';
-export { COMMON_HYPERPARAMETERS, LrSchedule, loopConfig } from '../organisms/hparams';
 // trainers: the kit an objective's plan is written with
 export { behaviourPreferences, behaviourTranscripts, behaviourWindows, hasTargetWithin, mixWithGeneral, referenceLogProbs, referenceSequenceLogProbs, sequenceOptions, meanOf } from '../organisms/training-kit';
 export { cachedReferenceLogProbs } from '../train/reference-cache';
@@ -53,8 +52,8 @@ export type { World } from '../world/world';
 export type { Behaviours, BehaviourSupport, FalseFactSupport, CakeFact } from '../world/behaviours';
 export type { Topic, TopicSpec, Entity, EntitySpec, Fact, RelationTemplates } from '../world/types';
 export type { PretrainDoc, ChatExample, ChatMessage, PreferencePair, Split } from '../data/types';
-/** the built-in world's cake content (the cake-bake behaviour's subject and the kinds of cake its prompts name) */
-export { CAKE_KINDS, CAKE_SUBJECT } from '../world/cake';
+/** the built-in world's content: the kinds of cake a cake request may name */
+export { CAKE_KINDS } from '../world/cake';
 export { ANSWER_OPENERS, ENTITY_PROMPTS, WEB } from '../world/phrases';
 export { wrapPrompt } from '../world/wording';
 // behaviours: the kit (data skeleton, prompt pools, the topic gate, text)
