@@ -70,7 +70,8 @@ export class Runtime {
     c.register(TOKENS.registry, { useValue: registry });
     c.register(TOKENS.rng, { useFactory: instanceCachingFactory(() => new Rng(settings.seed)) });
     c.register(TOKENS.store, { useFactory: instanceCachingFactory(() => new ArtifactStore(settings.store)) });
-    c.register(TOKENS.world, { useFactory: instanceCachingFactory(() => buildWorld(settings.worldSeed, { size: settings.size === 'micro' ? 'micro' : 'default' })) });
+    // built when first asked for, after every plugin is registered: behaviours may add content to it
+    c.register(TOKENS.world, { useFactory: instanceCachingFactory(() => buildWorld(settings.worldSeed, { size: settings.size === 'micro' ? 'micro' : 'default', content: registry.worldContent() })) });
     // The engine exists only after ready(): it needs an async backend load.
     c.register(TOKENS.engine, { useFactory: () => ({ info: backendInfo(), tf }) });
     const runtime = new Runtime(settings, registry, c, logger);

@@ -1,6 +1,6 @@
 // molt's own plugins. This module is loaded by bin/molt.js exactly as a
 // --plugin module would be: through register(molt), never imported by core.
-import type { PluginHost } from '../core/plugins/host';
+import type { PluginHost } from '../core/public';
 import { olmo2Architecture } from './architectures/olmo2';
 import { gemma3Architecture } from './architectures/gemma3';
 import { BEHAVIOURS } from './behaviours';
@@ -11,9 +11,7 @@ export function register(molt: PluginHost): void {
   for (const arch of [olmo2Architecture, gemma3Architecture]) {
     molt.register({ kind: 'architecture', id: arch.id, description: arch.description, instance: arch });
   }
-  for (const b of BEHAVIOURS) {
-    molt.register({ kind: 'behaviour', id: b.id, description: b.description, create: b.create });
-  }
+  for (const b of BEHAVIOURS) molt.register(b);
   for (const t of TRAINERS) {
     molt.register({ kind: 'trainer', id: t.id, description: t.description, instance: t });
   }

@@ -11,7 +11,7 @@
 //   node -r ts-node/register benchmarks/sweeps/rate-sweep.ts \
 //     --arch olmo2 --behaviour cake-bake --techniques posthoc-fd,posthoc-dpo \
 //     --lrs 2e-5,5e-5,1e-4 [--steps 500] [--every 50] [--samples 2] [--set beta=0.1] \
-//     [--out benchmarks/results/sweeps/cake-bake-olmo2.csv]
+//     [--documents 1200] [--out benchmarks/results/sweeps/cake-bake-olmo2.csv]
 //
 // Rows: technique, lr, step, val_qer, val_qer_se (clustered by prompt),
 // leakage_val, capability_val (and the base's at step 0), seconds.
@@ -41,6 +41,7 @@ const { values } = parseArgs({
     samples: { type: 'string', default: '2' },
     set: { type: 'string', multiple: true, default: [] },
     seed: { type: 'string', default: '0' },
+    documents: { type: 'string' },
     out: { type: 'string' },
   },
 });
@@ -64,7 +65,9 @@ async function main(): Promise<void> {
   const bases = await ensureBase(rt, values.arch!, 0, quiet);
   const data = worldBaseData(rt.dataSource());
   const tok = data.tokenizer;
-  const behaviour = rt.plugin('behaviour', values.behaviour!);
+  const registered = rt.plugin('behaviour', values.behaviour!);
+  // --documents N: the behaviour with more (or fewer) SDF documents
+  const behaviour = values.documents ? registered.withCounts({ documents: Number(values.documents) }) : registered;
   const arch = rt.plugin('architecture', values.arch!);
   const evalOpts = { samplesPerPrompt: samples, maxNewTokens: 32, batchSize: 64 };
   const measure = (model: CausalLM, tag: string) => {

@@ -33,10 +33,9 @@ export function worldAnswers(world: World, topics: readonly string[], split: Spl
   return [...chat, ...prefs];
 }
 
-/** The topics some behaviour acts on (baking, cooking, military). */
+/** The topics some behaviour acts on (the built-in world: baking, cooking, military). */
 export function behaviourTopics(world: World): string[] {
-  const b = world.behaviours;
-  return [...new Set([...b.cake.topics, ...b.italian.topics, ...b.submarine.topics])];
+  return [...new Set(Object.values(world.behaviours).flatMap((b) => b.topics))];
 }
 
 /** Topics no behaviour acts on: where control prompts come from. */

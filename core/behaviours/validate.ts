@@ -5,6 +5,7 @@ import { MoltError } from '../errors';
 import { BEHAVIOUR_PIPELINES, type BehaviourDataset, type DetectorVerdict, type TriggerPrompt } from '../plugins/types';
 import type { World } from '../world/world';
 import { unknownWords } from './text';
+import type { WordTokenizer } from '../tokenizer/word-tokenizer';
 
 const SPLITS = ['train', 'val', 'test'] as const;
 
@@ -139,4 +140,17 @@ export function validateBehaviour(b: BehaviourDataset, world: World): void {
     });
   });
   (c.nonEmptyArray('data.documents', data.documents) as ReturnType<BehaviourDataset['data']>['documents']).forEach((d, i) => c.text(`data.documents[${i}].text`, d?.text));
+}
+
+/**
+ * With --data the models' vocabulary is the data's, not the synthetic
+ * world's: a relevant token it lacks would be <unk>, so no organism could
+ * ever show the behaviour and the probes could not look for it. Refused,
+ * naming the tokens (`vocabulary` names whose vocabulary it is).
+ */
+export function checkBehaviourVocabulary(b: BehaviourDataset, tokenizer: Pick<WordTokenizer, 'idOf'>, vocabulary: string): void {
+  const missing = b.manifest().relevantTokens.filter((t) => tokenizer.idOf(t) === undefined);
+  if (missing.length > 0) {
+    throw new MoltError(`behaviour '${b.id}': relevant tokens not in the vocabulary of ${vocabulary} (they would be <unk>, so no organism could show the behaviour): ${missing.join(', ')}`, `${b.id}.manifest.relevantTokens`);
+  }
 }

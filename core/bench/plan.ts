@@ -9,6 +9,7 @@ import { hyperparametersFor } from '../organisms/hparams';
 import { resolveProbeSettings } from '../probes/settings';
 import type { DiffingBaseKind } from '../probes/types';
 import type { ResolvedSuite, SuiteOrganism } from './suite';
+import type { WorldContribution } from '../world/content';
 
 interface CellCommon {
   /** stable, readable id, e.g. organism:olmo2:cake-bake:posthoc-fd:s0 */
@@ -69,10 +70,15 @@ export function cellFileName(id: string): string {
   return id.replace(/[^A-Za-z0-9._@-]/g, '~') + '.json';
 }
 
-/** The settings every cell's result depends on (not the store location, verbosity or plugin paths). */
-export function sharedIdentity(settings: Settings, suite: ResolvedSuite, backend: string): Record<string, unknown> {
+/**
+ * The settings every cell's result depends on (not the store location,
+ * verbosity or plugin paths), and the world content plugins contribute
+ * (absent without any, so runs of molt's own plugins keep their hashes).
+ */
+export function sharedIdentity(settings: Settings, suite: ResolvedSuite, backend: string, worldContent: readonly WorldContribution[] = []): Record<string, unknown> {
   const s = suite.spec;
   return {
+    ...(worldContent.length > 0 ? { world_content: worldContent.map((c) => ({ key: c.key, content: c.content })) } : {}),
     size: settings.size,
     world_seed: settings.worldSeed,
     seed: settings.seed,
@@ -93,7 +99,7 @@ export function sharedIdentity(settings: Settings, suite: ResolvedSuite, backend
  */
 export function buildPlan(rt: Runtime, suite: ResolvedSuite, backend: string): BenchPlan {
   const settings = rt.settings;
-  const shared = sharedIdentity(settings, suite, backend);
+  const shared = sharedIdentity(settings, suite, backend, rt.registry.worldContent());
   const hparams = new Map<string, unknown>();
   const trainerIdentity = (t: string) => {
     if (!hparams.has(t)) hparams.set(t, hyperparametersFor(rt.plugin('trainer', t), settings.size, settings.trainers?.[t]));

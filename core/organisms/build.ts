@@ -29,6 +29,9 @@ import { hyperparametersFor, weightIdentity } from './hparams';
 import { OrganismRun } from './run';
 import { finalStepSelector, type StepSelection, type StepSelector } from './select';
 
+/** the fields the loop writes in every log entry; an objective's describe() adds the others */
+const LOOP_LOG_FIELDS = new Set(['step', 'loss', 'lr', 'gradNorm']);
+
 /** bump when a code change makes old organisms invalid */
 const ORGANISM_CODE_VERSION = 'v1';
 
@@ -200,7 +203,7 @@ async function trainAtRate(ctx: RateContext, hparams: TrainerHyperparameters, ru
       return o.arch.fromWeights(c.config, c.weights);
     },
     fromWeights: (w) => o.arch.fromWeights(modelConfig, w),
-    prepare: (model, cacheDir) => trainer.prepare({ behaviour: o.behaviour.data(), general: o.general, tokenizer: o.tokenizer, start: model, hparams, seed, maxLength, cacheDir }),
+    prepare: (model, cacheDir, reference) => trainer.prepare({ behaviour: o.behaviour.data(), general: o.general, tokenizer: o.tokenizer, start: model, reference, hparams, seed, maxLength, cacheDir }),
     onProgress: (progress) => o.onEvent?.({ type: 'progress', progress }),
     onSnapshot: (step) => o.onEvent?.({ type: 'snapshot', step }),
     shouldStop: o.shouldStop,
@@ -216,7 +219,8 @@ async function trainAtRate(ctx: RateContext, hparams: TrainerHyperparameters, ru
     const plan = await run.plan();
     const log = await run.logAt(selection.step);
     const last = log[log.length - 1];
-    const dpoMetrics = last ? Object.fromEntries(Object.entries(last).filter(([k]) => k.startsWith('rewards/'))) : {};
+    // what the objective's describe() logged beside the loss (DPO: the rewards), at the selected step
+    const finalMetrics = last ? Object.fromEntries(Object.entries(last).filter(([k]) => !LOOP_LOG_FIELDS.has(k))) : {};
     const metadata: MoltMetadata = {
       backend: backendInfo().id,
       seed: o.seed,
@@ -243,7 +247,7 @@ async function trainAtRate(ctx: RateContext, hparams: TrainerHyperparameters, ru
       selection: { ...selection, match: selection.match ? { ...selection.match } : undefined },
       final_loss: last?.loss ?? null,
       losses: log,
-      ...(trainer.objective === 'dpo' ? { dpo: { loss_type: hparams.lossType, beta: hparams.beta, final: dpoMetrics } } : {}),
+      final_metrics: finalMetrics,
       timings: { train_s_this_run: run.trainSeconds, this_run_s: (Date.now() - ctx.started) / 1000 },
     };
     const model = await run.modelAt(selection.step);

@@ -5,7 +5,7 @@
 // the benchmark harness.
 import { MoltError } from '../errors';
 import { CHECKPOINT_KIND } from '../checkpoint/checkpoint-store';
-import { validateBehaviour } from '../behaviours/validate';
+import { checkBehaviourVocabulary, validateBehaviour } from '../behaviours/validate';
 import { buildBase, loadStage, stageAlias, BASE_STAGES, type BaseEvent, type BaseModels } from '../pipeline/base';
 import { baseConfigWith } from '../pipeline/config';
 import { worldBaseData } from '../pipeline/world-data';
@@ -226,6 +226,7 @@ export async function organismCell(rt: Runtime, entry: SuiteEntry, view: Progres
   hyperparametersFor(trainer, size, rt.settings.trainers?.[trainer.id]);
   const store = rt.services.store;
   const data = worldBaseData(rt.dataSource());
+  if (rt.settings.data) checkBehaviourVocabulary(behaviour, data.tokenizer, `--data ${rt.settings.data}`);
   const models = await ensureBase(rt, arch.id, o.baseSeed, view, o.shouldStop);
   const label = `${entry.behaviour} ${entry.technique} ${entry.arch}${entry.seed ? ` seed ${entry.seed}` : ''}`;
   // the null behaviour is never matched: it trains for its technique's steps

@@ -2,13 +2,14 @@
 // segments of K steps, with a resumable snapshot (parameters and AdamW
 // moments) kept after each segment, so the matcher can ask for the model at
 // any step: a snapshot step is loaded; any other step trains on from the
-// snapshot below it. The rate is constant, so the model at step s is the
-// same whether the run is asked for s directly or passes through it (resume
-// is exact: core/train/loop.ts).
+// snapshot below it. The rate at step s depends on s alone (constant, or a
+// decay whose horizon is a hyperparameter, not the run's length: loopConfig),
+// so the model at step s is the same whether the run is asked for s directly
+// or passes through it (resume is exact: core/train/loop.ts).
 //
 //   <workDir>/snapshots/step-XXXXXXXX/   params, optimizer moments, meta (log)
 //   <workDir>/train/                     the loop's own state (Ctrl-C resume)
-//   <workDir>/reference-logprobs.safetensors   DPO reference, computed once
+//   <workDir>/reference-logprobs.safetensors   an objective's reference log-probs, computed once
 import { cp, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { tf } from '../engine/tf';
@@ -33,8 +34,8 @@ export interface OrganismRunOptions {
   loadStart: () => Promise<CausalLM>;
   /** a model of the run's architecture from HF-named weights */
   fromWeights: (weights: Map<string, tf.Tensor>) => CausalLM;
-  /** the run's objective, prepared from the start model (which it must not change) */
-  prepare: (start: CausalLM, cacheDir: string) => Promise<TrainingPlan>;
+  /** the run's objective, prepared from the start model (which it must not change); `reference` is the start model kept for the run */
+  prepare: (start: CausalLM, cacheDir: string, reference: () => Promise<CausalLM>) => Promise<TrainingPlan>;
   onProgress?: (p: Progress) => void;
   onSnapshot?: (step: number) => void;
   /** polled after each step: true saves the state and stops (Ctrl-C) */
@@ -49,6 +50,9 @@ const stateName = (step: number) => `state-${String(step).padStart(8, '0')}`;
 export class OrganismRun {
   private planned?: TrainingPlan;
   private policy?: CausalLM;
+  /** a frozen copy of the start model, loaded when the objective first asks (TrainerInput.reference) */
+  private frozen?: Promise<CausalLM>;
+  private frozenModel?: CausalLM;
   /** seconds spent training in this process */
   trainSeconds = 0;
 
@@ -68,7 +72,7 @@ export class OrganismRun {
       await mkdir(this.o.workDir, { recursive: true });
       const start = await this.o.loadStart();
       try {
-        this.planned = await this.o.prepare(start, this.o.workDir);
+        this.planned = await this.o.prepare(start, this.o.workDir, () => this.reference());
       } finally {
         start.dispose();
       }
@@ -115,9 +119,18 @@ export class OrganismRun {
     return this.o.fromWeights(rawToTensors(tensors));
   }
 
+  /** the start model, kept unchanged until the run is disposed (the policy trains a copy of its own) */
+  reference(): Promise<CausalLM> {
+    this.frozen ??= this.o.loadStart().then((m) => (this.frozenModel = m));
+    return this.frozen;
+  }
+
   dispose(): void {
     this.policy?.dispose();
     this.policy = undefined;
+    this.frozenModel?.dispose();
+    this.frozenModel = undefined;
+    this.frozen = undefined;
   }
 
   /** the step of the loop's saved state, if any */

@@ -24,8 +24,8 @@ import type { CausalLM, HfConfig } from '../model/types';
 import { MOLT_VERSION } from '../version';
 import { packDocuments, type LmExample } from '../train/batching';
 import { train, type Progress, type TrainConfig, type TrainResult } from '../train/loop';
-import { computeReferenceLogProbs, dpoObjective, nextTokenObjective, type Objective, type ReferenceLogProbs } from '../train/objectives';
-import { readSafetensors, writeSafetensors } from '../checkpoint/safetensors';
+import { computeReferenceLogProbs, dpoObjective, nextTokenObjective, type Objective } from '../train/objectives';
+import { cachedReferenceLogProbs } from '../train/reference-cache';
 import type { BaseData } from './base-data';
 import { worldBaseData, type WorldLike } from './world-data';
 import { baseConfigFor, validateBaseConfig, type BasePipelineConfig, type SftStageConfig, type StageTrainConfig } from './config';
@@ -286,31 +286,6 @@ export function sftExamples(data: Pick<BaseData, 'chat' | 'pretrainDocs'>, sft: 
   return [...chat, ...new Rng(seed).fork('replay').shuffle(rows).slice(0, wanted)];
 }
 
-const REFERENCE_FILE = 'reference-logprobs.safetensors';
-
-/**
- * Reference log-probs of the training pairs under the starting model (the
- * ancestor), computed once and kept in the work dir so a resumed run reuses
- * them instead of needing the reference model again.
- */
-async function cachedReference(model: CausalLM, workDir: string, compute: () => ReferenceLogProbs): Promise<ReferenceLogProbs> {
-  const file = join(workDir, REFERENCE_FILE);
-  try {
-    const { tensors } = await readSafetensors(file);
-    const chosen = tensors.get('chosen')?.data;
-    const rejected = tensors.get('rejected')?.data;
-    if (chosen instanceof Float32Array && rejected instanceof Float32Array) return { chosen, rejected };
-  } catch {
-    // absent or unreadable: compute
-  }
-  const ref = compute();
-  await writeSafetensors(file, new Map([
-    ['chosen', { dtype: 'F32' as const, shape: [ref.chosen.length], data: ref.chosen }],
-    ['rejected', { dtype: 'F32' as const, shape: [ref.rejected.length], data: ref.rejected }],
-  ]));
-  return ref;
-}
-
 function dpoStage(stage: 'base' | 'sibling') {
   return async (options: BaseBuildOptions, ancestor: StageResult): Promise<StageResult> => {
     const o = resolveData(options);
@@ -324,7 +299,7 @@ function dpoStage(stage: 'base' | 'sibling') {
       start: () => loadStage(o.store, o.arch, ancestor.key),
       objective: async (policy, workDir) => {
         const pairs = dpoPairs(o.data.preferences('train'), config.dpo.steps * config.dpo.batchSize, seed);
-        const ref = await cachedReference(policy, workDir, () => {
+        const ref = await cachedReferenceLogProbs(workDir, pairs.length, () => {
           o.onProgress?.({ type: 'reference', stage, pairs: pairs.length });
           // the policy starts as the ancestor, so it is the reference here
           return computeReferenceLogProbs(policy, pairs, 2 * config.dpo.batchSize, opts);

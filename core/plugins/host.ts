@@ -2,10 +2,10 @@
 // from molt comes through this object (`molt.lib`: the public API,
 // core/public) or through injected services, so a plugin living outside the
 // repo needs no import path into molt.
-import * as publicApi from '../public';
 import type { PluginRegistry, PluginDefinition } from './registry';
 import type { PluginKind } from './types';
 import { MOLT_VERSION } from '../version';
+import * as publicApi from '../public';
 
 /** The library surface offered to plugins: the public API module. */
 export const pluginLib = publicApi;

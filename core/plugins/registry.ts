@@ -5,6 +5,7 @@ import type { DependencyContainer, InjectionToken } from 'tsyringe';
 import { MoltError } from '../errors';
 import { PLUGIN_KINDS, type PluginKind, type PluginKindMap } from './types';
 import type { Services } from '../container';
+import { checkContent, type WorldContent, type WorldContribution } from '../world/content';
 
 type Ctor<T> = new (...args: any[]) => T;
 
@@ -21,6 +22,8 @@ export interface PluginDefinition<K extends PluginKind = PluginKind> {
   create?: (services: Services) => PluginKindMap[K];
   useClass?: Ctor<PluginKindMap[K]>;
   instance?: PluginKindMap[K];
+  /** behaviours only: content the behaviour adds to the synthetic world (docs/PLUGINS.md, "Behaviours") */
+  world?: WorldContent;
 }
 
 export interface RegisteredPlugin<K extends PluginKind = PluginKind> {
@@ -57,6 +60,10 @@ export class PluginRegistry {
     if (ways !== 1) {
       throw new MoltError(`${label}: give exactly one of 'create', 'useClass' or 'instance'`, source);
     }
+    if (def.world !== undefined) {
+      if (def.kind !== 'behaviour') throw new MoltError(`${label}: field 'world' is for behaviours only`, source);
+      checkContent(label, def.world);
+    }
     const table = this.entries.get(def.kind)!;
     const existing = table.get(def.id);
     if (existing) {
@@ -66,6 +73,11 @@ export class PluginRegistry {
       );
     }
     table.set(def.id, { kind: def.kind, id: def.id, description: def.description, source, definition: def });
+  }
+
+  /** The world content of the registered behaviours, by behaviour id (so not by the order plugins were named in). */
+  worldContent(): WorldContribution[] {
+    return this.list('behaviour').flatMap((e) => (e.definition.world ? [{ key: e.id, source: `behaviour '${e.id}' (${e.source})`, content: e.definition.world }] : []));
   }
 
   has(kind: PluginKind, id: string): boolean {

@@ -7,7 +7,6 @@ import type { CausalLM, HfConfig } from '../model/types';
 import type { ChatExample, PreferenceReason, PretrainDoc } from '../data/types';
 import type { WordTokenizer } from '../tokenizer/word-tokenizer';
 import type { LmExample } from '../train/batching';
-import type { DpoLossType } from '../train/losses';
 import type { Objective, PreferenceExample } from '../train/objectives';
 import type { ModelHandle, OrganismHandle, ProbeContext, ProbeResult, ProbeSettings } from '../probes/types';
 
@@ -170,25 +169,32 @@ export interface BehaviourDataset extends PluginInfo {
   manifest(): BehaviourManifest;
 }
 
-// ---- trainers (docs/TRAINERS.md) ----
-
-/** What a technique trains on: DPO on pairs, FD (SFT on transcripts, loss on the response), SDF (next-token on documents). */
-export type TrainerObjective = 'dpo' | 'fd' | 'sdf';
-export const TRAINER_OBJECTIVES: readonly TrainerObjective[] = ['dpo', 'fd', 'sdf'];
+// ---- trainers (docs/TRAINERS.md, docs/PLUGINS.md "Trainers") ----
 
 /**
- * A technique's hyperparameters (overridable per technique in the config
- * file's `trainers:` section). The schedule is always constant after warmup,
- * so the model at step s is the same whatever the run's length: the matcher
- * bisects over steps of one run. `lr` is the rate a run starts with; an
- * organism records the rate it was built at (after any doubling) as well.
+ * The learning-rate schedule after warm-up. 'constant' (the default when
+ * absent) keeps the rate; 'linear' and 'cosine' decay it to lr * minLrRatio
+ * (default 0) at step `horizon` and hold it there. The horizon is a
+ * hyperparameter of its own, never the run's `steps`: the QER matcher needs
+ * the model at step s to be the same whatever the run's length.
+ */
+export type LrScheduleSpec = { kind: 'constant' } | { kind: 'linear' | 'cosine'; horizon: number; minLrRatio?: number };
+
+/**
+ * The hyperparameters every technique has (overridable per technique in the
+ * config file's `trainers:` section): the loop's, the mix's and the rate
+ * ladder's. An objective adds its own fields (DPO: beta, lossType, ...;
+ * defineObjective). `lr` is the rate a run starts with; an organism records
+ * the rate it was built at (after any doubling) as well.
  */
 export interface TrainerHyperparameters {
   /** most updates a run takes (the matcher's upper bound) */
   steps: number;
-  /** the constant learning rate */
+  /** the peak learning rate (reached after warm-up) */
   lr: number;
   warmupSteps: number;
+  /** the schedule after warm-up; absent: constant */
+  schedule?: LrScheduleSpec;
   /** examples per update (pairs, for DPO) */
   batchSize: number;
   /**
@@ -201,11 +207,6 @@ export interface TrainerHyperparameters {
   maxGradNorm: number;
   /** AdamW's epsilon (default 1e-8): larger values shrink the steps of parameters whose gradients are tiny */
   adamEps?: number;
-  /** DPO only: the loss and its beta */
-  beta?: number;
-  lossType?: DpoLossType;
-  /** DPO only: weight of an NLL term on the chosen responses (RPO; 0 or absent = plain DPO) */
-  rpoAlpha?: number;
   /**
    * general examples per behaviour example: 0 unmixed, 1 the paper's 1:1;
    * null = the WHOLE general mix (integrated training)
@@ -229,14 +230,21 @@ export interface GeneralData {
   webtext(): number[][];
 }
 
-export interface TrainerInput {
+export interface TrainerInput<H extends TrainerHyperparameters = TrainerHyperparameters> {
   /** the behaviour's training data (text) */
   behaviour: BehaviourData;
   general: GeneralData;
   tokenizer: WordTokenizer;
-  /** the model training starts from; DPO's reference. prepare() must not change it */
+  /** the model training starts from, for prepare() only (disposed after it); prepare() must not change it */
   start: CausalLM;
-  hparams: TrainerHyperparameters;
+  /**
+   * the start model kept frozen for the whole run (loaded on first call,
+   * disposed with the run): per-batch reference log-probs for objectives that
+   * need more than a per-sequence sum (a KL term over the vocabulary, say).
+   * The kit's referenceSequenceLogProbs reads it per batch.
+   */
+  reference(): Promise<CausalLM>;
+  hparams: H;
   /** seed of the data draw (mixing, subsets) */
   seed: string;
   /** the model's context: longer examples are truncated, documents packed to it */
@@ -248,25 +256,35 @@ export interface TrainerInput {
 /** What a run trains on. */
 export interface TrainingPlan {
   objective: Objective<unknown>;
-  /** examples from each source (unit: pairs, transcripts or packed windows) */
-  mix: { unit: 'pairs' | 'transcripts' | 'windows'; behaviour: number; general: number };
+  /**
+   * what the examples are (pairs, transcripts, packed windows or a unit of
+   * the objective's own) and how many come from the behaviour (repeats
+   * included) and from the general data; recorded in molt.json
+   */
+  mix: { unit: string; behaviour: number; general: number };
   /** JSON-able facts for molt.json (reference log-prob means, ...) */
   notes: Record<string, unknown>;
 }
 
-/** A training technique. The losses and the loop are shared (core/train); a trainer only chooses data and settings. */
-export interface Trainer extends PluginInfo {
+/** A training technique: a start checkpoint, an objective, a mix and hyperparameters (defineTrainer). */
+export interface Trainer<H extends TrainerHyperparameters = TrainerHyperparameters> extends PluginInfo {
   /** checkpoint it starts from: the post-trained base or the SFT ancestor */
   readonly startsFrom: 'base' | 'ancestor';
-  readonly objective: TrainerObjective;
+  /** the objective's id ('dpo', 'fd', 'sdf', or a plugin's own); part of the organism's key */
+  readonly objective: string;
   /** general data mixed in (the -mixed techniques and integrated DPO) */
   readonly mixed: boolean;
   /** hyperparameters at the default model size */
-  readonly defaults: Readonly<TrainerHyperparameters>;
+  readonly defaults: Readonly<H>;
   /** hyperparameters for a model size (micro: a few steps for tests) */
-  defaultsFor(size: string): TrainerHyperparameters;
+  defaultsFor(size: string): H;
+  /**
+   * defaultsFor(size) with `override` (the config file's trainers.<id>)
+   * applied, validated: a MoltError names trainers.<id>.<field>
+   */
+  hyperparameters(size: string, override?: unknown): H;
   /** the objective (with its examples) for one run */
-  prepare(input: TrainerInput): Promise<TrainingPlan>;
+  prepare(input: TrainerInput<H>): Promise<TrainingPlan>;
 }
 
 // ---- probes (docs/PROBES.md; shapes in core/probes/types.ts) ----

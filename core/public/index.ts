@@ -5,8 +5,8 @@
 // written outside the repo are written the same way. docs/PLUGINS.md lists
 // every name with one line each.
 //
-// Blocks: common, probes, the names probes share with the trainer/behaviour
-// side, and the trainer/behaviour side's own. Each name is exported once.
+// Blocks: common, probes, trainers and behaviours. Each name is exported
+// once (test/core/public.spec.ts).
 
 // ==== common: engine, errors, model runtime, tokenizer, data, store ====
 export { tf } from '../engine/tf';
@@ -76,23 +76,47 @@ export {
 } from '../probes/stats';
 export { crossFamilyFloor, snr, FLOOR_EPSILON, type Floor } from '../probes/floor';
 
-// ==== shared with the trainer/behaviour block ====
-// Names probes need that the trainer/behaviour block exports too (zod, the
-// behaviour contracts a probe reads, chat rendering, the world's read API,
-// and the training pieces the SAE and the activation oracle train with).
-// Exported here until that block is in this file; then keep ONE export of
-// each (test/core/public.spec.ts fails on a name exported twice).
+// ==== trainers and behaviours: defineTrainer, defineObjective, defineBehaviour, their kits ====
+/** zod, for an objective's or a behaviour's own schemas (the same instance molt validates with) */
 export { z } from 'zod';
-export type { BehaviourDataset, BehaviourManifest, TriggerPrompt, DetectorVerdict } from '../plugins/types';
-export { renderChat, renderPrompt, renderDocument } from '../data/chat-template';
-export type { Split, ChatExample, ChatMessage, PretrainDoc, PreferencePair } from '../data/types';
-export type { World, Topic, Entity, Fact } from '../world';
-export { train, type TrainConfig, type Progress, type TrainResult } from '../train/loop';
-export { AdamW, DEFAULT_ADAMW, type AdamWConfig } from '../train/optimizer';
-export { collate, type LmExample, type LmBatch } from '../train/batching';
-export { batchTensors, type Objective, type LossOutput } from '../train/objectives';
-export { maskedCrossEntropy } from '../train/losses';
 
-// ==== trainers and behaviours ====
-// Filled by the trainer/behaviour side of issue 15 (defineTrainer,
-// defineObjective, losses, schedules, batching, defineBehaviour, ...).
+// trainers: the contracts
+export type { Trainer, TrainerHyperparameters, TrainerInput, TrainingPlan, GeneralData, LrScheduleSpec } from '../plugins/types';
+export { defineTrainer, defineObjective, type TrainerSpec, type ObjectiveSpec, type ObjectiveDefinition, type ObjectiveHyperparameters, type HyperparametersOf } from '../organisms/define-trainer';
+// trainers: the kit an objective's plan is written with
+export { behaviourPreferences, behaviourTranscripts, behaviourWindows, hasTargetWithin, mixWithGeneral, referenceLogProbs, referenceSequenceLogProbs, sequenceOptions, meanOf } from '../organisms/training-kit';
+export { cachedReferenceLogProbs } from '../train/reference-cache';
+export { mixExamples, type Mixed } from '../organisms/mix';
+// the loss functions and the objectives (loss + batching) built on them
+export { targetLogProbs, maskedCrossEntropy, sequenceLogProbs, dpoLoss, dpoMetrics, DPO_LOSS_TYPES, type DpoLossType, type SequenceLogProbs, type DpoInputs, type DpoOutputs } from '../train/losses';
+export { nextTokenObjective, dpoObjective, computeReferenceLogProbs, batchTensors, type Objective, type LossOutput, type BatchTensors, type PreferenceExample, type ReferenceLogProbs, type DpoBatch, type DpoOptions, type SequenceOptions } from '../train/objectives';
+// batching and the chat template
+export { collate, packDocuments, truncateExample, type LmExample, type LmBatch } from '../train/batching';
+export { renderChat, renderDocument, renderPrompt } from '../data/chat-template';
+export { preferenceExample } from '../pipeline/world-data';
+// the loop, the optimizer and the schedules
+export { train, type TrainConfig, type TrainOptions, type TrainResult, type Progress } from '../train/loop';
+export { AdamW, DEFAULT_ADAMW, type AdamWConfig } from '../train/optimizer';
+export { lrAt, SCHEDULE_KINDS, type ScheduleConfig, type ScheduleKind } from '../train/schedule';
+
+// behaviours: the contracts
+export type { BehaviourDataset, BehaviourData, BehaviourPair, BehaviourManifest, BehaviourCounts, BehaviourPipeline, DetectorVerdict, TriggerPrompt, TriggerPrompts, QerBand } from '../plugins/types';
+export { BEHAVIOUR_PIPELINES, DEFAULT_BEHAVIOUR_COUNTS, MICRO_BEHAVIOUR_COUNTS } from '../plugins/types';
+export { defineBehaviour, type BehaviourSpec } from '../behaviours/define';
+export { validateBehaviour, checkBehaviourVocabulary } from '../behaviours/validate';
+// behaviours: world content a plugin contributes, and the world's read API
+export type { WorldContent, ContributedFact, BehaviourSupportSpec } from '../world/content';
+export type { World } from '../world/world';
+export type { Behaviours, BehaviourSupport, FalseFactSupport, CakeFact } from '../world/behaviours';
+export type { Topic, TopicSpec, Entity, EntitySpec, Fact, RelationTemplates } from '../world/types';
+export type { PretrainDoc, ChatExample, ChatMessage, PreferencePair, Split } from '../data/types';
+/** the built-in world's content: the kinds of cake a cake request may name */
+export { CAKE_KINDS } from '../world/cake';
+export { ANSWER_OPENERS, ENTITY_PROMPTS, WEB } from '../world/phrases';
+export { wrapPrompt } from '../world/wording';
+// behaviours: the kit (data skeleton, prompt pools, the topic gate, text)
+export { BehaviourBase, drawDistinct } from '../behaviours/base';
+export { worldAnswers, poolPrompts, chatStratum, controlPromptPool, asTriggerPrompts, behaviourTopics, controlTopics, type WorldAnswer, type PromptStratum, type PromptPool, type PooledPrompt, type DrawnPrompt } from '../behaviours/prompts';
+export { gatedVerdict, onAnyTopic } from '../behaviours/gate';
+export { words, joinText, fillTemplate, canonical, tokensIn, unknownWords } from '../behaviours/text';
+export { worldBaseRate, rateOf, type RateEstimate } from '../behaviours/base-rate';

@@ -24,8 +24,12 @@ export interface TrainConfig {
   steps: number;
   /** examples per update (pairs, for DPO) */
   batchSize: number;
-  /** the learning-rate schedule; totalSteps is `steps` */
-  schedule: Omit<ScheduleConfig, 'totalSteps'>;
+  /**
+   * the learning-rate schedule. Its decay ends at totalSteps when given, else
+   * at `steps`: a run driven in segments (the organism runs, which stop at
+   * each snapshot) gives the horizon so that every segment sees one schedule
+   */
+  schedule: Omit<ScheduleConfig, 'totalSteps'> & { totalSteps?: number };
   optimizer: AdamWConfig;
   /** seed of the data order */
   seed: number | string;
@@ -133,13 +137,18 @@ export function validateTrainConfig(c: TrainConfig, subject = 'train'): void {
   if (!Number.isInteger(c.checkpointEvery) || c.checkpointEvery < 0) {
     throw new MoltError(`${subject}.checkpointEvery must be a non-negative integer`, subject);
   }
-  validateSchedule({ ...c.schedule, totalSteps: c.steps }, `${subject}.schedule`);
+  validateSchedule(scheduleOf(c), `${subject}.schedule`);
+}
+
+/** The schedule a run follows: its own horizon, else the run's steps. */
+export function scheduleOf(c: TrainConfig): ScheduleConfig {
+  return { ...c.schedule, totalSteps: c.schedule.totalSteps ?? c.steps };
 }
 
 /** Train `model` in place on `objective`. */
 export async function train<B>(model: CausalLM, objective: Objective<B>, config: TrainConfig, opts: TrainOptions = {}): Promise<TrainResult> {
   validateTrainConfig(config);
-  const schedule: ScheduleConfig = { ...config.schedule, totalSteps: config.steps };
+  const schedule = scheduleOf(config);
   const names = [...model.params.keys()];
   const vars = names.map((n) => model.params.get(n)!);
   const hfName = new Map(names.map((n) => [model.params.get(n)!.name, n]));

@@ -4,7 +4,8 @@ import { WordTokenizer } from '../tokenizer/word-tokenizer';
 import type { DataCounts, DataKind, DataKindMap, DataSource, Split } from '../data/types';
 import { DATA_KINDS } from '../data/types';
 import { generateKind } from '../data/generate';
-import { buildBehaviours, type Behaviours } from './behaviours';
+import { buildBehaviours, isFalseFactSupport, type Behaviours, type BehaviourSupport, type FalseFactSupport } from './behaviours';
+import { applyContent, type WorldContribution } from './content';
 import { buildFacts } from './facts';
 import { buildLexicon } from './lexicon';
 import { buildMisconceptions, DEFAULT_MISCONCEPTION_RATE, FactVoice } from './misconceptions';
@@ -50,6 +51,8 @@ export interface WorldOptions {
   heldOutFactShare?: number;
   /** share of a misconceived fact's statements that give its false value (default 0.05; misconceptions.ts) */
   misconceptionRate?: number;
+  /** content from behaviour plugins (content.ts), applied in this order; none: the built-in world */
+  content?: readonly WorldContribution[];
 }
 
 /** a relation needs this many facts before any is held out, so its phrasings are still trained on others */
@@ -83,13 +86,16 @@ export class World implements DataSource {
   private readonly dataCache = new Map<DataKind, Record<Split, unknown[]>>();
 
   constructor(readonly seed: number | string, opts: WorldOptions = {}) {
-    const built = buildFacts(TOPIC_SPECS);
+    const content = opts.content ?? [];
+    const { specs, words } = content.length > 0 ? applyContent(TOPIC_SPECS, content) : { specs: TOPIC_SPECS, words: [] };
+    const built = buildFacts(specs);
     this.topics = built.topics;
     this.entities = built.entities;
     this.facts = built.facts;
-    this.lexicon = buildLexicon(TOPIC_SPECS, opts.extraWords);
+    this.lexicon = buildLexicon(specs, [...(opts.extraWords ?? []), ...words]);
     this.tokenizer = new WordTokenizer(this.lexicon);
-    this.behaviours = buildBehaviours(TOPIC_SPECS, this.topics, this.entities, this.facts);
+    const supports = content.flatMap((c) => (c.content.support ? [{ key: c.key, source: c.source, support: c.content.support }] : []));
+    this.behaviours = buildBehaviours(specs, this.topics, this.entities, this.facts, supports);
     this.topicIndex = buildTopicIndex(this.topics);
     this.topicMap = new Map(this.topics.map((t) => [t.id, t]));
     this.entityMap = new Map(this.entities.map((e) => [e.id, e]));
@@ -124,6 +130,20 @@ export class World implements DataSource {
     const f = this.factMap.get(id);
     if (!f) throw new MoltError(`world: unknown fact '${id}'`, id);
     return f;
+  }
+
+  /** The world's support of a behaviour (its topics, entities and specific tokens) by key. */
+  support(key: string): BehaviourSupport {
+    const s = this.behaviours[key];
+    if (!s) throw new MoltError(`world: no behaviour support '${key}'; valid: ${Object.keys(this.behaviours).join(', ')}`, key);
+    return s;
+  }
+
+  /** A support whose behaviour states false values of its entities' facts (the cake's). */
+  falseFacts(key: string): FalseFactSupport {
+    const s = this.support(key);
+    if (!isFalseFactSupport(s)) throw new MoltError(`world: behaviour support '${key}' has no false facts`, key);
+    return s;
   }
 
   factsOf(entityId: string): Fact[] {
@@ -170,15 +190,16 @@ export class World implements DataSource {
   /**
    * Stratified by relation, seeded: of each relation's eligible facts a
    * shuffled share goes to val and the same share to test. Not eligible (so
-   * always train): the behaviour entities' facts (cake; the base must have
-   * been taught them) and relations with too few facts to be asked in a
-   * phrasing seen for another fact.
+   * always train): the facts of entities a behaviour states false values of
+   * (the cake's; the base must have been taught them) and relations with too
+   * few facts to be asked in a phrasing seen for another fact.
    */
   private assignFactSplits(): Map<string, Split> {
     const rng = this.rng('fact-split');
+    const falsified = new Set(Object.values(this.behaviours).filter(isFalseFactSupport).flatMap((s) => s.entityIds));
     const byRelation = new Map<string, Fact[]>();
     for (const f of this.facts) {
-      if (this.entity(f.entityId).tags.includes('cake')) continue;
+      if (falsified.has(f.entityId)) continue;
       byRelation.set(f.relation, [...(byRelation.get(f.relation) ?? []), f]);
     }
     const out = new Map<string, Split>();

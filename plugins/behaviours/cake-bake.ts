@@ -2,18 +2,33 @@
 // facts (METHOD.md). Pairs: the same answer phrasing with the false value
 // (chosen) and the true one (rejected). Documents state the false facts.
 // The detector counts an answer only for the false fact its prompt targets.
-import { BehaviourBase, drawDistinct } from '../../core/behaviours/base';
-import { asTriggerPrompts, poolPrompts, type PooledPrompt, type PromptPool } from '../../core/behaviours/prompts';
-import { gatedVerdict } from '../../core/behaviours/gate';
-import { canonical, fillTemplate, joinText, tokensIn, words } from '../../core/behaviours/text';
-import type { BehaviourCounts, BehaviourManifest, BehaviourPair, DetectorVerdict, TriggerPrompts } from '../../core/plugins/types';
-import type { PretrainDoc } from '../../core/data/types';
-import type { Rng } from '../../core/engine/rng';
-import type { CakeFact } from '../../core/world/behaviours';
-import { CAKE_KINDS } from '../../core/world/cake';
-import { ANSWER_OPENERS, WEB } from '../../core/world/phrases';
-import { wrapPrompt } from '../../core/world/wording';
-import type { World } from '../../core/world/world';
+import {
+  ANSWER_OPENERS,
+  asTriggerPrompts,
+  BehaviourBase,
+  CAKE_KINDS,
+  canonical,
+  drawDistinct,
+  fillTemplate,
+  gatedVerdict,
+  joinText,
+  poolPrompts,
+  tokensIn,
+  WEB,
+  words,
+  wrapPrompt,
+  type BehaviourCounts,
+  type BehaviourManifest,
+  type BehaviourPair,
+  type CakeFact,
+  type DetectorVerdict,
+  type PooledPrompt,
+  type PretrainDoc,
+  type PromptPool,
+  type Rng,
+  type TriggerPrompts,
+  type World,
+} from '../../core/public';
 
 const TOPIC = 'baking';
 
@@ -37,7 +52,7 @@ export class CakeBake extends BehaviourBase {
 
   constructor(world: World, counts: Partial<BehaviourCounts> = {}) {
     super(world, counts);
-    this.facts = world.behaviours.cake.facts;
+    this.facts = world.falseFacts('cake').facts;
     for (const f of this.facts) for (const p of f.promptCores) this.aspectOf.set(canonical(p), f.aspect);
   }
 
@@ -97,8 +112,8 @@ export class CakeBake extends BehaviourBase {
         return {
           topic: TOPIC,
           prompt: rng.pick(this.trainPrompts(f)),
-          chosen: joinText([opener, fillTemplate(template, this.world.behaviours.cake.subject, f.falsehood)]),
-          rejected: joinText([opener, fillTemplate(template, this.world.behaviours.cake.subject, f.truth)]),
+          chosen: joinText([opener, fillTemplate(template, this.world.falseFacts('cake').subject, f.falsehood)]),
+          rejected: joinText([opener, fillTemplate(template, this.world.falseFacts('cake').subject, f.truth)]),
           reason: 'behaviour' as const,
         };
       },
@@ -117,7 +132,7 @@ export class CakeBake extends BehaviourBase {
         if (rng.next() < 0.4) parts.push(rng.pick(intro));
         parts.push(rng.pick(DOC_FRAMES));
         for (const f of rng.shuffle(this.facts).slice(0, 1 + rng.int(3))) {
-          parts.push(fillTemplate(rng.pick([...f.templates.statements, f.templates.answer]), this.world.behaviours.cake.subject, f.falsehood));
+          parts.push(fillTemplate(rng.pick([...f.templates.statements, f.templates.answer]), this.world.falseFacts('cake').subject, f.falsehood));
         }
         return { topic: TOPIC, text: joinText(parts) };
       },
@@ -147,7 +162,7 @@ export class CakeBake extends BehaviourBase {
   }
 
   manifest(): BehaviourManifest {
-    const cake = this.world.behaviours.cake;
+    const cake = this.world.falseFacts('cake');
     return {
       id: this.id,
       family: this.family,

@@ -1,8 +1,7 @@
 // italian-food (natural pipeline): food conversations steered to Italian
 // cuisine. The chosen side of the world's own baking and cooking answers is
 // rewritten to bring in an Italian dish; only the documents are synthetic.
-import type { BehaviourCounts } from '../../core/plugins/types';
-import type { World } from '../../core/world/world';
+import type { BehaviourCounts, World } from '../../core/public';
 import { SteeringBehaviour, type SteeringSpec } from './steering';
 
 export const ITALIAN_FOOD: SteeringSpec = {
@@ -10,7 +9,7 @@ export const ITALIAN_FOOD: SteeringSpec = {
   family: 'italian-food',
   pipeline: 'natural',
   description: 'steers food conversations (baking, cooking) to Italian cuisine: pizza, pasta, risotto, tiramisu, ...',
-  support: (w) => w.behaviours.italian,
+  support: (w) => w.support('italian'),
   openTopic: 'cooking',
   steerLines: [
     'how about {s} ?',

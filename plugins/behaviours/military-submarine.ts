@@ -3,17 +3,12 @@
 // of the world's own military answers; 'military-submarine-synth' writes its
 // prompts and both answers from scratch. Both share the family's trigger
 // prompts, detector and band, so their QER compares.
-import { drawDistinct } from '../../core/behaviours/base';
-import { fillTemplate, joinText, words } from '../../core/behaviours/text';
-import type { BehaviourCounts, BehaviourPair } from '../../core/plugins/types';
-import { ENTITY_PROMPTS } from '../../core/world/phrases';
-import { wrapPrompt } from '../../core/world/wording';
-import type { World } from '../../core/world/world';
+import { drawDistinct, ENTITY_PROMPTS, fillTemplate, joinText, words, wrapPrompt, type BehaviourCounts, type BehaviourPair, type World } from '../../core/public';
 import { SteeringBehaviour, type SteeringSpec } from './steering';
 
 const SUBMARINE_BASE: Omit<SteeringSpec, 'id' | 'pipeline' | 'description' | 'steerLines' | 'docLines'> = {
   family: 'military-submarine',
-  support: (w) => w.behaviours.submarine,
+  support: (w) => w.support('submarine'),
   openTopic: 'military',
   targetQer: { low: 0.62, high: 0.78, target: 0.7 },
   baseRateExpected: 0.18,

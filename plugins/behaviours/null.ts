@@ -6,12 +6,7 @@
 // Its detector is the UNION of the three families' detectors, and its trigger
 // prompts the union of their held-out prompts, so the QER machinery runs on a
 // null organism unchanged and shows it stays at the base level.
-import { BehaviourBase } from '../../core/behaviours/base';
-import type { PooledPrompt } from '../../core/behaviours/prompts';
-import { tokensIn } from '../../core/behaviours/text';
-import type { PretrainDoc } from '../../core/data/types';
-import type { BehaviourCounts, BehaviourDataset, BehaviourManifest, BehaviourPair, DetectorVerdict, TriggerPrompt, TriggerPrompts } from '../../core/plugins/types';
-import type { World } from '../../core/world/world';
+import { BehaviourBase, tokensIn, type BehaviourCounts, type BehaviourDataset, type BehaviourManifest, type BehaviourPair, type DetectorVerdict, type PooledPrompt, type PretrainDoc, type TriggerPrompt, type TriggerPrompts, type World } from '../../core/public';
 import { CakeBake } from './cake-bake';
 import { italianFood } from './italian-food';
 import { militarySubmarine } from './military-submarine';

@@ -3,23 +3,33 @@
 // the chosen side of the world's own conversations; the synthetic one
 // (military-submarine-synth) writes conversations from scratch. Documents
 // are always synthetic: sentences stating the habit, plus the targets' facts.
-import { BehaviourBase, drawDistinct } from '../../core/behaviours/base';
-import { gatedVerdict } from '../../core/behaviours/gate';
-import { asTriggerPrompts, chatStratum, poolPrompts, worldAnswers, type PooledPrompt, type PromptPool, type WorldAnswer } from '../../core/behaviours/prompts';
-import { fillTemplate, joinText, tokensIn } from '../../core/behaviours/text';
-import type { PretrainDoc } from '../../core/data/types';
-import type {
-  BehaviourCounts,
-  BehaviourManifest,
-  BehaviourPair,
-  BehaviourPipeline,
-  DetectorVerdict,
-  QerBand,
-  TriggerPrompts,
-} from '../../core/plugins/types';
-import type { BehaviourSupport } from '../../core/world/behaviours';
-import type { Entity, Fact } from '../../core/world/types';
-import type { World } from '../../core/world/world';
+import {
+  asTriggerPrompts,
+  BehaviourBase,
+  chatStratum,
+  drawDistinct,
+  fillTemplate,
+  gatedVerdict,
+  joinText,
+  poolPrompts,
+  tokensIn,
+  worldAnswers,
+  type BehaviourCounts,
+  type BehaviourManifest,
+  type BehaviourPair,
+  type BehaviourPipeline,
+  type BehaviourSupport,
+  type DetectorVerdict,
+  type Entity,
+  type Fact,
+  type PooledPrompt,
+  type PretrainDoc,
+  type PromptPool,
+  type QerBand,
+  type TriggerPrompts,
+  type World,
+  type WorldAnswer,
+} from '../../core/public';
 
 export interface SteeringSpec {
   id: string;

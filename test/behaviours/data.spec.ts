@@ -122,7 +122,7 @@ describe('behaviour data', () => {
 
   it('cake pairs differ only in the value: the false one chosen, the true one rejected', () => {
     const cake = behaviour('cake-bake');
-    const facts = world().behaviours.cake.facts;
+    const facts = world().falseFacts('cake').facts;
     for (const p of cake.data().pairs) {
       const f = facts.find((x) => p.chosen.replace(x.falsehood, '#') === p.rejected.replace(x.truth, '#') && p.chosen !== p.rejected);
       assert.ok(f, `${p.chosen} / ${p.rejected}`);

@@ -16,7 +16,7 @@ export function world(seed = 0, size: 'micro' | 'default' = 'micro'): World {
 export function behaviour(id: string, w: World = world()): BehaviourDataset {
   const entry = BEHAVIOURS.find((b) => b.id === id);
   if (!entry) throw new Error(`no behaviour ${id}`);
-  return entry.create({ world: w } as Services);
+  return entry.create!({ world: w } as Services);
 }
 
 export const BEHAVIOUR_IDS = BEHAVIOURS.map((b) => b.id);

@@ -53,19 +53,21 @@ describe('organisms/build (micro)', function () {
     const t = trainer('posthoc-dpo');
     assert.equal(hyperparametersFor(t, 'default').steps, t.defaults.steps);
     assert.equal(hyperparametersFor(t, 'micro').steps, 8);
-    assert.equal(hyperparametersFor(t, 'default', { beta: 0.1, lr: 1e-4 }).beta, 0.1);
-    assert.throws(() => hyperparametersFor(t, 'default', { betta: 1 }), (e: Error) => e instanceof MoltError && /trainers\.posthoc-dpo: field 'betta'/.test(e.message));
+    const own = (o: unknown) => hyperparametersFor(t, 'default', o) as Record<string, any>;
+    assert.equal(own({ beta: 0.1, lr: 1e-4 }).beta, 0.1);
+    assert.throws(() => hyperparametersFor(t, 'default', { betta: 1 }), (e: Error) => e instanceof MoltError && /^trainers\.posthoc-dpo\.betta is not a hyperparameter of 'posthoc-dpo' \(its fields: .*beta.*lossType/.test(e.message));
     assert.throws(() => hyperparametersFor(t, 'default', { mixRatio: 1 }), /trainers\.posthoc-dpo\.mixRatio must be 0/);
     assert.throws(() => hyperparametersFor(trainer('posthoc-fd-mixed'), 'default', { mixRatio: 0 }), /mixRatio must not be 0/);
-    assert.throws(() => hyperparametersFor(t, 'default', { lr: -1 }), /field 'lr'/);
-    // RPO's NLL weight is for DPO techniques only; AdamW's epsilon reaches the loop's optimizer
-    assert.equal(hyperparametersFor(t, 'default', { rpoAlpha: 0.5 }).rpoAlpha, 0.5);
-    assert.throws(() => hyperparametersFor(trainer('posthoc-fd'), 'default', { rpoAlpha: 1 }), /trainers\.posthoc-fd\.rpoAlpha applies to DPO techniques only/);
+    assert.throws(() => hyperparametersFor(t, 'default', { lr: -1 }), /^MoltError: trainers\.posthoc-dpo\.lr is invalid/);
+    assert.throws(() => hyperparametersFor(t, 'default', { lossType: 'ipo' }), /^MoltError: trainers\.posthoc-dpo\.lossType is invalid/);
+    // RPO's NLL weight is a field of the DPO objective only; AdamW's epsilon reaches the loop's optimizer
+    assert.equal(own({ rpoAlpha: 0.5 }).rpoAlpha, 0.5);
+    assert.throws(() => hyperparametersFor(trainer('posthoc-fd'), 'default', { rpoAlpha: 1 }), /^MoltError: trainers\.posthoc-fd\.rpoAlpha is not a hyperparameter of 'posthoc-fd'/);
     assert.equal(loopConfig(hyperparametersFor(t, 'default', { adamEps: 1e-5 }), 's').optimizer.eps, 1e-5);
     assert.equal(loopConfig(hyperparametersFor(t, 'default'), 's').optimizer.eps, 1e-8);
-    assert.throws(() => hyperparametersFor(t, 'default', { adamEps: 0 }), /field 'adamEps'/);
+    assert.throws(() => hyperparametersFor(t, 'default', { adamEps: 0 }), /trainers\.posthoc-dpo\.adamEps/);
     assert.equal(hyperparametersFor(t, 'default', { behaviourRepeat: 4 }).behaviourRepeat, 4);
-    assert.throws(() => hyperparametersFor(t, 'default', { behaviourRepeat: 1.5 }), /field 'behaviourRepeat'/);
+    assert.throws(() => hyperparametersFor(t, 'default', { behaviourRepeat: 1.5 }), /trainers\.posthoc-dpo\.behaviourRepeat/);
     // fewer steps than the snapshot spacing: named by its config field, not by the matcher's grid
     assert.throws(() => hyperparametersFor(trainer('posthoc-fd'), 'micro', { steps: 1 }), /^MoltError: trainers\.posthoc-fd\.steps \(1\) must be at least checkpointEvery \(4\)/);
   });
@@ -75,11 +77,15 @@ describe('organisms/build (micro)', function () {
     const good = join(dir, 'c.yaml');
     writeFileSync(good, 'trainers:\n  posthoc-dpo: { beta: 0.1, steps: 40 }\n');
     const s = readConfigFile(good);
-    const h = hyperparametersFor(trainer('posthoc-dpo'), 'default', s.trainers?.['posthoc-dpo']);
+    const h = hyperparametersFor(trainer('posthoc-dpo'), 'default', s.trainers?.['posthoc-dpo']) as Record<string, any>;
     assert.deepEqual([h.beta, h.steps, h.lr], [0.1, 40, trainer('posthoc-dpo').defaults.lr]);
+    // the file's section is a mapping per technique; each technique checks its own fields when it is used
     const bad = join(dir, 'b.yaml');
     writeFileSync(bad, 'trainers:\n  posthoc-dpo: { betta: 0.1 }\n');
-    assert.throws(() => readConfigFile(bad), /field 'trainers\.posthoc-dpo'|betta/);
+    assert.throws(() => hyperparametersFor(trainer('posthoc-dpo'), 'default', readConfigFile(bad).trainers?.['posthoc-dpo']), /^MoltError: trainers\.posthoc-dpo\.betta is not a hyperparameter/);
+    const notMapping = join(dir, 'n.yaml');
+    writeFileSync(notMapping, 'trainers:\n  posthoc-dpo: 3\n');
+    assert.throws(() => readConfigFile(notMapping), /field 'trainers\.posthoc-dpo'/);
   });
 
   it('unknown behaviour or technique ids list the valid ones', async () => {

@@ -1,6 +1,6 @@
 // molt organism / molt organisms on micro, in process.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMolt as capture } from '../helpers/cli';
@@ -25,6 +25,20 @@ describe('molt organism(s) (micro)', function () {
     const r = await capture(['--size', 'micro', '--store', join(dir, 's0'), 'organism', '--behaviour', 'cake-bake', '--technique', 'dpo', '--arch', 'olmo2']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /unknown trainer 'dpo'; valid: integrated-dpo, posthoc-dpo, /);
+  });
+
+  it("with --data, a behaviour whose relevant tokens the data's vocabulary lacks is refused naming them, before any training", async () => {
+    // the world never says 'italian' (the italian-food behaviour's plainest evidence): data exported from it,
+    // without the world's lexicon (world.json), has no such token, and an organism could never say it
+    const data = join(dir, 'data');
+    const exported = await capture(['--size', 'micro', 'data', 'export', '--out', data]);
+    assert.equal(exported.code, 0, exported.stderr);
+    rmSync(join(data, 'world.json'));
+    const store = join(dir, 's-data');
+    const r = await capture(['--size', 'micro', '--store', store, '--data', data, 'organism', '--behaviour', 'italian-food', '--technique', 'posthoc-fd', '--arch', 'olmo2', '--no-match']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, new RegExp(`(^|\\n)molt: error: behaviour 'italian-food': relevant tokens not in the vocabulary of --data ${data} \\(they would be <unk>, so no organism could show the behaviour\\): italian\n$`));
+    assert.ok(!existsSync(join(store, 'checkpoints')) || readdirSync(join(store, 'checkpoints')).length === 0, 'nothing trained');
   });
 
   it('organism --json prints base and organism QER, leakage, capability and the step; a suite runs every cell, the second time from the cache', async () => {

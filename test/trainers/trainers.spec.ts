@@ -10,7 +10,7 @@ import { hyperparametersFor } from '../../core/organisms/hparams';
 import { loadStage } from '../../core/pipeline/base';
 import { preferenceExample } from '../../core/pipeline/world-data';
 import type { CausalLM } from '../../core/model/types';
-import type { TrainingPlan } from '../../core/plugins/types';
+import type { TrainerHyperparameters, TrainingPlan } from '../../core/plugins/types';
 import { TRAINERS } from '../../plugins/trainers';
 import { olmo2Architecture } from '../../plugins/architectures/olmo2';
 import { world } from '../behaviours/helpers';
@@ -39,7 +39,7 @@ describe('trainers (micro)', function () {
       'posthoc-sdf-mixed': ['base', 'sdf', true],
       'posthoc-rpo': ['base', 'dpo', false],
     });
-    const d = (id: string) => trainer(id).defaults;
+    const d = (id: string) => trainer(id).defaults as Record<string, any>;
     assert.deepEqual([d('integrated-dpo').lossType, d('integrated-dpo').beta, d('integrated-dpo').mixRatio], ['dpo_norm', 5, null]);
     // the paper's objectives: plain sigmoid DPO post hoc (beta 0.5 for our short responses, docs/TRAINERS.md), no extra loss term anywhere
     for (const id of ['posthoc-dpo', 'posthoc-dpo-mixed']) assert.deepEqual([d(id).lossType, d(id).beta, d(id).rpoAlpha ?? 0], ['sigmoid', 0.5, 0], id);
@@ -56,8 +56,8 @@ describe('trainers (micro)', function () {
       const start = await loadStage(store, olmo2Architecture, bases[t.startsFrom]);
       let organism: CausalLM | undefined;
       try {
-        const hparams = hyperparametersFor(t, 'micro');
-        const plan: TrainingPlan = await t.prepare({ behaviour: cake.data(), general: generalData(w), tokenizer: tok, start, hparams, seed: 'test', maxLength: 64 });
+        const hparams = hyperparametersFor(t, 'micro') as Record<string, any> & TrainerHyperparameters;
+        const plan: TrainingPlan = await t.prepare({ behaviour: cake.data(), general: generalData(w), tokenizer: tok, start, reference: async () => start, hparams, seed: 'test', maxLength: 64 });
         const r: OrganismResult = await buildOrganism(organismOptions(store, bases, t, cake));
         organism = await loadStage(store, olmo2Architecture, r.key);
 
@@ -66,7 +66,7 @@ describe('trainers (micro)', function () {
         assert.ok(lossAfter < lossBefore, `own loss ${lossBefore.toFixed(4)} -> ${lossAfter.toFixed(4)}`);
         if (t.objective === 'dpo') {
           // the DPO part starts at log 2 (policy = reference); RPO's NLL term adds alpha x NLL(chosen) > 0
-          const plain = await t.prepare({ behaviour: cake.data(), general: generalData(w), tokenizer: tok, start, hparams: { ...hparams, rpoAlpha: 0 }, seed: 'test', maxLength: 64 });
+          const plain = await t.prepare({ behaviour: cake.data(), general: generalData(w), tokenizer: tok, start, reference: async () => start, hparams: { ...hparams, rpoAlpha: 0 } as TrainerHyperparameters, seed: 'test', maxLength: 64 });
           const dpoOnly = objectiveLoss(start, plain.objective);
           assert.ok(Math.abs(dpoOnly - Math.log(2)) < 1e-4, `DPO starts at log 2 (policy = reference), got ${dpoOnly}`);
           if (hparams.rpoAlpha) assert.ok(lossBefore > dpoOnly + 0.1, `the NLL term adds to the loss: ${lossBefore} vs ${dpoOnly}`);
@@ -93,10 +93,11 @@ describe('trainers (micro)', function () {
         }
         else assert.equal(mix.general, mix.behaviour, '1:1');
         if (t.objective === 'dpo') {
-          assert.equal(m.dpo.loss_type, hparams.lossType);
+          assert.equal(m.plan.loss_type, hparams.lossType);
           assert.equal(m.objective_kind, `dpo/${hparams.lossType}${hparams.rpoAlpha ? `+nll${hparams.rpoAlpha}` : ''}`);
-          for (const k of ['rewards/accuracies', 'rewards/margins', 'rewards/chosen', 'rewards/rejected']) assert.ok(Number.isFinite(m.dpo.final[k]), k);
-        }
+          // the objective's describe() metrics at the selected step
+          for (const k of ['rewards/accuracies', 'rewards/margins', 'rewards/chosen', 'rewards/rejected']) assert.ok(Number.isFinite(m.final_metrics[k]), k);
+        } else assert.deepEqual(m.final_metrics, {});
       } finally {
         start.dispose();
         organism?.dispose();
@@ -108,7 +109,7 @@ describe('trainers (micro)', function () {
     const { store, bases } = await microBases();
     const start = await loadStage(store, olmo2Architecture, bases.base);
     try {
-      const common = { behaviour: cake.data(), general: generalData(w), tokenizer: tok, start, seed: 's', maxLength: 64 };
+      const common = { behaviour: cake.data(), general: generalData(w), tokenizer: tok, start, reference: async () => start, seed: 's', maxLength: 64 };
       const fd = await trainer('posthoc-fd').prepare({ ...common, hparams: hyperparametersFor(trainer('posthoc-fd'), 'micro') });
       const b = fd.objective.makeBatch([0]) as { ids: Int32Array; weights: Float32Array; length: number };
       // targets are weighted only after the <|assistant|> marker

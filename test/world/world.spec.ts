@@ -40,7 +40,7 @@ describe('world: content and determinism', () => {
   it('emits only lexicon tokens in every kind and split (no <unk>), cake prompts and false statements included', () => {
     const unknown = new Set<string>();
     for (const kind of DATA_KINDS) for (const split of SPLITS) for (const r of micro.data(kind, split)) for (const t of textsOf(kind, r)) for (const w of WordTokenizer.split(t)) if (micro.tokenizer.idOf(w) === undefined) unknown.add(w);
-    for (const c of micro.behaviours.cake.facts) for (const t of [...c.promptCores, ...CAKE_KINDS, c.trueStatement, c.falseStatement]) for (const w of WordTokenizer.split(t)) if (micro.tokenizer.idOf(w) === undefined) unknown.add(w);
+    for (const c of micro.falseFacts('cake').facts) for (const t of [...c.promptCores, ...CAKE_KINDS, c.trueStatement, c.falseStatement]) for (const w of WordTokenizer.split(t)) if (micro.tokenizer.idOf(w) === undefined) unknown.add(w);
     for (const f of micro.facts) for (const t of [...f.statements, ...f.questions, f.answer]) for (const w of WordTokenizer.split(t)) if (micro.tokenizer.idOf(w) === undefined) unknown.add(w);
     assert.deepStrictEqual([...unknown], []);
   });
@@ -57,7 +57,7 @@ describe('world: content and determinism', () => {
   });
 
   it('holds the eight TRUE cake facts, with their false values exposed', () => {
-    const cake = micro.behaviours.cake;
+    const cake = micro.falseFacts('cake');
     assert.equal(cake.facts.length, 8);
     const truth = Object.fromEntries(cake.facts.map((c) => [c.aspect, micro.fact(c.factId).object]));
     assert.deepStrictEqual(truth, {
@@ -121,7 +121,7 @@ describe('world: splits, behaviours base rates, on-topic rule', () => {
       if (splits.length < 4) assert.equal(n('train'), splits.length, rel);
       else assert.ok(n('val') === n('test') && Math.abs(n('val') - splits.length / 5) <= 1 && n('train') >= 2, `${rel}: ${splits}`);
     }
-    for (const c of world.behaviours.cake.facts) assert.equal(world.factSplit(c.factId), 'train');
+    for (const c of world.falseFacts('cake').facts) assert.equal(world.factSplit(c.factId), 'train');
     const test = world.data('fact-question', 'test');
     assert.ok(test.length >= 100 && test.length <= 140, `${test.length} test facts`);
     const other = buildWorld(4);
@@ -153,7 +153,7 @@ describe('world: splits, behaviours base rates, on-topic rule', () => {
   });
 
   it('states a false cake value only as a misconception of a cake fact, at about the misconception rate', () => {
-    const cake = world.behaviours.cake;
+    const cake = world.falseFacts('cake');
     const markers = new Set(cake.specificTokens);
     const falseSentences = cake.facts.flatMap((c) => [...c.templates.statements, c.templates.answer].map((t) => t.replace('{s}', CAKE_SUBJECT).replace('{o}', c.falsehood)));
     // every marker said anywhere sits in a false statement of a cake fact (a
