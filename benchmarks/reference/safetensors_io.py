@@ -72,14 +72,27 @@ def read_safetensors(path: str) -> dict:
     return out
 
 
-def write_safetensors(path: str, tensors: dict, metadata: dict = None) -> None:
-    """Write name -> numpy array; tensors are laid out in sorted-name order."""
+def bf16_bits(arr: np.ndarray) -> np.ndarray:
+    """float32 -> bfloat16 bit patterns (uint16), rounded to nearest even as torch rounds."""
+    import torch
+
+    t = torch.from_numpy(np.ascontiguousarray(arr, dtype=np.float32)).to(torch.bfloat16)
+    return t.view(torch.int16).numpy().view(np.uint16)
+
+
+def write_safetensors(path: str, tensors: dict, metadata: dict = None, tags: dict = None) -> None:
+    """Write name -> numpy array; tensors are laid out in sorted-name order.
+    tags: name -> safetensors dtype overriding the array's own, e.g. "BF16" for
+    uint16 bit patterns from bf16_bits (numpy has no bfloat16)."""
     header = {}
     chunks = []
     offset = 0
+    tags = tags or {}
     for name in sorted(tensors):
         arr = np.ascontiguousarray(tensors[name])
-        tag = _TAGS.get(arr.dtype)
+        tag = tags.get(name) or _TAGS.get(arr.dtype)
+        if tags.get(name) == "BF16" and arr.dtype != np.uint16:
+            raise SafetensorsError(f"tensor '{name}': BF16 needs uint16 bit patterns, got {arr.dtype}")
         if tag is None:
             raise SafetensorsError(f"tensor '{name}': dtype {arr.dtype} cannot be written")
         raw = arr.astype(arr.dtype.newbyteorder("<"), copy=False).tobytes()

