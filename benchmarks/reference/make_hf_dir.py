@@ -18,36 +18,37 @@ import json
 import os
 import shutil
 import sys
+import zlib
 
 import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hf_models import CausalLM, ConfigError  # noqa: E402
-from safetensors_io import bf16_bits, write_safetensors  # noqa: E402
+from safetensors_io import bf16_bits, write_safetensors_lazy  # noqa: E402
 
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "chat_template.jinja")
 
 
-def random_state(model, seed, std, norm_std):
-    g = torch.Generator().manual_seed(seed)
-    out = {}
-    for name, p in model.state_dict().items():
-        noise = torch.randn(p.shape, generator=g, dtype=torch.float64)
-        if name.endswith("norm.weight"):
-            out[name] = (0.0 if model.spec.gemma else 1.0) + norm_std * noise
-        else:
-            out[name] = std * noise
-    return {n: t.to(torch.float32).numpy() for n, t in out.items()}
+def tensor_values(name, shape, gemma, seed, std, norm_std):
+    """One tensor's random values (float32), drawn from its own stream so that
+    they do not depend on the other tensors or on how the file is sharded."""
+    g = torch.Generator().manual_seed((seed * 1_000_003 + zlib.crc32(name.encode())) % (2 ** 63))
+    noise = torch.randn(shape, generator=g, dtype=torch.float32)
+    if name.endswith("norm.weight"):
+        return ((0.0 if gemma else 1.0) + norm_std * noise).numpy()
+    return (std * noise).numpy()
 
 
-def encode(tensors, dtype):
-    """-> (name -> array to write, name -> safetensors tag override)"""
+TAGS = {"float32": "F32", "bfloat16": "BF16", "float16": "F16"}
+
+
+def encode(arr, dtype):
     if dtype == "float32":
-        return tensors, {}
+        return arr
     if dtype == "float16":
-        return {n: a.astype(np.float16) for n, a in tensors.items()}, {}
-    return {n: bf16_bits(a) for n, a in tensors.items()}, {n: "BF16" for n in tensors}
+        return arr.astype(np.float16)
+    return bf16_bits(arr)
 
 
 def shard_names(names, sizes, shards):
@@ -82,21 +83,29 @@ def main(argv=None):
     except (ConfigError, OSError, json.JSONDecodeError) as e:
         print(f"make_hf_dir: {e}", file=sys.stderr)
         return 2
+    # the names and shapes are all we need of the module: drop its own weights
+    # before drawing ours, so a 1B model is never in memory twice
+    shapes = {n: tuple(p.shape) for n, p in model.state_dict().items()}
+    gemma = model.spec.gemma
+    del model
     os.makedirs(a.out, exist_ok=True)
     with open(os.path.join(a.out, "config.json"), "w") as f:
         json.dump(cfg, f, indent=2)
-    tensors, tags = encode(random_state(model, a.seed, a.std, a.norm_std), a.dtype)
-    names = sorted(tensors)
-    if a.shards <= 1:
-        write_safetensors(os.path.join(a.out, "model.safetensors"), tensors, {"format": "pt"}, tags)
-    else:
-        sizes = {n: tensors[n].nbytes for n in names}
-        groups = shard_names(names, sizes, a.shards)
-        weight_map = {}
-        for i, group in enumerate(groups):
-            file = f"model-{i + 1:05d}-of-{len(groups):05d}.safetensors"
-            write_safetensors(os.path.join(a.out, file), {n: tensors[n] for n in group}, {"format": "pt"}, {n: tags[n] for n in group if n in tags})
-            weight_map.update({n: file for n in group})
+    names = sorted(shapes)
+    tag = TAGS[a.dtype]
+    itemsize = 4 if a.dtype == "float32" else 2
+    sizes = {n: int(np.prod(shapes[n])) * itemsize for n in names}
+
+    def produce(name):
+        return encode(tensor_values(name, shapes[name], gemma, a.seed, a.std, a.norm_std), a.dtype)
+
+    groups = shard_names(names, sizes, a.shards) if a.shards > 1 else [names]
+    weight_map = {}
+    for i, group in enumerate(groups):
+        file = "model.safetensors" if len(groups) == 1 else f"model-{i + 1:05d}-of-{len(groups):05d}.safetensors"
+        write_safetensors_lazy(os.path.join(a.out, file), [(n, tag, shapes[n]) for n in group], produce, {"format": "pt"})
+        weight_map.update({n: file for n in group})
+    if len(groups) > 1:
         with open(os.path.join(a.out, "model.safetensors.index.json"), "w") as f:
             json.dump({"metadata": {"total_size": sum(sizes.values())}, "weight_map": weight_map}, f, indent=2)
     if a.tokenizer_dir:
@@ -104,7 +113,7 @@ def main(argv=None):
             src = os.path.join(a.tokenizer_dir, name)
             if os.path.isfile(src):
                 shutil.copyfile(src, os.path.join(a.out, name))
-    print(json.dumps({"out": a.out, "tensors": len(names), "dtype": a.dtype, "shards": max(1, a.shards)}))
+    print(json.dumps({"out": a.out, "tensors": len(names), "dtype": a.dtype, "shards": len(groups)}))
     return 0
 
 
