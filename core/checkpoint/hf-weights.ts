@@ -7,7 +7,8 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { tf } from '../engine/tf';
+import { maxWeightBytes } from '../engine/backend';
+import { tf } from '../engine/tf';
 import { MoltError } from '../errors';
 import { forEachSafetensor, rawToTensor, readSafetensorsHeader } from './safetensors';
 
@@ -76,12 +77,29 @@ async function checkShard(file: string, want: Set<string>, index: string): Promi
   if (extra.length) throw new MoltError(`${file}: holds tensor '${extra[0]}', which ${basename(index)} does not map to it`, `${file}:${extra[0]}`);
 }
 
+/** The bytes a directory's weights take once converted to float32/int32 (from the headers alone). */
+export async function loadedWeightBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const file of (await weightFiles(dir)).files) {
+    for (const e of (await readSafetensorsHeader(file)).entries) total += 4 * e.shape.reduce((a, b) => a * b, 1);
+  }
+  return total;
+}
+
 /**
  * Every tensor of a directory's weights as tf tensors (floats of any stored
  * width as float32, integers as int32). Headers (and, for shards, the index)
  * are checked before any data is read. The caller owns the tensors.
  */
 export async function readHfWeights(dir: string): Promise<Map<string, tf.Tensor>> {
+  const limit = maxWeightBytes();
+  if (limit !== null) {
+    const need = await loadedWeightBytes(dir);
+    if (need > limit) {
+      const gib = (n: number) => (n / 2 ** 30).toFixed(1);
+      throw new MoltError(`${dir}: its weights take ${gib(need)} GiB as float32, more than the ${tf.getBackend()} backend can hold and run (${gib(limit)} GiB); use --backend cpu`, dir);
+    }
+  }
   const { files, expected, index } = await weightFiles(dir);
   if (expected && index) for (const f of files) await checkShard(f, expected.get(f)!, index);
   const out = new Map<string, tf.Tensor>();

@@ -1,14 +1,14 @@
 // A model directory's weights: one model.safetensors, or shards named by
 // model.safetensors.index.json, in float32 or 16-bit floats.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from '../../core/engine/backend';
 import { tf } from '../../core/engine/tf';
 import { isMoltError } from '../../core/errors';
 import { isHfDir } from '../../core/checkpoint/hf-dir';
-import { readHfWeights, WEIGHTS_FILE, WEIGHTS_INDEX_FILE } from '../../core/checkpoint/hf-weights';
+import { loadedWeightBytes, readHfWeights, WEIGHTS_FILE, WEIGHTS_INDEX_FILE } from '../../core/checkpoint/hf-weights';
 import { encodeSafetensors, type RawTensor } from '../../core/checkpoint/safetensors';
 
 /** a safetensors file of BF16 tensors, assembled by hand: each float32 value's top 16 bits */
@@ -140,5 +140,17 @@ describe('model weights of an HF directory (single file or shards)', () => {
     const before = tf.memory().numTensors;
     await assert.rejects(readHfWeights(dir), refuses(['model-00002-of-00002.safetensors', "'model.norm.weight'"]));
     assert.equal(tf.memory().numTensors, before);
+  });
+
+  it('refuses, before reading any data, weights larger than the wasm backend can hold (a 1B model in float32)', async () => {
+    // a sparse file: a valid header for 2^31 bf16 values (8 GiB as float32) over a hole
+    const header = Buffer.from(JSON.stringify({ 'model.embed_tokens.weight': { dtype: 'BF16', shape: [2 ** 21, 2 ** 10], data_offsets: [0, 2 ** 32] } }));
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64LE(BigInt(header.length));
+    const file = join(dir, WEIGHTS_FILE);
+    writeFileSync(file, Buffer.concat([len, header]));
+    truncateSync(file, 8 + header.length + 2 ** 32);
+    assert.equal(await loadedWeightBytes(dir), 2 ** 33);
+    await assert.rejects(readHfWeights(dir), refuses([dir, '8.0 GiB as float32', 'wasm backend', '--backend cpu']));
   });
 });
