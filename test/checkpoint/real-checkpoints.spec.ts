@@ -18,15 +18,15 @@ import { ArtifactStore } from '../../core/store/artifact-store';
 import { HfTokenizer } from '../../core/tokenizer/hf-tokenizer';
 import { gemma3Architecture } from '../../plugins/architectures/gemma3';
 import { olmo2Architecture } from '../../plugins/architectures/olmo2';
-import { CHECK_PARITY_PY, MAKE_HF_DIR_PY, probeTorchPython } from '../../benchmarks/perf/python';
+import { CHECK_PARITY_PY, MAKE_HF_DIR_PY } from '../../benchmarks/perf/python';
 import { publishedConfig, type PublishedConfig } from '../../benchmarks/reference/configs';
 import { runMolt } from '../helpers/cli';
 import { packagedTokenizerDir, type TokenizerPackage } from '../helpers/tokenizers';
+import { torchPythonOrSkip, TORCH_ENV } from '../helpers/torch';
 
 const TOL = 1e-4;
 const ARCHS = [olmo2Architecture, gemma3Architecture];
 const TEXT = 'The oven is hot, naïve café 𓀀 (東京)!';
-const PY_ENV = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
 
 interface Case {
   label: string;
@@ -115,12 +115,7 @@ describe('real Hugging Face checkpoints (written by the PyTorch reference) in mo
   const dirs: string[] = [];
 
   before(async function () {
-    const probe = probeTorchPython();
-    if (!probe.found) {
-      console.log(`      skipped: no python with torch found (${probe.tried.join('; ')}); run benchmarks/perf/setup.sh`);
-      this.skip();
-    }
-    python = probe.found!.python;
+    python = torchPythonOrSkip(this);
     await initBackend('wasm');
     root = mkdtempSync(join(tmpdir(), 'molt-real-'));
     store = new ArtifactStore(join(root, 'store'));
@@ -135,13 +130,13 @@ describe('real Hugging Face checkpoints (written by the PyTorch reference) in mo
     const configFile = join(root, `config${i}.json`);
     writeFileSync(configFile, JSON.stringify(reduced(c)));
     const args = [MAKE_HF_DIR_PY, '--config', configFile, '--out', dir, '--seed', `${10 + i}`, '--dtype', c.dtype, '--shards', `${c.shards}`, '--tokenizer-dir', packagedTokenizerDir(c.tokenizer)];
-    const r = spawnSync(python, args, { encoding: 'utf8', env: PY_ENV });
+    const r = spawnSync(python, args, { encoding: 'utf8', env: TORCH_ENV });
     assert.equal(r.status, 0, `make_hf_dir.py failed: ${r.stderr}`);
     return dir;
   }
 
   function checkParity(dir: string, forwardJson: string): { code: number; report: ParityReport } {
-    const r = spawnSync(python, [CHECK_PARITY_PY, '--checkpoint', dir, '--ids-json', forwardJson, '--tol', `${TOL}`, '--json'], { encoding: 'utf8', env: PY_ENV });
+    const r = spawnSync(python, [CHECK_PARITY_PY, '--checkpoint', dir, '--ids-json', forwardJson, '--tol', `${TOL}`, '--json'], { encoding: 'utf8', env: TORCH_ENV });
     assert.ok(r.status === 0 || r.status === 1, `check_parity.py failed (exit ${r.status}): ${r.stderr}`);
     return { code: r.status!, report: JSON.parse(r.stdout) as ParityReport };
   }
