@@ -7,6 +7,7 @@ import { MoltError } from '../errors';
 import { openCheckpoint } from '../checkpoint/open';
 import { exportCheckpoint } from '../checkpoint/checkpoint-store';
 import { runtimeFor, type CliEnv } from './context';
+import { danglingAliases, formatListing, listCheckpoints } from './store-listing';
 
 export function exportCommand(env: CliEnv): Command {
   return new Command('export')
@@ -71,5 +72,19 @@ export function forwardCommand(env: CliEnv): Command {
         const top = [...row.keys()].sort((a, b) => row[b] - row[a]).slice(0, 5);
         process.stdout.write(`pos ${pos}: top ${top.map((i) => `${tok.vocab[i]}=${row[i].toFixed(4)}`).join(' ')}\n`);
       }
+    });
+}
+
+export function checkpointsCommand(env: CliEnv): Command {
+  return new Command('checkpoints')
+    .description("list the store's checkpoints: what built each (stage, behaviour and technique, arch/size, seed), its size, when, and the aliases that name it")
+    .option('--json', 'print one JSON object {"store","checkpoints":[{key, aliases, bytes, stage, arch, size, seed, behaviour, technique, step, backend, created_at}],"dangling_aliases"}')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const rt = await runtimeFor(cmd, env);
+      const store = rt.services.store;
+      const rows = await listCheckpoints(store);
+      const dangling = await danglingAliases(store);
+      if (opts.json) process.stdout.write(JSON.stringify({ store: store.root, checkpoints: rows, dangling_aliases: dangling }, null, 2) + '\n');
+      else process.stdout.write(formatListing(rows, store.root, dangling));
     });
 }

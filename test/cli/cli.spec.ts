@@ -134,6 +134,26 @@ describe('molt CLI', function () {
     assertOneLineError(await moltIn(['export', '--checkpoint', key, '--out', outDir, '--store', store]), /already exists/);
   });
 
+  it('checkpoints lists what the store holds: key, what built it, size, aliases, and aliases left naming nothing', async () => {
+    const s = new ArtifactStore(store);
+    await s.setAlias(CHECKPOINT_KIND, 'gone', key);
+    const aliases = JSON.parse(readFileSync(join(store, CHECKPOINT_KIND, 'aliases.json'), 'utf8'));
+    aliases.gone = 'f'.repeat(64); // its checkpoint removed by hand
+    writeFileSync(join(store, CHECKPOINT_KIND, 'aliases.json'), JSON.stringify(aliases));
+    const r = await moltIn(['checkpoints', '--json', '--store', store]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    const row = out.checkpoints.find((c: { key: string }) => c.key === key);
+    assert.deepEqual(row.aliases, ['olmo2/micro/test']);
+    assert.equal(row.stage, 'test');
+    const manifest = JSON.parse(readFileSync(join(store, CHECKPOINT_KIND, key, 'manifest.json'), 'utf8'));
+    assert.equal(row.bytes, manifest.files.reduce((n: number, f: { size: number }) => n + f.size, 0));
+    assert.deepEqual(out.dangling_aliases, ['gone']);
+    const text = await moltIn(['checkpoints', '--store', store]);
+    assert.match(text.stdout, new RegExp(`^${key.slice(0, 12)}  test .* olmo2/micro/test$`, 'm'));
+    assert.match(text.stdout, /^aliases naming no checkpoint \(removed by hand\?\): gone$/m);
+  });
+
   it('a corrupted checkpoint is refused by name, before use', async () => {
     const file = join(store, CHECKPOINT_KIND, key, 'model.safetensors');
     const bytes = readFileSync(file);
@@ -143,7 +163,7 @@ describe('molt CLI', function () {
   });
 
   it('--help works on every subcommand', async () => {
-    for (const cmd of [[], ['ls'], ['export'], ['forward'], ['base'], ['data'], ['data', 'export'], ['data', 'check']]) {
+    for (const cmd of [[], ['ls'], ['export'], ['forward'], ['checkpoints'], ['base'], ['data'], ['data', 'export'], ['data', 'check']]) {
       const r = await moltIn([...cmd, '--help']);
       assert.equal(r.code, 0, `${cmd.join(' ')}: ${r.stderr}`);
       assert.match(r.stdout, /Usage: molt/);
