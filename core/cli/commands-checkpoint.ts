@@ -1,6 +1,7 @@
 // molt export / molt forward: checkpoints as Hugging Face directories, and
 // raw logits so anyone can compare molt against another implementation.
 import { Command } from 'commander';
+import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { tf } from '../engine/tf';
 import { MoltError } from '../errors';
@@ -13,13 +14,15 @@ export function exportCommand(env: CliEnv): Command {
   return new Command('export')
     .description('write a checkpoint as a Hugging Face directory (config.json, model.safetensors, tokenizer.json)')
     .requiredOption('--checkpoint <id>', 'store key, alias (e.g. olmo2/default/base) or key prefix')
-    .requiredOption('--out <dir>', 'output directory (must not exist, or be empty)')
-    .action(async (opts: { checkpoint: string; out: string }, cmd: Command) => {
+    .requiredOption('--out <dir>', 'output directory (must not exist)')
+    .option('--json', 'print one JSON object {"checkpoint","out","files":[names]}')
+    .action(async (opts: { checkpoint: string; out: string; json?: boolean }, cmd: Command) => {
       const rt = await runtimeFor(cmd, env);
       const engine = await rt.ready();
       const out = resolve(opts.out);
       const from = await exportCheckpoint(rt.services.store, opts.checkpoint, out, { exported_with_backend: engine.info.id });
-      rt.logger.info(`exported checkpoint ${from.key ?? from.path} to ${out}`);
+      if (opts.json) process.stdout.write(JSON.stringify({ checkpoint: from.key ?? from.path, out, files: readdirSync(out).sort() }, null, 2) + '\n');
+      else rt.logger.info(`exported checkpoint ${from.key ?? from.path} to ${out}`);
     });
 }
 

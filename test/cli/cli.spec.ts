@@ -1,7 +1,7 @@
 // The molt command as a user runs it: a child process per call.
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backendInfo, initBackend } from '../../core/engine/backend';
@@ -132,6 +132,10 @@ describe('molt CLI', function () {
     for (const f of ['config.json', 'model.safetensors', 'tokenizer.json', 'molt.json']) assert.ok(existsSync(join(outDir, f)), f);
     assert.equal(JSON.parse(readFileSync(join(outDir, 'config.json'), 'utf8')).model_type, 'olmo2');
     assertOneLineError(await moltIn(['export', '--checkpoint', key, '--out', outDir, '--store', store]), /already exists/);
+    const j = await moltIn(['export', '--checkpoint', 'olmo2/micro/test', '--out', join(dir, 'exported-json'), '--store', store, '--json']);
+    assert.equal(j.code, 0, j.stderr);
+    assert.deepEqual(JSON.parse(j.stdout), { checkpoint: key, out: join(dir, 'exported-json'), files: readdirSync(join(dir, 'exported-json')).sort() });
+    assert.ok(JSON.parse(j.stdout).files.includes('model.safetensors'));
   });
 
   it('checkpoints lists what the store holds: key, what built it, size, aliases, and aliases left naming nothing', async () => {
