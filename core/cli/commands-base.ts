@@ -6,8 +6,7 @@ import { join, resolve } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { MoltError } from '../errors';
 import { writeFileAtomic } from '../store/atomic';
-import { CHECKPOINT_KIND } from '../checkpoint/checkpoint-store';
-import { buildBase, loadStage, stageAlias, BASE_STAGES, type BaseModels, type BaseEvent } from '../pipeline/base';
+import { aliasDataTag, buildBase, loadStage, pointAlias, stageAlias, BASE_STAGES, type BaseModels, type BaseEvent } from '../pipeline/base';
 import { baseConfigWith } from '../pipeline/config';
 import { worldBaseData } from '../pipeline/world-data';
 import { measureCompetence, type CompetenceReport } from '../pipeline/competence';
@@ -56,9 +55,8 @@ export async function buildAndMeasure(rt: Runtime, arch: Architecture, view: Pro
   const trainSeconds: Record<string, number> = {};
   const models = await buildBase({ arch, size, seed, store, data, config, onProgress: onEvent(view, arch.id, trainSeconds), shouldStop: stopRequested });
   view.stop();
-  for (const stage of BASE_STAGES) {
-    await store.setAlias(CHECKPOINT_KIND, stageAlias(arch.id, size, seed, stage), models[stage].key);
-  }
+  const tag = aliasDataTag(rt.dataSource());
+  for (const stage of BASE_STAGES) await pointAlias(store, stageAlias(arch.id, size, seed, stage, tag), models[stage].key, (line) => rt.logger.info(line));
   const competence: Record<string, CompetenceReport> = {};
   const reference = await loadStage(store, arch, models.ancestor.key);
   try {
@@ -155,7 +153,7 @@ export function baseCommand(env: CliEnv): Command {
         size: rt.settings.size,
         seed: rt.settings.seed,
         world_seed: rt.settings.worldSeed,
-        architectures: Object.fromEntries(results.map((r) => [r.arch, { checkpoints: Object.fromEntries(BASE_STAGES.map((s) => [s, { key: r.models[s].key, alias: stageAlias(r.arch, rt.settings.size, rt.settings.seed, s), trained_now: r.models[s].trained }])), train_seconds: r.trainSeconds, competence: r.competence }])),
+        architectures: Object.fromEntries(results.map((r) => [r.arch, { checkpoints: Object.fromEntries(BASE_STAGES.map((s) => [s, { key: r.models[s].key, alias: stageAlias(r.arch, rt.settings.size, rt.settings.seed, s, aliasDataTag(rt.dataSource())), trained_now: r.models[s].trained }])), train_seconds: r.trainSeconds, competence: r.competence }])),
       };
       await writeFileAtomic(join(out, 'competence.json'), JSON.stringify(summary, null, 2) + '\n');
       const rows = results.flatMap((r) => competenceRows(r, rt.settings.size, rt.settings.seed, engine.info.id));

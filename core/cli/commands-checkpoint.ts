@@ -1,6 +1,7 @@
 // molt export / molt forward: checkpoints as Hugging Face directories, and
 // raw logits so anyone can compare molt against another implementation.
 import { Command } from 'commander';
+import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tf } from '../engine/tf';
 import { MoltError } from '../errors';
@@ -10,18 +11,21 @@ import { renderPrompt } from '../data/chat-template';
 import { WordTokenizer } from '../tokenizer/word-tokenizer';
 import { exportCheckpoint } from '../checkpoint/checkpoint-store';
 import { runtimeFor, type CliEnv } from './context';
+import { danglingAliases, formatListing, listCheckpoints } from './store-listing';
 
 export function exportCommand(env: CliEnv): Command {
   return new Command('export')
     .description('write a checkpoint as a Hugging Face directory (config.json, model.safetensors, tokenizer.json)')
     .requiredOption('--checkpoint <id>', 'store key, alias (e.g. olmo2/default/base) or key prefix')
-    .requiredOption('--out <dir>', 'output directory (must not exist, or be empty)')
-    .action(async (opts: { checkpoint: string; out: string }, cmd: Command) => {
+    .requiredOption('--out <dir>', 'output directory (must not exist)')
+    .option('--json', 'print one JSON object {"checkpoint","out","files":[names]}')
+    .action(async (opts: { checkpoint: string; out: string; json?: boolean }, cmd: Command) => {
       const rt = await runtimeFor(cmd, env);
       const engine = await rt.ready();
       const out = resolve(opts.out);
       const from = await exportCheckpoint(rt.services.store, opts.checkpoint, out, { exported_with_backend: engine.info.id });
-      rt.logger.info(`exported checkpoint ${from.key ?? from.path} to ${out}`);
+      if (opts.json) process.stdout.write(JSON.stringify({ checkpoint: from.key ?? from.path, out, files: readdirSync(out).sort() }, null, 2) + '\n');
+      else rt.logger.info(`exported checkpoint ${from.key ?? from.path} to ${out}`);
     });
 }
 
@@ -116,5 +120,19 @@ export function forwardCommand(env: CliEnv): Command {
         const top = [...row.keys()].sort((a, b) => row[b] - row[a]).slice(0, 5);
         process.stdout.write(`pos ${pos}: top ${top.map((i) => `${tokenOf(i)}=${row[i].toFixed(4)}`).join(' ')}\n`);
       }
+    });
+}
+
+export function checkpointsCommand(env: CliEnv): Command {
+  return new Command('checkpoints')
+    .description("list the store's checkpoints: what built each (stage, behaviour and technique, arch/size, seed), its size, when, and the aliases that name it")
+    .option('--json', 'print one JSON object {"store","checkpoints":[{key, aliases, bytes, stage, arch, size, seed, behaviour, technique, step, backend, created_at}],"dangling_aliases"}')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const rt = await runtimeFor(cmd, env);
+      const store = rt.services.store;
+      const rows = await listCheckpoints(store);
+      const dangling = await danglingAliases(store);
+      if (opts.json) process.stdout.write(JSON.stringify({ store: store.root, checkpoints: rows, dangling_aliases: dangling }, null, 2) + '\n');
+      else process.stdout.write(formatListing(rows, store.root, dangling));
     });
 }

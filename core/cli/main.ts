@@ -6,7 +6,7 @@ import { BACKEND_CHOICES } from '../engine/backend';
 import { MOLT_VERSION } from '../version';
 import type { CliEnv } from './context';
 import { lsCommand } from './commands-ls';
-import { exportCommand, forwardCommand } from './commands-checkpoint';
+import { checkpointsCommand, exportCommand, forwardCommand } from './commands-checkpoint';
 import { baseCommand } from './commands-base';
 import { dataCommand } from './commands-data';
 import { organismCommand, organismsCommand } from './commands-organism';
@@ -41,6 +41,7 @@ export function buildProgram(env: CliEnv): Command {
   program.addCommand(lsCommand(env));
   program.addCommand(exportCommand(env));
   program.addCommand(forwardCommand(env));
+  program.addCommand(checkpointsCommand(env));
   program.addCommand(baseCommand(env));
   program.addCommand(dataCommand(env));
   program.addCommand(organismCommand(env));

@@ -54,6 +54,13 @@ async function tryCandidate(c: Candidate): Promise<void> {
   await tf.ready();
 }
 
+/** One line on why a backend did not load; a package that is simply not installed says how to install it. */
+function whyNotLoaded(c: Candidate, e: NodeJS.ErrnoException): string {
+  const missing = e.code === 'MODULE_NOT_FOUND' && e.message.includes(`'${c.pkg}'`);
+  if (missing) return `${c.pkg} is not installed (it is optional: \`npm install ${c.pkg}\` in molt's folder${c.choice === 'tensorflow-gpu' ? '; it needs Linux x64 and an NVIDIA GPU with the CUDA and cuDNN versions its README names' : ''})`;
+  return e.message.split('\n')[0];
+}
+
 /** Load and activate a backend; idempotent for the same choice. */
 export async function initBackend(choice: BackendChoice = 'auto'): Promise<BackendInfo> {
   if (!BACKEND_CHOICES.includes(choice)) {
@@ -77,8 +84,7 @@ export async function initBackend(choice: BackendChoice = 'auto'): Promise<Backe
       current = { requested: choice, name, id, nativeSkipped, package: c.pkg, skipped };
       return current;
     } catch (e) {
-      const why = (e as Error).message.split('\n')[0];
-      skipped.push(`${c.choice}: ${why}`);
+      skipped.push(`${c.choice}: ${whyNotLoaded(c, e as NodeJS.ErrnoException)}`);
     }
   }
   throw new MoltError(`backend '${choice}' could not be loaded: ${skipped.join('; ')}`, 'backend');

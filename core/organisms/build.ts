@@ -27,6 +27,7 @@ import type { Progress } from '../train/loop';
 import { MOLT_VERSION } from '../version';
 import { hyperparametersFor, weightIdentity } from './hparams';
 import { OrganismRun } from './run';
+import { aliasPrefix } from '../pipeline/base';
 import { finalStepSelector, type StepSelection, type StepSelector } from './select';
 
 /** the fields the loop writes in every log entry; an objective's describe() adds the others */
@@ -264,7 +265,7 @@ async function trainAtRate(ctx: RateContext, hparams: TrainerHyperparameters, ru
   }
 }
 
-/** The alias of an organism: olmo2/default/organism/cake-bake/posthoc-dpo (seed 0) or .../seed2 */
-export function organismAlias(arch: string, size: string, behaviour: string, technique: string, seed: number): string {
-  return `${arch}/${size}/organism/${behaviour}/${technique}${seed === 0 ? '' : `/seed${seed}`}`;
+/** The alias of an organism: olmo2/default/organism/cake-bake/posthoc-dpo (seed 0, the default world) or .../seed2 */
+export function organismAlias(arch: string, size: string, behaviour: string, technique: string, seed: number, dataTag = ''): string {
+  return `${aliasPrefix(arch, size, dataTag)}/organism/${behaviour}/${technique}${seed === 0 ? '' : `/seed${seed}`}`;
 }

@@ -4,9 +4,8 @@
 // on-topic rate). Shared by `molt organism(s)`, `molt probe` with a spec, and
 // the benchmark harness.
 import { MoltError } from '../errors';
-import { CHECKPOINT_KIND } from '../checkpoint/checkpoint-store';
 import { checkBehaviourVocabulary, validateBehaviour } from '../behaviours/validate';
-import { buildBase, loadStage, stageAlias, BASE_STAGES, type BaseEvent, type BaseModels } from '../pipeline/base';
+import { aliasDataTag, buildBase, loadStage, pointAlias, stageAlias, BASE_STAGES, type BaseEvent, type BaseModels } from '../pipeline/base';
 import { baseConfigWith } from '../pipeline/config';
 import { worldBaseData } from '../pipeline/world-data';
 import type { Runtime } from '../container';
@@ -187,13 +186,15 @@ export async function ensureBase(rt: Runtime, archId: string, baseSeed: number, 
   if (!arch.sizes.includes(size)) throw new MoltError(`--size '${size}' is not a size of ${arch.id}; valid: ${arch.sizes.join(', ')}`, 'size');
   const store = rt.services.store;
   const baseConfig = baseConfigWith(size, rt.settings.base);
-  const key = JSON.stringify([store.root, arch.id, size, baseSeed, baseConfig]);
+  // the data source is part of the key: one process may serve cells on the world and on --data (the tests do)
+  const key = JSON.stringify([store.root, rt.dataSource().seed, arch.id, size, baseSeed, baseConfig]);
   let built = baseCache.get(key);
   if (!built) {
     built = (async () => {
       const data = worldBaseData(rt.dataSource());
       const models = await buildBase({ arch, size, seed: baseSeed, store, data, config: baseConfig, onProgress: baseEvents(view, arch.id), shouldStop: () => !!shouldStop?.() });
-      for (const stage of BASE_STAGES) await store.setAlias(CHECKPOINT_KIND, stageAlias(arch.id, size, baseSeed, stage), models[stage].key);
+      const tag = aliasDataTag(rt.dataSource());
+      for (const stage of BASE_STAGES) await pointAlias(store, stageAlias(arch.id, size, baseSeed, stage, tag), models[stage].key, (line) => view.note(line));
       return models;
     })();
     // a failed or interrupted build is not remembered: the next call tries again
@@ -251,10 +252,10 @@ export async function organismCell(rt: Runtime, entry: SuiteEntry, view: Progres
     shouldStop: () => !!o.shouldStop?.(),
   });
   view.stop();
-  const alias = organismAlias(arch.id, size, behaviour.id, trainer.id, entry.seed);
-  await store.setAlias(CHECKPOINT_KIND, alias, r.key);
+  const alias = organismAlias(arch.id, size, behaviour.id, trainer.id, entry.seed, aliasDataTag(rt.dataSource()));
+  await pointAlias(store, alias, r.key, (line) => view.note(line));
 
-  const evalKey = JSON.stringify([models.base.key, behaviour.id, o.eval]);
+  const evalKey = JSON.stringify([models.base.key, rt.dataSource().seed, behaviour.id, o.eval]);
   if (!baseEvalCache.has(evalKey)) {
     view.note(`${arch.id} base: evaluating ${behaviour.id} (test split)`);
     const base = await loadStage(store, arch, models.base.key);

@@ -33,9 +33,37 @@ import { baseConfigFor, validateBaseConfig, type BasePipelineConfig, type SftSta
 export type BaseStage = 'pretrain' | 'ancestor' | 'base' | 'sibling';
 export const BASE_STAGES: readonly BaseStage[] = ['pretrain', 'ancestor', 'base', 'sibling'];
 
-/** The alias users type for a stage: olmo2/default/base (seed 0) or olmo2/default/seed3/base. */
-export function stageAlias(arch: string, size: string, seed: number, stage: string): string {
-  return seed === 0 ? `${arch}/${size}/${stage}` : `${arch}/${size}/seed${seed}/${stage}`;
+/**
+ * The part of an alias that names the training data: empty for the default
+ * world (seed 0), `world<seed>` for another world seed, `data-<12 hex>` for
+ * --data JSONL (its content fingerprint). Without it an alias built on other
+ * data would take over the default's name.
+ */
+export function aliasDataTag(data: { readonly seed: number | string }): string {
+  if (data.seed === 0) return '';
+  if (typeof data.seed === 'number') return `world${data.seed}`;
+  return `data-${data.seed.replace(/^jsonl:/, '').slice(0, 12)}`;
+}
+
+/** `arch/size` or `arch/size/<data tag>`: where every alias of one model family and data starts */
+export function aliasPrefix(arch: string, size: string, dataTag: string): string {
+  return dataTag ? `${arch}/${size}/${dataTag}` : `${arch}/${size}`;
+}
+
+/**
+ * Point a checkpoint alias at `key`. An alias that named another checkpoint
+ * (same name, other inputs: a changed config, code or data) moves, and `say`
+ * is told, so an alias never changes meaning unnoticed.
+ */
+export async function pointAlias(store: ArtifactStore, alias: string, key: string, say: (line: string) => void): Promise<void> {
+  const before = await store.setAlias(CHECKPOINT_KIND, alias, key);
+  if (before) say(`alias ${alias} now names checkpoint ${key.slice(0, 12)}; it named ${before.slice(0, 12)}, built from other inputs (still in the store under that key)`);
+}
+
+/** The alias users type for a stage: olmo2/default/base (seed 0, the default world) or olmo2/default/seed3/base. */
+export function stageAlias(arch: string, size: string, seed: number, stage: string, dataTag = ''): string {
+  const prefix = aliasPrefix(arch, size, dataTag);
+  return seed === 0 ? `${prefix}/${stage}` : `${prefix}/seed${seed}/${stage}`;
 }
 
 /** bump a stage's salt when a code change makes its old checkpoints invalid */

@@ -235,13 +235,20 @@ export class ArtifactStore {
     return readJsonFile<Record<string, string>>(join(this.kindDir(kind), ALIASES_FILE), {});
   }
 
-  /** Point `alias` (e.g. 'olmo2/default/base') at an existing directory artifact; replaces an earlier target. */
-  async setAlias(kind: string, alias: string, key: string): Promise<void> {
+  /**
+   * Point `alias` (e.g. 'olmo2/default/base') at an existing directory
+   * artifact, replacing an earlier target. Returns the key it named before
+   * when that was another artifact, so the caller can say that it moved.
+   */
+  async setAlias(kind: string, alias: string, key: string): Promise<string | undefined> {
     if (!ALIAS_RE.test(alias)) throw new MoltError(`store: alias '${alias}' must start with a letter or digit and use letters, digits and . _ / : @ + -`, alias);
     if (!this.hasDir(kind, key)) throw new MoltError(`store: cannot alias '${alias}' to ${kind}/${key}: no such artifact`, `${kind}/${key}`);
+    let previous: string | undefined;
     await this.updateAliases(kind, (table) => {
+      if (table[alias] !== undefined && table[alias] !== key) previous = table[alias];
       table[alias] = key;
     });
+    return previous;
   }
 
   async removeAlias(kind: string, alias: string): Promise<void> {

@@ -1,7 +1,7 @@
 // The molt command as a user runs it: a child process per call.
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backendInfo, initBackend } from '../../core/engine/backend';
@@ -132,6 +132,30 @@ describe('molt CLI', function () {
     for (const f of ['config.json', 'model.safetensors', 'tokenizer.json', 'molt.json']) assert.ok(existsSync(join(outDir, f)), f);
     assert.equal(JSON.parse(readFileSync(join(outDir, 'config.json'), 'utf8')).model_type, 'olmo2');
     assertOneLineError(await moltIn(['export', '--checkpoint', key, '--out', outDir, '--store', store]), /already exists/);
+    const j = await moltIn(['export', '--checkpoint', 'olmo2/micro/test', '--out', join(dir, 'exported-json'), '--store', store, '--json']);
+    assert.equal(j.code, 0, j.stderr);
+    assert.deepEqual(JSON.parse(j.stdout), { checkpoint: key, out: join(dir, 'exported-json'), files: readdirSync(join(dir, 'exported-json')).sort() });
+    assert.ok(JSON.parse(j.stdout).files.includes('model.safetensors'));
+  });
+
+  it('checkpoints lists what the store holds: key, what built it, size, aliases, and aliases left naming nothing', async () => {
+    const s = new ArtifactStore(store);
+    await s.setAlias(CHECKPOINT_KIND, 'gone', key);
+    const aliases = JSON.parse(readFileSync(join(store, CHECKPOINT_KIND, 'aliases.json'), 'utf8'));
+    aliases.gone = 'f'.repeat(64); // its checkpoint removed by hand
+    writeFileSync(join(store, CHECKPOINT_KIND, 'aliases.json'), JSON.stringify(aliases));
+    const r = await moltIn(['checkpoints', '--json', '--store', store]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    const row = out.checkpoints.find((c: { key: string }) => c.key === key);
+    assert.deepEqual(row.aliases, ['olmo2/micro/test']);
+    assert.equal(row.stage, 'test');
+    const manifest = JSON.parse(readFileSync(join(store, CHECKPOINT_KIND, key, 'manifest.json'), 'utf8'));
+    assert.equal(row.bytes, manifest.files.reduce((n: number, f: { size: number }) => n + f.size, 0));
+    assert.deepEqual(out.dangling_aliases, ['gone']);
+    const text = await moltIn(['checkpoints', '--store', store]);
+    assert.match(text.stdout, new RegExp(`^${key.slice(0, 12)}  test .* olmo2/micro/test$`, 'm'));
+    assert.match(text.stdout, /^aliases naming no checkpoint \(removed by hand\?\): gone$/m);
   });
 
   it('a corrupted checkpoint is refused by name, before use', async () => {
@@ -143,7 +167,7 @@ describe('molt CLI', function () {
   });
 
   it('--help works on every subcommand', async () => {
-    for (const cmd of [[], ['ls'], ['export'], ['forward'], ['base'], ['data'], ['data', 'export'], ['data', 'check']]) {
+    for (const cmd of [[], ['ls'], ['export'], ['forward'], ['checkpoints'], ['base'], ['data'], ['data', 'export'], ['data', 'check']]) {
       const r = await moltIn([...cmd, '--help']);
       assert.equal(r.code, 0, `${cmd.join(' ')}: ${r.stderr}`);
       assert.match(r.stdout, /Usage: molt/);

@@ -28,7 +28,9 @@ describe('engine', () => {
     } catch {
       nativeLoads = false;
     }
-    if (!nativeLoads) await assert.rejects(initBackend('tensorflow'), /backend 'tensorflow' could not be loaded: tensorflow: /);
+    if (!nativeLoads) {
+      await assert.rejects(initBackend('tensorflow'), /backend 'tensorflow' could not be loaded: tensorflow: @tensorflow\/tfjs-node is not installed \(it is optional: `npm install @tensorflow\/tfjs-node` in molt's folder\)$/);
+    }
     await assert.rejects(initBackend('tpu' as never), /unknown backend 'tpu'; valid: auto, wasm, cpu, tensorflow, tensorflow-gpu/);
     assert.equal((await initBackend('cpu')).name, 'cpu');
     assert.equal((await initBackend('wasm')).name, 'wasm');

@@ -41,6 +41,33 @@ describe('molt organism(s) (micro)', function () {
     assert.ok(!existsSync(join(store, 'checkpoints')) || readdirSync(join(store, 'checkpoints')).length === 0, 'nothing trained');
   });
 
+  it('aliases name the data: an organism trained on --data gets its own alias and leaves the default world\'s alias where it was', async () => {
+    const data = join(dir, 'data-alias');
+    assert.equal((await capture(['--size', 'micro', 'data', 'export', '--out', data])).code, 0);
+    // other data than the world's: one more pretraining document
+    const file = join(data, 'pretrain.train.jsonl');
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    writeFileSync(file, [...lines, lines[0]].join('\n') + '\n');
+    const store = join(dir, 's-alias');
+    const args = ['organism', '--behaviour', 'cake-bake', '--technique', 'posthoc-fd', '--arch', 'olmo2', '--no-match', '--samples', '1', '--max-new-tokens', '2'];
+    const world = await capture(['--size', 'micro', '--store', store, ...args]);
+    assert.equal(world.code, 0, world.stderr);
+    const fromData = await capture(['--size', 'micro', '--store', store, '--data', data, ...args]);
+    assert.equal(fromData.code, 0, fromData.stderr);
+    const aliases: Record<string, string> = JSON.parse(readFileSync(join(store, 'checkpoints', 'aliases.json'), 'utf8'));
+    const tagged = Object.keys(aliases).filter((a) => /^olmo2\/micro\/data-[0-9a-f]{12}\//.test(a));
+    const tag = tagged[0]?.split('/')[2];
+    assert.ok(tag, Object.keys(aliases).join(', '));
+    for (const stage of ['pretrain', 'ancestor', 'base', 'sibling']) {
+      assert.notEqual(aliases[`olmo2/micro/${tag}/${stage}`], undefined, stage);
+      assert.notEqual(aliases[`olmo2/micro/${tag}/${stage}`], aliases[`olmo2/micro/${stage}`], stage);
+    }
+    const plain = aliases['olmo2/micro/organism/cake-bake/posthoc-fd'];
+    const ofData = aliases[`olmo2/micro/${tag}/organism/cake-bake/posthoc-fd`];
+    assert.ok(plain && ofData && plain !== ofData);
+    assert.doesNotMatch(fromData.stderr, /now names checkpoint/, 'nothing moved');
+  });
+
   it('organism --json prints base and organism QER, leakage, capability and the step; a suite runs every cell, the second time from the cache', async () => {
     const store = join(dir, 's1');
     const r = await capture(['--size', 'micro', '--store', store, 'organism', '--behaviour', 'cake-bake', '--technique', 'posthoc-fd', '--arch', 'olmo2', '--no-match', '--samples', '1', '--max-new-tokens', '4', '--json', '--out', join(dir, 'out')]);

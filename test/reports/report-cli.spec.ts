@@ -37,6 +37,9 @@ describe('molt report', function () {
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(r.stdout.trim().split('\n'), DERIVED.map((f) => join(dir, f)));
     assert.deepEqual(readdirSync(dir).sort(), [...DERIVED, 'results.csv'].sort(), 'no temporary files left');
+    const j = await runMolt(['report', 'plain', '--json'], root);
+    assert.equal(j.code, 0, j.stderr);
+    assert.deepEqual(JSON.parse(j.stdout), { dir, written: DERIVED.map((f) => join(dir, f)) });
 
     const rows = readResultsCsv(join(dir, 'results.csv'));
     const stats = computeStats(rows, { seed: 0 });

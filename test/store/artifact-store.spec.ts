@@ -8,6 +8,8 @@ import { isMoltError } from '../../core/errors';
 import { ArtifactStore } from '../../core/store/artifact-store';
 import { writeFileAtomic, writeFileNamed } from '../../core/store/atomic';
 import { writeSafetensors } from '../../core/checkpoint/safetensors';
+import { aliasDataTag, pointAlias, stageAlias } from '../../core/pipeline/base';
+import { organismAlias } from '../../core/organisms/build';
 
 const HELLO_SHA = '5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03'; // sha256("hello\n")
 const EMPTY_SHA = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -233,9 +235,10 @@ describe('ArtifactStore', () => {
     });
 
     it('maps names to keys in aliases.json and resolves keys, aliases, prefixes and paths', async () => {
-      await store.setAlias('checkpoints', 'olmo2/default/base', key1);
-      await store.setAlias('checkpoints', 'olmo2-base', key1);
-      await store.setAlias('checkpoints', 'olmo2-base', key2); // re-pointed
+      assert.equal(await store.setAlias('checkpoints', 'olmo2/default/base', key1), undefined);
+      assert.equal(await store.setAlias('checkpoints', 'olmo2-base', key1), undefined);
+      assert.equal(await store.setAlias('checkpoints', 'olmo2-base', key1), undefined, 'the same target again is no move');
+      assert.equal(await store.setAlias('checkpoints', 'olmo2-base', key2), key1, 're-pointed: the key it named before');
       assert.deepEqual(JSON.parse(readFileSync(join(root, 'checkpoints', 'aliases.json'), 'utf8')), { 'olmo2-base': key2, 'olmo2/default/base': key1 });
       assert.deepEqual(await store.resolve('checkpoints', 'olmo2/default/base'), { by: 'alias', key: key1, path: store.path('checkpoints', key1) });
       assert.deepEqual(await store.resolve('checkpoints', 'olmo2-base'), { by: 'alias', key: key2, path: store.path('checkpoints', key2) });
@@ -250,6 +253,25 @@ describe('ArtifactStore', () => {
       await store.removeAlias('checkpoints', 'olmo2-base');
       assert.deepEqual(await store.aliases('checkpoints'), { 'olmo2/default/base': key1 });
       assert.ok(!(await store.list('checkpoints')).includes('aliases'));
+    });
+
+    it('an alias that moves to another checkpoint says so, naming both keys; pointing it again at the same one says nothing', async () => {
+      const said: string[] = [];
+      await pointAlias(store, 'olmo2/default/base', key1, (l) => said.push(l));
+      await pointAlias(store, 'olmo2/default/base', key1, (l) => said.push(l));
+      assert.equal(said.length, 0);
+      await pointAlias(store, 'olmo2/default/base', key2, (l) => said.push(l));
+      assert.deepEqual(said, ['alias olmo2/default/base now names checkpoint aaaaaa2222; it named aaaaaa1111, built from other inputs (still in the store under that key)']);
+    });
+
+    it('aliases carry the data: nothing for the default world, world<seed> for another, data-<12 hex> for JSONL', () => {
+      assert.equal(aliasDataTag({ seed: 0 }), '');
+      assert.equal(aliasDataTag({ seed: 7 }), 'world7');
+      assert.equal(aliasDataTag({ seed: 'jsonl:0123456789abcdef' }), 'data-0123456789ab');
+      assert.equal(stageAlias('olmo2', 'micro', 0, 'base'), 'olmo2/micro/base');
+      assert.equal(stageAlias('olmo2', 'micro', 2, 'base', 'world7'), 'olmo2/micro/world7/seed2/base');
+      assert.equal(organismAlias('olmo2', 'micro', 'cake-bake', 'posthoc-fd', 0), 'olmo2/micro/organism/cake-bake/posthoc-fd');
+      assert.equal(organismAlias('olmo2', 'micro', 'cake-bake', 'posthoc-fd', 1, 'data-0123456789ab'), 'olmo2/micro/data-0123456789ab/organism/cake-bake/posthoc-fd/seed1');
     });
 
     it('refuses aliases to missing artifacts and reports aliases left dangling', async () => {
