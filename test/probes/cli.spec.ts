@@ -51,7 +51,7 @@ describe('molt probe (micro)', function () {
     const r = JSON.parse(a.stdout.trim().split('\n').pop()!);
     assert.equal(r.probe, 'diff-norm');
     assert.equal(r.family, 'military-submarine');
-    assert.deepEqual(r.settings, { prompts: 8, top: 20 });
+    assert.deepEqual(r.settings, { prompts: 8, top: 20, headlineLayerFraction: 0.5 });
     for (const metric of ['diff_norm', 'relevant_fraction', 'floor', 'snr']) assert.ok(r.metrics.some((m: { metric: string }) => m.metric === metric), metric);
     assert.equal(r.headline.metric, 'relevant_fraction');
     assert.equal(typeof r.headline.detected, 'boolean');
