@@ -87,7 +87,7 @@ export function heatmaps(summary: readonly SummaryRow[]): string[] {
         const x = left + j * cw;
         const s = cells.get(JSON.stringify([t, p]));
         if (!s || !Number.isFinite(s.mean_score)) {
-          const why = s ? `no scored organisms (n ${fmt(s.n)})` : 'not run';
+          const why = !s ? 'not run' : s.calibration === 'uncalibrated' ? `uncalibrated, left out: ${s.note}` : `no scored organisms (n ${fmt(s.n)})`;
           parts.push(el('rect', { x, y, width: cw, height: ch, fill: `url(#${hatch})`, stroke: '#fff' }, tooltip(`${t} x ${p}: ${why}`)));
           return;
         }

@@ -149,7 +149,8 @@ export function fixtureStats(): BenchStats {
     summary: [
       sum('integrated-dpo', 'logit-lens', 'ancestor', 2, 0.6, 0.5, 0.7),
       sum('posthoc-sdf', 'logit-lens', 'ancestor', 1, 0.25, 0.25, 0.25),
-      sum('integrated-dpo', 'steering', 'ancestor', 1, 0.75, 0.75, 0.75),
+      // uncalibrated: its organisms leave the findings, so no numbers (as computeStats gives)
+      sum('integrated-dpo', 'steering', 'ancestor', 0, NaN, NaN, NaN),
       sum('integrated-dpo', 'logit-lens', 'sibling', 2, 0.55, 0.5, 0.6),
       sum('posthoc-sdf', 'logit-lens', 'sibling', 0, NaN, NaN, NaN),
     ],

@@ -44,10 +44,11 @@ describe('renderReport', () => {
     const [anc, sib] = svgsOf(html, 'heatmap');
     assert.match(anc, /diffing base ancestor/);
     assert.match(sib, /diffing base sibling/);
-    // ancestor lacks posthoc-sdf x steering; sibling has only integrated-dpo x logit-lens with a score (plus each legend's swatch)
-    assert.equal(count(anc, 'fill="url(#hatch-0)"'), 2);
+    // ancestor lacks posthoc-sdf x steering and has steering uncalibrated; sibling has only integrated-dpo x logit-lens with a score (plus each legend's swatch)
+    assert.equal(count(anc, 'fill="url(#hatch-0)"'), 3);
     assert.equal(count(sib, 'fill="url(#hatch-1)"'), 4);
-    for (const v of ['>0.6<', '>0.25<', '>0.75<']) assert.ok(anc.includes(v), `ancestor cell ${v}`);
+    for (const v of ['>0.6<', '>0.25<']) assert.ok(anc.includes(v), `ancestor cell ${v}`);
+    assert.ok(anc.includes('integrated-dpo x steering: uncalibrated, left out: uncalibrated on olmo2: FPR 1.00 &gt; 0.10'));
     assert.ok(sib.includes('>0.55<'));
     assert.ok(anc.includes('>no data<'), 'legend names the hatch');
   });
