@@ -10,7 +10,7 @@ import { renderReport, type CellCounts, type RunInfo } from '../../reports/rende
 import { matrixCsv, matrixRows } from './matrix';
 import { readResultsCsv } from './results-csv';
 import type { ResultRow } from './rows';
-import { computeStats, statsCsvs } from './stats';
+import { computeStats, detectionKey, statsCsvs } from './stats';
 import { organismChecks, organismChecksCsv, type BehaviourInfo, type OrganismCheck } from './organism-checks';
 
 export type { RunInfo };
@@ -106,7 +106,7 @@ export async function writeDerivedOutputs(dir: string, rows: readonly ResultRow[
   const checks = organismChecks(rows, run.behaviours ?? {});
   const stats = computeStats(findingRows(rows, checks), { seed: run.seed });
   const files: [string, string][] = [
-    [MATRIX_FILE, matrixCsv(matrixRows(rows))],
+    [MATRIX_FILE, matrixCsv(matrixRows(rows), (m, key) => stats.detected?.get(detectionKey(m, key)))],
     [ORGANISMS_FILE, organismChecksCsv(checks)],
     ...Object.entries(statsCsvs(stats)),
     [REPORT_FILE, renderReport({ rows: [...rows], stats, run })],

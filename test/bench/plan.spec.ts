@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { Runtime } from '../../core/container';
 import { buildPlan, type OrganismCell } from '../../core/bench/plan';
-import { parseSuite, resolveSuite } from '../../core/bench/suite';
+import { parseSuite, parseSuiteFile, resolveSuite } from '../../core/bench/suite';
 
 const PLUGINS = join(__dirname, '..', '..', 'plugins', 'index.ts');
 
@@ -39,5 +39,19 @@ describe('bench plan', () => {
     assert.deepEqual(nul2.stepsFrom, ['organism:olmo2:cake-bake:posthoc-fd:s1']);
     assert.notEqual(nul2.specHash, nul.specHash);
     assert.equal(fewer.byId.get('organism:olmo2:cake-bake:posthoc-fd:s1')!.specHash, cell('organism:olmo2:cake-bake:posthoc-fd:s1').specHash);
+  });
+
+  it('probes-check scores exactly the organisms of organisms-check (same cells, same hashes: trained once), nulls included, with the four probes against ancestor and sibling', async () => {
+    const rt = await Runtime.create({ size: 'micro' }, { builtins: [PLUGINS] });
+    const plan = (name: string) => {
+      const file = join(__dirname, '..', '..', 'benchmarks', 'suites', `${name}.yaml`);
+      return buildPlan(rt, resolveSuite(parseSuiteFile(file), rt.registry, file), 'test-backend');
+    };
+    const organisms = (p: ReturnType<typeof plan>) => p.cells.filter((c) => c.kind !== 'probe').map((c) => [c.id, c.specHash]);
+    const probes = plan('probes-check');
+    assert.deepEqual(organisms(probes), organisms(plan('organisms-check')));
+    assert.ok(probes.cells.some((c) => c.id === 'organism:gemma3:null:posthoc-sdf:s1'));
+    assert.deepEqual(probes.suite.probes, ['logit-lens', 'sae', 'activation-oracle', 'steering']);
+    assert.deepEqual(probes.suite.diffingBases, ['ancestor', 'sibling']);
   });
 });
