@@ -21,7 +21,7 @@ import { onlyGlobals } from '../bench/queue-protocol';
 import { storeDir } from '../store/store-url';
 import { assemble, samplesJsonl } from '../bench/assemble';
 import { resultsCsv } from '../bench/results-csv';
-import { writeDerivedOutputs } from '../bench/outputs';
+import { writeDerivedOutputs } from '../../reports/outputs';
 import { organismChecks, summariseChecks, type BehaviourInfo, type OrganismCheckSummary } from '../bench/organism-checks';
 import { cellList, type CellExecutor, type CellOutcome } from '../bench/executor';
 import { CellInterrupted, runCell } from '../bench/run-cell';
