@@ -20,7 +20,7 @@ export class InProcessExecutor implements CellExecutor {
   execute(req: ExecuteRequest): Promise<Map<string, CellOutcome>> {
     return schedule(req, 1, async (cell) => {
       try {
-        return await runCell(this.rt, req.plan, cell, { outDir: this.outDir, sink: this.sink, shouldStop: req.shouldStop });
+        return await runCell(this.rt, req.plan.suite.spec, cell, { outDir: this.outDir, sink: this.sink, shouldStop: req.shouldStop });
       } catch (e) {
         if (e instanceof CellInterrupted) return null;
         throw e;

@@ -1,6 +1,11 @@
 // A suite expanded into cells with their dependencies: base models ->
 // organisms -> probes. Each cell carries a spec hash of everything its result
 // depends on, so a finished cell is reused only while that stays the same.
+import { join } from 'node:path';
+import { MoltError } from '../errors';
+import { CHECKPOINT_KIND } from '../checkpoint/checkpoint-store';
+import { MOLT_METADATA_FILE, type MoltMetadata } from '../checkpoint/hf-dir';
+import { readJsonFile } from '../store/atomic';
 import { contentHash } from '../store/content-hash';
 import { MOLT_VERSION } from '../version';
 import type { Settings } from '../settings';
@@ -252,9 +257,21 @@ export function organismPlan(rt: Runtime, organism: OrganismRef, run: RunSpec, b
   return buildPlan(rt, { spec, file: '', name: organismCellId(o), organisms: [o], probes: [], diffingBases: ['ancestor'], probeSettings: run.probe_settings }, backend);
 }
 
-/** The cell of `molt probe`: `probe` on a stored organism (what its molt.json says it is), outside any suite. */
-export function checkpointProbeCell(rt: Runtime, run: RunSpec, backend: string, organism: OrganismRef, checkpoint: string, probe: string, diffingBase: DiffingBaseKind): ProbeCell {
-  const { behaviour, technique, arch, seed } = organism;
+/**
+ * The cell of `molt probe`: `probe` on a stored organism (key, alias, prefix
+ * or directory), outside any suite; its behaviour, technique, architecture and
+ * seed are what its molt.json says.
+ */
+export async function checkpointProbeCell(rt: Runtime, run: RunSpec, backend: string, id: string, probe: string, diffingBase: DiffingBaseKind): Promise<ProbeCell> {
+  const resolved = await rt.services.store.resolve(CHECKPOINT_KIND, id);
+  const meta = await readJsonFile<MoltMetadata>(join(resolved.path, MOLT_METADATA_FILE));
+  const behaviour = (meta.behaviour as { id?: unknown } | undefined)?.id;
+  if (meta.stage !== 'organism' || typeof behaviour !== 'string') {
+    throw new MoltError(`checkpoint ${id} is not an organism (molt.json stage '${String(meta.stage)}'); give an organism id or a spec behaviour:technique:arch[:seed]`, id);
+  }
+  const checkpoint = resolved.key ?? resolved.path;
+  const organism = { behaviour, technique: String(meta.technique), arch: String(meta.arch), seed: Number(meta.seed ?? 0) };
+  const { technique, arch, seed } = organism;
   return {
     kind: 'probe',
     id: probeCellId(organism, probe, diffingBase),

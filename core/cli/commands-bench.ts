@@ -353,7 +353,7 @@ export function workerCommand(env: CliEnv): Command {
               }
               current = cell.id;
               try {
-                const r = await runCell(rt, plan, cell, { outDir, sink, shouldStop: () => stop });
+                const r = await runCell(rt, plan.suite.spec, cell, { outDir, sink, shouldStop: () => stop });
                 if (process.connected) send({ type: 'done', id: m.id, status: r.status });
               } catch (e) {
                 if (e instanceof CellInterrupted) {
