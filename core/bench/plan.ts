@@ -147,15 +147,22 @@ export class CellHasher {
   }
 
   /**
-   * The hash `cell` should have; `stepsFromOf` gives the spec hashes of the
-   * cells a null organism (or a probe of one) takes its steps from.
+   * The hash `cell` should have; `stepsFrom`: the spec hashes of the cells a
+   * null organism (or a probe of one) takes its steps from (stepsFromHashes).
    */
-  of(cell: Cell, stepsFromOf: (cell: Cell) => readonly string[]): string {
+  of(cell: Cell, stepsFrom: readonly string[]): string {
     if (cell.kind === 'base') return this.base(cell.arch);
-    if (cell.kind === 'organism') return this.organism(cell, stepsFromOf(cell));
+    if (cell.kind === 'organism') return this.organism(cell, stepsFrom);
     if (cell.checkpoint !== undefined) return this.checkpointProbe(cell.checkpoint, cell.probe, cell.diffingBase);
-    return this.probe(cell, cell.probe, cell.diffingBase, stepsFromOf(cell));
+    return this.probe(cell, cell.probe, cell.diffingBase, stepsFrom);
   }
+}
+
+/** The spec hashes of the cells a null organism (or a probe of one) takes its steps from: what a worker needs to check the cell's hash. */
+export function stepsFromHashes(plan: BenchPlan, cell: Cell): string[] {
+  const organism = cell.kind === 'probe' ? plan.byId.get(cell.organismCell) : cell;
+  const from = organism?.kind === 'organism' ? organism.stepsFrom ?? [] : [];
+  return from.map((id) => plan.byId.get(id)!.specHash);
 }
 
 /** What an organism's identity is made of. */

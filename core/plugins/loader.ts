@@ -7,12 +7,12 @@ import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MoltError } from '../errors';
 import { makeHost } from './host';
+import { isPluginPath } from './spec';
 import type { PluginRegistry, PluginDefinition } from './registry';
 
 /** Resolve a plugin spec (file path or package name) to a module path. */
 export function resolvePluginSpec(spec: string, cwd: string): string {
-  const looksLikePath = spec.startsWith('.') || isAbsolute(spec) || /\.(c|m)?[jt]s$/.test(spec);
-  if (looksLikePath) {
+  if (isPluginPath(spec)) {
     const file = isAbsolute(spec) ? spec : resolvePath(cwd, spec);
     if (!existsSync(file)) throw new MoltError(`plugin '${spec}': file not found (${file})`, spec);
     return file;

@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { Runtime } from '../../core/container';
-import { buildPlan, CellHasher, organismPlan, type Cell, type OrganismCell } from '../../core/bench/plan';
+import { buildPlan, CellHasher, organismPlan, stepsFromHashes, type OrganismCell } from '../../core/bench/plan';
 import { parseSuite, parseSuiteFile, resolveSuite, runSpec } from '../../core/bench/suite';
 import { suitePath } from '../../core/organisms/suite';
 
@@ -72,13 +72,12 @@ describe('bench plan', () => {
     assert.equal(plan.configHash, '379efaf990981ddd');
     for (const [id, hash] of Object.entries(CI_HASHES)) assert.equal(plan.byId.get(id)?.specHash, hash, id);
     const hasher = new CellHasher(rt, plan.suite.spec, 'wasm+native-x');
-    const stepsFromOf = (c: Cell) => {
-      const o = (c.kind === 'probe' ? plan.byId.get(c.organismCell) : c) as OrganismCell;
-      return (o.stepsFrom ?? []).map((id) => plan.byId.get(id)!.specHash);
-    };
-    for (const c of plan.cells) assert.equal(hasher.of(c, stepsFromOf), c.specHash, c.id);
+    for (const c of plan.cells) assert.equal(hasher.of(c, stepsFromHashes(plan, c)), c.specHash, c.id);
+    const nul = plan.byId.get('organism:gemma3:null:posthoc-fd:s0')!;
+    assert.equal(stepsFromHashes(plan, nul).length, 4);
+    assert.notEqual(hasher.of(nul, []), nul.specHash);
     // another backend is another cell
-    assert.notEqual(new CellHasher(rt, plan.suite.spec, 'wasm').of(plan.cells[0], stepsFromOf), plan.cells[0].specHash);
+    assert.notEqual(new CellHasher(rt, plan.suite.spec, 'wasm').of(plan.cells[0], []), plan.cells[0].specHash);
   });
 
   it('a one-organism plan is the base cell and the organism cell a suite of that organism alone would have', async () => {
