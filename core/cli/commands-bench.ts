@@ -9,7 +9,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { MoltError } from '../errors';
 import { Runtime } from '../container';
-import { MOLT_VERSION, MOLT_BIN } from '../version';
+import { MOLT_VERSION, MOLT_BIN, MOLT_ROOT } from '../version';
 import { withFileLock, writeFileAtomic, writeJsonAtomic } from '../store/atomic';
 import { suitePath } from '../organisms/suite';
 import { parseSuiteFile, resolveSuite } from '../bench/suite';
@@ -28,13 +28,11 @@ import { ProgressView } from './progress';
 import { settingsFrom, type CliEnv, type GlobalOptions } from './context';
 import { stopRequested, withInterruptHandler } from './interrupt';
 
-const ROOT = join(__dirname, '..', '..');
-
 /** held by the run using an out dir (docs/BENCH.md) */
 export const OUT_DIR_LOCK = '.bench.lock';
 
 /** The commit the code runs from ('unknown' outside a git checkout), '+dirty' when it has local changes. */
-export function gitSha(dir = ROOT): string {
+export function gitSha(dir = MOLT_ROOT): string {
   try {
     const sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
     const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() !== '';
