@@ -17,6 +17,16 @@ const vm = require('vm');
 
 const ENTRIES = ['register_all_gradients.js', path.join('public', 'chained_ops', 'register_all_chained_ops.js')];
 
+const SCRIPT_HASH = require('crypto').createHash('sha256').update(fs.readFileSync(__filename)).digest('hex').slice(0, 16);
+
+function firstLine(file) {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n', 1)[0];
+  } catch {
+    return undefined;
+  }
+}
+
 /** The prepared modules of a tfjs-core version, one file that registers them all (tf.ts loads it). */
 function preparedFile(root, version) {
   return path.join(root, 'dist', 'tfjs-core-cjs', `${version}.js`);
@@ -28,7 +38,9 @@ function prepareTfjs(root) {
   const version = JSON.parse(fs.readFileSync(pkgFile, 'utf8')).version;
   const src = path.join(path.dirname(pkgFile), 'dist');
   const out = preparedFile(root, version);
-  if (fs.existsSync(out) && fs.existsSync(codeCacheFile(out))) return { out, modules: 0 };
+  // made again when this script changes (the bundle's first line names it)
+  const header = `// @tensorflow/tfjs-core ${version}: its gradients and chained ops as CommonJS, prepared by scripts/prepare-tfjs.js ${SCRIPT_HASH}`;
+  if (firstLine(out) === header && fs.existsSync(codeCacheFile(out))) return { out, modules: 0 };
 
   const id = (file) => path.relative(src, file).split(path.sep).join('/');
   const modules = [];
@@ -54,7 +66,7 @@ function prepareTfjs(root) {
     modules.push(`${JSON.stringify(id(file))}: function (exports, module, __molt_require) {\n${code}\n}`);
   }
   // one function expression, called with the require of its own path (core/engine/tf.ts)
-  const bundle = `// @tensorflow/tfjs-core ${version}: its gradients and chained ops as CommonJS, prepared by scripts/prepare-tfjs.js
+  const bundle = `${header}
 (function (require) {
 'use strict';
 const modules = {
@@ -109,4 +121,4 @@ function resolveRelative(dir, spec) {
   throw new Error(`prepare-tfjs: cannot resolve '${spec}' from ${dir}`);
 }
 
-module.exports = { prepareTfjs, preparedFile };
+module.exports = { prepareTfjs };
