@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { matrixCsv, matrixRows } from '../../core/bench/matrix';
-import { readRunInfo } from '../../core/bench/outputs';
+import { readRunInfo } from '../../reports/outputs';
 import { readResultsCsv, resultsCsv } from '../../core/bench/results-csv';
 import { computeStats, detectionKey, statsCsvs } from '../../core/bench/stats';
 import { renderReport } from '../../reports/render';

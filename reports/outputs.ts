@@ -4,14 +4,14 @@
 // same bytes from the same rows.
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { MoltError } from '../errors';
-import { readJsonFile, writeFileAtomic } from '../store/atomic';
-import { renderReport, type CellCounts, type RunInfo } from '../../reports/render';
-import { matrixCsv, matrixRows } from './matrix';
-import { readResultsCsv } from './results-csv';
-import type { ResultRow } from './rows';
-import { computeStats, detectionKey, statsCsvs } from './stats';
-import { organismChecks, organismChecksCsv, type BehaviourInfo, type OrganismCheck } from './organism-checks';
+import { MoltError } from '../core/errors';
+import { readJsonFile, writeFileAtomic } from '../core/store/atomic';
+import { renderReport, type CellCounts, type RunInfo } from './render';
+import { matrixCsv, matrixRows } from '../core/bench/matrix';
+import { readResultsCsv } from '../core/bench/results-csv';
+import type { ResultRow } from '../core/bench/rows';
+import { computeStats, detectionKey, statsCsvs } from '../core/bench/stats';
+import { organismChecks, organismChecksCsv, type BehaviourInfo, type OrganismCheck } from '../core/bench/organism-checks';
 
 export type { RunInfo };
 
