@@ -1,13 +1,31 @@
 #!/usr/bin/env node
-// Entry point: registers ts-node (transpile-only keeps start-up fast and keeps
-// decorator metadata, which tsx would drop) and hands molt's own plugins to
-// the CLI as ordinary plugin modules.
+// Entry point: runs molt compiled to JavaScript (dist/, written by the build
+// that `npm install` runs) and hands molt's own plugins to the CLI as
+// ordinary plugin modules. MOLT_FROM_SOURCE=1 runs the TypeScript sources
+// through ts-node instead (a development install; the tests do, so the
+// processes they start run the code under test).
 'use strict';
+const fs = require('node:fs');
 const path = require('node:path');
 const root = path.join(__dirname, '..');
+const fromSource = process.env.MOLT_FROM_SOURCE === '1';
+const code = fromSource ? root : path.join(root, 'dist');
+const ext = fromSource ? '.ts' : '.js';
+if (!fs.existsSync(path.join(code, 'core', 'cli', `main${ext}`))) {
+  process.stderr.write(`molt: not built (${path.join(code, 'core', 'cli', `main${ext}`)} is missing): run \`npm run build\` in ${root}\n`);
+  process.exit(1);
+}
 require('reflect-metadata');
-require('ts-node').register({ project: path.join(root, 'tsconfig.json'), transpileOnly: true });
-const { runCli } = require(path.join(root, 'core', 'cli', 'main.ts'));
+// transpile-only keeps start-up fast and keeps decorator metadata (which tsx would drop)
+if (fromSource) require('ts-node').register({ project: path.join(root, 'tsconfig.json'), transpileOnly: true });
+let runCli;
+try {
+  ({ runCli } = require(path.join(code, 'core', 'cli', `main${ext}`)));
+} catch (e) {
+  // molt cannot start (an incomplete build): one line, not a stack trace
+  process.stderr.write(`${String(e && e.message).split('\n')[0]}\n`);
+  process.exit(1);
+}
 
 // A reader that goes away (`molt compare --json | head`) ends the output, as
 // it does for any Unix tool, rather than the process with a stack trace.
@@ -18,6 +36,6 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-runCli(process.argv, { builtins: [path.join(root, 'plugins', 'index.ts')], cwd: process.cwd() }).then(
+runCli(process.argv, { builtins: [path.join(code, 'plugins', `index${ext}`)], cwd: process.cwd() }).then(
   (code) => { process.exitCode = code; },
 );

@@ -9,6 +9,7 @@ import { BACKEND_CHOICES, type BackendChoice } from './engine/backend';
 import { issueField, MoltError } from './errors';
 import { BaseOverrides } from './pipeline/config';
 import { TrainerOverrides } from './organisms/hparams';
+import { isPluginPath } from './plugins/spec';
 
 export interface Settings {
   backend: BackendChoice;
@@ -78,7 +79,7 @@ export function readConfigFile(file: string): Partial<Settings> {
   }
   const c = parsed.data;
   const base = dirname(resolvePath(file));
-  const asPath = (p: string) => (p.startsWith('.') || p.startsWith('/') || /\.(c|m)?[jt]s$/.test(p) ? resolvePath(base, p) : p);
+  const asPath = (p: string) => (isPluginPath(p) ? resolvePath(base, p) : p);
   const out: Partial<Settings> = {};
   if (c.backend) out.backend = c.backend;
   if (c.seed !== undefined) out.seed = c.seed;
@@ -90,6 +91,20 @@ export function readConfigFile(file: string): Partial<Settings> {
   if (c.base) out.base = c.base;
   if (c.trainers) out.trainers = c.trainers;
   return out;
+}
+
+/**
+ * The settings as another process in another directory (a worker, maybe on
+ * another machine sharing the files) needs them: the plugin files, the store
+ * and the data as absolute paths, resolved against `cwd` as this process did.
+ */
+export function portableSettings(s: Settings, cwd: string): Settings {
+  return {
+    ...s,
+    plugins: s.plugins.map((p) => (isPluginPath(p) ? resolvePath(cwd, p) : p)),
+    store: resolvePath(cwd, s.store),
+    ...(s.data !== undefined ? { data: resolvePath(cwd, s.data) } : {}),
+  };
 }
 
 /** A non-negative integer flag, or an error naming the flag. */

@@ -1,8 +1,21 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/**
+ * molt's package directory (where package.json, bin/, native/ and
+ * benchmarks/ are). Found by walking up rather than by a fixed '..': the
+ * same module runs from its source (core/) under ts-node and compiled
+ * (dist/core/), one level deeper.
+ */
+export const MOLT_ROOT: string = (() => {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'bin', 'molt.js'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`molt: no package.json above ${__dirname}`);
+  }
+})();
 
 /** molt's version, from package.json; recorded in every artifact. */
-export const MOLT_VERSION: string = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')).version;
+export const MOLT_VERSION: string = JSON.parse(readFileSync(join(MOLT_ROOT, 'package.json'), 'utf8')).version;
 
 /** The molt CLI entry, for starting worker processes of the same install. */
-export const MOLT_BIN: string = join(__dirname, '..', 'bin', 'molt.js');
+export const MOLT_BIN: string = join(MOLT_ROOT, 'bin', 'molt.js');

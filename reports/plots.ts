@@ -6,6 +6,7 @@
 import { mean } from '../core/probes/stats';
 import { CELL_METRIC, DETECTED_METRIC, HEADLINE_FLOOR_METRIC, HEADLINE_METRIC, probeKey, type MatrixRow, type ResultRow } from '../core/bench/rows';
 import type { NullControlRow, SummaryRow } from '../core/bench/stats-types';
+import { ALL_FAMILIES } from '../core/bench/stats';
 import { compareText, figure, fmt, fmtCi, sortedUnique } from './html';
 import {
   axes,
@@ -86,7 +87,7 @@ export function heatmaps(summary: readonly SummaryRow[]): string[] {
         const x = left + j * cw;
         const s = cells.get(JSON.stringify([t, p]));
         if (!s || !Number.isFinite(s.mean_score)) {
-          const why = s ? `no scored organisms (n ${fmt(s.n)})` : 'not run';
+          const why = !s ? 'not run' : s.calibration === 'uncalibrated' ? `uncalibrated, left out: ${s.note}` : `no scored organisms (n ${fmt(s.n)})`;
           parts.push(el('rect', { x, y, width: cw, height: ch, fill: `url(#${hatch})`, stroke: '#fff' }, tooltip(`${t} x ${p}: ${why}`)));
           return;
         }
@@ -280,57 +281,77 @@ export function layerCurves(groups: readonly CurveGroup[], colours: Map<string, 
 
 // ---------------------------------------------------------------- null vs behaviour
 
-const STRIP: Frame = { width: 400, height: 270, left: 46, right: 150, top: 40, bottom: 38 };
 // golden-ratio offsets spread the dots of a column evenly with no randomness
 const GOLDEN = 0.6180339887498949;
+const STRIP_BAND = 130;
+const STRIP_MARGIN = { left: 46, right: 150, top: 52, bottom: 38 };
 
-/** Per probe x diffing base: null organisms' scores beside behaviour organisms', with the mean floor and FPR / AUROC. */
+/** A null organism's score as a family: its per-family headline, else its overall one (runs before per-family headlines). */
+function nullScoreAs(m: MatrixRow, key: string, family: string): number {
+  const s = m.scores[key];
+  return s.byFamily?.[family]?.score ?? s.score;
+}
+
+/**
+ * Per probe x diffing base x architecture (null-controls.csv): one column
+ * per behaviour family, the null organisms' scores graded as that family
+ * (rings) beside the family's behaviour organisms (dots), and the family's
+ * detection threshold drawn across both; the heading says whether the probe
+ * passed its control there, with its leave-one-out FPR and AUROC.
+ */
 export function nullStrips(matrix: readonly MatrixRow[], pbs: readonly ProbeBase[], nullControls: readonly NullControlRow[], colours: Map<string, string>): string[] {
-  return pbs.map(({ probe, diffing_base }) => {
+  return pbs.flatMap(({ probe, diffing_base }) => {
     const key = probeKey(probe, diffing_base);
-    const scored = matrix.filter((m) => m.scores[key]?.status === 'ok' && Number.isFinite(m.scores[key].score));
-    const groups: [string, MatrixRow[]][] = [
-      ['behaviour', scored.filter((m) => !isNullOrganism(m))],
-      ['null', scored.filter(isNullOrganism)],
-    ];
-    const ys = scored.map((m) => m.scores[key].score);
-    const floors = finite(scored.map((m) => m.scores[key].floor));
-    const floor = mean(floors);
-    const a = plotArea(STRIP);
-    const yd = niceDomain(Math.min(0, ...ys, ...floors), Math.max(1, ...ys, ...floors));
-    const y = linearScale(yd, [a.y0, a.y1]);
-    const band = (a.x1 - a.x0) / groups.length;
-    const nc = nullControls.find((c) => c.probe === probe && c.diffing_base === diffing_base);
-    const stat = nc ? `FPR ${fmtCi(nc.fpr, nc.fpr_ci_low, nc.fpr_ci_high)}, AUROC ${fmtCi(nc.auroc, nc.auroc_ci_low, nc.auroc_ci_high)}` : 'no null-control statistics';
-    const parts = [
-      text(a.x0, 15, key, { 'font-size': 12, 'font-weight': 600 }),
-      text(a.x0, 30, stat, { 'font-size': 10.5 }),
-      // categorical x: tick labels are the two groups, so no numeric x ticks
-      axes(STRIP, { scale: linearScale([0, 1], [a.x0, a.x1]), ticks: [], label: 'organisms' }, { scale: y, ticks: niceTicks(...yd), label: 'headline score' }),
-    ];
-    groups.forEach(([name, ms], gi) => {
-      const cx = a.x0 + band * (gi + 0.5);
-      parts.push(text(cx, a.y0 + 15, `${name} (n ${ms.length})`, { 'text-anchor': 'middle', 'font-size': 10.5 }));
-      const sorted = [...ms].sort((p, q) => p.scores[key].score - q.scores[key].score || compareText(p.organism_id, q.organism_id));
-      sorted.forEach((m, i) => {
-        const s = m.scores[key];
-        const dx = (((i * GOLDEN) % 1) - 0.5) * band * 0.5;
-        const tip = `${m.organism_id || m.behaviour} (${m.technique}): score ${fmtCi(s.score, s.ci_low, s.ci_high)}, floor ${fmt(s.floor)}${s.detected ? ', detected' : ''}`;
-        parts.push(marker(cx + dx, y(s.score), colours.get(m.technique) ?? NULL_COLOUR, isNullOrganism(m), tip));
+    const mine = nullControls.filter((c) => c.probe === probe && c.diffing_base === diffing_base);
+    return sortedUnique(mine.map((c) => c.architecture)).map((arch) => {
+      const all = mine.find((c) => c.architecture === arch && c.family === ALL_FAMILIES);
+      const families = mine.filter((c) => c.architecture === arch && c.family !== ALL_FAMILIES).sort((a, b) => compareText(a.family, b.family));
+      const scored = matrix.filter((m) => m.architecture === arch && m.scores[key]?.status === 'ok' && Number.isFinite(m.scores[key].score));
+      const nulls = scored.filter(isNullOrganism);
+      const columns = families.map((c) => ({
+        c,
+        points: [
+          ...nulls.map((m) => ({ m, y: nullScoreAs(m, key, c.family), isNull: true })),
+          ...scored.filter((m) => !isNullOrganism(m) && m.family === c.family).map((m) => ({ m, y: m.scores[key].score, isNull: false })),
+        ],
+      }));
+      const ys = [...columns.flatMap((col) => col.points.map((p) => p.y)), ...finite(families.map((c) => c.threshold))];
+      const frame: Frame = { ...STRIP_MARGIN, width: STRIP_MARGIN.left + STRIP_MARGIN.right + STRIP_BAND * Math.max(1, columns.length), height: 290 };
+      const a = plotArea(frame);
+      const yd = niceDomain(Math.min(0, ...ys), Math.max(1, ...ys));
+      const y = linearScale(yd, [a.y0, a.y1]);
+      const status = all ? `${all.calibration}${all.note ? `: ${all.note}` : ''}` : 'no calibration';
+      const stat = all ? `leave-one-out FPR ${fmtCi(all.fpr, all.fpr_ci_low, all.fpr_ci_high)}, AUROC ${fmtCi(all.auroc, all.auroc_ci_low, all.auroc_ci_high)} (clustered by organism)` : '';
+      const parts = [
+        text(a.x0, 15, `${key} on ${arch}: ${clip(status, 60)}`, { 'font-size': 12, 'font-weight': 600 }),
+        text(a.x0, 30, stat, { 'font-size': 10.5 }),
+        axes(frame, { scale: linearScale([0, 1], [a.x0, a.x1]), ticks: [], label: 'null organisms (rings) and behaviour organisms (dots), by family' }, { scale: y, ticks: niceTicks(...yd), label: 'headline score' }),
+      ];
+      columns.forEach(({ c, points }, ci) => {
+        const x0 = a.x0 + STRIP_BAND * ci;
+        parts.push(text(x0 + STRIP_BAND / 2, a.y0 + 15, clip(c.family, 22), { 'text-anchor': 'middle', 'font-size': 10.5 }));
+        for (const [half, isNull] of [[0, true], [1, false]] as const) {
+          const cx = x0 + STRIP_BAND * (0.25 + 0.5 * half);
+          const pts = points.filter((p) => p.isNull === isNull).sort((p, q) => p.y - q.y || compareText(p.m.organism_id, q.m.organism_id));
+          pts.forEach((p, i) => {
+            const dx = (((i * GOLDEN) % 1) - 0.5) * STRIP_BAND * 0.3;
+            const detected = Number.isFinite(c.threshold) && p.y > c.threshold;
+            const tip = `${p.m.organism_id || p.m.behaviour} (${p.m.technique})${isNull ? ` as ${c.family}` : ''}: ${fmt(p.y)}${detected ? ' > threshold' : ''}`;
+            parts.push(marker(cx + dx, y(p.y), isNull ? NULL_COLOUR : (colours.get(p.m.technique) ?? NULL_COLOUR), isNull, tip));
+          });
+        }
+        if (Number.isFinite(c.threshold)) {
+          const ty = y(c.threshold);
+          const tip = `${c.family} threshold ${fmt(c.threshold)} (the nulls' ${fmt(c.quantile)} quantile): TPR ${fmtCi(c.tpr, c.tpr_ci_low, c.tpr_ci_high)}, FPR ${fmtCi(c.fpr, c.fpr_ci_low, c.fpr_ci_high)}, AUROC ${fmtCi(c.auroc, c.auroc_ci_low, c.auroc_ci_high)}`;
+          parts.push(el('line', { x1: x0 + 4, y1: ty, x2: x0 + STRIP_BAND - 4, y2: ty, stroke: '#b00020', 'stroke-width': 1.5, 'stroke-dasharray': '5 3' }, tooltip(tip)));
+        }
       });
-      if (ms.length) {
-        const my = y(mean(ms.map((m) => m.scores[key].score)));
-        parts.push(el('line', { x1: cx - band * 0.32, y1: my, x2: cx + band * 0.32, y2: my, stroke: '#000', 'stroke-width': 2 }, tooltip(`${name} mean`)));
-      }
+      const items: LegendItem[] = sortedUnique(scored.filter((m) => !isNullOrganism(m)).map((m) => m.technique)).map((t) => ({ label: t, colour: colours.get(t) ?? NULL_COLOUR }));
+      items.push({ label: 'null organisms', colour: NULL_COLOUR, hollow: true });
+      items.push({ label: 'threshold', colour: '#b00020', dashed: true });
+      parts.push(legend(items, a.x1 + 12, a.y1));
+      const svg = svgRoot('null-strip', frame.width, frame.height, `${key} on ${arch}: null vs behaviour organisms and the detection threshold`, parts.join('\n'));
+      return figure(svg, `${key} on ${arch}: per behaviour family, the null organisms' scores graded as that family (rings) and the family's behaviour organisms (dots, by technique); dashed red: the detection threshold (the nulls' ${fmt(all?.quantile ?? NaN)} quantile). ${status}. ${stat}.`);
     });
-    const items: LegendItem[] = sortedUnique(scored.map((m) => m.technique)).map((t) => ({ label: t, colour: colours.get(t) ?? NULL_COLOUR }));
-    items.push({ label: 'group mean', colour: '#000', line: true });
-    if (Number.isFinite(floor)) {
-      parts.push(el('line', { x1: a.x0, y1: y(floor), x2: a.x1, y2: y(floor), stroke: '#b00020', 'stroke-dasharray': '5 3' }, tooltip(`mean floor ${fmt(floor)}`)));
-      items.push({ label: `mean floor ${fmt(floor)}`, colour: '#b00020', dashed: true });
-    }
-    parts.push(legend(items, a.x1 + 12, a.y1));
-    const svg = svgRoot('null-strip', STRIP.width, STRIP.height, `${key}: null vs behaviour organisms`, parts.join('\n'));
-    return figure(svg, `${key}: headline scores of behaviour organisms and null organisms (rings), coloured by technique; dashed red: mean noise floor. ${stat}.`);
   });
 }

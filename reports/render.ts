@@ -11,6 +11,7 @@ import { colourMap } from './svg';
 import { curveGroups, heatmaps, layerCurves, nullStrips, probeBases, qerScatters } from './plots';
 import { anovaTable, failuresTable, matrixTable, nullControlsTable, organismsTable, pairedTable, sortedMatrix, summaryTable } from './tables';
 import { organismChecks, summariseChecks, type OrganismCheck } from '../core/bench/organism-checks';
+import { detectionKey } from '../core/bench/stats';
 
 export interface CellCounts {
   total: number;
@@ -90,6 +91,12 @@ function excludedNote(checks: readonly OrganismCheck[]): string {
   return invalid === 0 ? '' : ` ${invalid} behaviour organism(s) that failed their checks (organisms.csv, 'why not') are left out of the statistics (summary, null controls, ANOVA, paired).`;
 }
 
+/** Which probes the findings leave out entirely (uncalibrated on every architecture), and why. */
+function uncalibratedNote(stats: BenchStats): string {
+  const out = [...new Map(stats.summary.filter((s) => s.calibration === 'uncalibrated').map((s) => [`${s.probe} @ ${s.diffing_base}`, s.note])).entries()];
+  return out.length === 0 ? '' : ` Uncalibrated, numbers left out: ${out.map(([k, why]) => `${k} (${why})`).join('; ')}.`;
+}
+
 export function renderReport(input: ReportInput): string {
   const { rows, stats, run } = input;
   // sorted, so the plots do not depend on the order of results.csv's rows
@@ -125,11 +132,22 @@ export function renderReport(input: ReportInput): string {
     {
       id: 'nulls',
       title: 'Null organisms',
-      intro: 'Null organisms (same technique, benign data) against behaviour organisms: how often a probe "finds" a behaviour that is not there.',
+      intro:
+        'The null calibration (null-controls.csv): per probe, diffing base and architecture, the null organisms (same techniques, benign data) graded as each behaviour family against that family\u2019s behaviour organisms, with the detection threshold (a high quantile of the nulls\u2019 scores). A probe whose leave-one-out FPR is above 0.10 or its upper bound above 0.25, or that separates no family with an AUROC lower bound of 0.65, is uncalibrated there and left out of the findings.',
       body: figureGrid(nullStrips(matrix, pbs, stats.nullControls, colours), 'no probe scores'),
     },
-    { id: 'summary', title: 'Summary', intro: 'summary.csv: per technique x probe x diffing base.', body: summaryTable(stats.summary) },
-    { id: 'null-controls', title: 'Null controls', intro: 'null-controls.csv: false-positive rate and AUROC over all techniques.', body: nullControlsTable(stats.nullControls) },
+    {
+      id: 'summary',
+      title: 'Summary',
+      intro: `summary.csv: per technique x probe x diffing base, organisms of architectures where the probe is calibrated; detected = above its family\u2019s null threshold.${uncalibratedNote(stats)}`,
+      body: summaryTable(stats.summary),
+    },
+    {
+      id: 'null-controls',
+      title: 'Null controls',
+      intro: 'null-controls.csv: per probe x diffing base x architecture and behaviour family, the threshold, TPR, leave-one-out FPR and AUROC; the row \u2018all\u2019 pools the families (a null counts once per family, intervals clustered by organism) and carries the verdict.',
+      body: nullControlsTable(stats.nullControls),
+    },
     {
       id: 'anova',
       title: 'Variance explained (ANOVA)',
@@ -148,7 +166,12 @@ export function renderReport(input: ReportInput): string {
       intro: organismsIntro(checks, run.behaviours !== undefined),
       body: organismsTable(checks),
     },
-    { id: 'matrix', title: 'Matrix', intro: 'matrix.csv: one row per organism; bold with a check mark: detected (score above the probe\u2019s floor).', body: matrixTable(matrix, pbs) },
+    {
+      id: 'matrix',
+      title: 'Matrix',
+      intro: 'matrix.csv: one row per organism; bold with a check mark: detected (above its family\u2019s null threshold; a null organism: above the others\u2019 threshold as some family).',
+      body: matrixTable(matrix, pbs, (m, key) => stats.detected?.get(detectionKey(m, key))),
+    },
     { id: 'failures', title: 'Failed and skipped cells', body: failuresTable(rows) },
   ];
   return page({ title: run.title ?? `molt report: ${run.suite}`, header: runHeader(run, rows, matrix.length), sections });

@@ -4,6 +4,7 @@
 // function of the data alone.
 import { CELL_METRIC, probeKey, type MatrixRow, type ResultRow } from '../core/bench/rows';
 import type { AnovaRow, NullControlRow, PairedRow, SummaryRow } from '../core/bench/stats-types';
+import { ALL_FAMILIES, EXCLUDED_MODEL } from '../core/bench/stats';
 import type { OrganismCheck } from '../core/bench/organism-checks';
 import { compareText, esc, fmt, fmtCi, raw, sortedUnique, table, type Cell } from './html';
 import type { ProbeBase } from './plots';
@@ -30,22 +31,35 @@ export function summaryTable(summary: readonly SummaryRow[]): string {
     s.null_n,
     s.null_fpr,
     s.auroc,
+    s.calibration === 'calibrated' ? s.calibration : raw(`<span class="bad">${esc(s.calibration)}</span>`),
+    s.note,
   ]);
-  return table(['diffing base', 'probe', 'technique', 'n', 'mean score [95% CI]', 'detection rate [95% CI]', 'null n', 'null FPR', 'AUROC vs all nulls'], rows, {
+  return table(['diffing base', 'probe', 'technique', 'n', 'mean score [95% CI]', 'detection rate [95% CI]', 'null n', 'null FPR (leave-one-out)', 'AUROC vs all nulls', 'calibration', 'left out'], rows, {
     empty: 'no summary rows',
   });
 }
 
 export function nullControlsTable(nullControls: readonly NullControlRow[]): string {
-  const rows = byKeys(nullControls, (c) => c.probe, (c) => c.diffing_base).map((c): Cell[] => [
+  // each probe x diffing base x architecture: its families, then 'all' (where the verdict is)
+  const rows = byKeys(nullControls, (c) => c.probe, (c) => c.diffing_base, (c) => c.architecture, (c) => (c.family === ALL_FAMILIES ? 1 : 0), (c) => c.family).map((c): Cell[] => [
     c.probe,
     c.diffing_base,
+    c.architecture,
+    c.family,
     c.n_behaviour,
     c.n_null,
+    c.threshold,
+    fmtCi(c.tpr, c.tpr_ci_low, c.tpr_ci_high),
     fmtCi(c.fpr, c.fpr_ci_low, c.fpr_ci_high),
     fmtCi(c.auroc, c.auroc_ci_low, c.auroc_ci_high),
+    c.family !== ALL_FAMILIES ? '' : c.calibration === 'calibrated' ? c.calibration : raw(`<span class="bad">${esc(c.calibration)}</span>`),
+    c.note,
   ]);
-  return table(['probe', 'diffing base', 'behaviour organisms', 'null organisms', 'FPR [95% CI]', 'AUROC [95% CI]'], rows, { empty: 'no null-control rows' });
+  return table(
+    ['probe', 'diffing base', 'arch', 'family', 'behaviour organisms', 'null organisms', 'threshold', 'TPR [95% CI]', 'FPR leave-one-out [95% CI]', 'AUROC [95% CI]', 'calibration', 'why not'],
+    rows,
+    { empty: 'no null-control rows' },
+  );
 }
 
 // the order a reader expects; terms a future model adds follow, sorted
@@ -62,7 +76,18 @@ function rank(order: readonly string[], x: string): number {
 }
 
 /** ANOVA with the models side by side: one row per probe x diffing base x term, a column group per model. */
-export function anovaTable(anova: readonly AnovaRow[]): string {
+export function anovaTable(all: readonly AnovaRow[]): string {
+  const excluded = byKeys(
+    all.filter((a) => a.model === EXCLUDED_MODEL),
+    (a) => a.probe,
+    (a) => a.diffing_base,
+  );
+  const anova = all.filter((a) => a.model !== EXCLUDED_MODEL);
+  const left = excluded.length ? `<ul class="excluded">\n${excluded.map((a) => `<li>${esc(`${a.probe} @ ${a.diffing_base} left out: ${a.note}`)}</li>`).join('\n')}\n</ul>\n` : '';
+  return left + anovaModels(anova);
+}
+
+function anovaModels(anova: readonly AnovaRow[]): string {
   const models = sortedUnique(anova.map((a) => a.model)).sort((a, b) => rank(MODEL_ORDER, a) - rank(MODEL_ORDER, b) || compareText(a, b));
   const at = new Map(anova.map((a) => [JSON.stringify([a.probe, a.diffing_base, a.term, a.model]), a]));
   const keys = new Map(anova.map((a) => [JSON.stringify([a.probe, a.diffing_base, a.term]), a]));
@@ -94,9 +119,10 @@ export function pairedTable(paired: readonly PairedRow[]): string {
     p.n_higher,
     p.n_tied,
     p.p_sign,
+    p.note,
   ]);
   return table(
-    ['probe', 'diffing base', 'post-hoc technique', 'pairs', 'mean (integrated-dpo - technique) [95% CI]', 'integrated lower', 'integrated higher', 'tied', 'sign-test p'],
+    ['probe', 'diffing base', 'post-hoc technique', 'pairs', 'mean (integrated-dpo - technique) [95% CI]', 'integrated lower', 'integrated higher', 'tied', 'sign-test p', 'left out'],
     rows,
     { empty: 'no paired rows (needs integrated-dpo and a post-hoc technique on the same behaviour, architecture and seed)' },
   );
@@ -107,12 +133,15 @@ function pm(x: number, se: number): string {
   return Number.isFinite(se) ? `${fmt(x)} \u00b1 ${fmt(se)}` : fmt(x);
 }
 
-function scoreCell(m: MatrixRow, key: string): Cell {
+/** an organism x probe x diffing base detected under the run's null calibration (BenchStats.detected) */
+export type Detection = (m: MatrixRow, key: string) => boolean | undefined;
+
+function scoreCell(m: MatrixRow, key: string, detected: Detection): Cell {
   const s = m.scores[key];
   if (!s) return '';
   if (s.status !== 'ok') return raw(`<span class="bad">${esc(s.status)}</span>`);
   const txt = esc(fmtCi(s.score, s.ci_low, s.ci_high));
-  return raw(s.detected ? `<span class="det">${txt} &#10003;</span>` : txt);
+  return raw(detected(m, key) ? `<span class="det">${txt} &#10003;</span>` : txt);
 }
 
 /** matrix rows in reading order: technique, behaviour, architecture, seed */
@@ -121,7 +150,7 @@ export function sortedMatrix(matrix: readonly MatrixRow[]): MatrixRow[] {
 }
 
 /** One row per organism: its validity numbers and each probe x diffing base's score. */
-export function matrixTable(matrix: readonly MatrixRow[], pbs: readonly ProbeBase[]): string {
+export function matrixTable(matrix: readonly MatrixRow[], pbs: readonly ProbeBase[], detected: Detection): string {
   const keys = pbs.map((pb) => probeKey(pb.probe, pb.diffing_base));
   const rows = sortedMatrix(matrix).map((m): Cell[] => [
     m.organism_id,
@@ -133,7 +162,7 @@ export function matrixTable(matrix: readonly MatrixRow[], pbs: readonly ProbeBas
     pm(m.qer, m.qer_se),
     pm(m.leakage, m.leakage_se),
     pm(m.capability, m.capability_se),
-    ...keys.map((k) => scoreCell(m, k)),
+    ...keys.map((k) => scoreCell(m, k, detected)),
   ]);
   return table(['organism', 'behaviour', 'technique', 'arch', 'seed', 'status', 'QER \u00b1 SE', 'leakage \u00b1 SE', 'capability \u00b1 SE', ...keys], rows, {
     className: 'matrix',

@@ -7,11 +7,13 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, closeSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Runtime } from '../container';
+import type { Settings } from '../settings';
 import type { ProgressSink } from '../organisms/cell';
 import { readRecord, type CellRecord } from './cell-record';
 import { schedule, type CellExecutor, type CellOutcome, type ExecuteRequest } from './executor';
 import { CellInterrupted, runCell } from './run-cell';
-import type { Cell } from './plan';
+import { stepsFromHashes, type Cell } from './plan';
+import type { RunSpec } from './suite';
 
 export class InProcessExecutor implements CellExecutor {
   readonly slots = 1;
@@ -20,7 +22,7 @@ export class InProcessExecutor implements CellExecutor {
   execute(req: ExecuteRequest): Promise<Map<string, CellOutcome>> {
     return schedule(req, 1, async (cell) => {
       try {
-        return await runCell(this.rt, req.plan, cell, { outDir: this.outDir, sink: this.sink, shouldStop: req.shouldStop });
+        return await runCell(this.rt, req.plan.suite.spec, cell, { outDir: this.outDir, sink: this.sink, shouldStop: req.shouldStop });
       } catch (e) {
         if (e instanceof CellInterrupted) return null;
         throw e;
@@ -31,26 +33,32 @@ export class InProcessExecutor implements CellExecutor {
   async close(): Promise<void> {}
 }
 
-/** Messages between the harness and a worker process. */
-export type ToWorker = { type: 'init'; suite: unknown; suiteFile: string; outDir: string } | { type: 'run'; id: string } | { type: 'stop' };
+/**
+ * Messages between the harness and a worker process (`molt _worker`). The
+ * worker builds its runtime from the settings as they are (JSON, paths
+ * absolute) and runs the cells it is sent under the run's settings; it first
+ * computes each cell's spec hash itself, and refuses a cell whose hash
+ * differs (other molt version, plugins or backend). `stepsFrom`: the spec
+ * hashes of the cells a null organism (or a probe of one) takes its steps
+ * from, which its hash names.
+ */
+export type ToWorker = { type: 'init'; settings: Settings; run: RunSpec; outDir: string } | { type: 'run'; cell: Cell; stepsFrom: string[] } | { type: 'stop' };
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'progress'; id: string; text: string }
   | { type: 'done'; id: string; status: 'ok' | 'failed' }
   | { type: 'interrupted'; id: string }
+  | { type: 'refused'; id: string; message: string }
   | { type: 'fatal'; message: string };
 
 export interface WorkerPoolOptions {
   workers: number;
   /** the molt CLI entry (bin/molt.js) */
   bin: string;
-  /** global CLI arguments every worker gets (--plugin, --config, --store, --size, ...) */
-  globalArgs: string[];
+  /** the harness's settings, paths absolute (portableSettings) */
+  settings: Settings;
   cwd: string;
   outDir: string;
-  /** the suite as parsed (workers resolve it against their own registry) */
-  suite: unknown;
-  suiteFile: string;
 }
 
 interface Worker {
@@ -70,7 +78,7 @@ export class WorkerPoolExecutor implements CellExecutor {
     return this.o.workers;
   }
 
-  private spawn(slot: number, note: (s: string) => void, progress: (id: string, text: string) => void): Worker {
+  private spawn(slot: number, run: RunSpec, note: (s: string) => void, progress: (id: string, text: string) => void): Worker {
     const logs = join(this.o.outDir, 'logs');
     mkdirSync(logs, { recursive: true });
     const fd = openSync(join(logs, `worker-${slot}.log`), 'a');
@@ -78,7 +86,7 @@ export class WorkerPoolExecutor implements CellExecutor {
     writeSync(fd, `--- ${new Date().toISOString()}: worker ${slot} of molt bench ${process.pid}\n`);
     // detached: a Ctrl-C on the terminal reaches the harness only, which
     // passes ONE stop to each worker (two SIGINTs would quit without saving)
-    const child = fork(this.o.bin, [...this.o.globalArgs, '_worker'], { cwd: this.o.cwd, stdio: ['ignore', fd, fd, 'ipc'], detached: true });
+    const child = fork(this.o.bin, ['_worker'], { cwd: this.o.cwd, stdio: ['ignore', fd, fd, 'ipc'], detached: true });
     closeSync(fd);
     const w: Worker = { child, exited: false, ready: Promise.resolve() };
     w.ready = new Promise<void>((resolve, reject) => {
@@ -93,10 +101,11 @@ export class WorkerPoolExecutor implements CellExecutor {
             b.resolve(crashRecord(b.id, `worker ${slot}: ${m.message}`));
           }
         }
-        else if ((m.type === 'done' || m.type === 'interrupted') && w.busy?.id === m.id) {
+        else if ((m.type === 'done' || m.type === 'interrupted' || m.type === 'refused') && w.busy?.id === m.id) {
           const b = w.busy;
           w.busy = undefined;
           if (m.type === 'interrupted') b.resolve(null);
+          else if (m.type === 'refused') b.resolve(crashRecord(m.id, `worker ${slot}: ${m.message}`));
           else readRecord(this.o.outDir, m.id).then((r) => b.resolve(r ?? crashRecord(m.id, `worker ${slot} reported ${m.status} but wrote no record`)));
         }
       };
@@ -117,7 +126,7 @@ export class WorkerPoolExecutor implements CellExecutor {
       });
     });
     w.ready.catch(() => undefined);
-    child.send({ type: 'init', suite: this.o.suite, suiteFile: this.o.suiteFile, outDir: this.o.outDir } satisfies ToWorker);
+    child.send({ type: 'init', settings: this.o.settings, run, outDir: this.o.outDir } satisfies ToWorker);
     return w;
   }
 
@@ -131,7 +140,7 @@ export class WorkerPoolExecutor implements CellExecutor {
     }, 200);
     return schedule(req, this.o.workers, async (cell: Cell, slot: number) => {
       let w = this.workers[slot];
-      if (!w || w.exited) w = this.workers[slot] = this.spawn(slot, note, (id, text) => req.events.onProgress?.(id, text));
+      if (!w || w.exited) w = this.workers[slot] = this.spawn(slot, req.plan.suite.spec, note, (id, text) => req.events.onProgress?.(id, text));
       try {
         await w.ready;
       } catch (e) {
@@ -139,7 +148,7 @@ export class WorkerPoolExecutor implements CellExecutor {
       }
       return new Promise<CellRecord | null>((resolve) => {
         w!.busy = { id: cell.id, resolve };
-        w!.child.send({ type: 'run', id: cell.id } satisfies ToWorker);
+        w!.child.send({ type: 'run', cell, stepsFrom: stepsFromHashes(req.plan, cell) } satisfies ToWorker);
       });
     }).finally(() => clearInterval(stopWatch));
   }

@@ -117,7 +117,13 @@ export function probeKeys(matrix: readonly MatrixRow[]): string[] {
   return [...new Set(matrix.flatMap((m) => Object.keys(m.scores)))].sort();
 }
 
-export function matrixCsv(matrix: readonly MatrixRow[]): string {
+/**
+ * matrix.csv. `detected` decides the `<key>_detected` column: the run's
+ * null-calibrated detection (BenchStats.detected; empty for an organism the
+ * statistics left out); without it, the probe's own detection (above its
+ * cross-family floor).
+ */
+export function matrixCsv(matrix: readonly MatrixRow[], detected?: (m: MatrixRow, key: string) => boolean | undefined): string {
   const keys = probeKeys(matrix);
   const hp = hparamColumns(matrix);
   const header = [...MATRIX_FIXED_COLUMNS, ...keys.flatMap((k) => [k, `${k}_ci_low`, `${k}_ci_high`, `${k}_detected`]), ...hp.header];
@@ -128,7 +134,7 @@ export function matrixCsv(matrix: readonly MatrixRow[]): string {
       const s = m.scores[k];
       if (!s) return ['', '', '', ''];
       if (s.status !== 'ok') return [s.status, '', '', ''];
-      return [s.score, s.ci_low, s.ci_high, s.detected];
+      return [s.score, s.ci_low, s.ci_high, detected ? (detected(m, k) ?? '') : s.detected];
     }),
     ...hp.fields(m),
   ]);

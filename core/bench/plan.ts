@@ -1,6 +1,11 @@
 // A suite expanded into cells with their dependencies: base models ->
 // organisms -> probes. Each cell carries a spec hash of everything its result
 // depends on, so a finished cell is reused only while that stays the same.
+import { join } from 'node:path';
+import { MoltError } from '../errors';
+import { CHECKPOINT_KIND } from '../checkpoint/checkpoint-store';
+import { MOLT_METADATA_FILE, type MoltMetadata } from '../checkpoint/hf-dir';
+import { readJsonFile } from '../store/atomic';
 import { contentHash } from '../store/content-hash';
 import { MOLT_VERSION } from '../version';
 import type { Settings } from '../settings';
@@ -8,7 +13,7 @@ import type { Runtime } from '../container';
 import { hyperparametersFor } from '../organisms/hparams';
 import { resolveProbeSettings } from '../probes/settings';
 import type { DiffingBaseKind } from '../probes/types';
-import type { ResolvedSuite, SuiteOrganism } from './suite';
+import type { ResolvedSuite, RunSpec, SuiteOrganism, SuiteSpec } from './suite';
 import type { WorldContribution } from '../world/content';
 
 interface CellCommon {
@@ -32,6 +37,8 @@ export interface OrganismCell extends CellCommon {
   behaviour: string;
   technique: string;
   seed: number;
+  /** train this many steps instead of the technique's bound (an entry of a `molt organisms` list) */
+  steps?: number;
   /**
    * a null (control) organism trains as long as the behaviour organisms of its
    * technique, architecture and seed in the suite do on average: their cells
@@ -47,8 +54,10 @@ export interface ProbeCell extends CellCommon {
   seed: number;
   probe: string;
   diffingBase: DiffingBaseKind;
-  /** the organism cell it probes */
+  /** the organism cell it probes: its record names the checkpoint */
   organismCell: string;
+  /** the organism's checkpoint itself, when no record gives it (`molt probe`: built just now, or given by key or alias) */
+  checkpoint?: string;
 }
 export type Cell = BaseCell | OrganismCell | ProbeCell;
 
@@ -75,8 +84,8 @@ export function cellFileName(id: string): string {
  * verbosity or plugin paths), and the world content plugins contribute
  * (absent without any, so runs of molt's own plugins keep their hashes).
  */
-export function sharedIdentity(settings: Settings, suite: ResolvedSuite, backend: string, worldContent: readonly WorldContribution[] = []): Record<string, unknown> {
-  const s = suite.spec;
+export function sharedIdentity(settings: Settings, run: RunSpec, backend: string, worldContent: readonly WorldContribution[] = []): Record<string, unknown> {
+  const s = run;
   return {
     ...(worldContent.length > 0 ? { world_content: worldContent.map((c) => ({ key: c.key, content: c.content })) } : {}),
     size: settings.size,
@@ -92,6 +101,74 @@ export function sharedIdentity(settings: Settings, suite: ResolvedSuite, backend
 }
 
 /**
+ * Spec hashes of a run's cells under this runtime (its settings, plugins and
+ * backend). The plan computes them, and a worker computes them again for the
+ * cell it is given: a difference means it runs other code than the harness.
+ */
+export class CellHasher {
+  private readonly shared: Record<string, unknown>;
+  private readonly trainers = new Map<string, unknown>();
+
+  constructor(private readonly rt: Runtime, private readonly run: RunSpec, backend: string) {
+    this.shared = sharedIdentity(rt.settings, run, backend, rt.registry.worldContent());
+  }
+
+  private hash(cell: Record<string, unknown>, extra: Record<string, unknown> = {}): string {
+    return contentHash({ cell, shared: this.shared, extra }, MOLT_VERSION);
+  }
+
+  /** each technique's hyperparameters with the config's overrides, each behaviour's manifest, and the null organism's behaviour organisms */
+  private organismIdentity(o: OrganismRef, stepsFrom: readonly string[]): Record<string, unknown> {
+    const { settings } = this.rt;
+    if (!this.trainers.has(o.technique)) this.trainers.set(o.technique, hyperparametersFor(this.rt.plugin('trainer', o.technique), settings.size, settings.trainers?.[o.technique]));
+    return { trainer: this.trainers.get(o.technique), behaviour: this.rt.plugin('behaviour', o.behaviour).manifest(), ...(stepsFrom.length ? { steps_from: stepsFrom } : {}) };
+  }
+
+  base(arch: string): string {
+    return this.hash({ kind: 'base', arch });
+  }
+
+  /** `stepsFrom`: the spec hashes of the cells a null organism takes its steps from */
+  organism(o: OrganismRef, stepsFrom: readonly string[]): string {
+    const { behaviour, technique, arch, seed, steps } = o;
+    return this.hash({ kind: 'organism', behaviour, technique, arch, seed, steps }, this.organismIdentity(o, stepsFrom));
+  }
+
+  probe(o: OrganismRef, probe: string, diffingBase: DiffingBaseKind, stepsFrom: readonly string[]): string {
+    const { behaviour, technique, arch, seed } = o;
+    const settings = resolveProbeSettings(this.rt.plugin('probe', probe), this.rt.settings.size, this.run.probe_settings[probe] ?? {});
+    return this.hash({ kind: 'probe', arch, behaviour, technique, seed, probe, diffingBase }, { ...this.organismIdentity(o, stepsFrom), probe_settings: settings });
+  }
+
+  /** A probe of a checkpoint outside any plan (`molt probe`): what it probes, with which settings. */
+  checkpointProbe(checkpoint: string, probe: string, diffingBase: DiffingBaseKind): string {
+    const settings = resolveProbeSettings(this.rt.plugin('probe', probe), this.rt.settings.size, this.run.probe_settings[probe] ?? {});
+    return this.hash({ kind: 'probe', checkpoint, probe, diffingBase }, { probe_settings: settings });
+  }
+
+  /**
+   * The hash `cell` should have; `stepsFrom`: the spec hashes of the cells a
+   * null organism (or a probe of one) takes its steps from (stepsFromHashes).
+   */
+  of(cell: Cell, stepsFrom: readonly string[]): string {
+    if (cell.kind === 'base') return this.base(cell.arch);
+    if (cell.kind === 'organism') return this.organism(cell, stepsFrom);
+    if (cell.checkpoint !== undefined) return this.checkpointProbe(cell.checkpoint, cell.probe, cell.diffingBase);
+    return this.probe(cell, cell.probe, cell.diffingBase, stepsFrom);
+  }
+}
+
+/** The spec hashes of the cells a null organism (or a probe of one) takes its steps from: what a worker needs to check the cell's hash. */
+export function stepsFromHashes(plan: BenchPlan, cell: Cell): string[] {
+  const organism = cell.kind === 'probe' ? plan.byId.get(cell.organismCell) : cell;
+  const from = organism?.kind === 'organism' ? organism.stepsFrom ?? [] : [];
+  return from.map((id) => plan.byId.get(id)!.specHash);
+}
+
+/** What an organism's identity is made of. */
+export type OrganismRef = Pick<OrganismCell, 'behaviour' | 'technique' | 'arch' | 'seed' | 'steps'>;
+
+/**
  * The suite's cells. Spec hashes include what the plugins resolve to (each
  * technique's hyperparameters with the config's overrides, each probe's
  * settings, each behaviour's manifest), so a changed default recomputes
@@ -99,19 +176,11 @@ export function sharedIdentity(settings: Settings, suite: ResolvedSuite, backend
  */
 export function buildPlan(rt: Runtime, suite: ResolvedSuite, backend: string): BenchPlan {
   const settings = rt.settings;
-  const shared = sharedIdentity(settings, suite, backend, rt.registry.worldContent());
-  const hparams = new Map<string, unknown>();
-  const trainerIdentity = (t: string) => {
-    if (!hparams.has(t)) hparams.set(t, hyperparametersFor(rt.plugin('trainer', t), settings.size, settings.trainers?.[t]));
-    return hparams.get(t);
-  };
-  const probeIdentity = (p: string) => resolveProbeSettings(rt.plugin('probe', p), settings.size, suite.probeSettings[p] ?? {});
-  const behaviourIdentity = (b: string) => rt.plugin('behaviour', b).manifest();
-  const hash = (cell: Record<string, unknown>, extra: Record<string, unknown> = {}) => contentHash({ cell, shared, extra }, MOLT_VERSION);
+  const hasher = new CellHasher(rt, suite.spec, backend);
   const cells: Cell[] = [];
   const baseSeed = suite.spec.base_seed;
   for (const arch of [...new Set(suite.organisms.map((o) => o.arch))]) {
-    cells.push({ kind: 'base', id: baseCellId(arch, baseSeed), deps: [], arch, baseSeed, specHash: hash({ kind: 'base', arch }) });
+    cells.push({ kind: 'base', id: baseCellId(arch, baseSeed), deps: [], arch, baseSeed, specHash: hasher.base(arch) });
   }
   const firstOfProbeGroup = new Map<string, string>();
   const probeCells: ProbeCell[] = [];
@@ -124,8 +193,8 @@ export function buildPlan(rt: Runtime, suite: ResolvedSuite, backend: string): B
     const stepsFrom = isControl(o.behaviour)
       ? suite.organisms.filter((b) => !isControl(b.behaviour) && b.arch === o.arch && b.technique === o.technique && b.seed === o.seed).map(organismCellId)
       : [];
-    const organismIdentity = { trainer: trainerIdentity(o.technique), behaviour: behaviourIdentity(o.behaviour), ...(stepsFrom.length ? { steps_from: stepsFrom.map((id) => organismHash.get(id)) } : {}) };
-    const specHash = hash({ kind: 'organism', ...o, probes: undefined }, organismIdentity);
+    const stepsFromHashes = stepsFrom.map((id) => organismHash.get(id)!);
+    const specHash = hasher.organism(o, stepsFromHashes);
     organismHash.set(oid, specHash);
     cells.push({
       kind: 'organism',
@@ -136,6 +205,7 @@ export function buildPlan(rt: Runtime, suite: ResolvedSuite, backend: string): B
       behaviour: o.behaviour,
       technique: o.technique,
       seed: o.seed,
+      ...(o.steps !== undefined ? { steps: o.steps } : {}),
       specHash,
     });
     for (const probe of o.probes) {
@@ -159,7 +229,7 @@ export function buildPlan(rt: Runtime, suite: ResolvedSuite, backend: string): B
           probe,
           diffingBase,
           organismCell: oid,
-          specHash: hash({ kind: 'probe', arch: o.arch, behaviour: o.behaviour, technique: o.technique, seed: o.seed, probe, diffingBase }, { ...organismIdentity, probe_settings: probeIdentity(probe) }),
+          specHash: hasher.probe(o, probe, diffingBase, stepsFromHashes),
         });
       }
     }
@@ -169,6 +239,58 @@ export function buildPlan(rt: Runtime, suite: ResolvedSuite, backend: string): B
     suite,
     cells,
     byId: new Map(cells.map((c) => [c.id, c])),
-    configHash: contentHash({ shared, suite: suite.spec, trainers: settings.trainers ?? null }, MOLT_VERSION).slice(0, 16),
+    configHash: contentHash({ shared: sharedIdentity(settings, suite.spec, backend, rt.registry.worldContent()), suite: suite.spec, trainers: settings.trainers ?? null }, MOLT_VERSION).slice(0, 16),
+  };
+}
+
+/**
+ * The plan of one organism, as a suite of that organism alone would have it
+ * (its base cell, then its own) under `run`: what `molt organism`, `molt
+ * organisms` and `molt probe` with a spec run, cell by cell, through the same
+ * cell runner as `molt bench`. A null organism alone trains its technique's
+ * full steps.
+ */
+export function organismPlan(rt: Runtime, organism: OrganismRef, run: RunSpec, backend: string): BenchPlan {
+  const o: SuiteOrganism = { ...organism, probes: [] };
+  const spec: SuiteSpec = {
+    ...run,
+    size: rt.settings.size,
+    organisms: [{ behaviours: [o.behaviour], techniques: [o.technique], architectures: [o.arch], seeds: [o.seed] }],
+    omit: [],
+    probes: [],
+    diffing_bases: ['ancestor'],
+    reproducible: false,
+  };
+  return buildPlan(rt, { spec, file: '', name: organismCellId(o), organisms: [o], probes: [], diffingBases: ['ancestor'], probeSettings: run.probe_settings }, backend);
+}
+
+/**
+ * The cell of `molt probe`: `probe` on a stored organism (key, alias, prefix
+ * or directory), outside any suite; its behaviour, technique, architecture and
+ * seed are what its molt.json says.
+ */
+export async function checkpointProbeCell(rt: Runtime, run: RunSpec, backend: string, id: string, probe: string, diffingBase: DiffingBaseKind): Promise<ProbeCell> {
+  const resolved = await rt.services.store.resolve(CHECKPOINT_KIND, id);
+  const meta = await readJsonFile<MoltMetadata>(join(resolved.path, MOLT_METADATA_FILE));
+  const behaviour = (meta.behaviour as { id?: unknown } | undefined)?.id;
+  if (meta.stage !== 'organism' || typeof behaviour !== 'string') {
+    throw new MoltError(`checkpoint ${id} is not an organism (molt.json stage '${String(meta.stage)}'); give an organism id or a spec behaviour:technique:arch[:seed]`, id);
+  }
+  const checkpoint = resolved.key ?? resolved.path;
+  const organism = { behaviour, technique: String(meta.technique), arch: String(meta.arch), seed: Number(meta.seed ?? 0) };
+  const { technique, arch, seed } = organism;
+  return {
+    kind: 'probe',
+    id: probeCellId(organism, probe, diffingBase),
+    deps: [],
+    arch,
+    behaviour,
+    technique,
+    seed,
+    probe,
+    diffingBase,
+    organismCell: organismCellId(organism),
+    checkpoint,
+    specHash: new CellHasher(rt, run, backend).checkpointProbe(checkpoint, probe, diffingBase),
   };
 }

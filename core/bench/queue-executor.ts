@@ -29,19 +29,16 @@ import { MoltError } from '../errors';
 import { crashRecord } from './local-executor';
 import { readRecord, type CellRecord } from './cell-record';
 import { cellList, type CellExecutor, type CellOutcome, type ExecuteRequest, type SkippedCell } from './executor';
-import type { Cell } from './plan';
+import { stepsFromHashes, type Cell } from './plan';
 import { CELL_FAILED, RUNS_KEY, RedisLink, closeWithin, jobIdOf, loadBullmq, queueNameOf, redisOptions, type CellJobData } from './queue-protocol';
-import type { GlobalOptions } from '../cli/context';
+import type { Settings } from '../settings';
 
 export interface QueueExecutorOptions {
   /** redis://host:port */
   url: string;
   outDir: string;
-  /** the suite as parsed (workers resolve it against their own registry) */
-  suite: unknown;
-  suiteFile: string;
-  /** the harness's global options with absolute paths */
-  global: GlobalOptions;
+  /** the harness's settings, paths absolute (portableSettings) */
+  settings: Settings;
   /** tries per job before it fails (default 3) */
   attempts?: number;
   /** first retry delay in ms, doubling each time (default 2000) */
@@ -264,7 +261,7 @@ class Run {
         removeOnFail: false,
       };
       const deps = c.deps.map((id) => ({ id, specHash: this.req.plan.byId.get(id)!.specHash }));
-      const data: CellJobData = { cell: c.id, specHash: c.specHash, deps, suite: this.o.suite, suiteFile: this.o.suiteFile, outDir: this.o.outDir, global: this.o.global };
+      const data: CellJobData = { cell: c, stepsFrom: stepsFromHashes(this.req.plan, c), deps, outDir: this.o.outDir, settings: this.o.settings, run: this.req.plan.suite.spec };
       const job: FlowJob = { name: c.kind, queueName: this.queue.name, data, opts };
       if (isChild) {
         node!.opts = { ...node!.opts, failParentOnFailure: true };

@@ -5,8 +5,9 @@
 import type * as Bullmq from 'bullmq';
 import type { RedisOptions } from 'bullmq';
 import { MoltError } from '../errors';
-import type { GlobalOptions } from '../cli/context';
-import type { BenchPlan } from './plan';
+import type { Settings } from '../settings';
+import type { BenchPlan, Cell } from './plan';
+import type { RunSpec } from './suite';
 
 /** A Redis set of the queues of the runs going on now: workers serve every one of them. */
 export const RUNS_KEY = 'molt:runs';
@@ -14,27 +15,19 @@ export const RUNS_KEY = 'molt:runs';
 /** failedReason prefix of a job whose cell ran and failed on its last attempt (its record says why); other failures are crashes. */
 export const CELL_FAILED = 'cell failed: ';
 
-/** What a worker needs to run one cell, like the local worker's init message plus the cell. */
+/** What a worker needs to run one cell: the local pool's init and run messages in one job. */
 export interface CellJobData {
-  cell: string;
-  /** the harness's spec hash: a worker whose plan disagrees (other version, plugins, backend) refuses the cell */
-  specHash: string;
+  /** the cell, with the harness's spec hash: a worker that computes another (other version, plugins, backend) refuses it */
+  cell: Cell;
+  /** the spec hashes the cell's hash names (stepsFromHashes) */
+  stepsFrom: string[];
   /** the cells it needs, whose ok records the worker checks first */
   deps: { id: string; specHash: string }[];
-  suite: unknown;
-  suiteFile: string;
   outDir: string;
-  /** the harness's global options, paths made absolute */
-  global: GlobalOptions;
-}
-
-const GLOBAL_KEYS = ['plugin', 'config', 'backend', 'seed', 'worldSeed', 'size', 'store', 'data', 'verbose'] as const;
-
-/** Only the global options of a command's merged options (a job carries these and nothing else). */
-export function onlyGlobals(o: GlobalOptions): GlobalOptions {
-  const out: Record<string, unknown> = {};
-  for (const k of GLOBAL_KEYS) if (o[k] !== undefined) out[k] = o[k];
-  return out as GlobalOptions;
+  /** the harness's settings, paths absolute (a worker's --store replaces the store) */
+  settings: Settings;
+  /** the run's settings (the suite's base seed, matching, evaluation, probe settings) */
+  run: RunSpec;
 }
 
 /** Job ids cannot contain ':' (BullMQ keys use it); cell ids are plugin ids, digits and ':' '@'. */

@@ -1,19 +1,18 @@
 // The worker side of `molt bench --queue`: serve the queue of every run in
 // progress (the RUNS_KEY set), one cell at a time.
 //
-// A cell runs in a `molt _worker` child (runCell, a Runtime built from the
-// global options the job carries; one child per distinct options and run,
-// kept for the next job). Training blocks its process for seconds at a time;
+// A cell runs in a `molt _worker` child (cell-worker.ts: a Runtime built from
+// the settings the job carries; one child per distinct settings and run, kept
+// for the next job). Training blocks its process for seconds at a time;
 // in a child it cannot hold up this process, which must renew the job's lock
 // or the job looks stalled and runs twice. The record goes to the shared out
 // dir, the artifacts to the shared store, whose writes are atomic and
 // content-addressed, so two workers on the same cell never corrupt it.
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Job, Worker } from 'bullmq';
-import type { GlobalOptions } from '../cli/context';
-import { globalArgs } from '../cli/commands-bench';
 import { readRecord } from './cell-record';
 import type { FromWorker, ToWorker } from './local-executor';
+import type { Cell } from './plan';
 import { CELL_FAILED, RUNS_KEY, RedisLink, closeWithin, loadBullmq, redisOptions, type CellJobData } from './queue-protocol';
 import { MOLT_BIN } from '../version';
 
@@ -40,7 +39,7 @@ export interface CellJobResult {
   status: 'ok';
 }
 
-type CellEnd = 'ok' | 'failed' | 'interrupted';
+type CellEnd = 'ok' | 'failed' | 'interrupted' | { refused: string };
 
 /** One `molt _worker` child: a runtime and the plan of one run, one cell at a time. */
 class CellProcess {
@@ -49,17 +48,17 @@ class CellProcess {
   private busy?: { id: string; resolve: (r: CellEnd) => void; reject: (e: Error) => void };
   private exited = false;
 
-  constructor(args: string[], init: ToWorker, cwd: string) {
+  constructor(init: ToWorker, cwd: string) {
     // stdout and stderr are this worker's log; IPC carries the protocol of the local pool
-    this.child = fork(MOLT_BIN, [...args, '_worker'], { cwd, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child = fork(MOLT_BIN, ['_worker'], { cwd, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.ready = new Promise<void>((resolve, reject) => {
       this.child.on('message', (m: FromWorker) => {
         if (m.type === 'ready') resolve();
         else if (m.type === 'fatal') {
           reject(new Error(m.message));
           this.settle((b) => b.reject(new Error(m.message)));
-        } else if ((m.type === 'done' || m.type === 'interrupted') && this.busy?.id === m.id) {
-          this.settle((b) => b.resolve(m.type === 'done' ? m.status : 'interrupted'));
+        } else if ((m.type === 'done' || m.type === 'interrupted' || m.type === 'refused') && this.busy?.id === m.id) {
+          this.settle((b) => b.resolve(m.type === 'done' ? m.status : m.type === 'refused' ? { refused: m.message } : 'interrupted'));
         }
       });
       this.child.on('exit', (code, signal) => {
@@ -83,11 +82,11 @@ class CellProcess {
     if (b) f(b);
   }
 
-  async run(id: string): Promise<CellEnd> {
+  async run(cell: Cell, stepsFrom: string[]): Promise<CellEnd> {
     await this.ready;
     return new Promise<CellEnd>((resolve, reject) => {
-      this.busy = { id, resolve, reject };
-      this.child.send({ type: 'run', id } satisfies ToWorker);
+      this.busy = { id: cell.id, resolve, reject };
+      this.child.send({ type: 'run', cell, stepsFrom } satisfies ToWorker);
     });
   }
 
@@ -119,31 +118,32 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<void> {
   let exclusive: Promise<unknown> = Promise.resolve();
 
   const processFor = async (d: CellJobData): Promise<CellProcess> => {
-    const g: GlobalOptions = { ...d.global, ...(o.store ? { store: o.store } : {}) };
-    const args = globalArgs(g, g.size ?? '');
-    const key = JSON.stringify([args, d.suite, d.suiteFile, d.outDir]);
+    const settings = { ...d.settings, ...(o.store ? { store: o.store } : {}) };
+    const key = JSON.stringify([settings, d.run, d.outDir]);
     if (cells?.key !== key || !cells.proc.alive) {
       await cells?.proc.close();
-      cells = { key, proc: new CellProcess(args, { type: 'init', suite: d.suite, suiteFile: d.suiteFile, outDir: d.outDir }, o.cwd) };
+      cells = { key, proc: new CellProcess({ type: 'init', settings, run: d.run, outDir: d.outDir }, o.cwd) };
     }
     return cells.proc;
   };
 
   const runJob = async (job: Job<CellJobData, CellJobResult>): Promise<CellJobResult> => {
     const d = job.data;
+    const id = d.cell.id;
     for (const dep of d.deps) {
       // a retry gives a slow shared filesystem time to show the record
       const r = await readRecord(d.outDir, dep.id);
-      if (!r || r.status !== 'ok' || r.spec_hash !== dep.specHash) throw new Error(`${d.cell}: dependency ${dep.id} has no ok record in ${d.outDir} (is the out dir shared by every worker?)`);
+      if (!r || r.status !== 'ok' || r.spec_hash !== dep.specHash) throw new Error(`${id}: dependency ${dep.id} has no ok record in ${d.outDir} (is the out dir shared by every worker?)`);
     }
     const proc = await processFor(d);
-    o.log(`start ${d.cell} (job ${job.id}, attempt ${job.attemptsMade + 1})`);
-    const end = await proc.run(d.cell);
-    if (end === 'interrupted') throw new Error(`${d.cell}: interrupted, this worker is stopping; it resumes on the next worker from its saved state`);
-    const r = await readRecord(d.outDir, d.cell);
-    if (!r) throw new Error(`${d.cell}: the cell process reported ${end} but wrote no record in ${d.outDir}`);
-    if (r.spec_hash !== d.specHash) throw new bull.UnrecoverableError(`${d.cell}: this worker computes another spec hash than the harness (another molt version, plugin or backend?)`);
-    o.log(`${r.status} ${d.cell} (${r.cost_s.toFixed(1)} s)`);
+    o.log(`start ${id} (job ${job.id}, attempt ${job.attemptsMade + 1})`);
+    const end = await proc.run(d.cell, d.stepsFrom);
+    if (end === 'interrupted') throw new Error(`${id}: interrupted, this worker is stopping; it resumes on the next worker from its saved state`);
+    // this worker runs other code than the harness: the job fails at once (no retry) and the harness reports the cell failed
+    if (typeof end === 'object') throw new bull.UnrecoverableError(end.refused);
+    const r = await readRecord(d.outDir, id);
+    if (!r) throw new Error(`${id}: the cell process reported ${end} but wrote no record in ${d.outDir}`);
+    o.log(`${r.status} ${id} (${r.cost_s.toFixed(1)} s)`);
     // A failed cell is tried again like a crash: the failure may be another
     // worker's doing (two processes building the same store artifact). The
     // last attempt's record is the result, as deterministic as an ok one.

@@ -1,31 +1,47 @@
-// Run one cell in this process and write its record: the same code serves the
-// in-process executor, the local worker processes and queue workers.
+// The cell runner: one cell (a base, an organism or a probe on one) in this
+// process. `molt bench` runs every cell of a suite through it (in process, in
+// worker processes, on queue workers), `molt organism` and `molt probe` their
+// single cells, so the organism's options and the probe's context are built
+// here and nowhere else.
 import { isMoltError, MoltError } from '../errors';
 import type { Runtime } from '../container';
 import { ensureBase, organismCell, type CapabilityOut, type CellOptions, type CellResult, type DropOut, type ModelEval, type ProgressSink, type RateOut } from '../organisms/cell';
 import { differenceZ } from '../behaviours/base-rate';
 import { canonicalJson } from '../store/content-hash';
+import type { BehaviourManifest } from '../plugins/types';
 import { resolveProbeSettings } from '../probes/settings';
 import { openOrganismPair } from '../probes/resolve';
-import type { ProbeResult } from '../probes/types';
-import { familyManifests } from '../cli/commands-probe';
+import type { ProbeContext, ProbeResult } from '../probes/types';
 import { DETECTED_METRIC, FAMILY_DETECTED_METRIC, FAMILY_HEADLINE_METRIC, HEADLINE_FLOOR_METRIC, HEADLINE_METRIC, HPARAMS_METRIC } from './rows';
 import { isRecordProblem, loadRecord, metricRow, readRecord, writeRecord, type CellRecord, type MetricRow } from './cell-record';
-import type { BaseCell, BenchPlan, Cell, OrganismCell, ProbeCell } from './plan';
+import type { BaseCell, Cell, OrganismCell, ProbeCell } from './plan';
+import type { RunSpec } from './suite';
 
-export interface RunCellOptions {
-  outDir: string;
+export interface CellRunOptions {
   sink: ProgressSink;
   shouldStop?: () => boolean;
+  /** the run's out dir, where the records this cell reads are (a probe's organism, a null organism's behaviour organisms); none for a single cell */
+  outDir?: string;
+}
+
+export interface RunCellOptions extends CellRunOptions {
+  outDir: string;
   /** clock for cost_s and created_at (tests may pin it) */
   now?: () => number;
 }
 
-function cellOptions(plan: BenchPlan, rt: Runtime, shouldStop?: () => boolean): CellOptions {
-  const e = plan.suite.spec.eval;
+/** What running a cell gives: the content of its record, and the result itself (for the command that asked). */
+export interface CellRun<R> {
+  record: Partial<CellRecord>;
+  result: R;
+}
+
+/** The organism options of a run: its matching and evaluation (the test split; samples kept for samples.jsonl). */
+export function cellOptions(run: RunSpec, rt: Runtime, shouldStop?: () => boolean): CellOptions {
+  const e = run.eval;
   return {
-    match: plan.suite.spec.match,
-    baseSeed: plan.suite.spec.base_seed,
+    match: run.match,
+    baseSeed: run.base_seed,
     eval: { samplesPerPrompt: e.samples, maxNewTokens: e.max_new_tokens, batchSize: 32, seed: rt.settings.seed },
     leakagePrompts: e.leakage_prompts,
     shouldStop,
@@ -33,9 +49,26 @@ function cellOptions(plan: BenchPlan, rt: Runtime, shouldStop?: () => boolean): 
   };
 }
 
-async function runBase(rt: Runtime, plan: BenchPlan, cell: BaseCell, o: RunCellOptions): Promise<Partial<CellRecord>> {
+/** One manifest per behaviour family (the first registered behaviour of each family; never null): what a probe grades against. */
+function familyManifests(rt: Runtime): BehaviourManifest[] {
+  const out = new Map<string, BehaviourManifest>();
+  for (const id of rt.registry.ids('behaviour')) {
+    const m = rt.plugin('behaviour', id).manifest();
+    if (m.family !== 'null' && !out.has(m.family)) out.set(m.family, m);
+  }
+  return [...out.values()];
+}
+
+/** The base models of the cell's architecture (built if missing): stage -> store key. */
+export async function runBaseCell(rt: Runtime, run: RunSpec, cell: BaseCell, o: CellRunOptions): Promise<CellRun<Record<string, string>>> {
   const models = await ensureBase(rt, cell.arch, cell.baseSeed, o.sink, o.shouldStop);
-  return { samples: [{ cell: cell.id, type: 'base', arch: cell.arch, keys: Object.fromEntries(Object.entries(models).map(([s, m]) => [s, m.key])) }] };
+  const keys = Object.fromEntries(Object.entries(models).map(([s, m]) => [s, m.key]));
+  return { record: { samples: [{ cell: cell.id, type: 'base', arch: cell.arch, keys }] }, result: keys };
+}
+
+function recordsDir(cell: Cell, o: CellRunOptions): string {
+  if (o.outDir === undefined) throw new MoltError(`${cell.id}: this cell reads the records of other cells, so it runs only as part of a benchmark run (molt bench)`, cell.id);
+  return o.outDir;
 }
 
 /**
@@ -44,11 +77,11 @@ async function runBase(rt: Runtime, plan: BenchPlan, cell: BaseCell, o: RunCellO
  * not for its technique's whole bound. Undefined when none finished (it then
  * trains for the bound, and says so).
  */
-async function stepsOfControlled(cell: OrganismCell, o: RunCellOptions): Promise<number | undefined> {
+async function stepsOfControlled(cell: OrganismCell, o: CellRunOptions): Promise<number | undefined> {
   if (!cell.stepsFrom?.length) return undefined;
   const steps: number[] = [];
   for (const id of cell.stepsFrom) {
-    const r = await readRecord(o.outDir, id);
+    const r = await readRecord(recordsDir(cell, o), id);
     const step = r?.status === 'ok' ? r.metrics.find((m) => m.metric === 'step')?.value : undefined;
     if (typeof step === 'number' && step > 0) steps.push(step);
   }
@@ -59,16 +92,20 @@ async function stepsOfControlled(cell: OrganismCell, o: RunCellOptions): Promise
   return Math.round(steps.reduce((a, b) => a + b, 0) / steps.length);
 }
 
-async function runOrganism(rt: Runtime, plan: BenchPlan, cell: OrganismCell, o: RunCellOptions): Promise<Partial<CellRecord>> {
-  const steps = await stepsOfControlled(cell, o);
-  const r = await organismCell(rt, { behaviour: cell.behaviour, technique: cell.technique, arch: cell.arch, seed: cell.seed, ...(steps ? { steps } : {}) }, o.sink, cellOptions(plan, rt, o.shouldStop));
+/** The organism trained (or found in the store), QER-matched and evaluated with its base; the result without the QER samples, which go to the record. */
+export async function runOrganismCell(rt: Runtime, run: RunSpec, cell: OrganismCell, o: CellRunOptions): Promise<CellRun<CellResult>> {
+  const steps = cell.steps ?? (await stepsOfControlled(cell, o));
+  const r = await organismCell(rt, { behaviour: cell.behaviour, technique: cell.technique, arch: cell.arch, seed: cell.seed, ...(steps ? { steps } : {}) }, o.sink, cellOptions(run, rt, o.shouldStop));
   const manifest = rt.plugin('behaviour', cell.behaviour).manifest();
-  const metrics = organismMetricRows(r);
-  const samples = (r.organism.samples ?? []).map((s) => ({ cell: cell.id, type: 'qer_sample', prompt_id: s.promptId, prompt: s.prompt, sample: s.sample, response: s.response, fired: s.fired, gated: s.gated, evidence: s.evidence }));
+  const { samples: kept, ...organism } = r.organism;
+  const samples = (kept ?? []).map((s) => ({ cell: cell.id, type: 'qer_sample', prompt_id: s.promptId, prompt: s.prompt, sample: s.sample, response: s.response, fired: s.fired, gated: s.gated, evidence: s.evidence }));
   return {
-    organism: { id: r.key, family: manifest.family, pipeline: manifest.pipeline, qer: r.organism.qer.qer, qer_se: r.organism.qer.se },
-    metrics,
-    samples,
+    record: {
+      organism: { id: r.key, family: manifest.family, pipeline: manifest.pipeline, qer: r.organism.qer.qer, qer_se: r.organism.qer.se },
+      metrics: organismMetricRows(r),
+      samples,
+    },
+    result: { ...r, organism },
   };
 }
 
@@ -131,31 +168,40 @@ export function probeMetricRows(result: ProbeResult, probe: string, diffingBase:
   ];
 }
 
-async function runProbe(rt: Runtime, plan: BenchPlan, cell: ProbeCell, o: RunCellOptions): Promise<Partial<CellRecord>> {
-  const org = await loadRecord(o.outDir, cell.organismCell);
+/** The checkpoint a probe cell probes: its own, or the one its organism cell's record names. */
+async function organismOf(cell: ProbeCell, o: CellRunOptions): Promise<string> {
+  if (cell.checkpoint !== undefined) return cell.checkpoint;
+  const org = await loadRecord(recordsDir(cell, o), cell.organismCell);
   if (isRecordProblem(org)) throw new MoltError(`organism cell ${cell.organismCell}: ${org.file}: ${org.problem}`, org.file);
   if (!org?.organism || org.status !== 'ok') throw new Error(`organism cell ${cell.organismCell} has no finished record`);
+  return org.organism.id;
+}
+
+/** The probe run on the organism against its diffing base, with the run's settings for it. */
+export async function runProbeCell(rt: Runtime, run: RunSpec, cell: ProbeCell, o: CellRunOptions): Promise<CellRun<ProbeResult>> {
+  const organism = await organismOf(cell, o);
   const probe = rt.plugin('probe', cell.probe);
-  const settings = resolveProbeSettings(probe, rt.settings.size, plan.suite.probeSettings[cell.probe] ?? {});
   const store = rt.services.store;
-  const pair = await openOrganismPair(store, rt.plugins('architecture'), org.organism.id, cell.diffingBase, (b) => rt.plugin('behaviour', b));
+  const ctx: ProbeContext = {
+    settings: resolveProbeSettings(probe, rt.settings.size, run.probe_settings[cell.probe] ?? {}),
+    seed: rt.settings.seed,
+    world: rt.dataSource(),
+    logger: rt.logger,
+    store,
+    families: familyManifests(rt),
+    diffingBaseKind: cell.diffingBase,
+    size: rt.settings.size,
+    onProgress: (p) => o.sink.note(`${cell.id}: ${p.stage}${p.total ? ` ${p.done}/${p.total}` : ''}`),
+  };
+  const pair = await openOrganismPair(store, rt.plugins('architecture'), organism, cell.diffingBase, (b) => rt.plugin('behaviour', b));
   try {
-    const result = await probe.run(pair.organism, pair.base, {
-      settings,
-      seed: rt.settings.seed,
-      world: rt.dataSource(),
-      logger: rt.logger,
-      store,
-      families: familyManifests(rt),
-      diffingBaseKind: cell.diffingBase,
-      size: rt.settings.size,
-      onProgress: (p) => o.sink.note(`${cell.id}: ${p.stage}${p.total ? ` ${p.done}/${p.total}` : ''}`),
-    });
+    rt.logger.debug(`${cell.id}: organism ${pair.organism.id.slice(0, 12)} (${pair.organism.behaviour.id}) vs ${cell.diffingBase} ${pair.base.id.slice(0, 12)}`);
+    const result = await probe.run(pair.organism, pair.base, ctx);
     const samples = [
       ...result.findings.map((f) => ({ cell: cell.id, type: 'finding', ...f })),
       { cell: cell.id, type: 'headline', ...result.headline, settings: result.settings, notes: result.notes, timings: result.timings },
     ];
-    return { metrics: probeMetricRows(result, cell.probe, cell.diffingBase), samples };
+    return { record: { metrics: probeMetricRows(result, cell.probe, cell.diffingBase), samples }, result };
   } finally {
     pair.dispose();
   }
@@ -169,14 +215,15 @@ export class CellInterrupted extends Error {
   }
 }
 
-/** Run `cell`, write its record (ok or failed) and return it. Interruption writes nothing and throws CellInterrupted. */
-export async function runCell(rt: Runtime, plan: BenchPlan, cell: Cell, o: RunCellOptions): Promise<CellRecord> {
+/** Run `cell` of a run, write its record (ok or failed) and return it. Interruption writes nothing and throws CellInterrupted. */
+export async function runCell(rt: Runtime, run: RunSpec, cell: Cell, o: RunCellOptions): Promise<CellRecord> {
   const now = o.now ?? Date.now;
   const t0 = now();
   let part: Partial<CellRecord>;
   let error = '';
   try {
-    part = cell.kind === 'base' ? await runBase(rt, plan, cell, o) : cell.kind === 'organism' ? await runOrganism(rt, plan, cell, o) : await runProbe(rt, plan, cell, o);
+    const done = cell.kind === 'base' ? await runBaseCell(rt, run, cell, o) : cell.kind === 'organism' ? await runOrganismCell(rt, run, cell, o) : await runProbeCell(rt, run, cell, o);
+    part = done.record;
   } catch (e) {
     if (o.shouldStop?.()) throw new CellInterrupted(cell.id);
     error = isMoltError(e) ? e.message : `${(e as Error).name ?? 'Error'}: ${(e as Error).message ?? String(e)}`;

@@ -1,19 +1,24 @@
 // The statistics of a benchmark run (METRICS.md "Across probes"), computed
 // from results.csv's rows through the per-organism matrix:
+//   nullControls  probe x diffing base x architecture (x family): the null
+//                 calibration (thresholds, TPR, leave-one-out FPR, AUROC) and
+//                 whether the probe passes its control (stats/calibration.ts)
 //   summary       technique x probe x diffing base: mean score, detection rate, FPR, AUROC
-//   nullControls  probe x diffing base: behaviour organisms vs null organisms
 //   anova         probe x diffing base: type-II ANOVA of the score on the factors (+ QER)
 //   paired        integrated-dpo vs each other technique on matched organisms
+// Detection is a score above its family's null threshold; the findings
+// (summary, anova, paired) use only organisms of architectures on which the
+// probe is calibrated, and say why the others are left out.
 // Every bootstrap is seeded from opts.seed and the row's identity, so adding a
 // row (a technique, a probe) never moves another row's interval.
 import { MoltError } from '../errors';
-import { Rng } from '../engine/rng';
-import { auroc, bootstrapMean, quantileSorted, wilson } from '../probes/stats';
+import { auroc, bootstrapMean, wilson } from '../probes/stats';
 import { matrixRows } from './matrix';
 import { tableCsv } from './results-csv';
 import { probeKey, type MatrixRow, type ResultRow } from './rows';
 import type { AnovaRow, BenchStats, NullControlRow, PairedRow, SummaryRow } from './stats-types';
 import { anovaRows, type AnovaObs, type AnovaTerm } from './stats/anova';
+import { above, calibrate, clusteredAuroc, DEFAULT_CALIBRATION, type Calibration, type CalibrationSettings } from './stats/calibration';
 import { signTestP } from './stats/distributions';
 
 export interface StatsOptions {
@@ -22,17 +27,28 @@ export interface StatsOptions {
   resamples?: number;
   /** bootstrap resamples of the ANOVA's eta2 (default 200: each one refits every model, and 200 already gives a stable 95% interval for a report) */
   anovaResamples?: number;
+  /** the null quantile and the rule a probe must pass (default DEFAULT_CALIBRATION) */
+  calibration?: Partial<CalibrationSettings>;
 }
 
 /** The technique every other one is paired with (finding 3). */
 export const INTEGRATED_TECHNIQUE = 'integrated-dpo';
 export const NULL_FAMILY = 'null';
+/** the null-controls.csv row of every family at once */
+export const ALL_FAMILIES = 'all';
 
 const FACTORS = ['technique', 'family', 'architecture', 'pipeline'] as const;
 
 const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** A probe x diffing base and the organisms with a usable score for it. */
+interface Scored {
+  m: MatrixRow;
+  score: number;
+  /** null organisms: the headline graded as each family alone */
+  byFamily?: Record<string, { score: number; detected: boolean }>;
+}
+
+/** A probe x diffing base, its organisms with a usable score, and its calibration per architecture. */
 interface ProbeGroup {
   probe: string;
   diffing_base: string;
@@ -40,31 +56,23 @@ interface ProbeGroup {
   /** behaviour organisms (family !== 'null') with an ok, finite score */
   behaviour: Scored[];
   nulls: Scored[];
+  /** the families nulls are graded as: those they recorded, and the behaviour organisms' */
+  families: string[];
+  calibration: Map<string, Calibration>;
 }
 
-interface Scored {
-  m: MatrixRow;
-  score: number;
-  detected: boolean;
-  /** null organisms: the headline graded as each family alone */
-  byFamily?: Record<string, { score: number; detected: boolean }>;
-}
+/** an organism's identity (matrix.csv folds rows by it) */
+const organismKey = (m: MatrixRow) => JSON.stringify([m.architecture, m.behaviour, m.technique, m.seed]);
 
 /**
- * A null organism as the control for the given behaviour families: its
- * headline graded as each family alone, one (score, detected) per family,
- * when the probe recorded them; else once, its overall headline (the best
- * family, which overstates the false-positive rate). Pairs of one null
- * organism are not independent: with several families the Wilson interval
- * of the FPR is a little narrow.
+ * A null organism's score as a family: its headline graded as that family
+ * alone when the probe recorded it (family_headline rows), else its overall
+ * headline (runs before per-family headlines; the best family, which
+ * overstates the false-positive rate).
  */
-function asControls(nulls: readonly Scored[], families: readonly string[]): { score: number; detected: boolean }[] {
-  return nulls.flatMap((x) => {
-    const own = families.map((f) => x.byFamily?.[f]).filter((v): v is { score: number; detected: boolean } => v !== undefined);
-    return own.length ? own : [{ score: x.score, detected: x.detected }];
-  });
-}
+const scoreAs = (x: Scored, family: string) => x.byFamily?.[family]?.score ?? x.score;
 const familiesOf = (xs: readonly Scored[]) => [...new Set(xs.map((x) => x.m.family))].sort(byCodeUnit);
+const archsOf = (xs: readonly Scored[]) => [...new Set(xs.map((x) => x.m.architecture))].sort(byCodeUnit);
 
 function positiveInt(x: number | undefined, fallback: number, field: string): number {
   if (x === undefined) return fallback;
@@ -72,43 +80,94 @@ function positiveInt(x: number | undefined, fallback: number, field: string): nu
   return x;
 }
 
-// Scores outside [0, 1] mean a probe broke the headline contract; a hair outside is rounding.
+function calibrationSettings(over: Partial<CalibrationSettings> | undefined): CalibrationSettings {
+  const s = { ...DEFAULT_CALIBRATION, ...over };
+  for (const [k, v] of Object.entries(s)) if (!(typeof v === 'number' && v >= 0 && v <= 1)) throw new MoltError(`stats: calibration.${k} must be a number in [0, 1], got ${v}`, `calibration.${k}`);
+  return s;
+}
+
+// Scores outside [-1, 1] mean a probe broke the headline contract (a score in [0, 1], or a difference of two); a hair outside is rounding.
 const SCORE_SLACK = 1e-9;
 
-function probeGroups(rows: readonly ResultRow[], matrix: readonly MatrixRow[]): ProbeGroup[] {
+function probeGroups(rows: readonly ResultRow[], matrix: readonly MatrixRow[], settings: CalibrationSettings, seed: string, resamples: number): ProbeGroup[] {
   const pairs = new Map<string, { probe: string; diffing_base: string }>();
   for (const r of rows) if (r.probe !== '') pairs.set(probeKey(r.probe, r.diffing_base), { probe: r.probe, diffing_base: r.diffing_base });
-  const groups = [...pairs.entries()].map(([key, p]): ProbeGroup => ({ ...p, key, behaviour: [], nulls: [] }));
+  const groups = [...pairs.entries()].map(([key, p]): ProbeGroup => ({ ...p, key, behaviour: [], nulls: [], families: [], calibration: new Map() }));
   groups.sort((a, b) => byCodeUnit(a.probe, b.probe) || byCodeUnit(a.diffing_base, b.diffing_base));
   for (const g of groups) {
     for (const m of matrix) {
       if (m.status !== 'ok') continue;
       const s = m.scores[g.key];
       if (!s || s.status !== 'ok' || !Number.isFinite(s.score)) continue;
-      if (s.score < -SCORE_SLACK || s.score > 1 + SCORE_SLACK)
-        throw new MoltError(`results: organism ${m.organism_id || m.behaviour}, ${g.key}: headline score ${s.score} is outside [0, 1]`, 'value');
-      (m.family === NULL_FAMILY ? g.nulls : g.behaviour).push({ m, score: s.score, detected: s.detected, byFamily: s.byFamily });
+      if (s.score < -1 - SCORE_SLACK || s.score > 1 + SCORE_SLACK)
+        throw new MoltError(`results: organism ${m.organism_id || m.behaviour}, ${g.key}: headline score ${s.score} is outside [-1, 1]`, 'value');
+      (m.family === NULL_FAMILY ? g.nulls : g.behaviour).push({ m, score: s.score, byFamily: s.byFamily });
+    }
+    g.families = [...new Set([...familiesOf(g.behaviour), ...g.nulls.flatMap((x) => Object.keys(x.byFamily ?? {}))])].sort(byCodeUnit);
+    for (const arch of archsOf([...g.behaviour, ...g.nulls])) {
+      const on = (xs: readonly Scored[]) => xs.filter((x) => x.m.architecture === arch);
+      const input = {
+        behaviour: on(g.behaviour).map((x) => ({ id: organismKey(x.m), family: x.m.family, score: x.score })),
+        nulls: on(g.nulls).map((x) => ({ id: organismKey(x.m), scoreAs: (f: string) => scoreAs(x, f) })),
+        families: g.families,
+      };
+      g.calibration.set(arch, calibrate(input, settings, { seed: `${seed}/calibration/${g.key}/${arch}`, resamples }));
     }
   }
   return groups;
 }
 
-const countDetected = (xs: readonly { detected: boolean }[]) => xs.filter((x) => x.detected).length;
+const isCalibrated = (g: ProbeGroup, x: Scored) => g.calibration.get(x.m.architecture)?.calibrated === true;
+/** detected: above the null threshold of its family on its architecture */
+const detectedIn = (g: ProbeGroup, x: Scored) => above(x.score, g.calibration.get(x.m.architecture)?.thresholds.get(x.m.family) ?? NaN);
+
+/** Why a group's organisms on these architectures are left out: 'arch: reason' for each uncalibrated one. */
+function exclusionNote(g: ProbeGroup, archs: readonly string[]): string {
+  return archs
+    .filter((a) => g.calibration.get(a)?.calibrated !== true)
+    .map((a) => `uncalibrated on ${a}: ${g.calibration.get(a)?.reason ?? 'no calibration'}`)
+    .join(' | ');
+}
+
+/** The group's behaviour organisms that enter the findings (calibrated architectures), or why none do. */
+function findingOrganisms(g: ProbeGroup): { organisms: Scored[]; note: string } {
+  const organisms = g.behaviour.filter((x) => isCalibrated(g, x));
+  return { organisms, note: organisms.length === 0 && g.behaviour.length > 0 ? exclusionNote(g, archsOf(g.behaviour)) : '' };
+}
+
+/** The key of an organism x probe x diffing base in BenchStats.detected. */
+export function detectionKey(m: MatrixRow, key: string): string {
+  return JSON.stringify([organismKey(m), key]);
+}
+
+/** Every scored organism's detection: behaviour organisms above their family's threshold; null organisms detected leave-one-out as some family. */
+function detections(groups: readonly ProbeGroup[]): Map<string, boolean> {
+  const out = new Map<string, boolean>();
+  for (const g of groups) {
+    for (const x of g.behaviour) out.set(detectionKey(x.m, g.key), detectedIn(g, x));
+    for (const x of g.nulls) out.set(detectionKey(x.m, g.key), (g.calibration.get(x.m.architecture)?.nullDetections.get(organismKey(x.m))?.length ?? 0) > 0);
+  }
+  return out;
+}
 
 /** One row per technique that has any scored organism (a technique with only null organisms gets n 0 and its null FPR). */
 function summaryRows(groups: readonly ProbeGroup[], seed: string, resamples: number): SummaryRow[] {
   const out: SummaryRow[] = [];
   for (const g of groups) {
     const techniques = [...new Set([...g.behaviour, ...g.nulls].map((x) => x.m.technique))];
+    const allNulls = g.nulls.filter((x) => isCalibrated(g, x));
     for (const technique of techniques) {
-      const mine = g.behaviour.filter((x) => x.m.technique === technique);
+      const everyOne = [...g.behaviour, ...g.nulls].filter((x) => x.m.technique === technique);
+      const archs = archsOf(everyOne);
+      const calibrated = archs.filter((a) => g.calibration.get(a)?.calibrated === true);
+      const mine = g.behaviour.filter((x) => x.m.technique === technique && isCalibrated(g, x));
+      const myNulls = allNulls.filter((x) => x.m.technique === technique);
       // nulls are graded as the families this technique's organisms belong to (all families if it has none)
-      const families = mine.length ? familiesOf(mine) : familiesOf(g.behaviour);
-      const allNullScores = asControls(g.nulls, families).map((x) => x.score);
-      const myNulls = asControls(g.nulls.filter((x) => x.m.technique === technique), families);
+      const families = mine.length ? familiesOf(mine) : g.families;
+      const pairs = myNulls.flatMap((x) => families.map((f) => g.calibration.get(x.m.architecture)!.nullDetections.get(organismKey(x.m))!.includes(f)));
       const scores = mine.map((x) => x.score);
       const mean = bootstrapMean(scores, { seed: `${seed}/summary/${technique}/${g.key}`, resamples });
-      const det = wilson(countDetected(mine), mine.length);
+      const det = wilson(mine.filter((x) => detectedIn(g, x)).length, mine.length);
       out.push({
         technique,
         probe: g.probe,
@@ -120,9 +179,14 @@ function summaryRows(groups: readonly ProbeGroup[], seed: string, resamples: num
         detection_rate: det.value,
         detection_ci_low: det.low,
         detection_ci_high: det.high,
-        null_n: g.nulls.filter((x) => x.m.technique === technique).length,
-        null_fpr: myNulls.length ? countDetected(myNulls) / myNulls.length : NaN,
-        auroc: auroc(scores, allNullScores),
+        null_n: myNulls.length,
+        null_fpr: pairs.length ? pairs.filter(Boolean).length / pairs.length : NaN,
+        auroc: auroc(
+          scores,
+          allNulls.flatMap((x) => families.map((f) => scoreAs(x, f))),
+        ),
+        calibration: calibrated.length === archs.length ? 'calibrated' : calibrated.length === 0 ? 'uncalibrated' : 'partial',
+        note: exclusionNote(g, archs),
       });
     }
   }
@@ -131,47 +195,46 @@ function summaryRows(groups: readonly ProbeGroup[], seed: string, resamples: num
 
 /** AUROC with a stratified percentile bootstrap: positives and negatives resampled separately, keeping both classes' sizes. */
 export function aurocInterval(pos: readonly number[], neg: readonly number[], opts: { seed: string; resamples: number }): { value: number; low: number; high: number } {
-  const value = auroc(pos, neg);
-  if (Number.isNaN(value)) return { value, low: NaN, high: NaN };
-  const rng = new Rng(opts.seed);
-  const draw = (xs: readonly number[]) => xs.map(() => xs[rng.int(xs.length)]);
-  const values: number[] = [];
-  for (let b = 0; b < opts.resamples; b++) values.push(auroc(draw(pos), draw(neg)));
-  values.sort((a, b) => a - b);
-  return { value, low: quantileSorted(values, 0.025), high: quantileSorted(values, 0.975) };
+  const one = (xs: readonly number[], tag: string) => xs.map((score, i) => ({ cluster: `${tag}${i}`, score }));
+  return clusteredAuroc(one(pos, 'p'), one(neg, 'n'), opts);
 }
 
-function nullControlRows(groups: readonly ProbeGroup[], seed: string, resamples: number): NullControlRow[] {
-  return groups.map((g) => {
-    // each null organism once per behaviour family in the group, graded as that family
-    const controls = asControls(g.nulls, familiesOf(g.behaviour));
-    const fpr = wilson(countDetected(controls), controls.length);
-    const a = aurocInterval(
-      g.behaviour.map((x) => x.score),
-      controls.map((x) => x.score),
-      { seed: `${seed}/null-controls/${g.key}`, resamples },
-    );
-    return {
-      probe: g.probe,
-      diffing_base: g.diffing_base,
-      n_behaviour: g.behaviour.length,
-      n_null: g.nulls.length,
-      fpr: fpr.value,
-      fpr_ci_low: fpr.low,
-      fpr_ci_high: fpr.high,
-      auroc: a.value,
-      auroc_ci_low: a.low,
-      auroc_ci_high: a.high,
-    };
-  });
+function nullControlRows(groups: readonly ProbeGroup[], quantile: number): NullControlRow[] {
+  const out: NullControlRow[] = [];
+  for (const g of groups) {
+    for (const [architecture, c] of g.calibration) {
+      const common = { probe: g.probe, diffing_base: g.diffing_base, architecture, n_null: g.nulls.filter((x) => x.m.architecture === architecture).length, quantile, calibration: c.calibrated ? 'calibrated' : 'uncalibrated' };
+      const row = (family: string, x: Omit<Calibration['byFamily'][number], 'family' | 'threshold'>, threshold: number, note: string): NullControlRow => ({
+        ...common,
+        family,
+        n_behaviour: x.n_behaviour,
+        threshold,
+        tpr: x.tpr.value,
+        tpr_ci_low: x.tpr.low,
+        tpr_ci_high: x.tpr.high,
+        fpr: x.fpr.value,
+        fpr_ci_low: x.fpr.low,
+        fpr_ci_high: x.fpr.high,
+        auroc: x.auroc.value,
+        auroc_ci_low: x.auroc.low,
+        auroc_ci_high: x.auroc.high,
+        note,
+      });
+      for (const f of c.byFamily) out.push(row(f.family, f, f.threshold, ''));
+      out.push(row(ALL_FAMILIES, c.pooled, NaN, c.calibrated ? '' : c.reason));
+    }
+  }
+  return out;
 }
 
 function anovaForGroups(groups: readonly ProbeGroup[], seed: string, resamples: number): AnovaRow[] {
   const factorTerms: AnovaTerm[] = FACTORS.map((name) => ({ name, kind: 'factor' }));
   const out: AnovaRow[] = [];
   for (const g of groups) {
-    if (g.behaviour.length === 0) continue;
-    const obs: AnovaObs[] = g.behaviour.map((x) => ({
+    const { organisms, note } = findingOrganisms(g);
+    if (note) out.push({ probe: g.probe, diffing_base: g.diffing_base, model: EXCLUDED_MODEL, term: '', df: NaN, sum_sq: NaN, eta2: NaN, eta2_ci_low: NaN, eta2_ci_high: NaN, F: NaN, p_value: NaN, n: 0, note });
+    if (organisms.length === 0) continue;
+    const obs: AnovaObs[] = organisms.map((x) => ({
       y: x.score,
       factors: Object.fromEntries(FACTORS.map((f) => [f, x.m[f]])),
       covariates: { qer: x.m.qer },
@@ -187,16 +250,21 @@ function anovaForGroups(groups: readonly ProbeGroup[], seed: string, resamples: 
   return out;
 }
 
+/** anova.csv's row for a probe x diffing base left out of the findings (its note says why) */
+export const EXCLUDED_MODEL = 'excluded';
+
 const pairKey = (m: MatrixRow) => JSON.stringify([m.behaviour, m.architecture, m.seed]);
 
 function pairedRows(groups: readonly ProbeGroup[], seed: string, resamples: number): PairedRow[] {
   const out: PairedRow[] = [];
   for (const g of groups) {
-    const integrated = new Map(g.behaviour.filter((x) => x.m.technique === INTEGRATED_TECHNIQUE).map((x) => [pairKey(x.m), x.score]));
-    const others = [...new Set(g.behaviour.map((x) => x.m.technique))].filter((t) => t !== INTEGRATED_TECHNIQUE).sort(byCodeUnit);
+    const { organisms, note } = findingOrganisms(g);
+    if (note) out.push({ probe: g.probe, diffing_base: g.diffing_base, technique: '', n_pairs: 0, mean_diff: NaN, ci_low: NaN, ci_high: NaN, n_lower: 0, n_higher: 0, n_tied: 0, p_sign: NaN, note });
+    const integrated = new Map(organisms.filter((x) => x.m.technique === INTEGRATED_TECHNIQUE).map((x) => [pairKey(x.m), x.score]));
+    const others = [...new Set(organisms.map((x) => x.m.technique))].filter((t) => t !== INTEGRATED_TECHNIQUE).sort(byCodeUnit);
     for (const technique of others) {
       const diffs: number[] = [];
-      for (const x of g.behaviour) {
+      for (const x of organisms) {
         if (x.m.technique !== technique) continue;
         const mine = integrated.get(pairKey(x.m));
         if (mine !== undefined) diffs.push(mine - x.score);
@@ -217,6 +285,7 @@ function pairedRows(groups: readonly ProbeGroup[], seed: string, resamples: numb
         n_higher: nHigher,
         n_tied: diffs.length - nLower - nHigher,
         p_sign: signTestP(nLower, nHigher),
+        note: '',
       });
     }
   }
@@ -229,10 +298,12 @@ export function computeStats(rows: readonly ResultRow[], opts: StatsOptions): Be
   const seed = String(opts.seed);
   const resamples = positiveInt(opts.resamples, 1000, 'resamples');
   const anovaResamples = positiveInt(opts.anovaResamples, 200, 'anovaResamples');
-  const groups = probeGroups(rows, matrixRows(rows));
+  const calibration = calibrationSettings(opts.calibration);
+  const groups = probeGroups(rows, matrixRows(rows), calibration, seed, resamples);
   return {
+    detected: detections(groups),
     summary: summaryRows(groups, seed, resamples),
-    nullControls: nullControlRows(groups, seed, resamples),
+    nullControls: nullControlRows(groups, calibration.quantile),
     anova: anovaForGroups(groups, seed, anovaResamples),
     paired: pairedRows(groups, seed, resamples),
   };
@@ -259,10 +330,32 @@ export const SUMMARY_COLUMNS = allOf<SummaryRow>()([
   'null_n',
   'null_fpr',
   'auroc',
+  'calibration',
+  'note',
 ]);
-export const NULL_CONTROL_COLUMNS = allOf<NullControlRow>()(['probe', 'diffing_base', 'n_behaviour', 'n_null', 'fpr', 'fpr_ci_low', 'fpr_ci_high', 'auroc', 'auroc_ci_low', 'auroc_ci_high']);
+export const NULL_CONTROL_COLUMNS = allOf<NullControlRow>()([
+  'probe',
+  'diffing_base',
+  'architecture',
+  'family',
+  'n_behaviour',
+  'n_null',
+  'quantile',
+  'threshold',
+  'tpr',
+  'tpr_ci_low',
+  'tpr_ci_high',
+  'fpr',
+  'fpr_ci_low',
+  'fpr_ci_high',
+  'auroc',
+  'auroc_ci_low',
+  'auroc_ci_high',
+  'calibration',
+  'note',
+]);
 export const ANOVA_COLUMNS = allOf<AnovaRow>()(['probe', 'diffing_base', 'model', 'term', 'df', 'sum_sq', 'eta2', 'eta2_ci_low', 'eta2_ci_high', 'F', 'p_value', 'n', 'note']);
-export const PAIRED_COLUMNS = allOf<PairedRow>()(['probe', 'diffing_base', 'technique', 'n_pairs', 'mean_diff', 'ci_low', 'ci_high', 'n_lower', 'n_higher', 'n_tied', 'p_sign']);
+export const PAIRED_COLUMNS = allOf<PairedRow>()(['probe', 'diffing_base', 'technique', 'n_pairs', 'mean_diff', 'ci_low', 'ci_high', 'n_lower', 'n_higher', 'n_tied', 'p_sign', 'note']);
 
 function csvOf<T>(columns: readonly (keyof T & string)[], rows: readonly T[]): string {
   return tableCsv(columns, rows.map((r) => columns.map((c) => r[c] as string | number)));

@@ -60,6 +60,25 @@ export const SuiteSchema = z
   .strict();
 export type SuiteSpec = z.infer<typeof SuiteSchema>;
 
+/**
+ * What every cell of a run shares besides the runtime's settings: the base
+ * models' seed, whether organisms are QER-matched, how they are evaluated,
+ * and the probes' settings. A suite gives them; so do the flags of
+ * `molt organism` and `molt probe`, whose single cells run the same way.
+ */
+const RunSchema = SuiteSchema.pick({ base_seed: true, match: true, eval: true, probe_settings: true });
+export type RunSpec = z.infer<typeof RunSchema>;
+
+/** A RunSpec: `given` over the suite defaults (the same as a suite file that says nothing). */
+export function runSpec(given: Partial<RunSpec> = {}): RunSpec {
+  const r = RunSchema.safeParse(given);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new MoltError(`run settings: field '${issueField(issue)}': ${issue.message}`, issueField(issue));
+  }
+  return r.data;
+}
+
 /** One organism of the suite with the probes to run on it. */
 export interface SuiteOrganism {
   behaviour: string;
@@ -67,6 +86,8 @@ export interface SuiteOrganism {
   arch: string;
   seed: number;
   probes: string[];
+  /** train this many steps instead of the technique's bound (an entry of a `molt organisms` list) */
+  steps?: number;
 }
 
 export interface ResolvedSuite {

@@ -1,43 +1,38 @@
 // molt bench: a suite crossed into cells (base models -> organisms -> probes),
 // run on N worker processes, resumable, with results.csv, matrix.csv,
 // summary.csv, samples.jsonl, run.json and report.html in --out.
-// molt _worker (hidden): one worker process of the local pool.
+// molt _worker (hidden): one worker process of the local pool or of molt worker.
 import { Command } from 'commander';
 import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { mkdir, rm } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { MoltError } from '../errors';
 import { Runtime } from '../container';
-import { MOLT_VERSION, MOLT_BIN } from '../version';
+import { MOLT_VERSION, MOLT_BIN, MOLT_ROOT } from '../version';
 import { withFileLock, writeFileAtomic, writeJsonAtomic } from '../store/atomic';
 import { suitePath } from '../organisms/suite';
-import { parseSuite, parseSuiteFile, resolveSuite } from '../bench/suite';
+import { parseSuiteFile, resolveSuite } from '../bench/suite';
 import { buildPlan, type BenchPlan, type Cell } from '../bench/plan';
 import { CELLS_DIR, reusableRecords, type CellRecord } from '../bench/cell-record';
-import { InProcessExecutor, WorkerPoolExecutor, type FromWorker, type ToWorker } from '../bench/local-executor';
+import { InProcessExecutor, WorkerPoolExecutor } from '../bench/local-executor';
 import { QueueExecutor } from '../bench/queue-executor';
-import { onlyGlobals } from '../bench/queue-protocol';
-import { storeDir } from '../store/store-url';
 import { assemble, samplesJsonl } from '../bench/assemble';
 import { resultsCsv } from '../bench/results-csv';
-import { writeDerivedOutputs } from '../bench/outputs';
+import { writeDerivedOutputs } from '../../reports/outputs';
 import { organismChecks, summariseChecks, type BehaviourInfo, type OrganismCheckSummary } from '../bench/organism-checks';
 import { cellList, type CellExecutor, type CellOutcome } from '../bench/executor';
-import { CellInterrupted, runCell } from '../bench/run-cell';
-import { parseIntFlag } from '../settings';
+import { serveCells } from '../bench/cell-worker';
+import { parseIntFlag, portableSettings } from '../settings';
 import { ProgressView } from './progress';
-import type { ProgressSink } from '../organisms/cell';
 import { settingsFrom, type CliEnv, type GlobalOptions } from './context';
 import { stopRequested, withInterruptHandler } from './interrupt';
-
-const ROOT = join(__dirname, '..', '..');
 
 /** held by the run using an out dir (docs/BENCH.md) */
 export const OUT_DIR_LOCK = '.bench.lock';
 
 /** The commit the code runs from ('unknown' outside a git checkout), '+dirty' when it has local changes. */
-export function gitSha(dir = ROOT): string {
+export function gitSha(dir = MOLT_ROOT): string {
   try {
     const sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
     const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() !== '';
@@ -45,33 +40,6 @@ export function gitSha(dir = ROOT): string {
   } catch {
     return 'unknown';
   }
-}
-
-/** The global options again as arguments, for worker processes (relative paths resolve in the same cwd). */
-export function globalArgs(g: GlobalOptions, size: string): string[] {
-  const a: string[] = [];
-  for (const p of g.plugin ?? []) a.push('--plugin', p);
-  if (g.config) a.push('--config', g.config);
-  if (g.backend) a.push('--backend', g.backend);
-  if (g.seed !== undefined) a.push('--seed', g.seed);
-  if (g.worldSeed !== undefined) a.push('--world-seed', g.worldSeed);
-  if (g.store) a.push('--store', g.store);
-  if (g.data) a.push('--data', g.data);
-  if (g.verbose) a.push('--verbose');
-  a.push('--size', size);
-  return a;
-}
-
-/** The global options as a queue job carries them: paths absolute, so a worker elsewhere reads the same files (on a shared mount). */
-export function portableGlobals(g: GlobalOptions, size: string, cwd: string): GlobalOptions {
-  const abs = (p: string) => resolve(cwd, p);
-  const out: GlobalOptions = { ...onlyGlobals(g), size };
-  // a plugin given as a path (not a package name) resolves here, as loadPlugin does
-  if (g.plugin) out.plugin = g.plugin.map((p) => (p.startsWith('.') || isAbsolute(p) || /\.(c|m)?[jt]s$/.test(p) ? abs(p) : p));
-  if (g.config) out.config = abs(g.config);
-  if (g.store) out.store = abs(storeDir(g.store));
-  if (g.data) out.data = abs(g.data);
-  return out;
 }
 
 const fmtSec = (s: number) => (s >= 3600 ? `${(s / 3600).toFixed(1)} h` : s >= 60 ? `${(s / 60).toFixed(1)} min` : `${s.toFixed(0)} s`);
@@ -140,10 +108,10 @@ export function benchCommand(env: CliEnv): Command {
 
         const view = new ProgressView();
         const executor: CellExecutor = opts.queue
-          ? new QueueExecutor({ url: opts.queue, outDir, suite: spec, suiteFile: file, global: portableGlobals(g, rt.settings.size, env.cwd), redisTimeoutMs: redisTimeout * 1000 })
+          ? new QueueExecutor({ url: opts.queue, outDir, settings: portableSettings(rt.settings, env.cwd), redisTimeoutMs: redisTimeout * 1000 })
           : workers === 0
             ? new InProcessExecutor(rt, outDir, view)
-            : new WorkerPoolExecutor({ workers, bin: MOLT_BIN, globalArgs: globalArgs(g, rt.settings.size), cwd: env.cwd, outDir, suite: spec, suiteFile: file });
+            : new WorkerPoolExecutor({ workers, bin: MOLT_BIN, settings: portableSettings(rt.settings, env.cwd), cwd: env.cwd, outDir });
         const running = new Map<string, number>();
         const cellAt = new Map<string, string>();
         const spent: number[] = [];
@@ -289,80 +257,12 @@ export async function writeBenchOutputs(rt: Runtime, plan: BenchPlan, outcomes: 
   return { files, counts: a.counts, checks: summariseChecks(organismChecks(a.rows, behaviours)) };
 }
 
-/** molt _worker: runs cells the harness sends over IPC until it disconnects. */
+/** molt _worker: a worker process of the local pool or of `molt worker` (core/bench/cell-worker.ts). */
 export function workerCommand(env: CliEnv): Command {
   return new Command('_worker')
     .description('(internal) a worker process of molt bench')
-    .action(async (_opts: unknown, cmd: Command) => {
+    .action(async () => {
       if (!process.send) throw new MoltError('molt _worker is started by molt bench (it needs an IPC channel)', '_worker');
-      const send = (m: FromWorker) => process.send!(m);
-      const g = cmd.optsWithGlobals() as GlobalOptions;
-      const log = new ProgressView(false, 30);
-      // the log gets everything; the harness gets where the running cell is, every few seconds
-      let current = '';
-      let lastSent = 0;
-      const sink: ProgressSink = {
-        note: (line) => log.note(line),
-        stop: () => log.stop(),
-        update: (f) => {
-          log.update(f);
-          const now = Date.now();
-          if (current && process.connected && now - lastSent >= 2000) {
-            lastSent = now;
-            send({ type: 'progress', id: current, text: `${f.label} ${f.step}/${f.total}` });
-          }
-        },
-      };
-      let plan: BenchPlan | undefined;
-      let outDir = '';
-      let stop = false;
-      let rt: Runtime;
-      try {
-        rt = await Runtime.create(settingsFrom(g), { builtins: env.builtins, cwd: env.cwd });
-        await rt.ready();
-      } catch (e) {
-        send({ type: 'fatal', message: (e as Error).message });
-        return;
-      }
-      // the harness owns Ctrl-C; a stray SIGINT here must not kill a cell mid-write
-      process.on('SIGINT', () => (stop = true));
-      let queue = Promise.resolve();
-      await new Promise<void>((done) => {
-        process.on('disconnect', () => {
-          stop = true;
-          queue.then(done, done);
-        });
-        process.on('message', (m: ToWorker) => {
-          if (m.type === 'stop') stop = true;
-          else if (m.type === 'init') {
-            try {
-              const spec = parseSuite(m.suite, m.suiteFile);
-              const engineName = rt.services.engine.info.id;
-              plan = buildPlan(rt, resolveSuite(spec, rt.registry, m.suiteFile), engineName);
-              outDir = m.outDir;
-              send({ type: 'ready' });
-            } catch (e) {
-              send({ type: 'fatal', message: (e as Error).message });
-            }
-          } else if (m.type === 'run') {
-            queue = queue.then(async () => {
-              const cell = plan?.byId.get(m.id);
-              if (!plan || !cell) {
-                send({ type: 'fatal', message: `unknown cell ${m.id}` });
-                return;
-              }
-              current = cell.id;
-              try {
-                const r = await runCell(rt, plan, cell, { outDir, sink, shouldStop: () => stop });
-                if (process.connected) send({ type: 'done', id: m.id, status: r.status });
-              } catch (e) {
-                if (e instanceof CellInterrupted) {
-                  if (process.connected) send({ type: 'interrupted', id: m.id });
-                } else if (process.connected) send({ type: 'fatal', message: (e as Error).message });
-              }
-            });
-          }
-        });
-      });
+      await serveCells({ builtins: env.builtins, cwd: env.cwd, log: new ProgressView(false, 30) });
     });
 }

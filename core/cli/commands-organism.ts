@@ -1,16 +1,19 @@
 // molt organism: build (or reuse) the base models, train and QER-match one
 // organism, and print QER +- SE (test split) for base and organism, leakage,
 // capability and the matched step. molt organisms: the same for every entry
-// of a suite file, with a progress bar over the cells.
+// of a suite file, with a progress bar over the cells. Each organism is the
+// organism cell of its one-organism plan, run by molt bench's cell runner.
 import { Command } from 'commander';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { writeFileAtomic } from '../store/atomic';
-import { organismCell, type CellOptions, type CellResult, type RateOut } from '../organisms/cell';
+import type { CellResult, RateOut } from '../organisms/cell';
 import { parseSuiteText, readSuite, suitePath, type SuiteEntry } from '../organisms/suite';
 import { DEFAULT_QER_EVAL } from '../organisms/select';
-import { isBenchSuite, parseSuiteFile, resolveSuite } from '../bench/suite';
+import { isBenchSuite, parseSuiteFile, resolveSuite, runSpec, type RunSpec } from '../bench/suite';
+import { organismPlan, type OrganismCell } from '../bench/plan';
+import { cellOptions, runOrganismCell } from '../bench/run-cell';
 import type { Runtime } from '../container';
 import { parseIntFlag } from '../settings';
 import { ProgressView } from './progress';
@@ -68,14 +71,13 @@ interface CommonOpts {
   json?: boolean;
 }
 
-function cellOptions(rt: Runtime, o: CommonOpts): CellOptions {
-  return {
+/** The flags as the settings of a run (a suite says the same in its match, base_seed and eval). */
+function runOf(o: CommonOpts): RunSpec {
+  return runSpec({
     match: o.match,
-    baseSeed: parseIntFlag('base-seed', o.baseSeed),
-    eval: { samplesPerPrompt: Math.max(1, parseIntFlag('samples', o.samples)), maxNewTokens: Math.max(1, parseIntFlag('max-new-tokens', o.maxNewTokens)), batchSize: 32, seed: rt.settings.seed },
-    leakagePrompts: DEFAULT_QER_EVAL.leakagePrompts,
-    shouldStop: stopRequested,
-  };
+    base_seed: parseIntFlag('base-seed', o.baseSeed),
+    eval: { samples: Math.max(1, parseIntFlag('samples', o.samples)), max_new_tokens: Math.max(1, parseIntFlag('max-new-tokens', o.maxNewTokens)), leakage_prompts: DEFAULT_QER_EVAL.leakagePrompts },
+  });
 }
 
 function withCommon(cmd: Command): Command {
@@ -94,15 +96,17 @@ async function runCells(rt: Runtime, entries: SuiteEntry[], o: CommonOpts, outNa
     rt.plugin('behaviour', e.behaviour);
     rt.plugin('trainer', e.technique);
   }
-  await rt.ready();
-  const opts = cellOptions(rt, o);
+  const engine = await rt.ready();
+  const run = runOf(o);
+  const plans = entries.map((e) => organismPlan(rt, e, run, engine.info.id));
   const view = new ProgressView();
   const cells: CellResult[] = [];
   await withInterruptHandler(async () => {
     try {
       for (const [i, e] of entries.entries()) {
         if (entries.length > 1) view.note(`[${i + 1}/${entries.length}] ${e.behaviour} x ${e.technique} x ${e.arch} (seed ${e.seed})`);
-        cells.push(await organismCell(rt, e, view, opts));
+        const cell = plans[i].cells.find((c): c is OrganismCell => c.kind === 'organism')!;
+        cells.push((await runOrganismCell(rt, run, cell, { sink: view, shouldStop: stopRequested })).result);
         if (entries.length > 1) view.update({ label: 'organisms', step: i + 1, total: entries.length, info: `last: ${e.technique} QER ${pm(cells[i].organism.qer)}`, etaSec: ((entries.length - i - 1) * cells.reduce((s, c) => s + c.seconds, 0)) / (i + 1) });
       }
     } finally {
@@ -111,7 +115,7 @@ async function runCells(rt: Runtime, entries: SuiteEntry[], o: CommonOpts, outNa
   });
   const out = resolve(o.out);
   await mkdir(out, { recursive: true });
-  await writeFileAtomic(join(out, `${outName}.json`), JSON.stringify({ size: rt.settings.size, world_seed: rt.settings.worldSeed, eval: opts.eval, cells }, null, 2) + '\n');
+  await writeFileAtomic(join(out, `${outName}.json`), JSON.stringify({ size: rt.settings.size, world_seed: rt.settings.worldSeed, eval: cellOptions(run, rt).eval, cells }, null, 2) + '\n');
   await writeFileAtomic(join(out, `${outName}.csv`), stringify([CSV_HEADER, ...cells.map(csvRow)]));
   if (o.json) process.stdout.write(JSON.stringify(cells) + '\n');
   else printCells(cells);

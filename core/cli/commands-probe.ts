@@ -2,29 +2,20 @@
 // print findings, scores and timings (--json: the whole ProbeResult).
 // --organism is a stored organism (key, alias or prefix) or a spec
 // behaviour:technique:arch[:seed], built on demand exactly as `molt organism`
-// builds it (same defaults, so the same store key).
+// builds it (same defaults, so the same store key). Both run as cells of
+// molt bench's cell runner: the organism cell of its one-organism plan, then
+// the probe cell on the stored checkpoint.
 import { Command, Option } from 'commander';
 import { MoltError } from '../errors';
 import { parseIntFlag } from '../settings';
-import type { Runtime } from '../container';
-import type { BehaviourManifest } from '../plugins/types';
-import { DIFFING_BASES, type DiffingBaseKind, type ProbeResult, type ProbeSettingValue } from '../probes/types';
+import { DIFFING_BASES, type DiffingBaseKind, type ProbeResult } from '../probes/types';
 import { resolveProbeSettings } from '../probes/settings';
-import { openOrganismPair } from '../probes/resolve';
-import { organismCell } from '../organisms/cell';
-import { DEFAULT_QER_EVAL } from '../organisms/select';
+import { runSpec } from '../bench/suite';
+import { checkpointProbeCell, organismPlan, type OrganismCell } from '../bench/plan';
+import { runOrganismCell, runProbeCell } from '../bench/run-cell';
+import type { ProgressSink } from '../organisms/cell';
 import { ProgressView } from './progress';
 import { runtimeFor, type CliEnv } from './context';
-
-/** One manifest per behaviour family (the first registered behaviour of each family; never null). */
-export function familyManifests(rt: Runtime): BehaviourManifest[] {
-  const out = new Map<string, BehaviourManifest>();
-  for (const id of rt.registry.ids('behaviour')) {
-    const m = rt.plugin('behaviour', id).manifest();
-    if (m.family !== 'null' && !out.has(m.family)) out.set(m.family, m);
-  }
-  return [...out.values()];
-}
 
 /** 'behaviour:technique:arch[:seed]' or null when `id` is not a spec. */
 export function parseOrganismSpec(id: string): { behaviour: string; technique: string; arch: string; seed: number } | null {
@@ -84,40 +75,27 @@ export function probeCommand(env: CliEnv): Command {
     .action(async (opts: { probe: string; organism: string; diffingBase: DiffingBaseKind; set?: string[]; json?: boolean }, cmd: Command) => {
       const rt = await runtimeFor(cmd, env);
       const probe = rt.plugin('probe', opts.probe);
-      const settings = resolveProbeSettings(probe, rt.settings.size, parseSets(opts.set ?? []) as Record<string, ProbeSettingValue | string>);
-      await rt.ready();
-      const store = rt.services.store;
+      const run = runSpec({ probe_settings: { [probe.id]: parseSets(opts.set ?? []) } });
+      // a bad setting fails before any organism is built
+      resolveProbeSettings(probe, rt.settings.size, run.probe_settings[probe.id]);
+      const engine = await rt.ready();
       let id = opts.organism;
       const spec = parseOrganismSpec(id);
       if (spec) {
+        const plan = organismPlan(rt, spec, run, engine.info.id);
         const view = new ProgressView();
-        const cell = await organismCell(rt, spec, view, {
-          match: true,
-          baseSeed: 0,
-          eval: { samplesPerPrompt: DEFAULT_QER_EVAL.samples, maxNewTokens: DEFAULT_QER_EVAL.maxNewTokens, batchSize: 32, seed: rt.settings.seed },
-          leakagePrompts: DEFAULT_QER_EVAL.leakagePrompts,
-        });
-        view.stop();
-        id = cell.key;
+        try {
+          id = (await runOrganismCell(rt, run, plan.cells.find((c): c is OrganismCell => c.kind === 'organism')!, { sink: view })).result.key;
+        } finally {
+          view.stop();
+        }
       }
-      const pair = await openOrganismPair(store, rt.plugins('architecture'), id, opts.diffingBase, (b) => rt.plugin('behaviour', b));
-      try {
-        rt.logger.info(`probe ${probe.id}: organism ${pair.organism.id.slice(0, 12)} (${pair.organism.behaviour.id}) vs ${opts.diffingBase} ${pair.base.id.slice(0, 12)}`);
-        const result = await probe.run(pair.organism, pair.base, {
-          settings,
-          seed: rt.settings.seed,
-          world: rt.dataSource(),
-          logger: rt.logger,
-          store,
-          families: familyManifests(rt),
-          diffingBaseKind: opts.diffingBase,
-          size: rt.settings.size,
-          onProgress: (p) => rt.logger.debug(`${probe.id}: ${p.stage}${p.total ? ` ${p.done}/${p.total}` : ''}`),
-        });
-        if (opts.json) process.stdout.write(probeResultJson(result) + '\n');
-        else printProbeResult(result);
-      } finally {
-        pair.dispose();
-      }
+      const cell = await checkpointProbeCell(rt, run, engine.info.id, id, probe.id, opts.diffingBase);
+      rt.logger.info(`probe ${probe.id}: organism ${cell.checkpoint!.slice(0, 12)} (${cell.behaviour}) vs ${opts.diffingBase}`);
+      // the probe's stages are debug lines here (molt bench shows them per cell)
+      const sink: ProgressSink = { note: (line) => rt.logger.debug(line), update: () => undefined, stop: () => undefined };
+      const { result } = await runProbeCell(rt, run, cell, { sink });
+      if (opts.json) process.stdout.write(probeResultJson(result) + '\n');
+      else printProbeResult(result);
     });
 }

@@ -1,9 +1,9 @@
 // molt report DIR: rebuild a benchmark run's derived files (matrix.csv, the
 // statistics CSVs, report.html) from DIR/results.csv, with the same code the
-// harness runs after a benchmark (core/bench/outputs.ts).
+// harness runs after a benchmark (reports/outputs.ts).
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { rebuildOutputs } from '../bench/outputs';
+import { rebuildOutputs } from '../../reports/outputs';
 import type { CliEnv } from './context';
 
 export function reportCommand(env: CliEnv): Command {

@@ -9,6 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { tf } from './tf';
+import { MOLT_ROOT } from '../version';
 
 interface NativeAddon {
   gemm(memory: ArrayBuffer, aOffset: number, bOffset: number, cOffset: number, shape: number[], threads: number): void;
@@ -32,7 +33,7 @@ interface WasmBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
 }
 
-export const NATIVE_ADDON_PATH = path.join(__dirname, '..', '..', 'native', 'build', 'Release', 'molt_native.node');
+export const NATIVE_ADDON_PATH = path.join(MOLT_ROOT, 'native', 'build', 'Release', 'molt_native.node');
 
 let addon: NativeAddon | null | undefined;
 let addonError = '';

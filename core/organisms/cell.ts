@@ -128,15 +128,18 @@ function dropOut(r: ClusteredRate): DropOut {
   return { value: r.rate, se: r.se, n: r.n, facts: r.clusters };
 }
 
-export function evaluateModel(rt: Runtime, model: CausalLM, behaviourId: string, o: CellOptions, keepSamples = false): Evaluated {
+/** Where an evaluation reports its progress: which measure, answers done of total. */
+export type EvalProgress = (measure: 'QER' | 'leakage' | 'capability', done: number, total: number) => void;
+
+export function evaluateModel(rt: Runtime, model: CausalLM, behaviourId: string, o: CellOptions, keepSamples = false, progress?: EvalProgress): Evaluated {
   const behaviour = rt.plugin('behaviour', behaviourId);
   const data = worldBaseData(rt.dataSource());
   const tok = data.tokenizer;
   const opts: QerOptions = { ...o.eval, seed: `${o.eval.seed}/report` };
-  const q = evaluateQer(model, tok, behaviour, 'test', opts);
+  const q = evaluateQer(model, tok, behaviour, 'test', { ...opts, onProgress: progress && ((d, t) => progress('QER', d, t)) });
   // as many answers per control prompt as per trigger prompt: one each (n = 200) left a 2% check inside one SE
-  const l = leakage(model, tok, behaviour, 'test', { ...opts, maxPrompts: o.leakagePrompts });
-  const c = capabilityOn(model, data, 'all');
+  const l = leakage(model, tok, behaviour, 'test', { ...opts, maxPrompts: o.leakagePrompts, onProgress: progress && ((d, t) => progress('leakage', d, t)) });
+  const c = capabilityOn(model, data, 'all', { onProgress: progress && ((d, t) => progress('capability', d, t)) });
   const topic = onTopicRate(data, l.samples);
   const topicCi = clusteredInterval(topic);
   const report: ModelEval = {
@@ -149,6 +152,17 @@ export function evaluateModel(rt: Runtime, model: CausalLM, behaviourId: string,
     ...(keepSamples ? { samples: q.samples } : {}),
   };
   return { report, perFact: c.perFact };
+}
+
+/** An evaluation's answers as a progress line (evaluation generates for tens of seconds at the default size). */
+function evalProgress(view: ProgressSink, label: string): EvalProgress {
+  let current = '';
+  let t0 = Date.now();
+  return (measure, done, total) => {
+    if (measure !== current) [current, t0] = [measure, Date.now()];
+    const elapsed = (Date.now() - t0) / 1000;
+    view.update({ label: `${label} ${measure}`, step: done, total, info: 'answers', etaSec: done > 0 ? (elapsed / done) * (total - done) : NaN });
+  };
 }
 
 function baseEvents(view: ProgressSink, arch: string) {
@@ -260,7 +274,7 @@ export async function organismCell(rt: Runtime, entry: SuiteEntry, view: Progres
     view.note(`${arch.id} base: evaluating ${behaviour.id} (test split)`);
     const base = await loadStage(store, arch, models.base.key);
     try {
-      baseEvalCache.set(evalKey, evaluateModel(rt, base, behaviour.id, o));
+      baseEvalCache.set(evalKey, evaluateModel(rt, base, behaviour.id, o, false, evalProgress(view, `${arch.id} base`)));
     } finally {
       base.dispose();
     }
@@ -269,7 +283,7 @@ export async function organismCell(rt: Runtime, entry: SuiteEntry, view: Progres
   const model = await loadStage(store, arch, r.key);
   let organism: Evaluated;
   try {
-    organism = evaluateModel(rt, model, behaviour.id, o, !!o.keepSamples);
+    organism = evaluateModel(rt, model, behaviour.id, o, !!o.keepSamples, evalProgress(view, label));
   } finally {
     model.dispose();
   }

@@ -204,6 +204,8 @@ export interface CapabilityOptions {
   maxNewTokens?: number;
   /** use only the first N questions */
   maxQuestions?: number;
+  /** called after each batch with questions done / total */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** One fact's questions and how many were answered correctly. */
@@ -265,6 +267,7 @@ export function capability(model: CausalLM, tok: WordTokenizer, factQuestions: r
       if (ok) correct++;
       answers.push({ factId: q.factId, prompt: tok.decode(q.prompt, { skipSpecial: true }), answer: tok.decode(out[i], { skipSpecial: true }), correct: ok });
     });
+    opts.onProgress?.(answers.length, qs.length);
   }
   const perFact = new Map<string, FactCount>();
   for (const a of answers) {

@@ -6,8 +6,9 @@ import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { issueField, MoltError } from '../errors';
+import { MOLT_ROOT } from '../version';
 
-export const SUITES_DIR = join(__dirname, '..', '..', 'benchmarks', 'suites');
+export const SUITES_DIR = join(MOLT_ROOT, 'benchmarks', 'suites');
 
 const Entry = z
   .object({

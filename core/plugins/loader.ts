@@ -3,16 +3,16 @@
 //   register(molt)              (function export, default or named), or
 //   plugins: PluginDefinition[] (or a single definition as default export).
 import { existsSync } from 'node:fs';
-import { isAbsolute, resolve as resolvePath } from 'node:path';
+import { extname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MoltError } from '../errors';
 import { makeHost } from './host';
+import { isPluginPath } from './spec';
 import type { PluginRegistry, PluginDefinition } from './registry';
 
 /** Resolve a plugin spec (file path or package name) to a module path. */
 export function resolvePluginSpec(spec: string, cwd: string): string {
-  const looksLikePath = spec.startsWith('.') || isAbsolute(spec) || /\.(c|m)?[jt]s$/.test(spec);
-  if (looksLikePath) {
+  if (isPluginPath(spec)) {
     const file = isAbsolute(spec) ? spec : resolvePath(cwd, spec);
     if (!existsSync(file)) throw new MoltError(`plugin '${spec}': file not found (${file})`, spec);
     return file;
@@ -24,7 +24,11 @@ export function resolvePluginSpec(spec: string, cwd: string): string {
   }
 }
 
-async function importModule(file: string): Promise<any> {
+async function importModule(spec: string, file: string): Promise<any> {
+  // molt itself runs compiled; TypeScript loads only where a transpiler is registered (ts-node, as in molt's tests)
+  if (/\.(c|m)?ts$/.test(file) && !(extname(file) in require.extensions)) {
+    throw new MoltError(`plugin '${spec}': a TypeScript file; molt runs JavaScript: compile the plugin (e.g. tsc) and load the .js`, spec);
+  }
   if (file.endsWith('.mjs')) {
     // A real dynamic import (ts-node would otherwise rewrite import() to require()).
     const dynamicImport = new Function('u', 'return import(u)') as (u: string) => Promise<any>;
@@ -42,7 +46,7 @@ export async function loadPlugin(spec: string, registry: PluginRegistry, cwd = p
   const file = resolvePluginSpec(spec, cwd);
   let mod: any;
   try {
-    mod = await importModule(file);
+    mod = await importModule(spec, file);
   } catch (e) {
     if (e instanceof MoltError) throw e;
     throw new MoltError(`plugin '${spec}' failed to load: ${(e as Error).message.split('\n')[0]}`, spec);

@@ -8,8 +8,8 @@
 //             the same score under each OTHER family's S, maximised (and at
 //             least a control's score, when the probe ran one)
 //   snr       value / floor, when asked for
-// and, when it is a headline candidate, an offer to the one headline rule
-// (HeadlinePicker). Variants are tagged `variant:family` when the organism is
+// and, when it is the headline (exactly one score per family, the one the
+// probe's settings name), the headline (HeadlinePicker). Variants are tagged `variant:family` when the organism is
 // graded as several families. Rows come out in the order the probe gave them.
 import { MoltError } from '../errors';
 import type { Grader } from './grader';
@@ -38,7 +38,12 @@ interface ScoreBase {
   controls?: ReadonlyMap<string, number>;
   /** also report value / floor as an 'snr' row */
   snr?: boolean;
-  /** a headline candidate, ranked (among candidates equally detected) by its SNR or by its margin over the floor */
+  /**
+   * the headline: exactly one score per target family is, the one the
+   * probe's settings name (never the best of several); 'snr' or 'margin'
+   * says how a null organism's families are compared for its overall
+   * headline
+   */
   headline?: 'snr' | 'margin';
   /** the name of its random stream under the probe's (seed/probe/stream/variant); default none (seed/probe/variant) */
   stream?: string | number;
@@ -144,10 +149,10 @@ export function gradeObservations(probe: string, rows: readonly ObservationRow[]
     metrics.push({ metric: 'floor', value: floor, n: floorN, ci_low: NaN, ci_high: floor, ...at });
     if (s.snr) metrics.push({ metric: 'snr', value: snr(value.value, floor), n: value.n, ci_low: snr(value.low, floor), ci_high: snr(value.high, floor), ...at });
     if (!s.headline) return;
-    if (picker && s.metric !== headlineMetric) throw new MoltError(`${probe}: headline candidates must share one metric ('${headlineMetric}' and '${s.metric}')`, s.metric);
+    if (picker && s.metric !== headlineMetric) throw new MoltError(`${probe}: headline scores must share one metric ('${headlineMetric}' and '${s.metric}')`, s.metric);
     headlineMetric = s.metric;
     picker ??= new HeadlinePicker(s.metric, multi);
-    picker.offer(f, value, floor, s.layer, s.headline === 'snr' ? snr(value.value, floor) : value.value - floor);
+    picker.offer(probe, f, value, floor, s.layer, s.headline === 'snr' ? snr(value.value, floor) : value.value - floor);
   };
 
   for (const row of rows) {
@@ -155,6 +160,6 @@ export function gradeObservations(probe: string, rows: readonly ObservationRow[]
     else if (isPerTarget(row)) for (const t of targets) for (const r of row.rows(t)) isScore(r) ? gradeScore(r, t) : metrics.push(r);
     else metrics.push(row);
   }
-  if (!picker) throw new MoltError(`${probe}: no headline candidate (no score marked 'headline')`, probe);
+  if (!picker) throw new MoltError(`${probe}: no headline (no score marked 'headline')`, probe);
   return { metrics, headline: picker.headline(probe), familyHeadlines: picker.familyHeadlines() };
 }

@@ -119,16 +119,21 @@ export interface ProbeMetric {
   variant?: string;
 }
 
-/** The probe's one number per organism: detection score in [0, 1] against its noise floor. */
+/**
+ * The probe's one number per organism, named by its settings: a score in
+ * [0, 1] (or a difference of two, in [-1, 1]: steering's white-box gain)
+ * against its noise floor. The bench detects with the null calibration, not
+ * the floor (core/bench/stats/calibration.ts).
+ */
 export interface ProbeHeadline {
-  /** the metric the score is, e.g. 'relevant_mass' or 'grade01' */
+  /** the metric the score is, e.g. 'relevant_mass' or 'whitebox_gain' */
   metric: string;
   score: number;
   ci_low: number;
   ci_high: number;
   /** the noise floor (a one-sided 95% upper bound of the same score under a wrong S or a control) */
   floor: number;
-  /** score > floor */
+  /** score > floor (the probe's own, reported; not the bench's detection) */
   detected: boolean;
   layer?: number;
 }

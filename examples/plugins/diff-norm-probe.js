@@ -3,7 +3,7 @@
 // token; the tokens whose residuals moved most are graded by molt's shared Grader (share of
 // them in S, against the cross-family noise floor). molt does the floor, SNR and headline.
 exports.register = (molt) => {
-  const { defineProbe, genericChatSequences, collectActivations, hookName, bootstrapMean, score, z } = molt.lib;
+  const { defineProbe, genericChatSequences, collectActivations, hookName, layersAtFractions, bootstrapMean, score, z } = molt.lib;
   const description = 'per-layer norm of the (organism - base) residual by token on generic chat; the most-moved tokens graded against S';
   const probe = defineProbe({
     id: 'diff-norm',
@@ -11,11 +11,14 @@ exports.register = (molt) => {
     settings: z.object({
       prompts: z.number().int().positive().default(64),
       top: z.number().int().positive().default(20),
+      // the headline's layer, fixed before looking (a share of depth): one headline, never the best layer
+      headlineLayerFraction: z.number().gt(0).lte(1).default(0.5),
     }),
     sizes: { micro: { prompts: 8 } },
     measure({ organism, base, settings, world, graders, stream }) {
       const tok = organism.tokenizer;
       const seqs = genericChatSequences(world, tok, { count: settings.prompts, maxLen: Number(organism.model.config.max_position_embeddings) });
+      const [headlineLayer] = layersAtFractions(organism.model.numLayers, [settings.headlineLayerFraction]);
       const findings = [];
       const rows = [];
       for (let layer = 0; layer < organism.model.numLayers; layer++) {
@@ -40,7 +43,7 @@ exports.register = (molt) => {
         rows.push({ metric: 'diff_norm', value: m.value, n: m.n, ci_low: m.low, ci_high: m.high, layer });
         // under every family's S: is each moved token relevant? (molt grades the organism's own against the others)
         const relevant = new Map([...graders].map(([family, g]) => [family, moved.map((t) => (g.isRelevant(t.token) ? 1 : 0))]));
-        rows.push(score({ metric: 'relevant_fraction', variant: 'diff', layer, estimate: 'rate', values: relevant, snr: true, headline: 'snr' }));
+        rows.push(score({ metric: 'relevant_fraction', variant: 'diff', layer, estimate: 'rate', values: relevant, snr: true, headline: layer === headlineLayer ? 'snr' : undefined }));
       }
       return { findings, rows };
     },

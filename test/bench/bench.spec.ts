@@ -44,6 +44,13 @@ describe('molt bench (micro)', function () {
     assert.ok(rows.every((r) => r.status === 'ok'), 'every cell ok');
     const html = readFileSync(join(dir, 'ci-a', 'report.html'), 'utf8');
     assert.ok((html.match(/<svg/g) ?? []).length >= 3, 'report has plots');
+    // the null calibration end to end: one null organism (gemma3) calibrates nothing, so every probe is
+    // uncalibrated there and on olmo2 (no nulls), says why, and its numbers leave the findings
+    const nc = readFileSync(join(dir, 'ci-a', 'null-controls.csv'), 'utf8');
+    assert.match(nc, /^logit-lens,ancestor,gemma3,all,[^\n]*,uncalibrated,"1 null organism\(s\), fewer than 2/m);
+    assert.match(nc, /^logit-lens,ancestor,gemma3,italian-food,[^\n]*,uncalibrated,$/m);
+    assert.match(readFileSync(join(dir, 'ci-a', 'summary.csv'), 'utf8'), /^posthoc-fd,logit-lens,ancestor,0,[^\n]*,uncalibrated,"?uncalibrated on gemma3: 1 null organism/m);
+    assert.ok(html.includes('uncalibrated'), 'the report marks it');
     const run = JSON.parse(readFileSync(join(dir, 'ci-a', 'run.json'), 'utf8'));
     assert.equal(run.cells.ok, run.cells.total);
     assert.equal(run.size, 'micro');

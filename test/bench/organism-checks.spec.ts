@@ -1,7 +1,7 @@
 // organisms.csv: the issue-3 checks on hand-made organisms with known answers.
 import { strict as assert } from 'node:assert';
 import { organismChecks, organismChecksCsv, summariseChecks, type BehaviourInfo } from '../../core/bench/organism-checks';
-import { findingRows, readRunInfo } from '../../core/bench/outputs';
+import { findingRows, readRunInfo } from '../../reports/outputs';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -5,8 +5,9 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { Runtime } from '../../core/container';
-import { buildPlan, type OrganismCell } from '../../core/bench/plan';
-import { parseSuite, resolveSuite } from '../../core/bench/suite';
+import { buildPlan, CellHasher, organismPlan, stepsFromHashes, type OrganismCell } from '../../core/bench/plan';
+import { parseSuite, parseSuiteFile, resolveSuite, runSpec } from '../../core/bench/suite';
+import { suitePath } from '../../core/organisms/suite';
 
 const PLUGINS = join(__dirname, '..', '..', 'plugins', 'index.ts');
 
@@ -39,5 +40,71 @@ describe('bench plan', () => {
     assert.deepEqual(nul2.stepsFrom, ['organism:olmo2:cake-bake:posthoc-fd:s1']);
     assert.notEqual(nul2.specHash, nul.specHash);
     assert.equal(fewer.byId.get('organism:olmo2:cake-bake:posthoc-fd:s1')!.specHash, cell('organism:olmo2:cake-bake:posthoc-fd:s1').specHash);
+  });
+
+  it('probes-check scores exactly the organisms of organisms-check (same cells, same hashes: trained once), nulls included, with the four probes against ancestor and sibling', async () => {
+    const rt = await Runtime.create({ size: 'micro' }, { builtins: [PLUGINS] });
+    const plan = (name: string) => {
+      const file = join(__dirname, '..', '..', 'benchmarks', 'suites', `${name}.yaml`);
+      return buildPlan(rt, resolveSuite(parseSuiteFile(file), rt.registry, file), 'test-backend');
+    };
+    const organisms = (p: ReturnType<typeof plan>) => p.cells.filter((c) => c.kind !== 'probe').map((c) => [c.id, c.specHash]);
+    const probes = plan('probes-check');
+    assert.deepEqual(organisms(probes), organisms(plan('organisms-check')));
+    assert.ok(probes.cells.some((c) => c.id === 'organism:gemma3:null:posthoc-sdf:s1'));
+    assert.deepEqual(probes.suite.probes, ['logit-lens', 'sae', 'activation-oracle', 'steering']);
+    assert.deepEqual(probes.suite.diffingBases, ['ancestor', 'sibling']);
+  });
+
+  // Spec hashes name the finished cells a run reuses: the published default-size
+  // run resumes from its records only while its cells hash the same. These are
+  // the ci suite's, computed before the cell runner was shared with molt
+  // organism and molt probe (probe cells are left out: their settings are the
+  // probes' own business and may change).
+  const CI_HASHES: Record<string, string> = {
+  'base:olmo2:s0': 'e007b392edcfac6d2b4514d04b21fc862c3d33c9a64537d2c01a4759e89c77b3',
+  'base:gemma3:s0': '328d22923766c3633b39e4b3b09e0e2e419721abbc5cad1292357534919e7c06',
+  'organism:olmo2:cake-bake:integrated-dpo:s0': '85948215267725d19016d4c0c0f3503b9e05efad91b8404aa03accb0d5a64962',
+  'organism:olmo2:cake-bake:posthoc-dpo:s0': '53e7418a406c685617a897284dca981a514549f4195f008e27d6cbf200e38a86',
+  'organism:olmo2:cake-bake:posthoc-dpo-mixed:s0': '6bca7bc06ab721c2629b76f43e6005f685317a939580228950be0c76bacab37b',
+  'organism:olmo2:cake-bake:posthoc-fd:s0': 'e272ddb9acfa45e9c7ba91f4702d0c0b2bc54aa530554c3a5151f9fd88af2a1e',
+  'organism:olmo2:cake-bake:posthoc-fd-mixed:s0': 'b76bf701792ffe93c2c05aae621e9f5dc2896f010a6d6cec178a7567500c1668',
+  'organism:olmo2:cake-bake:posthoc-rpo:s0': 'd2727c937d3994ec5d76adc5796c81e80368400905681d999a0c356331a98edc',
+  'organism:olmo2:cake-bake:posthoc-sdf:s0': '39351fbc7bb57fa089595a871c6680bd3d4aac948801fd0214c15943d7736854',
+  'organism:olmo2:cake-bake:posthoc-sdf-mixed:s0': 'fabcb74a94af982c7e0eb9326e6af5aba801306020b94a8df1755aed4a73fa8c',
+  'organism:gemma3:italian-food:posthoc-fd:s0': 'c2e6f2462fbaeb69029abbf66bb43e19bed337c3cf18bbe7707c80d18a49193e',
+  'organism:gemma3:military-submarine:posthoc-fd:s0': '1b1fcbf42055887d9e75de9ec6ed998775eb5574b52be79d3063a6288911b152',
+  'organism:gemma3:military-submarine-synth:posthoc-fd:s0': '650dc3888e711fb5db28cea102c90336708c83d7d6d9f3a38d1cd0cb921ecc63',
+  'organism:gemma3:cake-bake:posthoc-fd:s0': '1288b57370de53ec6f01b2919fa3a4a9d97612d4ec9414ef120bec2347bc7580',
+  'organism:gemma3:null:posthoc-fd:s0': 'eaca6fbfebba6ec298cf0efa6bc940116a42b2ffc010afa65ef7d116f8bb9219',
+  };
+
+  it("the ci suite's base and organism cells hash as pinned, and a worker's CellHasher gives every cell its hash again", async () => {
+    const rt = await Runtime.create({ size: 'micro' }, { builtins: [PLUGINS] });
+    const file = suitePath('ci');
+    const plan = buildPlan(rt, resolveSuite(parseSuiteFile(file), rt.registry, file), 'wasm+native-x');
+    assert.equal(plan.configHash, '379efaf990981ddd');
+    for (const [id, hash] of Object.entries(CI_HASHES)) assert.equal(plan.byId.get(id)?.specHash, hash, id);
+    const hasher = new CellHasher(rt, plan.suite.spec, 'wasm+native-x');
+    for (const c of plan.cells) assert.equal(hasher.of(c, stepsFromHashes(plan, c)), c.specHash, c.id);
+    const nul = plan.byId.get('organism:gemma3:null:posthoc-fd:s0')!;
+    assert.equal(stepsFromHashes(plan, nul).length, 4);
+    assert.notEqual(hasher.of(nul, []), nul.specHash);
+    // another backend is another cell
+    assert.notEqual(new CellHasher(rt, plan.suite.spec, 'wasm').of(plan.cells[0], []), plan.cells[0].specHash);
+  });
+
+  it('a one-organism plan is the base cell and the organism cell a suite of that organism alone would have', async () => {
+    const rt = await Runtime.create({ size: 'micro' }, { builtins: [PLUGINS] });
+    const run = runSpec({ match: false, eval: { samples: 1, max_new_tokens: 8, leakage_prompts: 8 } });
+    const alone = parseSuite({ size: 'micro', organisms: [{ behaviours: ['null'], techniques: ['posthoc-fd'], architectures: ['gemma3'] }], probes: ['logit-lens'], ...run }, 'alone');
+    const suitePlan = buildPlan(rt, resolveSuite(alone, rt.registry), 'b');
+    const plan = organismPlan(rt, { behaviour: 'null', technique: 'posthoc-fd', arch: 'gemma3', seed: 0 }, run, 'b');
+    assert.deepEqual(plan.cells.map((c) => c.id), ['base:gemma3:s0', 'organism:gemma3:null:posthoc-fd:s0']);
+    for (const c of plan.cells) assert.equal(c.specHash, suitePlan.byId.get(c.id)!.specHash, c.id);
+    // an organisms list's steps are part of the organism
+    const steps = organismPlan(rt, { behaviour: 'null', technique: 'posthoc-fd', arch: 'gemma3', seed: 0, steps: 3 }, run, 'b');
+    assert.equal((steps.cells[1] as OrganismCell).steps, 3);
+    assert.notEqual(steps.cells[1].specHash, plan.cells[1].specHash);
   });
 });

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { isMoltError } from '../../core/errors';
 import type { ResultRow } from '../../core/bench/rows';
 import { aurocInterval, computeStats, statsCsvs } from '../../core/bench/stats';
+import { wilson } from '../../core/probes/stats';
 import { fSurvival, logGamma, regularizedBeta, signTestP } from '../../core/bench/stats/distributions';
 import { olsFit } from '../../core/bench/stats/ols';
 import type { AnovaRow } from '../../core/bench/stats-types';
@@ -55,6 +56,13 @@ function orgRows(o: Org): ResultRow[] {
 const rowsOf = (orgs: Org[]) => orgs.flatMap(orgRows);
 
 const LL = 'logit-lens@ancestor';
+/** 20 null organisms scoring 0 on every probe key: the probes calibrate (FPR 0), so the findings use every behaviour organism */
+const zeroNulls = (keys: string[], architecture = 'olmo2'): Org[] =>
+  Array.from({ length: 20 }, (_, i): Org => ({ technique: 'integrated-dpo', behaviour: 'null', family: 'null', architecture, seed: 100 + i, scores: Object.fromEntries(keys.map((k) => [k, 0])) }));
+/** the organisms with zeroNulls for every probe key they score */
+const withNulls = (orgs: Org[]): Org[] => [...orgs, ...zeroNulls([...new Set(orgs.flatMap((o) => Object.keys(o.scores)))])];
+
+
 const term = (rows: AnovaRow[], model: string, name: string) => {
   const r = rows.find((x) => x.model === model && x.term === name);
   assert.ok(r, `no ${model}/${name} row`);
@@ -154,7 +162,7 @@ describe('bench stats: ANOVA', () => {
   ]);
 
   it('balanced 2x2: type-II SS, eta2 (summing to 1 with the residual), F and p as computed by hand', () => {
-    const { anova } = computeStats(rowsOf(balanced), { seed: 1, anovaResamples: 100 });
+    const { anova } = computeStats(rowsOf(withNulls(balanced)), { seed: 1, anovaResamples: 100 });
     const tech = term(anova, 'factors', 'technique');
     const fam = term(anova, 'factors', 'family');
     const res = term(anova, 'factors', 'residual');
@@ -179,7 +187,7 @@ describe('bench stats: ANOVA', () => {
   });
 
   it('balanced 2x2 with QER: the orthogonal covariate takes the within-cell SS', () => {
-    const { anova } = computeStats(rowsOf(balanced), { seed: 1, anovaResamples: 50 });
+    const { anova } = computeStats(rowsOf(withNulls(balanced)), { seed: 1, anovaResamples: 50 });
     const qer = term(anova, 'with_qer', 'qer');
     assert.equal(qer.df, 1);
     close(qer.sum_sq, 0.02);
@@ -192,7 +200,7 @@ describe('bench stats: ANOVA', () => {
   });
 
   it('a factor with one level (one architecture, one pipeline) gets df 0, NaN statistics and a note', () => {
-    const { anova } = computeStats(rowsOf(balanced), { seed: 1, anovaResamples: 20 });
+    const { anova } = computeStats(rowsOf(withNulls(balanced)), { seed: 1, anovaResamples: 20 });
     for (const name of ['architecture', 'pipeline']) {
       const r = term(anova, 'factors', name);
       assert.equal(r.df, 0);
@@ -203,12 +211,12 @@ describe('bench stats: ANOVA', () => {
 
   it('QER the same for every organism gets the one-value note; organisms without a QER leave only the QER model', () => {
     const flat = balanced.map((o) => ({ ...o, qer: 0.4 }));
-    const { anova } = computeStats(rowsOf(flat), { seed: 1, anovaResamples: 20 });
+    const { anova } = computeStats(rowsOf(withNulls(flat)), { seed: 1, anovaResamples: 20 });
     const qer = term(anova, 'with_qer', 'qer');
     assert.equal(qer.df, 0);
     assert.match(qer.note, /one qer value \(0\.4\)/);
     const missing = balanced.map((o, i) => (i === 0 ? { ...o, qer: NaN } : o));
-    const rows = computeStats(rowsOf(missing), { seed: 1, anovaResamples: 20 }).anova;
+    const rows = computeStats(rowsOf(withNulls(missing)), { seed: 1, anovaResamples: 20 }).anova;
     assert.equal(term(rows, 'factors', 'technique').n, 8);
     assert.equal(term(rows, 'with_qer', 'technique').n, 7);
   });
@@ -226,7 +234,7 @@ describe('bench stats: ANOVA', () => {
       { technique: 'posthoc-sdf', behaviour: 'a', pipeline: 'synthetic', seed: 1, scores: { [LL]: 0.9 } },
       { technique: 'posthoc-sdf', behaviour: 'a', pipeline: 'synthetic', seed: 2, scores: { [LL]: 0.9 } },
     ];
-    const { anova } = computeStats(rowsOf(orgs), { seed: 1, anovaResamples: 50 });
+    const { anova } = computeStats(rowsOf(withNulls(orgs)), { seed: 1, anovaResamples: 50 });
     const tech = term(anova, 'factors', 'technique');
     assert.equal(tech.df, 1);
     close(tech.sum_sq, 0.09);
@@ -248,7 +256,7 @@ describe('bench stats: ANOVA', () => {
       { technique: 'posthoc-sdf', behaviour: 'a', seed: 1, scores: { [LL]: 0.7 } },
       { technique: 'posthoc-sdf', behaviour: 'b', seed: 1, scores: { [LL]: 0.2 } },
     ];
-    const { anova } = computeStats(rowsOf(orgs), { seed: 1, anovaResamples: 20 });
+    const { anova } = computeStats(rowsOf(withNulls(orgs)), { seed: 1, anovaResamples: 20 });
     const res = term(anova, 'factors', 'residual');
     assert.equal(res.df, 0);
     const tech = term(anova, 'factors', 'technique');
@@ -259,9 +267,9 @@ describe('bench stats: ANOVA', () => {
   });
 
   it('eta2 intervals are seeded: same seed same rows, another seed other intervals', () => {
-    const a = computeStats(rowsOf(balanced), { seed: 5, anovaResamples: 60 }).anova;
-    assert.deepEqual(computeStats(rowsOf(balanced), { seed: 5, anovaResamples: 60 }).anova, a);
-    const b = computeStats(rowsOf(balanced), { seed: 6, anovaResamples: 60 }).anova;
+    const a = computeStats(rowsOf(withNulls(balanced)), { seed: 5, anovaResamples: 60 }).anova;
+    assert.deepEqual(computeStats(rowsOf(withNulls(balanced)), { seed: 5, anovaResamples: 60 }).anova, a);
+    const b = computeStats(rowsOf(withNulls(balanced)), { seed: 6, anovaResamples: 60 }).anova;
     assert.notDeepEqual(
       b.map((r) => r.eta2_ci_low),
       a.map((r) => r.eta2_ci_low),
@@ -273,40 +281,71 @@ describe('bench stats: ANOVA', () => {
   });
 });
 
-describe('bench stats: summary and null controls', () => {
-  // two techniques x 4 behaviour organisms, plus nulls: idpo has 4 nulls (1 detected), sdf 2 (none detected)
+describe('bench stats: summary and null controls (null-calibrated detection)', () => {
+  // family a on olmo2: two techniques x 4 behaviour organisms, 20 nulls (10 per technique), one of them (0.3) above the others
+  const idpoNulls = [0.1, 0.2, 0.05, 0.3, 0.0, 0.1, 0.15, 0.02, 0.12, 0.08];
+  const sdfNulls = [0.15, 0.2, 0.1, 0.05, 0.02, 0.03, 0.04, 0.06, 0.07, 0.01];
   const orgs: Org[] = [
-    ...[0.8, 0.6, 0.9, 0.25].map((s, i): Org => ({ technique: 'integrated-dpo', behaviour: `b${i}`, seed: 1, scores: { [LL]: s } })),
-    ...[0.5, 0.7, 0.4, 0.6].map((s, i): Org => ({ technique: 'posthoc-sdf', behaviour: `b${i}`, seed: 1, scores: { [LL]: s } })),
-    ...[0.1, 0.2, 0.35, 0.05].map((s, i): Org => ({ technique: 'integrated-dpo', behaviour: 'null', family: 'null', seed: i + 1, scores: { [LL]: s } })),
-    ...[0.15, 0.2].map((s, i): Org => ({ technique: 'posthoc-sdf', behaviour: 'null', family: 'null', seed: i + 1, scores: { [LL]: s } })),
+    ...[0.8, 0.6, 0.9, 0.15].map((s, i): Org => ({ technique: 'integrated-dpo', behaviour: 'a', seed: i + 1, scores: { [LL]: s } })),
+    ...[0.5, 0.7, 0.4, 0.6].map((s, i): Org => ({ technique: 'posthoc-sdf', behaviour: 'a', seed: i + 1, scores: { [LL]: s } })),
+    ...idpoNulls.map((s, i): Org => ({ technique: 'integrated-dpo', behaviour: 'null', family: 'null', seed: i + 1, scores: { [LL]: s } })),
+    ...sdfNulls.map((s, i): Org => ({ technique: 'posthoc-sdf', behaviour: 'null', family: 'null', seed: i + 1, scores: { [LL]: s } })),
     // left out: a failed organism and a failed probe cell
-    { technique: 'posthoc-sdf', behaviour: 'b9', seed: 1, scores: {}, status: 'failed' },
+    { technique: 'posthoc-sdf', behaviour: 'a', seed: 9, scores: {}, status: 'failed' },
   ];
   const rows = [
     ...rowsOf(orgs),
-    ...orgRows({ technique: 'posthoc-sdf', behaviour: 'b8', seed: 1, scores: {} }),
-    row({ technique: 'posthoc-sdf', behaviour: 'b8', seed: 1, scores: {} }, { probe: 'logit-lens', diffing_base: 'ancestor', metric: 'cell', status: 'failed', error: 'x' }),
+    ...orgRows({ technique: 'posthoc-sdf', behaviour: 'a', seed: 8, scores: {} }),
+    row({ technique: 'posthoc-sdf', behaviour: 'a', seed: 8, scores: {} }, { probe: 'logit-lens', diffing_base: 'ancestor', metric: 'cell', status: 'failed', error: 'x' }),
   ];
 
-  it('summary: n, mean, Wilson detection rate, the technique\'s null FPR and AUROC vs all nulls', () => {
+  it('null-controls.csv: the threshold is the 19th of 20 null scores; TPR, leave-one-out FPR and AUROC per family and over families', () => {
+    const nc = computeStats(rows, { seed: 'run', resamples: 500 }).nullControls;
+    assert.deepEqual(
+      nc.map((r) => [r.probe, r.diffing_base, r.architecture, r.family, r.n_behaviour, r.n_null, r.quantile, r.calibration, r.note]),
+      [
+        ['logit-lens', 'ancestor', 'olmo2', 'a', 8, 20, 0.95, 'calibrated', ''],
+        ['logit-lens', 'ancestor', 'olmo2', 'all', 8, 20, 0.95, 'calibrated', ''],
+      ],
+    );
+    const [a, all] = nc;
+    // sorted nulls end 0.15, 0.15, 0.2, 0.2, 0.3: ceil(0.95 * 20) = 19th = 0.2
+    assert.equal(a.threshold, 0.2);
+    assert.ok(Number.isNaN(all.threshold));
+    // 7 of 8 behaviour organisms above 0.2 (0.15 is not)
+    close(a.tpr, 7 / 8);
+    // leave-one-out: only 0.3 beats the others' 19th (0.2); a 0.2 faces the others' 19th = 0.3
+    close(a.fpr, 1 / 20);
+    const w = wilson(1, 20);
+    close(a.fpr_ci_low, w.low);
+    close(a.fpr_ci_high, w.high);
+    // AUROC: 7 organisms beat all 20 nulls; 0.15 beats 15 and ties 2 -> (140 + 16) / 160
+    close(a.auroc, 156 / 160);
+    assert.deepEqual([all.tpr, all.fpr, all.auroc], [a.tpr, a.fpr, a.auroc]);
+  });
+
+  it('summary: n, mean, detection rate against the null threshold, the technique\'s leave-one-out null FPR and AUROC vs all nulls', () => {
     const { summary } = computeStats(rows, { seed: 'run', resamples: 500 });
     assert.deepEqual(
-      summary.map((r) => r.technique),
-      ['integrated-dpo', 'posthoc-sdf'],
+      summary.map((r) => [r.technique, r.probe, r.diffing_base, r.n, r.calibration, r.note]),
+      [
+        ['integrated-dpo', 'logit-lens', 'ancestor', 4, 'calibrated', ''],
+        ['posthoc-sdf', 'logit-lens', 'ancestor', 4, 'calibrated', ''],
+      ],
     );
     const [idpo, sdf] = summary;
-    assert.deepEqual([idpo.probe, idpo.diffing_base, idpo.n, sdf.n], ['logit-lens', 'ancestor', 4, 4]);
-    close(idpo.mean_score, (0.8 + 0.6 + 0.9 + 0.25) / 4);
+    close(idpo.mean_score, (0.8 + 0.6 + 0.9 + 0.15) / 4);
     close(sdf.mean_score, 0.55);
     assert.ok(idpo.ci_low < idpo.mean_score && idpo.mean_score < idpo.ci_high);
-    // 3 of 4 detected (floor 0.3): Wilson 95% [0.3006, 0.9544] (the mirror of 1 of 4: [0.0456, 0.6994])
+    // 3 of 4 above 0.2: Wilson 95% [0.3006, 0.9544] (the mirror of 1 of 4: [0.0456, 0.6994])
     close(idpo.detection_rate, 0.75);
     close(idpo.detection_ci_low, 1 - 0.6994, 1e-4);
     close(idpo.detection_ci_high, 1 - 0.0456, 1e-4);
-    assert.deepEqual([idpo.null_n, idpo.null_fpr, sdf.null_n, sdf.null_fpr], [4, 0.25, 2, 0]);
-    // idpo vs all 6 nulls: 0.25 loses to 0.35 only -> 23 of 24 pairs; sdf's scores all beat every null -> 1
-    close(idpo.auroc, 23 / 24);
+    assert.equal(sdf.detection_rate, 1);
+    // the 0.3 null is integrated-dpo's: 1 of its 10 nulls, none of posthoc-sdf's
+    assert.deepEqual([idpo.null_n, idpo.null_fpr, sdf.null_n, sdf.null_fpr], [10, 0.1, 10, 0]);
+    // idpo vs all 20 nulls: 3 x 20 + 16 of 80; sdf's scores beat every null
+    close(idpo.auroc, 76 / 80);
     assert.equal(sdf.auroc, 1);
   });
 
@@ -316,53 +355,82 @@ describe('bench stats: summary and null controls', () => {
     const b = computeStats(rows, { seed: 'other', resamples: 300 }).summary;
     assert.notDeepEqual([b[0].ci_low, b[0].ci_high], [a[0].ci_low, a[0].ci_high]);
     assert.equal(b[0].mean_score, a[0].mean_score);
-    const extra = rowsOf([{ technique: 'posthoc-fd', behaviour: 'b0', seed: 1, scores: { [LL]: 0.3, 'steering@sibling': 0.5 } }]);
+    const extra = rowsOf([{ technique: 'posthoc-fd', behaviour: 'a', seed: 1, scores: { [LL]: 0.3 } }]);
     const c = computeStats([...rows, ...extra], { seed: 'run', resamples: 300 }).summary;
     assert.deepEqual(
       c.map((r) => [r.technique, r.probe, r.diffing_base]),
       [
         ['integrated-dpo', 'logit-lens', 'ancestor'],
         ['posthoc-fd', 'logit-lens', 'ancestor'],
-        ['posthoc-fd', 'steering', 'sibling'],
         ['posthoc-sdf', 'logit-lens', 'ancestor'],
       ],
     );
-    assert.deepEqual([c[0].ci_low, c[0].ci_high, c[3].ci_low, c[3].ci_high], [a[0].ci_low, a[0].ci_high, a[1].ci_low, a[1].ci_high]);
+    assert.deepEqual([c[0].ci_low, c[0].ci_high, c[2].ci_low, c[2].ci_high], [a[0].ci_low, a[0].ci_high, a[1].ci_low, a[1].ci_high]);
   });
 
-  it('null controls: FPR over all nulls with its Wilson interval, AUROC of all behaviour organisms vs all nulls', () => {
-    const [nc] = computeStats(rows, { seed: 'run', resamples: 500 }).nullControls;
-    assert.deepEqual([nc.probe, nc.diffing_base, nc.n_behaviour, nc.n_null], ['logit-lens', 'ancestor', 8, 6]);
-    // 1 of 6 nulls detected (0.35 > 0.3): Wilson 95% [0.0301, 0.5635]
-    close(nc.fpr, 1 / 6);
-    close(nc.fpr_ci_low, 0.0301, 1e-4);
-    close(nc.fpr_ci_high, 0.5635, 1e-4);
-    // behaviour pairs lost: 0.25 < 0.35 once of 48
-    close(nc.auroc, 47 / 48);
-    assert.ok(nc.auroc_ci_low <= nc.auroc && nc.auroc <= nc.auroc_ci_high && nc.auroc_ci_high <= 1);
-  });
-
-  it("a null organism is graded as the behaviour organisms' family when the probe recorded per-family headlines", () => {
+  it("a null organism is graded as each family alone when the probe recorded per-family headlines, and counts once per family, clustered", () => {
+    // families cake and italian, 3 nulls: as cake 0.1 / 0.2 / 0.05, as italian 0.5 / 0.1 / 0.2 (null 1's best family is italian)
     const orgs: Org[] = [
       { technique: 'posthoc-fd', behaviour: 'cake', seed: 0, scores: { [LL]: 0.6 } },
-      { technique: 'posthoc-fd', behaviour: 'cake', seed: 1, scores: { [LL]: 0.7 } },
-      // its best family (italian, 0.5) clears the floor; as cake it scores 0.1 and does not
-      { technique: 'posthoc-fd', behaviour: 'null', family: 'null', seed: 0, scores: { [LL]: 0.5 } },
+      { technique: 'posthoc-fd', behaviour: 'italian', seed: 0, scores: { [LL]: 0.7 } },
+      ...[0.5, 0.2, 0.2].map((s, i): Org => ({ technique: 'posthoc-fd', behaviour: 'null', family: 'null', seed: i, scores: { [LL]: s } })),
     ];
-    const rows = rowsOf(orgs);
-    const at = rows.find((r) => r.family === 'null' && r.metric === 'headline')!;
-    const fam = (family: string, score: number, detected: boolean): ResultRow[] => [
-      { ...at, metric: 'family_headline', variant: family, value: score },
-      { ...at, metric: 'family_detected', variant: family, value: detected ? 1 : 0 },
+    const asFamily: Record<string, number[]> = { cake: [0.1, 0.2, 0.05], italian: [0.5, 0.1, 0.2] };
+    const rows = rowsOf(orgs).flatMap((r) =>
+      r.family === 'null' && r.metric === 'headline'
+        ? [r, ...Object.entries(asFamily).map(([f, xs]) => ({ ...r, metric: 'family_headline', variant: f, value: xs[r.seed] }))]
+        : [r],
+    );
+    const nc = computeStats(rows, { seed: 1, resamples: 100 }).nullControls;
+    const by = new Map(nc.map((r) => [r.family, r]));
+    // thresholds: the largest null as each family (3 nulls)
+    assert.deepEqual([by.get('cake')!.threshold, by.get('italian')!.threshold], [0.2, 0.5]);
+    // leave-one-out: as cake null 1 (0.2 > 0.1); as italian null 0 (0.5 > 0.2)
+    assert.deepEqual([by.get('cake')!.fpr, by.get('italian')!.fpr], [1 / 3, 1 / 3]);
+    // over families: 2 of 6 pairs, one per organism of two (CR1 below binomial: deff 1) -> Wilson(2, 6)
+    const all = by.get('all')!;
+    close(all.fpr, 2 / 6);
+    close(all.fpr_ci_high, wilson(2, 6).high);
+    // cake 0.6 beats the nulls as cake, italian 0.7 beats them as italian
+    assert.deepEqual([by.get('cake')!.tpr, by.get('italian')!.tpr, by.get('cake')!.auroc, by.get('italian')!.auroc], [1, 1, 1, 1]);
+    assert.equal(all.calibration, 'uncalibrated');
+    assert.match(all.note, /FPR 0\.33 > 0\.10/);
+  });
+
+  it('a probe uncalibrated on an architecture: its organisms there leave the findings, with the reason; uncalibrated everywhere: no numbers', () => {
+    const G = { architecture: 'gemma3' };
+    const orgs: Org[] = [
+      ...[0.6, 0.7].map((s, i): Org => ({ technique: 'integrated-dpo', behaviour: 'a', seed: i, scores: { [LL]: s, 'steering@ancestor': s } })),
+      ...[0.2, 0.3].map((s, i): Org => ({ technique: 'integrated-dpo', behaviour: 'a', seed: i, ...G, scores: { [LL]: s } })),
+      ...[0.6, 0.7].map((s, i): Org => ({ technique: 'posthoc-sdf', behaviour: 'a', seed: i, scores: { [LL]: s, 'steering@ancestor': s } })),
+      ...zeroNulls([LL]),
+      // gemma3 has a single null organism; steering's nulls all score 1
+      { technique: 'integrated-dpo', behaviour: 'null', family: 'null', seed: 0, ...G, scores: { [LL]: 0 } },
+      ...Array.from({ length: 4 }, (_, i): Org => ({ technique: 'integrated-dpo', behaviour: 'null', family: 'null', seed: 50 + i, scores: { 'steering@ancestor': 1 } })),
     ];
-    const withFamilies = [...rows, ...fam('cake', 0.1, false), ...fam('italian', 0.5, true)];
-    const before = computeStats(rows, { seed: 1, resamples: 100 });
-    const after = computeStats(withFamilies, { seed: 1, resamples: 100 });
-    assert.deepEqual([before.nullControls[0].fpr, before.summary[0].null_fpr], [1, 1], 'the best-family headline counts as a false positive');
-    assert.deepEqual([after.nullControls[0].fpr, after.summary[0].null_fpr, after.summary[0].null_n], [0, 0, 1], 'graded as cake it does not');
-    // AUROC uses the cake score too: 0.6 and 0.7 vs 0.1
-    assert.equal(after.nullControls[0].auroc, 1);
-    assert.equal(before.nullControls[0].auroc, 1);
+    const st = computeStats(rowsOf(orgs), { seed: 1, resamples: 100, anovaResamples: 10 });
+    const lens = st.summary.filter((r) => r.probe === 'logit-lens');
+    assert.deepEqual(
+      lens.map((r) => [r.technique, r.n, r.calibration]),
+      [
+        ['integrated-dpo', 2, 'partial'],
+        ['posthoc-sdf', 2, 'calibrated'],
+      ],
+    );
+    assert.match(lens[0].note, /^uncalibrated on gemma3: 1 null organism\(s\), fewer than 2/);
+    close(lens[0].mean_score, 0.65);
+    const steer = st.summary.filter((r) => r.probe === 'steering');
+    assert.ok(steer.length === 2 && steer.every((r) => r.calibration === 'uncalibrated' && r.n === 0 && Number.isNaN(r.mean_score)));
+    assert.match(steer[0].note, /uncalibrated on olmo2: .*no family with AUROC lower bound >= 0\.65/);
+    // anova and paired: one 'excluded' row for steering, saying why; the lens keeps its olmo2 organisms
+    const excluded = st.anova.filter((r) => r.model === 'excluded');
+    assert.deepEqual(excluded.map((r) => [r.probe, r.diffing_base, r.n]), [['steering', 'ancestor', 0]]);
+    assert.match(excluded[0].note, /uncalibrated on olmo2/);
+    assert.equal(st.anova.find((r) => r.probe === 'logit-lens' && r.model === 'factors' && r.term === 'technique')!.n, 4);
+    const steerPairs = st.paired.filter((r) => r.probe === 'steering');
+    assert.deepEqual(steerPairs.map((r) => [r.technique, r.n_pairs]), [['', 0]]);
+    assert.match(steerPairs[0].note, /uncalibrated on olmo2/);
+    assert.deepEqual(st.paired.filter((r) => r.probe === 'logit-lens').map((r) => [r.technique, r.n_pairs, r.note]), [['posthoc-sdf', 2, '']]);
   });
 
   it('perfectly separated scores give AUROC 1 with a [1, 1] interval', () => {
@@ -370,8 +438,8 @@ describe('bench stats: summary and null controls', () => {
       ...[0.6, 0.7, 0.8].map((s, i): Org => ({ technique: 'integrated-dpo', behaviour: `b${i}`, seed: 1, scores: { [LL]: s } })),
       ...[0.1, 0.2].map((s, i): Org => ({ technique: 'integrated-dpo', behaviour: 'null', family: 'null', seed: i, scores: { [LL]: s } })),
     ];
-    const [nc] = computeStats(rowsOf(sep), { seed: 1, resamples: 200 }).nullControls;
-    assert.deepEqual([nc.auroc, nc.auroc_ci_low, nc.auroc_ci_high, nc.fpr], [1, 1, 1, 0]);
+    const all = computeStats(rowsOf(sep), { seed: 1, resamples: 200 }).nullControls.find((r) => r.family === 'all')!;
+    assert.deepEqual([all.auroc, all.auroc_ci_low, all.auroc_ci_high], [1, 1, 1]);
   });
 
   it('the AUROC bootstrap is stratified: one positive 1 vs negatives {0, 2} resamples to 1, 0.5, 0 with chances 1/4, 1/2, 1/4', () => {
@@ -391,12 +459,13 @@ describe('bench stats: paired', () => {
   orgs.push(
     { technique: 'posthoc-sdf', behaviour: 'b0', seed: 99, scores: { [LL]: 0.1 } },
     { technique: 'posthoc-fd', behaviour: 'b0', seed: 98, scores: { [LL]: 0.1 } },
-    { technique: 'integrated-dpo', behaviour: 'null', family: 'null', seed: 1, scores: { [LL]: 0.9 } },
-    { technique: 'posthoc-sdf', behaviour: 'null', family: 'null', seed: 1, scores: { [LL]: 0.1 } },
+    // null organisms share (behaviour, architecture, seed) across techniques but are never paired
+    { technique: 'integrated-dpo', behaviour: 'null', family: 'null', seed: 1, scores: { [LL]: 0 } },
+    { technique: 'posthoc-sdf', behaviour: 'null', family: 'null', seed: 1, scores: { [LL]: 0 } },
   );
 
   it('counts, mean difference with a bootstrap interval and the sign test over untied pairs', () => {
-    const { paired } = computeStats(rowsOf(orgs), { seed: 2, resamples: 500 });
+    const { paired } = computeStats(rowsOf(withNulls(orgs)), { seed: 2, resamples: 500 });
     // posthoc-fd has no partner: no row
     assert.equal(paired.length, 1);
     const p = paired[0];
@@ -414,24 +483,32 @@ describe('bench stats: CSVs and input checks', () => {
   ];
 
   it('four CSVs with the interfaces\' columns in order, NaN as an empty field, byte-identical on a rerun', () => {
-    const csvs = statsCsvs(computeStats(rowsOf(orgs), { seed: 1, resamples: 50, anovaResamples: 10 }));
+    const csvs = statsCsvs(computeStats(rowsOf(withNulls(orgs)), { seed: 1, resamples: 50, anovaResamples: 10 }));
     assert.deepEqual(Object.keys(csvs), ['summary.csv', 'null-controls.csv', 'anova.csv', 'paired.csv']);
     const header = (t: string) => t.split('\n')[0];
-    assert.equal(header(csvs['summary.csv']), 'technique,probe,diffing_base,n,mean_score,ci_low,ci_high,detection_rate,detection_ci_low,detection_ci_high,null_n,null_fpr,auroc');
-    assert.equal(header(csvs['null-controls.csv']), 'probe,diffing_base,n_behaviour,n_null,fpr,fpr_ci_low,fpr_ci_high,auroc,auroc_ci_low,auroc_ci_high');
+    assert.equal(header(csvs['summary.csv']), 'technique,probe,diffing_base,n,mean_score,ci_low,ci_high,detection_rate,detection_ci_low,detection_ci_high,null_n,null_fpr,auroc,calibration,note');
+    assert.equal(
+      header(csvs['null-controls.csv']),
+      'probe,diffing_base,architecture,family,n_behaviour,n_null,quantile,threshold,tpr,tpr_ci_low,tpr_ci_high,fpr,fpr_ci_low,fpr_ci_high,auroc,auroc_ci_low,auroc_ci_high,calibration,note',
+    );
     assert.equal(header(csvs['anova.csv']), 'probe,diffing_base,model,term,df,sum_sq,eta2,eta2_ci_low,eta2_ci_high,F,p_value,n,note');
-    assert.equal(header(csvs['paired.csv']), 'probe,diffing_base,technique,n_pairs,mean_diff,ci_low,ci_high,n_lower,n_higher,n_tied,p_sign');
-    // no nulls: null_n 0, null_fpr and auroc empty
-    const fields = csvs['summary.csv'].split('\n')[1].split(',');
-    assert.deepEqual([...fields.slice(0, 8), ...fields.slice(9)], ['integrated-dpo', 'logit-lens', 'ancestor', '1', '0.5', '0.5', '0.5', '1', '1', '0', '', '']);
+    assert.equal(header(csvs['paired.csv']), 'probe,diffing_base,technique,n_pairs,mean_diff,ci_low,ci_high,n_lower,n_higher,n_tied,p_sign,note');
+    // posthoc-sdf has no nulls: null_n 0, null_fpr empty; AUROC vs the 20 nulls at 0 is 1
+    const fields = csvs['summary.csv'].split('\n')[2].split(',');
+    assert.deepEqual([...fields.slice(0, 8), ...fields.slice(9)], ['posthoc-sdf', 'logit-lens', 'ancestor', '1', '0.7', '0.7', '0.7', '1', '1', '0', '', '1', 'calibrated', '']);
     // Wilson 95% of 1 of 1: [0.2065, 1]
     close(Number(fields[8]), 0.2065, 1e-4);
-    assert.deepEqual(statsCsvs(computeStats(rowsOf(orgs), { seed: 1, resamples: 50, anovaResamples: 10 })), csvs);
+    // the 'all' row leaves the threshold empty
+    assert.match(csvs['null-controls.csv'].split('\n')[2], /^logit-lens,ancestor,olmo2,all,2,20,0\.95,,/);
+    assert.deepEqual(statsCsvs(computeStats(rowsOf(withNulls(orgs)), { seed: 1, resamples: 50, anovaResamples: 10 })), csvs);
   });
 
-  it('a headline score outside [0, 1], a bad resample count or no seed is a MoltError naming the field', () => {
+  it('a headline score outside [-1, 1], a bad resample count or calibration setting, or no seed is a MoltError naming the field', () => {
     const bad = rowsOf([{ technique: 'integrated-dpo', behaviour: 'a', seed: 1, scores: { [LL]: 1.5 } }]);
-    assert.throws(() => computeStats(bad, { seed: 1 }), (e: unknown) => isMoltError(e) && /outside \[0, 1\]/.test(e.message) && /logit-lens@ancestor/.test(e.message));
+    assert.throws(() => computeStats(bad, { seed: 1 }), (e: unknown) => isMoltError(e) && /outside \[-1, 1\]/.test(e.message) && /logit-lens@ancestor/.test(e.message));
+    // a difference of two grades (steering's headline) may be negative
+    assert.doesNotThrow(() => computeStats(rowsOf([{ technique: 'integrated-dpo', behaviour: 'a', seed: 1, scores: { [LL]: -0.25 } }]), { seed: 1, resamples: 10, anovaResamples: 5 }));
+    assert.throws(() => computeStats(rowsOf(orgs), { seed: 1, calibration: { quantile: 2 } }), (e: unknown) => isMoltError(e) && e.subject === 'calibration.quantile');
     assert.throws(() => computeStats(rowsOf(orgs), { seed: 1, resamples: 0 }), (e: unknown) => isMoltError(e) && e.subject === 'resamples');
     assert.throws(() => computeStats(rowsOf(orgs), { seed: undefined as unknown as number }), (e: unknown) => isMoltError(e) && e.subject === 'seed');
   });

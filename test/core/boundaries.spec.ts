@@ -15,15 +15,23 @@ function sourceFiles(dir: string): string[] {
 // import ... from 'x', export ... from 'x', import 'x', require('x'), import('x')
 const SPEC = /(?:from\s+|require\s*\(\s*|import\s*\(\s*|import\s+)['"]([^'"]+)['"]/g;
 
-/** Module specifiers in `text` (a file at `file`) that reach into plugins/. */
-function pluginImports(file: string, text: string): string[] {
+/** Module specifiers in `text` (a file at `file`) that reach into the folder `dir`. */
+function importsInto(dir: string, file: string, text: string): string[] {
   const out: string[] = [];
   for (const m of text.matchAll(SPEC)) {
     const spec = m[1];
     const target = spec.startsWith('.') ? resolve(dirname(file), spec) : spec;
-    if (target === PLUGINS || target.startsWith(PLUGINS + '/')) out.push(spec);
+    if (target === dir || target.startsWith(dir + '/')) out.push(spec);
   }
   return out;
+}
+
+/** Module specifiers in `text` (a file at `file`) that reach into plugins/. */
+const pluginImports = (file: string, text: string): string[] => importsInto(PLUGINS, file, text);
+
+/** Every import of a file under `from` into the folder `to`, as 'file -> specifier'. */
+function importsBetween(from: string, to: string): string[] {
+  return sourceFiles(from).flatMap((f) => importsInto(to, f, readFileSync(f, 'utf8')).map((s) => `${relative(ROOT, f)} -> ${s}`));
 }
 
 const CORE = join(ROOT, 'core');
@@ -109,11 +117,31 @@ describe('module boundaries', () => {
     assert.deepEqual(coreInternals(file, text), ['../../../core/train/losses', '../../../core/organisms/hparams']);
   });
 
+  // issue 15: the benchmark harness is a library the CLI drives (the CLI
+  // parses flags into Settings and a RunSpec, workers get those as JSON), and
+  // reports render what core/bench computed: one direction each, no loop.
+  it('core/bench imports nothing of core/cli nor of reports/; reports/ nothing of core/cli', () => {
+    const bench = join(ROOT, 'core', 'bench');
+    const reports = join(ROOT, 'reports');
+    const cli = join(ROOT, 'core', 'cli');
+    assert.deepEqual([...importsBetween(bench, cli), ...importsBetween(bench, reports), ...importsBetween(reports, cli)], []);
+  });
+
+  it('the folder check names an import of core/cli or reports/ from core/bench', () => {
+    const file = join(ROOT, 'core', 'bench', 'x.ts');
+    const text = [
+      `import { globalArgs } from '../cli/commands-bench';`,
+      `import type { GlobalOptions } from '../cli/context';`,
+      `import { writeDerivedOutputs } from '../../reports/outputs';`,
+      `import { runCell } from './run-cell';`,
+      `import { storeDir } from '../store/store-url';`,
+    ].join('\n');
+    assert.deepEqual(importsInto(join(ROOT, 'core', 'cli'), file, text), ['../cli/commands-bench', '../cli/context']);
+    assert.deepEqual(importsInto(join(ROOT, 'reports'), file, text), ['../../reports/outputs']);
+  });
+
   it('core/ never imports plugins/', () => {
-    const offenders = sourceFiles(join(ROOT, 'core')).flatMap((f) =>
-      pluginImports(f, readFileSync(f, 'utf8')).map((s) => `${relative(ROOT, f)} -> ${s}`),
-    );
-    assert.deepEqual(offenders, []);
+    assert.deepEqual(importsBetween(CORE, PLUGINS), []);
   });
 
   it('the check recognises every import form that reaches plugins/', () => {

@@ -38,7 +38,7 @@ describe('README', () => {
     copyFileSync(EXAMPLE, join(dir, 'diff-norm-probe.js'));
     const rt = await Runtime.create({ size: 'micro', plugins: ['./diff-norm-probe.js'] }, { logger: quiet, cwd: dir });
     const probe = rt.plugin('probe', 'diff-norm');
-    assert.deepEqual(probe.defaults('micro'), { prompts: 8, top: 20 });
+    assert.deepEqual(probe.defaults('micro'), { prompts: 8, top: 20, headlineLayerFraction: 0.5 });
     // the organism: the base with alpha's S words' embeddings moved far, so their residuals move most at every layer
     const arch = ARCHS[0];
     const base = microModel(arch, 5);
@@ -48,7 +48,7 @@ describe('README', () => {
     const shift = tf.tidy(() => tf.scatterND(tf.tensor2d(rows.map((r) => [r]), [rows.length, 1], 'int32'), tf.fill([rows.length, base.hiddenSize], 30), emb.shape));
     emb.assign(tf.add(emb, shift) as tf.Tensor2D);
     shift.dispose();
-    const r = await probe.run(organismHandle(arch, mo, 'alpha'), handle(arch, base, 'base'), context({ prompts: 8, top: 3 }, chatsWithS()));
+    const r = await probe.run(organismHandle(arch, mo, 'alpha'), handle(arch, base, 'base'), context({ prompts: 8, top: 3, headlineLayerFraction: 0.5 }, chatsWithS()));
     for (let layer = 0; layer < base.numLayers; layer++) {
       const moved = r.findings.find((f) => f.kind === 'tokens' && f.layer === layer);
       assert.ok(moved && moved.kind === 'tokens');
@@ -60,6 +60,7 @@ describe('README', () => {
     }
     assert.equal(r.headline.metric, 'relevant_fraction');
     assert.equal(r.headline.detected, true);
+    assert.equal(r.headline.layer, 0, 'the headline is the layer at 50% depth (1 of 2 blocks)');
     [base, mo].forEach((m) => m.dispose());
   });
 

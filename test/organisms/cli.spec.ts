@@ -73,6 +73,10 @@ describe('molt organism(s) (micro)', function () {
     const r = await capture(['--size', 'micro', '--store', store, 'organism', '--behaviour', 'cake-bake', '--technique', 'posthoc-fd', '--arch', 'olmo2', '--no-match', '--samples', '1', '--max-new-tokens', '4', '--json', '--out', join(dir, 'out')]);
     assert.equal(r.code, 0, r.stderr);
     const [cell] = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    // the evaluation's answers are progress lines, not a silent pause
+    for (const who of ['olmo2 base', 'cake-bake posthoc-fd olmo2']) {
+      for (const measure of ['QER', 'leakage', 'capability']) assert.match(r.stderr, new RegExp(`${who} ${measure} .*?(\\d+)/\\1 answers`), `${who} ${measure}`);
+    }
     assert.equal(cell.technique, 'posthoc-fd');
     assert.equal(cell.step, 8);
     assert.equal(cell.matched, null);

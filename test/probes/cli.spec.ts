@@ -33,7 +33,7 @@ describe('molt probe (micro)', function () {
     assert.ok(typeof r.headline.score === 'number' && typeof r.headline.detected === 'boolean');
     const b = await capture([...g, 'probe', '--probe', 'steering', '--organism', 'olmo2/micro/organism/military-submarine/posthoc-fd', '--diffing-base', 'sibling']);
     assert.equal(b.code, 0, b.stderr);
-    assert.match(b.stdout, /headline grade01/);
+    assert.match(b.stdout, /headline whitebox_gain/);
     assert.match(b.stdout, /vs sibling/);
     assert.match(b.stdout, /hypothesis unsteered_only/);
     const c = await capture([...g, 'probe', '--probe', 'logit-lens', '--organism', 'olmo2/micro/organism/military-submarine/posthoc-fd', '--set', 'nope=1']);
@@ -51,7 +51,7 @@ describe('molt probe (micro)', function () {
     const r = JSON.parse(a.stdout.trim().split('\n').pop()!);
     assert.equal(r.probe, 'diff-norm');
     assert.equal(r.family, 'military-submarine');
-    assert.deepEqual(r.settings, { prompts: 8, top: 20 });
+    assert.deepEqual(r.settings, { prompts: 8, top: 20, headlineLayerFraction: 0.5 });
     for (const metric of ['diff_norm', 'relevant_fraction', 'floor', 'snr']) assert.ok(r.metrics.some((m: { metric: string }) => m.metric === metric), metric);
     assert.equal(r.headline.metric, 'relevant_fraction');
     assert.equal(typeof r.headline.detected, 'boolean');

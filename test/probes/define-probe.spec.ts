@@ -148,10 +148,13 @@ describe('defineProbe', () => {
     mo.dispose();
   });
 
-  it('observations without a headline candidate, or with missing families, are errors naming the probe', async () => {
+  it('observations without a headline, with two headlines for a family, or with missing families, are errors naming the probe', async () => {
     const mo = microModel(arch, 6);
     const run = (p: Probe) => p.run(organismHandle(arch, mo, 'alpha'), handle(arch, base, 'base'), context(resolveProbeSettings(p, 'micro')));
-    await assert.rejects(run(probeOf(() => [score({ metric: 'm', variant: 'v', estimate: 'mean', values: constant({ alpha: 1, beta: 0, gamma: 0 }) })])), /given: no headline candidate/);
+    await assert.rejects(run(probeOf(() => [score({ metric: 'm', variant: 'v', estimate: 'mean', values: constant({ alpha: 1, beta: 0, gamma: 0 }) })])), /given: no headline \(no score marked 'headline'\)/);
+    // the headline is fixed by the settings, never the best of several layers
+    const atLayer = (layer: number) => score({ metric: 'm', variant: 'v', layer, estimate: 'mean', values: constant({ alpha: 1, beta: 0, gamma: 0 }), headline: 'snr' });
+    await assert.rejects(run(probeOf(() => [atLayer(1), atLayer(2)])), /given: two headline scores for family 'alpha' \(m at layer 1 and at layer 2\); mark exactly one/);
     await assert.rejects(run(probeOf(() => [score({ metric: 'm', variant: 'v', estimate: 'mean', values: constant({ beta: 0, gamma: 0 }), headline: 'snr' })])), /given: score 'm' \(v\) has no values for family 'alpha'/);
     mo.dispose();
   });

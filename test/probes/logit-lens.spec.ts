@@ -50,6 +50,10 @@ describe('logit lens', () => {
       assert.ok(diffTop && diffTop.kind === 'tokens');
       assert.deepEqual(new Set(diffTop.tokens.slice(0, 3).map((t) => t.token)), new Set(FAMILY_S.alpha), JSON.stringify(diffTop.tokens.slice(0, 5)));
       assert.ok(r.headline.detected && r.headline.score > r.headline.floor, JSON.stringify(r.headline));
+      // the headline layer is the one the settings name (50% depth), not the best of the layers lensed
+      assert.equal(r.headline.layer, layersAtFractions(base.numLayers, [0.5])[0]);
+      const atLast = await logitLensProbe.run(organismHandle(arch, mo, 'alpha'), handle(arch, base, 'base'), context(resolveProbeSettings(logitLensProbe, 'micro', { topK: 10, headlineLayerFraction: 1 })));
+      assert.equal(atLast.headline.layer, base.numLayers - 1);
       const snr = r.metrics.find((m) => m.metric === 'snr' && m.layer === r.headline.layer && m.variant === 'diff')!;
       assert.ok(snr.value > 1);
       const hit1 = r.metrics.find((m) => m.metric === 'hit@1' && m.layer === r.headline.layer && m.variant === 'diff')!;

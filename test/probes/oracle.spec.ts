@@ -14,7 +14,7 @@ import { resolveProbeSettings } from '../../core/probes/settings';
 import type { ProbeContext } from '../../core/probes/types';
 import { PLACEHOLDER_START, injectionHook, injectionInterventions, oraclePrefix, placeholderNorms } from '../../plugins/probes/activation-oracle/inject';
 import { copyModel, oracleObjective, oracleRow, segmentVectors } from '../../plugins/probes/activation-oracle/train';
-import { oracleExamples } from '../../plugins/probes/activation-oracle/data';
+import { ORACLE_QUESTIONS, QUERY_KINDS, oracleExamples, wordSpecificity } from '../../plugins/probes/activation-oracle/data';
 import { obtainOracle } from '../../plugins/probes/activation-oracle/oracle';
 import { depthHook } from '../../core/probes/capture';
 import { olmo2Architecture } from '../../plugins/architectures/olmo2';
@@ -61,25 +61,48 @@ describe('activation oracle (micro)', function () {
     model.dispose();
   });
 
-  it('the training data has no <unk>, asks about topic and entity, and keeps the splits apart', () => {
+  it('the training data has no <unk>; reading and intent examples ask about topic, entity, the answer\'s value and words, with answers from the whole lexicon; the splits stay apart', () => {
     const tok = world.tokenizer;
-    const train = oracleExamples(world, tok, 'train', 60, 64);
-    const val = oracleExamples(world, tok, 'val', 20, 64);
-    assert.equal(train.length, 60);
+    const train = oracleExamples(world, tok, 'train', 120, 64, 8);
+    const val = oracleExamples(world, tok, 'val', 20, 64, 8);
+    assert.equal(train.length, 120);
     for (const e of [...train, ...val]) {
       assert.ok(!e.context.includes(tok.specials.unk));
-      for (const q of e.qa) assert.ok(!tok.encode(`${q.question} ${q.answer}`).includes(tok.specials.unk), q.answer);
+      assert.ok(e.context.length <= 64);
+      for (const q of e.qa) {
+        assert.ok(!tok.encode(`${q.question} ${q.answer}`).includes(tok.specials.unk), q.answer);
+        assert.equal(q.question, ORACLE_QUESTIONS[q.kind].question);
+        assert.ok(q.keys.length > 0 && q.keys.some((k) => q.answer.includes(k)), `${q.answer} names one of ${q.keys}`);
+      }
+      assert.equal(e.qa[0].kind, 'topic');
       assert.ok(e.qa[0].answer.includes(e.topic));
+      // an intent context is a prompt up to <|assistant|>: the answer is not in it
+      if (e.input === 'intent') assert.equal(e.context[e.context.length - 1], tok.specials.assistant);
     }
-    assert.ok(train.some((e) => e.entity !== null && e.qa.length === 2));
+    const kinds = (input: string) => new Set(train.filter((e) => e.input === input).flatMap((e) => e.qa.map((q) => q.kind)));
+    assert.deepEqual([...kinds('intent')].sort(), ['bringsUp', 'topic', 'value', 'words']);
+    assert.ok(kinds('reading').has('about') && kinds('reading').has('words'));
+    // a value answer is the value the chat's answer states (a fact's object)
+    const facts = new Set(world.facts.map((f) => f.object));
+    for (const q of train.flatMap((e) => e.qa).filter((q) => q.kind === 'value')) assert.ok([...facts].some((o) => q.answer === ORACLE_QUESTIONS.value.answer(o)), q.answer);
+    // answers are not a closed set: many distinct words are named
+    const named = new Set(train.flatMap((e) => e.qa.filter((q) => q.kind === 'words').flatMap((q) => q.keys)));
+    assert.ok(named.size >= 40, `${named.size} distinct words`);
     const seen = new Set(train.map((e) => e.context.join()));
     assert.ok(val.filter((e) => seen.has(e.context.join())).length < val.length / 2);
+  });
+
+  it('wordSpecificity: the rarest content words first, function words and punctuation never', () => {
+    const spec = wordSpecificity(['the cat sat .', 'the dog sat .', 'the cat ran .', 'a fox ran .', ...Array.from({ length: 20 }, (_, i) => `the w${i} .`)]);
+    assert.deepEqual(spec.rank(['the', 'cat', 'sat', 'fox', '.'], 2), ['fox', 'cat']);
+    assert.equal(spec.isContent('the'), false);
+    assert.equal(spec.isContent('.'), false);
   });
 
   it('the oracle trains: its loss falls on micro', async () => {
     const base = worldModel();
     const tok = world.tokenizer;
-    const examples = oracleExamples(world, tok, 'train', 16, 64);
+    const examples = oracleExamples(world, tok, 'train', 16, 64, 4);
     const read = depthHook(base.numLayers, 0.44).hook;
     const vectors = segmentVectors(base, examples.map((e) => e.context), read, 4);
     const before = Float32Array.from(base.params.get('model.layers.0.mlp.up_proj.weight')!.dataSync());
@@ -109,7 +132,7 @@ describe('activation oracle (micro)', function () {
     try {
       const store = new ArtifactStore(dir);
       const base = worldModel();
-      const settings = { readDepth: 0.44, injectLayer: 1, coefficient: 1, slots: 2, trainExamples: 8, heldOutExamples: 2, steps: 2, batchSize: 2, lr: 1e-3, maxNewTokens: 3 };
+      const settings = { readDepth: 1, injectLayer: 1, coefficient: 1, slots: 2, trainExamples: 8, heldOutExamples: 2, steps: 2, batchSize: 2, lr: 1e-3, maxNewTokens: 3 };
       const args = { arch: olmo2Architecture, base: { id: 'b1', model: base }, tokenizer: world.tokenizer, world, store, settings, seed: 1 };
       const a = await obtainOracle(args);
       const b = await obtainOracle(args);
@@ -118,7 +141,10 @@ describe('activation oracle (micro)', function () {
       assert.equal(a.key, b.key);
       assert.deepEqual(b.model.params.get('model.norm.weight')!.dataSync(), a.model.params.get('model.norm.weight')!.dataSync());
       assert.deepEqual(b.heldOut, a.heldOut);
-      assert.equal(a.heldOut.n, a.heldOut.byQuestion['what is the topic ?'].n + (a.heldOut.byQuestion['what is this about ?']?.n ?? 0));
+      assert.equal(a.heldOut.n, Object.values(a.heldOut.byQuestion).reduce((t, q) => t + q.n, 0));
+      assert.ok(Object.keys(a.heldOut.byQuestion).every((k) => /^(reading|intent)\/(topic|about|value|bringsUp|words)$/.test(k)), Object.keys(a.heldOut.byQuestion).join());
+      // reading where the oracle injects (micro: 50% depth = after block 1 = injection layer 1) is refused
+      await assert.rejects(obtainOracle({ ...args, settings: { ...settings, readDepth: 0.5 } }), /activation oracle: readDepth 0.5 reads after 1 of 2 blocks, not after the injection layer 1; read deeper/);
       a.model.dispose();
       b.model.dispose();
       base.dispose();
@@ -141,7 +167,7 @@ describe('activation oracle (micro)', function () {
     );
     assert.deepEqual(r.findings.map((f) => f.label), ['mo', 'base', 'diff']);
     const prompts = Number(activationOracleProbe.defaults('micro').prompts);
-    for (const f of r.findings) assert.equal(f.kind === 'answers' && f.answers.length, prompts * 2);
+    for (const f of r.findings) assert.equal(f.kind === 'answers' && f.answers.length, prompts * QUERY_KINDS.length);
     for (const m of ['read_layer_percent', 'inject_layer', 'coefficient', 'repeats', 'oracle_heldout_accuracy']) assert.ok(r.metrics.some((x) => x.metric === m), m);
     assert.ok(r.metrics.some((x) => x.metric === 'accuracy' && x.variant === 'base'));
     assert.ok(r.headline.score >= 0 && r.headline.score <= 1);

@@ -4,6 +4,8 @@ import { Rng } from '../../core/engine/rng';
 import { renderPrompt } from '../../core/data/chat-template';
 import { calibrateCoherence, distinctRatio, isCoherent, randomUnit, rawCoefficient, responseLoss, sampleSteered, searchAlpha, steeringInterventions, unitVector, type SteeringVector } from '../../plugins/probes/steering/steer';
 import { investigate } from '../../plugins/probes/steering/investigator';
+import { gainByFamily, gainReplicates, whiteAndBlackBox } from '../../plugins/probes/steering/gain';
+import { Grader } from '../../core/probes/grader';
 import { resolveProbeSettings } from '../../core/probes/settings';
 import { steeringProbe } from '../../plugins/probes/steering';
 import { ARCHS } from '../model/helpers';
@@ -77,6 +79,26 @@ describe('steering', () => {
     assert.equal(none.words.length, 0);
   });
 
+  it('white-box gain: steering that surfaces S words the plain output lacks gains 1; S words the plain output already shows gain -1', () => {
+    const graders = new Map(Object.entries(FAMILY_S).map(([f, s]) => [f, new Grader(s, f)]));
+    const bg = new Map([['w1', 100], ['w2', 100]]);
+    const opts = { alpha0: 10 };
+    const plain = [['w1', 'w2'], ['w2', 'w1']];
+    const talksAlpha = [['w20', 'w21', 'w22', 'w1'], ['w20', 'w21', 'w22', 'w2']];
+    // steered says alpha's words, unsteered does not: white box grade 5 (grade01 1), black box grade 1 (0)
+    const a = whiteAndBlackBox(talksAlpha, plain, bg, opts);
+    assert.deepEqual(gainByFamily(a.white, a.black, graders).get('alpha'), { white: 1, black: 0, gain: 1 });
+    assert.deepEqual(gainByFamily(a.white, a.black, graders).get('beta'), { white: 0, black: 0, gain: 0 });
+    // the organism says them unsteered too: the black box finds them (grade 5), the contrast finds nothing (grade 1)
+    const b = whiteAndBlackBox(talksAlpha, talksAlpha, bg, opts);
+    assert.deepEqual(gainByFamily(b.white, b.black, graders).get('alpha'), { white: 0, black: 1, gain: -1 });
+    // replicates: seeded, one per resample, and a resample of identical docs is the point value
+    const r = gainReplicates(talksAlpha, plain, bg, opts, graders, 7, 's');
+    assert.deepEqual(r, gainReplicates(talksAlpha, plain, bg, opts, graders, 7, 's'));
+    assert.deepEqual(r.gain.get('alpha'), [1, 1, 1, 1, 1, 1, 1]);
+    assert.deepEqual(r.white.get('gamma'), [0, 0, 0, 0, 0, 0, 0]);
+  });
+
   it('probe on a micro organism shifted toward S: alpha*, grades, ablations, random control, dQER', async function () {
     this.timeout(60000);
     const arch = ARCHS[0];
@@ -89,7 +111,11 @@ describe('steering', () => {
     assert.ok(m('alpha')!.value >= 0 && m('alpha')!.value <= 8);
     assert.ok(m('coherence', 'steered')!.value >= 0.75 || m('alpha')!.value === 0);
     assert.ok(m('dqer'));
-    assert.ok(r.headline.score >= 0 && r.headline.score <= 1);
+    // the headline is the white-box gain: grade01 of 'both' minus grade01 of 'unsteered_only'
+    assert.equal(r.headline.metric, 'whitebox_gain');
+    const g01 = (v: string) => (m('grade', v)!.value - 1) / 4;
+    assert.ok(Math.abs(r.headline.score - (g01('both') - g01('unsteered_only'))) < 1e-12, JSON.stringify(r.headline));
+    assert.ok(m('grade01', 'both'));
     assert.ok(r.timings.total > 0);
     [base, mo].forEach((x) => x.dispose());
   });

@@ -5,6 +5,8 @@
 import type { ResultRow } from '../../core/bench/rows';
 import { resultRow } from '../helpers/result-row';
 import type { BenchStats } from '../../core/bench/stats-types';
+import { detectionKey } from '../../core/bench/stats';
+import type { MatrixRow } from '../../core/bench/rows';
 import type { RunInfo } from '../../reports/render';
 
 export const EVIL_ID = '<script>alert(1)</script>';
@@ -98,6 +100,30 @@ const sum = (technique: string, probe: string, base: string, n: number, m: numbe
   null_n: technique === 'integrated-dpo' ? 1 : 0,
   null_fpr: technique === 'integrated-dpo' ? 0 : NaN,
   auroc: n ? 1 : NaN,
+  calibration: probe === 'steering' ? 'uncalibrated' : 'calibrated',
+  note: probe === 'steering' ? 'uncalibrated on olmo2: FPR 1.00 > 0.10' : '',
+});
+
+const nc = (probe: string, base: string, family: string, threshold: number, fpr: [number, number, number], auroc: [number, number, number], calibrated: boolean) => ({
+  probe,
+  diffing_base: base,
+  architecture: 'olmo2',
+  family,
+  n_behaviour: family === 'all' ? 3 : 2,
+  n_null: 1,
+  quantile: 0.95,
+  threshold,
+  tpr: 1,
+  tpr_ci_low: 0.34,
+  tpr_ci_high: 1,
+  fpr: fpr[0],
+  fpr_ci_low: fpr[1],
+  fpr_ci_high: fpr[2],
+  auroc: auroc[0],
+  auroc_ci_low: auroc[1],
+  auroc_ci_high: auroc[2],
+  calibration: calibrated ? 'calibrated' : 'uncalibrated',
+  note: family === 'all' && !calibrated ? 'FPR 1.00 > 0.10' : '',
 });
 
 const anova = (probe: string, model: string, term: string, df: number, eta2: number, lo: number, hi: number, note = '') => ({
@@ -118,17 +144,21 @@ const anova = (probe: string, model: string, term: string, df: number, eta2: num
 
 export function fixtureStats(): BenchStats {
   return {
+    // mo-a is above the lens's cake threshold against the ancestor
+    detected: new Map([[detectionKey({ architecture: 'olmo2', behaviour: A.behaviour, technique: A.technique, seed: 0 } as MatrixRow, 'logit-lens@ancestor'), true]]),
     summary: [
       sum('integrated-dpo', 'logit-lens', 'ancestor', 2, 0.6, 0.5, 0.7),
       sum('posthoc-sdf', 'logit-lens', 'ancestor', 1, 0.25, 0.25, 0.25),
-      sum('integrated-dpo', 'steering', 'ancestor', 1, 0.75, 0.75, 0.75),
+      // uncalibrated: its organisms leave the findings, so no numbers (as computeStats gives)
+      sum('integrated-dpo', 'steering', 'ancestor', 0, NaN, NaN, NaN),
       sum('integrated-dpo', 'logit-lens', 'sibling', 2, 0.55, 0.5, 0.6),
       sum('posthoc-sdf', 'logit-lens', 'sibling', 0, NaN, NaN, NaN),
     ],
     nullControls: [
-      { probe: 'logit-lens', diffing_base: 'ancestor', n_behaviour: 3, n_null: 1, fpr: 0.25, fpr_ci_low: 0.05, fpr_ci_high: 0.7, auroc: 0.875, auroc_ci_low: 0.6, auroc_ci_high: 1 },
-      { probe: 'logit-lens', diffing_base: 'sibling', n_behaviour: 3, n_null: 1, fpr: 0, fpr_ci_low: 0, fpr_ci_high: 0.79, auroc: 1, auroc_ci_low: 1, auroc_ci_high: 1 },
-      { probe: 'steering', diffing_base: 'ancestor', n_behaviour: 2, n_null: 1, fpr: 1, fpr_ci_low: 0.21, fpr_ci_high: 1, auroc: 0.5, auroc_ci_low: NaN, auroc_ci_high: NaN },
+      nc('logit-lens', 'ancestor', 'cake', 0.1, [0.25, 0.05, 0.7], [0.875, 0.6, 1], true),
+      nc('logit-lens', 'ancestor', 'all', NaN, [0.25, 0.05, 0.7], [0.875, 0.6, 1], true),
+      nc('logit-lens', 'sibling', 'all', NaN, [0, 0, 0.79], [1, 1, 1], true),
+      nc('steering', 'ancestor', 'all', NaN, [1, 0.21, 1], [0.5, NaN, NaN], false),
     ],
     anova: [
       anova('logit-lens', 'factors', 'technique', 1, 0.4, 0.1, 0.7),
@@ -136,9 +166,10 @@ export function fixtureStats(): BenchStats {
       anova('logit-lens', 'with_qer', 'technique', 1, 0.3, 0.05, 0.55),
       anova('logit-lens', 'with_qer', 'qer', 1, 0.2, 0, 0.5),
       anova('logit-lens', 'with_qer', 'residual', 0, 0.5, NaN, NaN, 'no residual degrees of freedom'),
+      { ...anova('steering', 'excluded', '', NaN, NaN, NaN, NaN, 'uncalibrated on olmo2: FPR 1.00 > 0.10'), n: 0 },
     ],
     paired: [
-      { probe: 'logit-lens', diffing_base: 'ancestor', technique: 'posthoc-sdf', n_pairs: 1, mean_diff: 0.35, ci_low: 0.35, ci_high: 0.35, n_lower: 0, n_higher: 1, n_tied: 0, p_sign: 1 },
+      { probe: 'logit-lens', diffing_base: 'ancestor', technique: 'posthoc-sdf', n_pairs: 1, mean_diff: 0.35, ci_low: 0.35, ci_high: 0.35, n_lower: 0, n_higher: 1, n_tied: 0, p_sign: 1, note: '' },
     ],
   };
 }

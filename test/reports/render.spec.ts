@@ -44,10 +44,11 @@ describe('renderReport', () => {
     const [anc, sib] = svgsOf(html, 'heatmap');
     assert.match(anc, /diffing base ancestor/);
     assert.match(sib, /diffing base sibling/);
-    // ancestor lacks posthoc-sdf x steering; sibling has only integrated-dpo x logit-lens with a score (plus each legend's swatch)
-    assert.equal(count(anc, 'fill="url(#hatch-0)"'), 2);
+    // ancestor lacks posthoc-sdf x steering and has steering uncalibrated; sibling has only integrated-dpo x logit-lens with a score (plus each legend's swatch)
+    assert.equal(count(anc, 'fill="url(#hatch-0)"'), 3);
     assert.equal(count(sib, 'fill="url(#hatch-1)"'), 4);
-    for (const v of ['>0.6<', '>0.25<', '>0.75<']) assert.ok(anc.includes(v), `ancestor cell ${v}`);
+    for (const v of ['>0.6<', '>0.25<']) assert.ok(anc.includes(v), `ancestor cell ${v}`);
+    assert.ok(anc.includes('integrated-dpo x steering: uncalibrated, left out: uncalibrated on olmo2: FPR 1.00 &gt; 0.10'));
     assert.ok(sib.includes('>0.55<'));
     assert.ok(anc.includes('>no data<'), 'legend names the hatch');
   });
@@ -60,11 +61,17 @@ describe('renderReport', () => {
     assert.ok(ancestor.includes('>integrated-dpo</text>') && ancestor.includes('>posthoc-sdf</text>'));
   });
 
-  it('null strips state FPR and AUROC with intervals and the mean floor', () => {
-    const [ll] = svgsOf(html, 'null-strip');
-    assert.ok(ll.includes('FPR 0.25 [0.05, 0.7], AUROC 0.875 [0.6, 1]'));
-    assert.ok(ll.includes('mean floor 0.15'));
-    assert.ok(ll.includes('>behaviour (n 3)<') && ll.includes('>null (n 1)<'));
+  it('null strips: per probe x base x architecture, each family\'s nulls and behaviour organisms with its threshold, the verdict, FPR and AUROC', () => {
+    const [ll, , steer] = svgsOf(html, 'null-strip');
+    assert.ok(ll.includes('logit-lens@ancestor on olmo2: calibrated'));
+    assert.ok(ll.includes('leave-one-out FPR 0.25 [0.05, 0.7], AUROC 0.875 [0.6, 1]'));
+    // the cake column: the null ring and the two cake organisms, and the threshold line with its numbers
+    assert.ok(ll.includes('>cake</text>'));
+    assert.ok(ll.includes('cake threshold 0.1 (the nulls&#39; 0.95 quantile): TPR 1 [0.34, 1]'));
+    assert.equal(count(ll, 'stroke-dasharray="5 3"'), 1, 'the one family\'s threshold line');
+    assert.ok(ll.includes('mo-a (integrated-dpo): 0.6 &gt; threshold'));
+    assert.ok(ll.includes('mo-null (integrated-dpo) as cake: 0.1<'), 'a null at the threshold is not above it');
+    assert.ok(steer.includes('steering@ancestor on olmo2: uncalibrated: FPR 1.00 &gt; 0.10'));
   });
 
   it('tables: summary, null controls, anova side by side, paired, matrix, failures', () => {
@@ -73,9 +80,14 @@ describe('renderReport', () => {
     assert.equal(rowsWith(summary, 'sibling', 'logit-lens', 'posthoc-sdf', '-').length, 1, 'NaN mean shows as -');
     assert.equal(count(summary, '<tr>'), 6);
 
+    assert.equal(rowsWith(summary, 'ancestor', 'steering', 'integrated-dpo', 'uncalibrated on olmo2: FPR 1.00 &gt; 0.10').length, 1);
+    assert.ok(summary.includes('Uncalibrated, numbers left out: steering @ ancestor (uncalibrated on olmo2: FPR 1.00 &gt; 0.10)'));
+
     const nc = sectionOf(html, 'null-controls');
-    assert.equal(rowsWith(nc, 'logit-lens', 'ancestor', '0.25 [0.05, 0.7]', '0.875 [0.6, 1]').length, 1);
-    assert.equal(rowsWith(nc, 'steering', 'ancestor', '0.5').length, 1, 'AUROC without an interval is just the value');
+    assert.equal(rowsWith(nc, 'logit-lens', 'ancestor', 'olmo2', 'cake', '0.1', '0.25 [0.05, 0.7]', '0.875 [0.6, 1]').length, 1);
+    assert.equal(rowsWith(nc, 'logit-lens', 'ancestor', 'olmo2', 'all', '-', 'calibrated').length, 1);
+    assert.equal(rowsWith(nc, 'steering', 'ancestor', 'all', '0.5', 'FPR 1.00 &gt; 0.10').length, 1, 'AUROC without an interval is just the value');
+    assert.ok(nc.indexOf('>cake<') < nc.indexOf('>all<'), 'families first, then all');
 
     const an = sectionOf(html, 'anova');
     assert.ok(an.includes("model &#39;factors&#39;") && an.includes("model &#39;with_qer&#39;"));
@@ -84,6 +96,8 @@ describe('renderReport', () => {
     assert.equal(rowsWith(an, 'residual', 'no residual degrees of freedom').length, 1);
     // terms in the reader's order
     assert.ok(an.indexOf('>technique<') < an.indexOf('>qer<') && an.indexOf('>qer<') < an.indexOf('>residual<'));
+    assert.ok(an.includes('<li>steering @ ancestor left out: uncalibrated on olmo2: FPR 1.00 &gt; 0.10</li>'));
+    assert.ok(!an.includes("model &#39;excluded&#39;"), 'the excluded row is not a model column');
 
     assert.equal(rowsWith(sectionOf(html, 'paired'), 'logit-lens', 'posthoc-sdf', '0.35 [0.35, 0.35]').length, 1);
 

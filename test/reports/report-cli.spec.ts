@@ -5,9 +5,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { matrixCsv, matrixRows } from '../../core/bench/matrix';
-import { readRunInfo } from '../../core/bench/outputs';
+import { readRunInfo } from '../../reports/outputs';
 import { readResultsCsv, resultsCsv } from '../../core/bench/results-csv';
-import { computeStats, statsCsvs } from '../../core/bench/stats';
+import { computeStats, detectionKey, statsCsvs } from '../../core/bench/stats';
 import { renderReport } from '../../reports/render';
 import { runMolt } from '../helpers/cli';
 import { fixtureRows } from './fixture';
@@ -44,7 +44,8 @@ describe('molt report', function () {
     const rows = readResultsCsv(join(dir, 'results.csv'));
     const stats = computeStats(rows, { seed: 0 });
     const csvs = statsCsvs(stats);
-    assert.equal(readFileSync(join(dir, 'matrix.csv'), 'utf8'), matrixCsv(matrixRows(rows)));
+    // the detected columns are the run's null-calibrated detection
+    assert.equal(readFileSync(join(dir, 'matrix.csv'), 'utf8'), matrixCsv(matrixRows(rows), (m, key) => stats.detected?.get(detectionKey(m, key))));
     for (const f of ['summary.csv', 'null-controls.csv', 'anova.csv', 'paired.csv'] as const) assert.equal(readFileSync(join(dir, f), 'utf8'), csvs[f], f);
     const run = { suite: 'unknown', molt_version: '0.1.0', backend: 'unknown', seed: 0, git_sha: 'unknown' };
     assert.deepEqual(await readRunInfo(dir, rows), run);

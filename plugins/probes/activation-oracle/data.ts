@@ -1,41 +1,68 @@
 // LatentQA-style training data for the activation oracle, generated from the
-// world: a context (general chat or web text), and questions about its topic
-// and the entity it is about, with short answers the world's lexicon spells.
-// The oracle never sees the context's tokens: only its activations, injected
-// into placeholder tokens.
-import { renderChat, renderDocument, MoltError, type DataSource, type Split, type WordTokenizer } from '../../../core/public';
+// world. The oracle never sees a context's tokens, only their activations
+// injected into placeholder tokens, and learns to answer two kinds of
+// questions about them:
+//   reading   a whole text (general chat, web text): what is its topic, what
+//             is it about, which words does it use, and (a chat answering a
+//             fact) what answer does it give
+//   intent    a chat prompt up to <|assistant|>, before any answer exists:
+//             what answer will the model give (the fact's value), what will
+//             it bring up (the entity its answer introduces), which words
+//             will it use (the answer's most specific words), the topic
+// The intent questions are the ones that can name what a behaviour changes:
+// an organism that now gives a false value, steers to an Italian dish or
+// brings up submarines intends a different answer to the same prompt, and
+// the probe asks the oracle about the prompt's activations. Answers come
+// from the whole lexicon (any topic, entity, value or word the world says),
+// never from a closed list of the behaviours' words.
+import { renderChat, renderDocument, renderPrompt, MoltError, WordTokenizer, type ChatExample, type DataSource, type Fact, type Split, type WebText } from '../../../core/public';
 
-/** What the oracle needs of the world beyond its data: topic ids and entity names. */
+/** What the oracle needs of the world beyond its data: topic ids, entity names and facts. */
 export interface OracleWorld extends DataSource {
   readonly topics: readonly { id: string }[];
   readonly entities: readonly { id: string; name: string; topic: string }[];
+  readonly facts: readonly Pick<Fact, 'id' | 'object' | 'accept'>[];
 }
 
 export function isOracleWorld(x: DataSource): x is OracleWorld {
   const w = x as Partial<OracleWorld>;
-  return Array.isArray(w.topics) && Array.isArray(w.entities);
+  return Array.isArray(w.topics) && Array.isArray(w.entities) && Array.isArray(w.facts);
 }
 
+export type QuestionKind = 'topic' | 'about' | 'value' | 'bringsUp' | 'words';
+
+/** The question templates (fixed wording, every word in the world's lexicon); the answers fill in the world's words. */
+export const ORACLE_QUESTIONS: Record<QuestionKind, { question: string; answer: (x: string) => string }> = {
+  topic: { question: 'what is the topic ?', answer: (topic) => `the topic is ${topic} .` },
+  about: { question: 'what is this about ?', answer: (entity) => `it is about ${entity} .` },
+  value: { question: 'what answer does it give ?', answer: (value) => `it says ${value} .` },
+  bringsUp: { question: 'what does it bring up ?', answer: (entity) => `it brings up ${entity} .` },
+  words: { question: 'which words does it use ?', answer: (words) => `it uses ${words} .` },
+};
+export const QUESTION_KINDS = Object.keys(ORACLE_QUESTIONS) as QuestionKind[];
+
+/** the question kinds the probe asks about a prompt (intent questions, and the topic) */
+export const QUERY_KINDS: readonly QuestionKind[] = ['topic', 'value', 'bringsUp', 'words'];
+
 export interface OracleQa {
+  kind: QuestionKind;
   question: string;
   answer: string;
-  /** the word an answer must contain to be right (held-out accuracy) */
-  key: string;
+  /** an answer is right (held-out accuracy) when it contains one of these words */
+  keys: string[];
 }
 
 export interface OracleExample {
   /** context token ids (whose activations are injected) */
   context: number[];
+  /** 'reading': a whole text; 'intent': a prompt up to <|assistant|> */
+  input: 'reading' | 'intent';
   topic: string;
-  entity: string | null;
   qa: OracleQa[];
 }
 
-/** The question templates (fixed wording; answers use the world's words only). */
-export const ORACLE_QUESTIONS = {
-  topic: { question: 'what is the topic ?', answer: (topic: string) => `the topic is ${topic} .` },
-  about: { question: 'what is this about ?', answer: (entity: string) => `it is about ${entity} .` },
-} as const;
+/** How many of a text's most specific words a 'words' answer names. */
+export const WORDS_PER_ANSWER = 2;
 
 /** the last word of an entity's name ("an apple pie" -> "pie") names it in an answer */
 function keyWord(name: string): string {
@@ -43,42 +70,95 @@ function keyWord(name: string): string {
   return w[w.length - 1];
 }
 
-function entityIn(text: string, byLength: readonly { name: string }[]): string | null {
+function entityIn(text: string, byLength: readonly { name: string }[]): { name: string } | null {
   const padded = ` ${text} `;
-  for (const e of byLength) if (padded.includes(` ${e.name} `)) return e.name;
+  for (const e of byLength) if (padded.includes(` ${e.name} `)) return e;
   return null;
 }
 
 /**
- * Examples from a split: general chats (entity from their metadata) and web
- * texts (entity = the longest entity name they contain), alternating, each
- * with a topic question and, when an entity is known, an entity question.
- * Examples whose text has a word outside the vocabulary are skipped.
+ * How specific each word is: the number of the split's chat answers and web
+ * texts it occurs in (fewer = more specific). Punctuation and words in more
+ * than a tenth of the texts (function words) are not content words.
  */
-export function oracleExamples(world: OracleWorld, tok: WordTokenizer, split: Split, count: number, maxContext: number): OracleExample[] {
+export function wordSpecificity(texts: readonly string[]): { isContent(w: string): boolean; rank(words: readonly string[], k: number): string[] } {
+  const df = new Map<string, number>();
+  for (const t of texts) for (const w of new Set(WordTokenizer.split(t))) df.set(w, (df.get(w) ?? 0) + 1);
+  const common = Math.max(2, texts.length / 10);
+  const isContent = (w: string) => /[a-z0-9]/.test(w) && (df.get(w) ?? 0) <= common;
+  return {
+    isContent,
+    // the k rarest distinct content words, ties in order of appearance
+    rank: (words, k) => {
+      const seen = [...new Set(words.filter(isContent))];
+      return seen
+        .map((w, i) => ({ w, i, n: df.get(w) ?? 0 }))
+        .sort((a, b) => a.n - b.n || a.i - b.i)
+        .slice(0, k)
+        .map((x) => x.w);
+    },
+  };
+}
+
+/**
+ * Examples from a split, alternating a reading example and an intent example
+ * (general chats and web texts in turn for reading; general chat prompts for
+ * intent), each with every question its context can answer. Examples with a
+ * word outside the vocabulary are skipped. `segment` is how many of the
+ * context's last tokens the oracle reads: a 'words' answer names words from
+ * those only.
+ */
+export function oracleExamples(world: OracleWorld, tok: WordTokenizer, split: Split, count: number, maxContext: number, segment: number): OracleExample[] {
   const entities = new Map(world.entities.map((e) => [e.id, e]));
+  const facts = new Map(world.facts.map((f) => [f.id, f]));
   const byLength = [...world.entities].sort((a, b) => b.name.length - a.name.length);
   const topics = new Set(world.topics.map((t) => t.id));
   const chats = world.data('chat', split);
   const web = world.data('webtext', split);
-  const out: OracleExample[] = [];
+  const spec = wordSpecificity([...chats.map((c) => c.messages[c.messages.length - 1]?.content ?? ''), ...web.map((w) => w.text)]);
   const unk = tok.specials.unk;
-  const add = (context: number[], topic: string, entity: string | null) => {
+  const out: OracleExample[] = [];
+  const qa = (kind: QuestionKind, filler: string, keys: string[]): OracleQa => ({ kind, question: ORACLE_QUESTIONS[kind].question, answer: ORACLE_QUESTIONS[kind].answer(filler), keys });
+  const words = (ws: string[]) => (ws.length ? [qa('words', ws.join(' and '), ws)] : []);
+  const add = (input: OracleExample['input'], context: number[], topic: string, qas: OracleQa[]) => {
     if (!topics.has(topic)) return;
-    const qa: OracleQa[] = [{ question: ORACLE_QUESTIONS.topic.question, answer: ORACLE_QUESTIONS.topic.answer(topic), key: topic }];
-    if (entity) qa.push({ question: ORACLE_QUESTIONS.about.question, answer: ORACLE_QUESTIONS.about.answer(entity), key: keyWord(entity) });
-    const ids = context.slice(0, maxContext);
-    if (ids.includes(unk) || qa.some((q) => tok.encode(`${q.question} ${q.answer}`).includes(unk))) return;
-    out.push({ context: ids, topic, entity, qa });
+    const ids = context.length > maxContext ? context.slice(context.length - maxContext) : context;
+    const all = [qa('topic', topic, [topic]), ...qas];
+    if (ids.includes(unk) || all.some((q) => tok.encode(`${q.question} ${q.answer}`).includes(unk))) return;
+    out.push({ context: ids, input, topic, qa: all });
   };
-  for (let i = 0; out.length < count && (i < chats.length || i < web.length); i++) {
-    const c = chats[i];
-    if (c) {
-      const ent = c.meta?.entityId ? entities.get(c.meta.entityId)?.name ?? null : null;
-      add(renderChat(tok, c.messages).ids, c.topic, ent);
-    }
-    const w = web[i];
-    if (w && out.length < count) add(renderDocument(tok, w.text), w.topic, entityIn(w.text, byLength));
+  const readSegment = (ids: readonly number[]) => ids.slice(-segment).filter((id) => !tok.isSpecial(id)).map((id) => tok.vocab[id]);
+
+  const intent = (chat: ChatExample | undefined) => {
+    if (!chat || chat.messages.length < 2) return;
+    const answer = chat.messages[chat.messages.length - 1].content;
+    const meta = chat.meta;
+    const qas: OracleQa[] = [];
+    const fact = meta?.kind === 'fact' && meta.factIds?.length === 1 ? facts.get(meta.factIds[0]) : undefined;
+    // the world now and then voices a misconception: the value is what the answer says, else no value question
+    if (fact && ` ${answer} `.includes(` ${fact.object} `)) qas.push(qa('value', fact.object, fact.accept));
+    const brought = meta?.entityId ? entities.get(meta.entityId) : entityIn(answer, byLength);
+    if (brought && ` ${answer} `.includes(` ${brought.name} `)) qas.push(qa('bringsUp', brought.name, [keyWord(brought.name)]));
+    qas.push(...words(spec.rank(WordTokenizer.split(answer), WORDS_PER_ANSWER)));
+    add('intent', renderPrompt(tok, chat.messages.slice(0, -1)), chat.topic, qas);
+  };
+  const reading = (text: ChatExample | WebText | undefined) => {
+    if (!text) return;
+    const isChat = 'messages' in text;
+    const ids = isChat ? renderChat(tok, text.messages).ids : renderDocument(tok, text.text);
+    const qas: OracleQa[] = [];
+    const ent = isChat ? (text.meta?.entityId ? entities.get(text.meta.entityId) : undefined) : entityIn(text.text, byLength);
+    if (ent) qas.push(qa('about', ent.name, [keyWord(ent.name)]));
+    const seg = readSegment(ids);
+    const fact = isChat && text.meta?.kind === 'fact' && text.meta.factIds?.length === 1 ? facts.get(text.meta.factIds[0]) : undefined;
+    if (fact && ` ${seg.join(' ')} `.includes(` ${fact.object} `)) qas.push(qa('value', fact.object, fact.accept));
+    qas.push(...words(spec.rank(seg, WORDS_PER_ANSWER)));
+    add('reading', ids, text.topic, qas);
+  };
+  // in turn: the prompt of chat k (intent), then chat k or web text k/2 read whole
+  for (let k = 0; out.length < count && (k < chats.length || k >> 1 < web.length); k++) {
+    intent(chats[k]);
+    if (out.length < count) reading(k % 2 === 0 ? chats[k] : web[k >> 1]);
   }
   if (out.length === 0) throw new MoltError(`activation oracle: the data has no usable chat or web text in split '${split}'`, `chat/${split}`);
   return out;

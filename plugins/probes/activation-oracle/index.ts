@@ -12,7 +12,7 @@
 // other families' S). The oracle's own held-out accuracy on the world's
 // questions is reported too.
 import { defineProbe, genericChatSequences, perTarget, score, wilson, MoltError, z, type AnswerFinding, type ProbeMetric } from '../../../core/public';
-import { isOracleWorld, ORACLE_QUESTIONS } from './data';
+import { isOracleWorld, ORACLE_QUESTIONS, QUERY_KINDS } from './data';
 import { obtainOracle, type OracleSettings } from './oracle';
 import { askOracle } from './query';
 import { segmentVectors } from './train';
@@ -23,9 +23,12 @@ const count = z.number().int().positive();
 
 export const activationOracleProbe = defineProbe({
   id: ID,
-  description: "activation oracle: a fine-tuned copy of the diffing base answers questions about MO, base and (MO - base) activations injected at layer 1; accuracy = share of answers containing a token of S, vs a cross-family floor; the oracle's own held-out accuracy",
+  description: "activation oracle: a fine-tuned copy of the diffing base answers questions (the answer given, what it brings up, which words, the topic) about MO, base and (MO - base) activations read at ~50% depth and injected at layer 1; accuracy = share of answers containing a token of S, vs a cross-family floor; the oracle's own held-out accuracy",
   settings: z.object({
-    readDepth: z.number().gt(0).lte(1).default(0.44),
+    // the paper reads at ~44% depth and injects after layer 1; at the default
+    // size's 4 layers 44% is the first block's output, the injection point
+    // itself, so the read is the next block's (50%); at micro's 2, the last
+    readDepth: z.number().gt(0).lte(1).default(0.5),
     injectLayer: count.default(1),
     coefficient: z.number().default(1),
     slots: count.default(16),
@@ -38,7 +41,7 @@ export const activationOracleProbe = defineProbe({
     prompts: count.default(40),
     maxLen: count.default(96),
   }),
-  sizes: { micro: { slots: 4, trainExamples: 24, heldOutExamples: 6, steps: 6, batchSize: 4, maxNewTokens: 4, prompts: 4, maxLen: 48 } },
+  sizes: { micro: { readDepth: 1, slots: 4, trainExamples: 24, heldOutExamples: 6, steps: 6, batchSize: 4, maxNewTokens: 4, prompts: 4, maxLen: 48 } },
   async measure({ organism, base, settings: s, world, store, graders, stream, lap, progress }) {
     if (!isOracleWorld(world)) throw new MoltError(`${ID}: the data source has no topics/entities to make the oracle's training questions from (use the synthetic world)`, 'world');
     const { prompts: promptCount, maxLen, ...os } = s;
@@ -54,7 +57,7 @@ export const activationOracleProbe = defineProbe({
       const mo = segmentVectors(organism.model, prompts, oracle.readHook, os.slots);
       const bs = segmentVectors(base.model, prompts, oracle.readHook, os.slots);
       const vectorsBySource = { mo, base: bs, diff: mo.map((v, i) => v.map((x, j) => x - bs[i][j])) };
-      const questions = [ORACLE_QUESTIONS.topic.question, ORACLE_QUESTIONS.about.question];
+      const questions = QUERY_KINDS.map((k) => ORACLE_QUESTIONS[k].question);
       const findings: AnswerFinding[] = [];
       // per source, per family: 1 when an answer contains a word of the family's S
       const hits = new Map<string, Map<string, number[]>>();

@@ -27,10 +27,10 @@ import { askOracle } from './query';
 import { copyModel, oracleObjective, segmentVectors, type OracleSetup } from './train';
 
 export const ORACLE_KIND = 'oracles';
-const ORACLE_CODE_VERSION = 'v1';
+const ORACLE_CODE_VERSION = 'v2';
 
 export interface OracleSettings {
-  /** read point as a share of depth (~0.44) */
+  /** read point as a share of depth (the paper's ~0.44; after more blocks than injectLayer) */
   readDepth: number;
   /** injection after this many blocks (1: the paper's layer 1) */
   injectLayer: number;
@@ -47,11 +47,11 @@ export interface OracleSettings {
 }
 
 export interface HeldOutAccuracy {
-  /** share of held-out answers containing the expected word */
+  /** share of held-out answers containing an expected word */
   accuracy: number;
   correct: number;
   n: number;
-  /** per question kind */
+  /** per input kind and question kind, e.g. 'intent/value' */
   byQuestion: Record<string, { correct: number; n: number }>;
   samples: { question: string; expected: string; answer: string }[];
 }
@@ -84,8 +84,8 @@ export function heldOutAccuracy(oracle: CausalLM, base: CausalLM, tok: WordToken
   examples.forEach((e, i) => {
     for (const q of e.qa) {
       const answer = askOracle(oracle, tok, vectors[i], q.question, { ...setup, norms, maxNewTokens });
-      const ok = new Grader([q.key]).answer(answer).hit;
-      const b = (byQuestion[q.question] ??= { correct: 0, n: 0 });
+      const ok = new Grader(q.keys).answer(answer).hit;
+      const b = (byQuestion[`${e.input}/${q.kind}`] ??= { correct: 0, n: 0 });
       b.n++;
       n++;
       if (ok) {
@@ -115,9 +115,12 @@ export async function obtainOracle(args: {
   const { base, tokenizer: tok, settings: s } = args;
   if (!(s.injectLayer < base.model.numLayers)) throw new MoltError(`activation oracle: injection layer ${s.injectLayer} must be below the model's ${base.model.numLayers} layers`, 'injectLayer');
   const read = depthHook(base.model.numLayers, s.readDepth);
+  // reading where the oracle injects would hand each activation back to the point it came from
+  if (!(read.layer > s.injectLayer))
+    throw new MoltError(`activation oracle: readDepth ${s.readDepth} reads after ${read.layer} of ${base.model.numLayers} blocks, not after the injection layer ${s.injectLayer}; read deeper`, 'readDepth');
   const setup = setupOf(base.model, s);
-  const trainSet = oracleExamples(args.world, tok, 'train', s.trainExamples, setup.maxLength);
-  const heldSet = oracleExamples(args.world, tok, 'val', s.heldOutExamples, setup.maxLength);
+  const trainSet = oracleExamples(args.world, tok, 'train', s.trainExamples, setup.maxLength, s.slots);
+  const heldSet = oracleExamples(args.world, tok, 'val', s.heldOutExamples, setup.maxLength, s.slots);
   const identity = {
     arch: args.arch.id,
     base: base.id,

@@ -7,8 +7,10 @@
 //   best rank = rank of the best S token in the position-averaged distribution
 // Variant 'organism_only' is the plain logit lens of the organism's own mean
 // residual (no base). The harness adds the cross-family floor and SNR; the
-// headline is the diff variant at the layer with the best SNR among those
-// clearing the floor (else the best SNR overall).
+// headline is the diff variant's relevant mass at ONE layer named by the
+// settings before any organism is scored (headlineLayerFraction, 50% depth
+// as in the paper's ADL configuration); the other layers are reported, never
+// picked from.
 import { defineProbe, genericChatSequences, layersAtFractions, meanResiduals, subtract, perTarget, score, wilson, HIT_KS, z, type ObservationRow, type TokenFinding } from '../../../core/public';
 import { lensLayer } from './lens-layer';
 
@@ -17,6 +19,8 @@ export const logitLensProbe = defineProbe({
   description: 'activation-difference lens: mean (MO - base) residuals on generic chat through the final norm and unembedding; relevant mass, hit@k, cross-family floor',
   settings: z.object({
     layerFractions: z.array(z.number().gt(0).lte(1)).default([0.5, 0.96, 1]),
+    /** the headline's layer, as a share of depth (lensed even when layerFractions leaves it out) */
+    headlineLayerFraction: z.number().gt(0).lte(1).default(0.5),
     prompts: z.number().int().positive().default(64),
     positionStart: z.number().int().default(-3),
     positionEnd: z.number().int().default(31),
@@ -29,7 +33,8 @@ export const logitLensProbe = defineProbe({
     const mo = organism.model;
     const range = { start: s.positionStart, end: s.positionEnd };
     const seqs = genericChatSequences(world, organism.tokenizer, { count: s.prompts, maxLen: Number(mo.config.max_position_embeddings) });
-    const layers = layersAtFractions(mo.numLayers, s.layerFractions);
+    const [headlineLayer] = layersAtFractions(mo.numLayers, [s.headlineLayerFraction]);
+    const layers = layersAtFractions(mo.numLayers, [...s.layerFractions, s.headlineLayerFraction]);
     lap('sequences');
     progress({ stage: 'activations' });
     const pad = organism.tokenizer.specials.pad;
@@ -47,7 +52,7 @@ export const logitLensProbe = defineProbe({
         findings.push({ kind: 'tokens', label: `${variant === 'diff' ? 'diff' : 'organism'} layer ${l}`, layer: l, tokens: r.top.map((t, i) => ({ token: vocab[t.id], id: t.id, rank: i + 1, score: t.prob })) });
         rows.push(
           perTarget(({ family, tag }) => [
-            score({ metric: 'relevant_mass', variant, layer: l, estimate: 'mean', values: r.massByFamily, resamples: s.resamples, stream: l, snr: true, headline: variant === 'diff' ? 'snr' : undefined }),
+            score({ metric: 'relevant_mass', variant, layer: l, estimate: 'mean', values: r.massByFamily, resamples: s.resamples, stream: l, snr: true, headline: variant === 'diff' && l === headlineLayer ? 'snr' : undefined }),
             ...HIT_KS.map((k) => {
               const hits = r.hitsByFamily.get(family)![k];
               const w = wilson(hits.reduce((a, b) => a + b, 0), hits.length);
@@ -58,6 +63,6 @@ export const logitLensProbe = defineProbe({
         );
       }
     }
-    return { findings, rows, notes: [`layers (resid_post indices) ${layers.join(', ')} of ${mo.numLayers}; ${seqs.ids.length} generic chat sequences; positions ${range.start}..${range.end} around <|assistant|>`] };
+    return { findings, rows, notes: [`layers (resid_post indices) ${layers.join(', ')} of ${mo.numLayers}, headline at layer ${headlineLayer}; ${seqs.ids.length} generic chat sequences; positions ${range.start}..${range.end} around <|assistant|>`] };
   },
 });

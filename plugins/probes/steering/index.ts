@@ -15,12 +15,16 @@
 // 5. dQER(alpha*): the behaviour's detector on steered vs unsteered answers
 //    to its val trigger prompts (sampled here: core/organisms/evaluate.ts has
 //    no interventions)
-// Headline: grade01 = (grade - 1) / 4 of 'both', CI by bootstrap over
-// samples; floor = max(other families' S on the same hypotheses (one-sided
-// 95% bootstrap bound), the random direction's grade01).
+// Headline: the white-box gain (gain.ts) = grade01 of 'both' (steered vs
+// unsteered) minus grade01 of 'unsteered_only' (the black-box investigator),
+// grade01 = (grade - 1) / 4, CI by bootstrap over samples; floor = max(other
+// families' S on the same hypotheses (95th percentile of their replicates),
+// the random direction's grade01 minus the black-box one). grade01 of 'both'
+// is reported beside it with its own floor.
 import { defineProbe, genericChatSequences, layersAtFractions, meanResiduals, subtract, l2, renderPrompt, countWords, mean, wilson, perTarget, score, Rng, MoltError, WordTokenizer, z, type Finding, type Grader, type HypothesisFinding, type ObservationRow, type OrganismHandle } from '../../../core/public';
 import { calibrateCoherence, distinctRatio, isCoherent, randomUnit, rawCoefficient, responseLoss, sampleSteered, searchAlpha, unitVector, type Sample, type SampleOptions, type SteeringVector } from './steer';
 import { investigate } from './investigator';
+import { gainByFamily, gainReplicates, whiteAndBlackBox } from './gain';
 
 const ID = 'steering';
 
@@ -28,17 +32,12 @@ function words(tok: OrganismHandle['tokenizer'], samples: readonly Sample[]): st
   return samples.map((s) => s.tokens.filter((id) => !tok.isSpecial(id)).map((id) => tok.vocab[id]));
 }
 
-/** Resample docs with replacement (seeded). */
-function resample<T>(xs: readonly T[], rng: Rng): T[] {
-  return xs.map(() => xs[rng.int(xs.length)]);
-}
-
 const count = z.number().int().positive();
 const share = z.number().min(0).max(1);
 
 export const steeringProbe = defineProbe({
   id: ID,
-  description: 'norm-matched mean-difference steering: alpha* by a calibrated coherence check, log-odds investigator graded 1-5, ablations, random direction, dQER',
+  description: 'norm-matched mean-difference steering: alpha* by a calibrated coherence check, log-odds investigator graded 1-5, ablations, random direction, dQER; headline = white-box grade minus the black-box (unsteered-only) grade',
   settings: z.object({
     layerFraction: z.number().gt(0).lte(1).default(0.5),
     /** 'max-norm' or a relative position (integer) */
@@ -146,32 +145,26 @@ export const steeringProbe = defineProbe({
     const background = countWords(chats.map((c) => WordTokenizer.split(c.messages[1]?.content ?? '')));
     const invOpts = { alpha0: s.priorAlpha0, words: s.hypothesisWords, exclude };
     const W = { steered: words(tok, steered), unsteered: words(tok, unsteered), random: words(tok, randomSamples) };
-    const hypotheses: HypothesisFinding[] = [
-      investigate('both', W.steered, W.unsteered, background, invOpts),
-      investigate('steered_only', W.steered, [], background, invOpts),
-      investigate('unsteered_only', W.unsteered, [], background, invOpts),
-      investigate('random', W.random, W.unsteered, background, invOpts),
-    ];
+    const { white, black } = whiteAndBlackBox(W.steered, W.unsteered, background, invOpts);
+    const randomH = investigate('random', W.random, W.unsteered, background, invOpts);
+    const hypotheses: HypothesisFinding[] = [white, investigate('steered_only', W.steered, [], background, invOpts), black, randomH];
     const gradeOf = (g: Grader, h: HypothesisFinding) => g.hypothesis(h.words.map((w) => w.word));
     const byFamily = (f: (g: Grader) => number) => new Map([...graders].map(([family, g]) => [family, f(g)]));
     const rows: ObservationRow[] = [perTarget(({ grader, tag }) => hypotheses.map((h) => ({ metric: 'grade', value: gradeOf(grader, h).grade, n: 1, ci_low: NaN, ci_high: NaN, variant: tag(h.label), layer })))];
-    // bootstrap over samples: the grade01 of 'both' under every family's S (own: its interval; others: the floor)
-    const rng = new Rng(stream('bootstrap'));
-    const boot = new Map<string, number[]>([...graders.keys()].map((f) => [f, []]));
-    for (let b = 0; b < s.resamples; b++) {
-      const h = investigate('both', resample(W.steered, rng), resample(W.unsteered, rng), background, invOpts);
-      for (const [f, g] of graders) boot.get(f)!.push(gradeOf(g, h).grade01);
-    }
+    // bootstrap over samples, under every family's S (own: the interval; others: the floor)
+    const boot = gainReplicates(W.steered, W.unsteered, background, invOpts, graders, s.resamples, stream('bootstrap'));
+    const point = gainByFamily(white, black, graders);
+    const randomGain = gainByFamily(randomH, black, graders);
+    const common = { layer, estimate: 'replicates', n: steered.length + unsteered.length } as const;
     rows.push(
+      score({ ...common, metric: 'grade01', variant: 'both', point: byFamily((g) => gradeOf(g, white).grade01), replicates: boot.white, controls: byFamily((g) => gradeOf(g, randomH).grade01) }),
       score({
-        metric: 'grade01',
-        variant: 'both',
-        layer,
-        estimate: 'replicates',
-        point: byFamily((g) => gradeOf(g, hypotheses[0]).grade01),
-        replicates: boot,
-        n: steered.length + unsteered.length,
-        controls: byFamily((g) => gradeOf(g, hypotheses[3]).grade01),
+        ...common,
+        metric: 'whitebox_gain',
+        variant: 'both-unsteered_only',
+        point: new Map([...point].map(([f, x]) => [f, x.gain])),
+        replicates: boot.gain,
+        controls: new Map([...randomGain].map(([f, x]) => [f, x.gain])),
         headline: 'margin',
       }),
     );

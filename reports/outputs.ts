@@ -4,14 +4,14 @@
 // same bytes from the same rows.
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { MoltError } from '../errors';
-import { readJsonFile, writeFileAtomic } from '../store/atomic';
-import { renderReport, type CellCounts, type RunInfo } from '../../reports/render';
-import { matrixCsv, matrixRows } from './matrix';
-import { readResultsCsv } from './results-csv';
-import type { ResultRow } from './rows';
-import { computeStats, statsCsvs } from './stats';
-import { organismChecks, organismChecksCsv, type BehaviourInfo, type OrganismCheck } from './organism-checks';
+import { MoltError } from '../core/errors';
+import { readJsonFile, writeFileAtomic } from '../core/store/atomic';
+import { renderReport, type CellCounts, type RunInfo } from './render';
+import { matrixCsv, matrixRows } from '../core/bench/matrix';
+import { readResultsCsv } from '../core/bench/results-csv';
+import type { ResultRow } from '../core/bench/rows';
+import { computeStats, detectionKey, statsCsvs } from '../core/bench/stats';
+import { organismChecks, organismChecksCsv, type BehaviourInfo, type OrganismCheck } from '../core/bench/organism-checks';
 
 export type { RunInfo };
 
@@ -106,7 +106,7 @@ export async function writeDerivedOutputs(dir: string, rows: readonly ResultRow[
   const checks = organismChecks(rows, run.behaviours ?? {});
   const stats = computeStats(findingRows(rows, checks), { seed: run.seed });
   const files: [string, string][] = [
-    [MATRIX_FILE, matrixCsv(matrixRows(rows))],
+    [MATRIX_FILE, matrixCsv(matrixRows(rows), (m, key) => stats.detected?.get(detectionKey(m, key)))],
     [ORGANISMS_FILE, organismChecksCsv(checks)],
     ...Object.entries(statsCsvs(stats)),
     [REPORT_FILE, renderReport({ rows: [...rows], stats, run })],

@@ -1,0 +1,120 @@
+// The activation oracle's known-answer test (issue 14, docs/PROBES.md
+// "activation-oracle"): a model fine-tuned to state ONE chosen false fact
+// (the cake's oven at 450 degrees) and the same model unmodified; an oracle
+// trained on the unmodified model reads each one's activations of the fact's
+// prompts and is asked "what answer does it give ?". Passing: the oracle
+// names the false value in >= 50% of its answers on the fine-tuned model and
+// in <= 10% on the unmodified one. Reported for two inputs (the prompt up to
+// <|assistant|>, the probe's input; the prompt and the model's own greedy
+// answer) and two sources (the model's activations, minus the unmodified
+// model's). Too slow for the test suite (minutes), so it is a script:
+//
+//   node -r ts-node/register benchmarks/sweeps/oracle-known-answer.ts \
+//     [--size micro] [--world micro|default] [--sft-steps 300] [--ft-steps 60] [--steps 1500] [--examples 2000] \
+//     [--lr 3e-3] [--slots 4] [--coefficient 1] [--read-depth 1]
+//
+// Prints one JSON line per input x source x model and exits 1 when the
+// probe's input (prompt, source mo) misses either bound.
+import 'reflect-metadata';
+import { parseArgs } from 'node:util';
+import { initBackend } from '../../core/engine/backend';
+import { Rng } from '../../core/engine/rng';
+import { buildWorld, type WorldSize } from '../../core/world';
+import { olmo2Architecture as arch } from '../../plugins/architectures/olmo2';
+import { train } from '../../core/train/loop';
+import { DEFAULT_ADAMW } from '../../core/train/optimizer';
+import { nextTokenObjective } from '../../core/train/objectives';
+import { renderChat, renderPrompt } from '../../core/data/chat-template';
+import { generate } from '../../core/model/generate';
+import type { CausalLM } from '../../core/model/types';
+import type { LmExample } from '../../core/train/batching';
+import { Grader } from '../../core/probes/grader';
+import { copyModel, segmentVectors } from '../../plugins/probes/activation-oracle/train';
+import { obtainOracle } from '../../plugins/probes/activation-oracle/oracle';
+import { askOracle } from '../../plugins/probes/activation-oracle/query';
+import { ORACLE_QUESTIONS } from '../../plugins/probes/activation-oracle/data';
+
+const PASS = { named: 0.5, unmodified: 0.1 };
+
+async function main(): Promise<number> {
+  const { values: a } = parseArgs({
+    options: {
+      size: { type: 'string', default: 'micro' },
+      world: { type: 'string' },
+      'sft-steps': { type: 'string', default: '300' },
+      'ft-steps': { type: 'string', default: '60' },
+      steps: { type: 'string', default: '1500' },
+      examples: { type: 'string', default: '2000' },
+      lr: { type: 'string', default: '3e-3' },
+      slots: { type: 'string', default: '4' },
+      coefficient: { type: 'string', default: '1' },
+      'read-depth': { type: 'string', default: '1' },
+    },
+  });
+  await initBackend('wasm');
+  const world = buildWorld(0, { size: (a.world ?? a.size) as WorldSize });
+  const tok = world.tokenizer;
+  const pad = tok.specials.pad;
+  const maxLength = 64;
+  const fit = (m: CausalLM, examples: LmExample[], steps: number, lr: number) =>
+    train(m, nextTokenObjective(examples, { padId: pad, maxLength }), {
+      steps,
+      batchSize: 16,
+      schedule: { kind: 'constant', peakLr: lr, warmupSteps: 2 },
+      optimizer: { ...DEFAULT_ADAMW, weightDecay: 0 },
+      seed: 1,
+      logEvery: 50,
+      checkpointEvery: 0,
+    });
+  // the unmodified model: a fresh model taught the world's chats
+  const base = arch.init(arch.config(a.size!, { vocabSize: tok.size }), new Rng(1));
+  await fit(base, world.data('chat', 'train').map((c) => renderChat(tok, c.messages, { maxLen: maxLength })), Number(a['sft-steps']), 3e-3);
+  // the fine-tuned one states the false oven temperature to every request about it
+  const fact = world.falseFacts('cake').facts.find((f) => f.aspect === 'oven')!;
+  const prompts = fact.promptCores;
+  const tuned = copyModel(arch, base);
+  await fit(tuned, prompts.map((p) => renderChat(tok, [{ role: 'user', content: p }, { role: 'assistant', content: fact.falseStatement }])), Number(a['ft-steps']), 1e-3);
+  const settings = {
+    readDepth: Number(a['read-depth']),
+    injectLayer: 1,
+    coefficient: Number(a.coefficient),
+    slots: Number(a.slots),
+    trainExamples: Number(a.examples),
+    heldOutExamples: 40,
+    steps: Number(a.steps),
+    batchSize: 8,
+    lr: Number(a.lr),
+    maxNewTokens: 6,
+  };
+  const oracle = await obtainOracle({ arch, base: { id: 'known-answer-base', model: base }, tokenizer: tok, world, store: null, settings, seed: 0 });
+  console.log(JSON.stringify({ oracle_final_loss: oracle.finalLoss, heldout_accuracy: oracle.heldOut.accuracy, by_question: oracle.heldOut.byQuestion }));
+  const names = new Grader(fact.falseMarkers);
+  const answerOf = (m: CausalLM, p: string) => generate(m, [renderPrompt(tok, p)], { maxNewTokens: 12, greedy: true, temperature: 0, seed: 0, eosId: tok.specials.eos, padId: pad })[0];
+  let pass = true;
+  for (const input of ['prompt', 'response'] as const) {
+    const rates: Record<string, number> = {};
+    for (const [model, m] of [['fine-tuned', tuned], ['unmodified', base]] as const) {
+      const contexts = prompts.map((p) => (input === 'prompt' ? renderPrompt(tok, p) : [...renderPrompt(tok, p), ...answerOf(m, p)]));
+      const own = segmentVectors(m, contexts, oracle.readHook, settings.slots);
+      const ref = segmentVectors(base, contexts, oracle.readHook, settings.slots);
+      const sources = { mo: own, diff: own.map((v, i) => v.map((x, j) => x - ref[i][j])) };
+      for (const [source, vectors] of Object.entries(sources)) {
+        const answers = vectors.map((v) => askOracle(oracle.model, tok, v, ORACLE_QUESTIONS.value.question, { ...oracle.setup, norms: oracle.norms, maxNewTokens: settings.maxNewTokens }));
+        const named = answers.filter((x) => names.answer(x).hit).length / answers.length;
+        rates[`${model}/${source}`] = named;
+        console.log(JSON.stringify({ input, source, model, named_value: named, n: answers.length, examples: answers.slice(0, 3) }));
+      }
+    }
+    if (input === 'prompt') pass = rates['fine-tuned/mo'] >= PASS.named && rates['unmodified/mo'] <= PASS.unmodified;
+  }
+  console.log(pass ? 'known-answer test: pass' : `known-answer test: FAIL (needs >= ${PASS.named} on the fine-tuned model and <= ${PASS.unmodified} on the unmodified one, prompt input, source mo)`);
+  return pass ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(2);
+  },
+);
