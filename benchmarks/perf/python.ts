@@ -13,6 +13,7 @@ export interface TorchPython {
 export const REFERENCE_DIR = resolve(__dirname, '..', 'reference');
 export const CHECK_PARITY_PY = join(REFERENCE_DIR, 'check_parity.py');
 export const CHECK_GRADS_PY = join(REFERENCE_DIR, 'check_grads.py');
+export const MAKE_HF_DIR_PY = join(REFERENCE_DIR, 'make_hf_dir.py');
 export const TORCH_TRAIN_PY = join(__dirname, 'torch_train.py');
 export const TORCH_GENERATE_PY = join(__dirname, 'torch_generate.py');
 export const TORCH_ACTIVATIONS_PY = join(__dirname, 'torch_activations.py');

@@ -421,19 +421,40 @@ def hf_tensor_names(model: CausalLM):
     return list(model.state_dict().keys())
 
 
+def read_weights(ckpt_dir):
+    """name -> numpy array from model.safetensors, or from the shards that
+    model.safetensors.index.json maps ({"weight_map": {name: shard file}})."""
+    single = os.path.join(ckpt_dir, "model.safetensors")
+    index = os.path.join(ckpt_dir, "model.safetensors.index.json")
+    if os.path.isfile(single):
+        return read_safetensors(single), single
+    if not os.path.isfile(index):
+        raise ConfigError(f"{single}: not found (nor {os.path.basename(index)})")
+    with open(index) as f:
+        weight_map = json.load(f).get("weight_map")
+    if not isinstance(weight_map, dict) or not weight_map:
+        raise ConfigError(f"{index}: 'weight_map' must map tensor names to shard files")
+    tensors = {}
+    for shard in sorted(set(weight_map.values())):
+        held = read_safetensors(os.path.join(ckpt_dir, shard))
+        wanted = {n for n, f in weight_map.items() if f == shard}
+        if set(held) != wanted:
+            raise ConfigError(f"{index}: shard {shard} holds {sorted(set(held) ^ wanted)[:3]} unlike the weight_map")
+        tensors.update(held)
+    return tensors, index
+
+
 def load_checkpoint(ckpt_dir, dtype=torch.float32) -> CausalLM:
-    """Load an HF-layout directory (config.json + model.safetensors). Every expected
-    tensor must be present with the right shape; unknown tensors are an error."""
+    """Load an HF-layout directory (config.json + model.safetensors, or shards
+    with model.safetensors.index.json). Every expected tensor must be present
+    with the right shape; unknown tensors are an error."""
     cfg_path = os.path.join(ckpt_dir, "config.json")
-    st_path = os.path.join(ckpt_dir, "model.safetensors")
     if not os.path.isfile(cfg_path):
         raise ConfigError(f"{cfg_path}: not found")
-    if not os.path.isfile(st_path):
-        raise ConfigError(f"{st_path}: not found")
     with open(cfg_path) as f:
         cfg = json.load(f)
     model = CausalLM(cfg, where=cfg_path)
-    tensors = read_safetensors(st_path)
+    tensors, st_path = read_weights(ckpt_dir)
     expected = model.state_dict()
     missing = [n for n in expected if n not in tensors]
     extra = [n for n in tensors if n not in expected]

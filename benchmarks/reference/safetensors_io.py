@@ -72,6 +72,15 @@ def read_safetensors(path: str) -> dict:
     return out
 
 
+def bf16_bits(arr: np.ndarray) -> np.ndarray:
+    """float32 -> bfloat16 bit patterns (uint16), rounded to nearest even as torch
+    rounds; numpy has no bfloat16, so write_safetensors_lazy writes these as BF16."""
+    import torch
+
+    t = torch.from_numpy(np.ascontiguousarray(arr, dtype=np.float32)).to(torch.bfloat16)
+    return t.view(torch.int16).numpy().view(np.uint16)
+
+
 def write_safetensors(path: str, tensors: dict, metadata: dict = None) -> None:
     """Write name -> numpy array; tensors are laid out in sorted-name order."""
     header = {}
@@ -94,4 +103,32 @@ def write_safetensors(path: str, tensors: dict, metadata: dict = None) -> None:
         f.write(struct.pack("<Q", len(head)))
         f.write(head)
         for raw in chunks:
+            f.write(raw)
+
+
+def write_safetensors_lazy(path: str, specs: list, produce, metadata: dict = None) -> None:
+    """Write tensors one at a time: specs lists (name, dtype tag, shape) and
+    produce(name) returns that tensor's array (its bytes must match the tag).
+    Only one tensor is in memory at a time, so files larger than memory can be
+    written; the layout is write_safetensors' (sorted names, padded header)."""
+    sizes = {"F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1, "U8": 1, "BOOL": 1}
+    header = {}
+    offset = 0
+    order = sorted(specs, key=lambda s: s[0])
+    for name, tag, shape in order:
+        n = int(np.prod(shape)) * sizes[tag]
+        header[name] = {"dtype": tag, "shape": list(shape), "data_offsets": [offset, offset + n]}
+        offset += n
+    if metadata:
+        header["__metadata__"] = {str(k): str(v) for k, v in metadata.items()}
+    head = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    head += b" " * ((8 - len(head) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(head)))
+        f.write(head)
+        for name, tag, shape in order:
+            raw = np.ascontiguousarray(produce(name)).tobytes()
+            want = header[name]["data_offsets"][1] - header[name]["data_offsets"][0]
+            if len(raw) != want:
+                raise SafetensorsError(f"tensor '{name}': produced {len(raw)} bytes, {tag} {list(shape)} needs {want}")
             f.write(raw)

@@ -29,7 +29,7 @@ from hf_models import (  # noqa: E402
     rope_cos_sin,
     save_checkpoint,
 )
-from safetensors_io import read_safetensors, write_safetensors  # noqa: E402
+from safetensors_io import bf16_bits, read_safetensors, write_safetensors  # noqa: E402
 
 torch.set_num_threads(1)
 
@@ -299,6 +299,43 @@ class CheckpointIO(unittest.TestCase):
                 write_safetensors(os.path.join(d, "model.safetensors"), t)
                 with self.assertRaisesRegex(ConfigError, "model.layers.1.mlp.up_proj.weight"):
                     load_checkpoint(d)
+
+
+class MakeHfDir(unittest.TestCase):
+    def test_bf16_bits_round_to_nearest_even(self):
+        # 1 + 2^-8 lies halfway between bf16 1.0 and 1 + 2^-7: ties go to the even 1.0 (0x3F80);
+        # 1 + 3 * 2^-8 is halfway between 1 + 2^-7 (0x3F81) and 1 + 2^-6 (0x3F82): to 0x3F82
+        x = np.array([1.0, 1 + 2 ** -8, 1 + 3 * 2 ** -8, -2.5], dtype=np.float32)
+        self.assertEqual(bf16_bits(x).tolist(), [0x3F80, 0x3F80, 0x3F82, 0xC020])
+
+    def test_shards_and_dtypes_load_back_to_the_same_model(self):
+        cfg = gemma3_cfg(num_hidden_layers=3)
+        with tempfile.TemporaryDirectory() as d:
+            cfg_file = os.path.join(d, "c.json")
+            json.dump(cfg, open(cfg_file, "w"))
+            outs = {}
+            for label, dtype, shards in (("f32", "float32", 1), ("bf16", "bfloat16", 1), ("bf16x3", "bfloat16", 3), ("f16x2", "float16", 2)):
+                out = os.path.join(d, label)
+                cli = [sys.executable, os.path.join(HERE, "make_hf_dir.py"), "--config", cfg_file, "--out", out, "--seed", "4", "--dtype", dtype, "--shards", str(shards)]
+                r = subprocess.run(cli, capture_output=True, text=True)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                files = sorted(f for f in os.listdir(out) if f.endswith(".safetensors"))
+                self.assertEqual(len(files), shards)
+                if shards > 1:
+                    self.assertEqual(files[0], f"model-00001-of-{shards:05d}.safetensors")
+                    index = json.load(open(os.path.join(out, "model.safetensors.index.json")))
+                    self.assertEqual(set(index["weight_map"].values()), set(files))
+                outs[label] = load_checkpoint(out, torch.float64)
+            ids = torch.tensor([[1, 2, 3, 4, 5]])
+            with torch.no_grad():
+                f32, bf16, bf16x3, f16 = (outs[k](ids) for k in ("f32", "bf16", "bf16x3", "f16x2"))
+            self.assertTrue(torch.equal(bf16, bf16x3))  # sharding moves no value
+            self.assertLess(float((bf16 - f32).abs().max()), 0.5)  # rounded weights, same model
+            self.assertGreater(float((bf16 - f32).abs().max()), 0.0)
+            self.assertLess(float((f16 - f32).abs().max()), 0.05)
+            state = outs["bf16"].state_dict()
+            for name, t in state.items():  # every weight is a bf16 value
+                self.assertTrue(torch.equal(t.to(torch.bfloat16).to(torch.float64), t), name)
 
 
 class CheckParityCli(unittest.TestCase):

@@ -1,6 +1,7 @@
 // Checkpoints as store artifacts: the glue trainers and the CLI call.
 //   saveCheckpoint   build an HF directory atomically under a content key
 //   loadCheckpoint   resolve a user id (key, alias, key prefix or path), verify, load
+//   loadAnyCheckpoint the same for any HF directory (tokenizer of any kind, or none)
 //   exportCheckpoint what `molt export --checkpoint <id> --out <dir>` does
 // (open.ts's openCheckpoint goes one step further and builds the model.)
 import type { ArtifactStore, Resolved, WriteResult } from '../store/artifact-store';
@@ -9,7 +10,8 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { MoltError } from '../errors';
 import { tempName } from '../store/atomic';
-import { loadHfDir, saveHfDir, WEIGHTS_FILE, type HfCheckpoint, type MoltMetadata } from './hf-dir';
+import type { tf } from '../engine/tf';
+import { loadHfDir, loadHfModelDir, saveHfDir, WEIGHTS_FILE, type HfCheckpoint, type HfModelDir, type MoltMetadata } from './hf-dir';
 import { nonFiniteWeights, valuesOf } from './finite';
 
 /** The store kind under which model checkpoints live. */
@@ -33,9 +35,26 @@ export async function saveCheckpoint(store: ArtifactStore, key: string, ckpt: Hf
  * tensors.
  */
 export async function loadCheckpoint(store: ArtifactStore, id: string, opts: { verify?: boolean } = {}): Promise<HfCheckpoint & { resolved: Resolved }> {
+  return loadVerified(store, id, opts, loadHfDir);
+}
+
+/**
+ * loadCheckpoint for any Hugging Face model directory (or store artifact):
+ * the tokenizer may be of any kind, or absent.
+ */
+export async function loadAnyCheckpoint(store: ArtifactStore, id: string, opts: { verify?: boolean } = {}): Promise<HfModelDir & { resolved: Resolved }> {
+  return loadVerified(store, id, opts, loadHfModelDir);
+}
+
+async function loadVerified<C extends { weights: Map<string, tf.Tensor> }>(
+  store: ArtifactStore,
+  id: string,
+  opts: { verify?: boolean },
+  load: (dir: string) => Promise<C>,
+): Promise<C & { resolved: Resolved }> {
   const resolved = await store.resolve(CHECKPOINT_KIND, id);
   if (resolved.key && opts.verify !== false) await store.verify(CHECKPOINT_KIND, resolved.key);
-  const ckpt = await loadHfDir(resolved.path);
+  const ckpt = await load(resolved.path);
   const bad = nonFiniteWeights(valuesOf(ckpt.weights));
   if (bad) {
     ckpt.weights.forEach((t) => t.dispose());

@@ -3,24 +3,29 @@
 //   config.json              the architecture's HF config, exactly as given
 //   generation_config.json   bos/eos/pad ids for HF generate()
 //   model.safetensors        float32 weights under HF names, __metadata__ {format: pt}
+//                            (read: also bf16/f16, or shards with model.safetensors.index.json)
 //   tokenizer.json, tokenizer_config.json, special_tokens_map.json
 //   molt.json                molt's own record (backend, seed, stage, hashes...):
 //                            kept out of config.json so HF sees a clean config
 // A tied-embedding model simply has no lm_head.weight.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
-import { writeFileNamed } from '../store/atomic';
+import { mkdir } from 'node:fs/promises';
+import { readJsonFile, writeFileNamed } from '../store/atomic';
 import { join } from 'node:path';
 import type { tf } from '../engine/tf';
 import { MoltError } from '../errors';
 import type { HfConfig } from '../model/types';
-import type { WordTokenizer } from '../tokenizer/word-tokenizer';
-import { rawToTensors, readSafetensors, tensorsToRaw, writeSafetensors } from './safetensors';
+import type { HfTokenizer } from '../tokenizer/hf-tokenizer';
+import { WordTokenizer } from '../tokenizer/word-tokenizer';
+import { hasWeights, readHfWeights, WEIGHTS_FILE } from './hf-weights';
+import { tensorsToRaw, writeSafetensors } from './safetensors';
+import { readDirTokenizer } from './tokenizer-files';
 import { readTokenizerFile, writeTokenizerFiles } from './tokenizer-json';
+
+export { WEIGHTS_FILE, WEIGHTS_INDEX_FILE } from './hf-weights';
 
 export const CONFIG_FILE = 'config.json';
 export const GENERATION_CONFIG_FILE = 'generation_config.json';
-export const WEIGHTS_FILE = 'model.safetensors';
 export const MOLT_METADATA_FILE = 'molt.json';
 
 /** molt's record of how a checkpoint was made; free-form beyond the named fields. */
@@ -42,6 +47,14 @@ export interface HfCheckpoint {
   weights: Map<string, tf.Tensor>;
   tokenizer: WordTokenizer;
   metadata: MoltMetadata;
+}
+
+/**
+ * Any Hugging Face model directory: molt's own, or one trained elsewhere
+ * (tokenizer of any kind; none when the directory has no tokenizer.json).
+ */
+export interface HfModelDir extends Omit<HfCheckpoint, 'tokenizer'> {
+  tokenizer: WordTokenizer | HfTokenizer | null;
 }
 
 function jsonText(value: unknown): string {
@@ -72,45 +85,59 @@ export async function saveHfDir(dir: string, ckpt: HfCheckpoint): Promise<void> 
   await writeFileNamed(join(dir, MOLT_METADATA_FILE), jsonText(ckpt.metadata));
 }
 
-async function readJsonFile(file: string, required: boolean): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    if (!required && (e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new MoltError(`${file}: cannot read (${(e as Error).message})`, file);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new MoltError(`${file}: not valid JSON (${(e as Error).message})`, file);
-  }
-}
-
 /** true when dir looks like a Hugging Face model directory molt can load */
 export function isHfDir(dir: string): boolean {
-  return existsSync(join(dir, CONFIG_FILE)) && existsSync(join(dir, WEIGHTS_FILE));
+  return existsSync(join(dir, CONFIG_FILE)) && hasWeights(dir);
 }
 
-/**
- * Load a checkpoint directory. The caller owns the returned tensors (pass them
- * to Architecture.fromWeights, or dispose them). molt.json is optional so that
- * a directory from elsewhere loads with empty metadata; config.json,
- * model.safetensors and tokenizer.json are required.
- */
-export async function loadHfDir(dir: string): Promise<HfCheckpoint> {
+async function readConfig(dir: string): Promise<HfConfig> {
   if (!existsSync(dir)) throw new MoltError(`checkpoint directory ${dir} does not exist`, dir);
   const configFile = join(dir, CONFIG_FILE);
-  const config = (await readJsonFile(configFile, true)) as HfConfig;
+  const config = await readJsonFile<HfConfig>(configFile);
   if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new MoltError(`${configFile}: not a JSON object`, configFile);
   for (const field of ['model_type', 'vocab_size', 'hidden_size', 'num_hidden_layers'] as const) {
     if (config[field] === undefined) throw new MoltError(`${configFile}: missing field '${field}'`, `${configFile}:${field}`);
   }
-  const tokenizer = await readTokenizerFile(dir);
-  checkVocab(config, tokenizer, configFile);
+  // quantized weights (GPTQ, AWQ, bitsandbytes...) are other tensors with other math
+  if (config.quantization_config !== undefined && config.quantization_config !== null) {
+    throw new MoltError(`${configFile}: field 'quantization_config' is set; molt loads only unquantized float32/bfloat16/float16 weights`, `${configFile}:quantization_config`);
+  }
+  return config;
+}
+
+async function readMetadata(dir: string): Promise<MoltMetadata> {
   const metaFile = join(dir, MOLT_METADATA_FILE);
-  const metadata = ((await readJsonFile(metaFile, false)) ?? {}) as MoltMetadata;
-  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) throw new MoltError(`${metaFile}: not a JSON object`, metaFile);
-  const { tensors } = await readSafetensors(join(dir, WEIGHTS_FILE));
-  return { config, weights: rawToTensors(tensors), tokenizer, metadata };
+  const metadata = await readJsonFile<MoltMetadata | null>(metaFile, null);
+  if (metadata === null) return {};
+  if (typeof metadata !== 'object' || Array.isArray(metadata)) throw new MoltError(`${metaFile}: not a JSON object`, metaFile);
+  return metadata;
+}
+
+/**
+ * Load one of molt's checkpoint directories (its word-level tokenizer is
+ * required). The caller owns the returned tensors (pass them to
+ * Architecture.fromWeights, or dispose them). molt.json is optional so that
+ * a copy edited elsewhere loads with empty metadata.
+ */
+export async function loadHfDir(dir: string): Promise<HfCheckpoint> {
+  const config = await readConfig(dir);
+  const tokenizer = await readTokenizerFile(dir);
+  checkVocab(config, tokenizer, join(dir, CONFIG_FILE));
+  const metadata = await readMetadata(dir);
+  return { config, weights: await readHfWeights(dir), tokenizer, metadata };
+}
+
+/**
+ * Load any Hugging Face model directory (config.json, weights as one file or
+ * shards, optional tokenizer.json of any kind, optional molt.json). An HF
+ * tokenizer may list more tokens than the embedding (Gemma3's image token),
+ * as transformers allows; ids are checked against vocab_size where text is
+ * encoded. The caller owns the returned tensors.
+ */
+export async function loadHfModelDir(dir: string): Promise<HfModelDir> {
+  const config = await readConfig(dir);
+  const tokenizer = await readDirTokenizer(dir);
+  if (tokenizer instanceof WordTokenizer) checkVocab(config, tokenizer, join(dir, CONFIG_FILE));
+  const metadata = await readMetadata(dir);
+  return { config, weights: await readHfWeights(dir), tokenizer, metadata };
 }

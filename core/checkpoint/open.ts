@@ -5,8 +5,8 @@ import { MoltError } from '../errors';
 import type { ArtifactStore, Resolved } from '../store/artifact-store';
 import type { Architecture } from '../plugins/types';
 import type { CausalLM } from '../model/types';
-import type { HfCheckpoint } from './hf-dir';
-import { loadCheckpoint } from './checkpoint-store';
+import type { HfCheckpoint, HfModelDir } from './hf-dir';
+import { loadAnyCheckpoint, loadCheckpoint } from './checkpoint-store';
 
 export { CHECKPOINT_KIND } from './checkpoint-store';
 
@@ -24,15 +24,35 @@ export interface OpenedCheckpoint extends Omit<HfCheckpoint, 'weights'> {
   resolved: Resolved;
 }
 
+/** OpenedCheckpoint of any HF directory: the tokenizer may be of any kind, or absent. */
+export interface OpenedModelDir extends Omit<HfModelDir, 'weights'> {
+  model: CausalLM;
+  arch: Architecture;
+  resolved: Resolved;
+}
+
 /**
  * Resolve, verify (store artifacts are re-hashed against their manifest, so a
- * corrupted file is named before any tensor is read) and load a checkpoint.
+ * corrupted file is named before any tensor is read) and load one of molt's
+ * checkpoints (word-level tokenizer).
  */
 export async function openCheckpoint(store: ArtifactStore, archs: readonly Architecture[], id: string): Promise<OpenedCheckpoint> {
-  const ckpt = await loadCheckpoint(store, id);
-  const resolved = ckpt.resolved;
-  const arch = architectureFor(archs, String(ckpt.config.model_type), `${resolved.path}/config.json`);
-  arch.validateConfig(ckpt.config);
-  const model = arch.fromWeights(ckpt.config, ckpt.weights);
-  return { config: ckpt.config, tokenizer: ckpt.tokenizer, metadata: ckpt.metadata, model, arch, resolved };
+  return build(archs, await loadCheckpoint(store, id));
+}
+
+/** openCheckpoint for any Hugging Face model directory: OLMo2 or Gemma3 trained anywhere. */
+export async function openModelDir(store: ArtifactStore, archs: readonly Architecture[], id: string): Promise<OpenedModelDir> {
+  return build(archs, await loadAnyCheckpoint(store, id));
+}
+
+function build<C extends HfModelDir & { resolved: Resolved }>(archs: readonly Architecture[], ckpt: C): Omit<C, 'weights'> & { model: CausalLM; arch: Architecture } {
+  const { weights, ...rest } = ckpt;
+  try {
+    const arch = architectureFor(archs, String(ckpt.config.model_type), `${ckpt.resolved.path}/config.json`);
+    arch.validateConfig(ckpt.config);
+    return { ...rest, model: arch.fromWeights(ckpt.config, weights), arch };
+  } catch (e) {
+    weights.forEach((t) => t.dispose());
+    throw e;
+  }
 }

@@ -5,7 +5,7 @@
 // `__metadata__` of string -> string. We pad the header with spaces to a
 // multiple of 8 bytes so the data starts aligned, and lay tensors out sorted
 // by name so that equal contents give byte-identical files.
-import { readFile } from 'node:fs/promises';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { writeFileNamed } from '../store/atomic';
 import { endianness } from 'node:os';
 import { tf } from '../engine/tf';
@@ -108,30 +108,45 @@ function halfToFloat(h: number): number {
   return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
 
-/** Copy the bytes first: offsets in a file need not be aligned for a typed-array view. */
+let HALF_TABLE: Float32Array | undefined;
+/** every float16 bit pattern's float32 value (a 256 KB table beats a call per weight) */
+function halfTable(): Float32Array {
+  if (!HALF_TABLE) {
+    HALF_TABLE = new Float32Array(65536);
+    for (let h = 0; h < 65536; h++) HALF_TABLE[h] = halfToFloat(h);
+  }
+  return HALF_TABLE;
+}
+
+/**
+ * bytes must be owned by the caller and start at an aligned offset (offsets
+ * inside a file need not be aligned for a typed-array view, so callers copy
+ * or read into a fresh buffer): F32 and I32 are viewed in place, not copied.
+ */
 function convert(name: string, dtype: SafetensorsDtype, bytes: Uint8Array, source: string): Float32Array | Int32Array {
-  const copy = new Uint8Array(bytes); // aligned, owned
   const n = bytes.byteLength / BYTES_PER_ELEMENT[dtype];
+  const { buffer, byteOffset } = bytes;
   switch (dtype) {
     case 'F32':
-      return new Float32Array(copy.buffer);
+      return new Float32Array(buffer, byteOffset, n);
     case 'I32':
-      return new Int32Array(copy.buffer);
+      return new Int32Array(buffer, byteOffset, n);
     case 'F16': {
-      const half = new Uint16Array(copy.buffer);
+      const half = new Uint16Array(buffer, byteOffset, n);
+      const table = halfTable();
       const out = new Float32Array(n);
-      for (let i = 0; i < n; i++) out[i] = halfToFloat(half[i]);
+      for (let i = 0; i < n; i++) out[i] = table[half[i]];
       return out;
     }
     case 'BF16': {
       // bfloat16 is the top half of a float32: shift it back into place.
-      const half = new Uint16Array(copy.buffer);
+      const half = new Uint16Array(buffer, byteOffset, n);
       const bits = new Uint32Array(n);
       for (let i = 0; i < n; i++) bits[i] = half[i] << 16;
       return new Float32Array(bits.buffer);
     }
     case 'I64': {
-      const wide = new BigInt64Array(copy.buffer);
+      const wide = new BigInt64Array(buffer, byteOffset, n);
       const out = new Int32Array(n);
       for (let i = 0; i < n; i++) {
         const v = wide[i];
@@ -145,24 +160,42 @@ function convert(name: string, dtype: SafetensorsDtype, bytes: Uint8Array, sourc
   }
 }
 
+/** One tensor's place in a safetensors file; begin/end relative to the start of the data. */
+export interface SafetensorsEntry {
+  name: string;
+  dtype: SafetensorsDtype;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+/** A validated header: entries sorted by name, string metadata, where the data starts. */
+export interface SafetensorsHeader {
+  entries: SafetensorsEntry[];
+  metadata: Record<string, string>;
+  /** byte offset of the data in the file (8 + header length) */
+  dataStart: number;
+}
+
+/** The header length from the first 8 bytes, checked against the file size. */
+function headerLength(first8: Uint8Array, fileBytes: number, source: string): number {
+  if (fileBytes < 8) throw new MoltError(`${source}: not a safetensors file (only ${fileBytes} bytes)`, source);
+  const n = new DataView(first8.buffer, first8.byteOffset, 8).getBigUint64(0, true);
+  if (n > BigInt(Math.min(fileBytes - 8, MAX_HEADER_BYTES))) {
+    throw new MoltError(`${source}: header length ${n} exceeds the file (${fileBytes} bytes) or the 100 MB limit`, `${source}:header`);
+  }
+  return Number(n);
+}
+
 /**
- * Parse safetensors bytes. `source` (usually the file path) names the file in
- * errors. Validates: header length within the file, JSON shape, dtype known,
- * shape x dtype size = byte length, offsets contiguous and covering the data.
+ * Validate a header (its JSON text, the data length that follows it):
+ * dtype known, shape x dtype size = byte length, offsets contiguous and
+ * covering the data exactly. `source` (usually the file path) names the file in errors.
  */
-export function decodeSafetensors(buf: Uint8Array, source: string): SafetensorsContents {
-  assertLittleEndianHost();
+function parseHeader(text: string, headerBytes: number, dataLen: number, source: string): SafetensorsHeader {
   const fail = (msg: string, field?: string): never => {
     throw new MoltError(`${source}: ${msg}`, field ? `${source}:${field}` : source);
   };
-  if (buf.byteLength < 8) fail(`not a safetensors file (only ${buf.byteLength} bytes)`);
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const headerLen = view.getBigUint64(0, true);
-  if (headerLen > BigInt(Math.min(buf.byteLength - 8, MAX_HEADER_BYTES))) {
-    fail(`header length ${headerLen} exceeds the file (${buf.byteLength} bytes) or the 100 MB limit`, 'header');
-  }
-  const n = Number(headerLen);
-  const text = Buffer.from(buf.buffer, buf.byteOffset + 8, n).toString('utf8');
   let header: unknown;
   try {
     header = JSON.parse(text);
@@ -170,11 +203,9 @@ export function decodeSafetensors(buf: Uint8Array, source: string): SafetensorsC
     fail(`header is not valid JSON (${(e as Error).message})`, 'header');
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('header is not a JSON object', 'header');
-  const dataStart = 8 + n;
-  const dataLen = buf.byteLength - dataStart;
 
   const metadata: Record<string, string> = {};
-  const entries: { name: string; dtype: SafetensorsDtype; shape: number[]; begin: number; end: number }[] = [];
+  const entries: SafetensorsEntry[] = [];
   for (const [name, value] of Object.entries(header as Record<string, unknown>)) {
     if (name === METADATA_KEY) {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`${METADATA_KEY} must be an object of strings`, METADATA_KEY);
@@ -211,13 +242,86 @@ export function decodeSafetensors(buf: Uint8Array, source: string): SafetensorsC
     expected = e.end;
   }
   if (expected !== dataLen) fail(`tensors cover ${expected} bytes of data but the file holds ${dataLen}`, 'data');
+  return { entries: entries.sort((a, b) => byName(a.name, b.name)), metadata, dataStart: 8 + headerBytes };
+}
 
+/** Parse safetensors bytes (the whole file in memory). `source` names the file in errors. */
+export function decodeSafetensors(buf: Uint8Array, source: string): SafetensorsContents {
+  assertLittleEndianHost();
+  const n = headerLength(buf, buf.byteLength, source);
+  const text = Buffer.from(buf.buffer, buf.byteOffset + 8, n).toString('utf8');
+  const { entries, metadata, dataStart } = parseHeader(text, n, buf.byteLength - 8 - n, source);
   const tensors = new Map<string, RawTensor>();
-  for (const e of entries.sort((a, b) => byName(a.name, b.name))) {
+  for (const e of entries) {
     const bytes = new Uint8Array(buf.buffer, buf.byteOffset + dataStart + e.begin, e.end - e.begin);
-    tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data: convert(e.name, e.dtype, bytes, source) });
+    tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data: convert(e.name, e.dtype, new Uint8Array(bytes), source) });
   }
   return { tensors, metadata };
+}
+
+async function openForRead(file: string): Promise<FileHandle> {
+  try {
+    return await open(file, 'r');
+  } catch (e) {
+    throw new MoltError(`${file}: cannot read (${(e as Error).message})`, file);
+  }
+}
+
+async function readExactly(fh: FileHandle, length: number, position: number, file: string): Promise<Buffer> {
+  // allocUnsafeSlow: a buffer of its own (offset 0), so typed-array views on it are aligned
+  const buf = Buffer.allocUnsafeSlow(length);
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await fh.read(buf, done, length - done, position + done);
+    if (bytesRead === 0) throw new MoltError(`${file}: ended after ${position + done} bytes while reading`, file);
+    done += bytesRead;
+  }
+  return buf;
+}
+
+/** Read and validate only the header of a safetensors file. */
+export async function readSafetensorsHeader(file: string): Promise<SafetensorsHeader> {
+  assertLittleEndianHost();
+  const fh = await openForRead(file);
+  try {
+    return await headerOf(fh, file);
+  } finally {
+    await fh.close();
+  }
+}
+
+async function headerOf(fh: FileHandle, file: string): Promise<SafetensorsHeader> {
+  const { size } = await fh.stat();
+  const first8 = size >= 8 ? await readExactly(fh, 8, 0, file) : new Uint8Array(0);
+  const n = headerLength(first8, size, file);
+  const text = (await readExactly(fh, n, 8, file)).toString('utf8');
+  return parseHeader(text, n, size - 8 - n, file);
+}
+
+/**
+ * Visit every tensor of a safetensors file in name order, reading one tensor
+ * at a time from disk, so that the file is never in memory whole and each
+ * tensor's converted data (float32/int32) can be handed on and dropped
+ * before the next is read. Only `names` are read when given.
+ */
+export async function forEachSafetensor(
+  file: string,
+  visit: (name: string, tensor: RawTensor) => void | Promise<void>,
+  names?: ReadonlySet<string>,
+): Promise<SafetensorsHeader> {
+  assertLittleEndianHost();
+  const fh = await openForRead(file);
+  try {
+    const header = await headerOf(fh, file);
+    for (const e of header.entries) {
+      if (names && !names.has(e.name)) continue;
+      const bytes = await readExactly(fh, e.end - e.begin, header.dataStart + e.begin, file);
+      await visit(e.name, { dtype: e.dtype, shape: e.shape, data: convert(e.name, e.dtype, bytes, file) });
+    }
+    return header;
+  } finally {
+    await fh.close();
+  }
 }
 
 export async function writeSafetensors(file: string, tensors: Map<string, RawTensor>, metadata: Record<string, string> = {}): Promise<void> {
@@ -245,11 +349,12 @@ export function tensorsToRaw(tensors: Map<string, tf.Tensor>): Map<string, RawTe
   return out;
 }
 
-/** plain data -> tf tensors: floats (F32/F16/BF16) as float32, integers as int32. */
+/** plain data -> a tf tensor: floats (F32/F16/BF16) as float32, integers as int32. */
+export function rawToTensor(t: RawTensor): tf.Tensor {
+  return tf.tensor(t.data, t.shape, FLOAT_DTYPES.has(t.dtype) ? 'float32' : 'int32');
+}
+
+/** plain data -> tf tensors (rawToTensor on each). */
 export function rawToTensors(raw: Map<string, RawTensor>): Map<string, tf.Tensor> {
-  const out = new Map<string, tf.Tensor>();
-  for (const [name, t] of raw) {
-    out.set(name, tf.tensor(t.data, t.shape, FLOAT_DTYPES.has(t.dtype) ? 'float32' : 'int32'));
-  }
-  return out;
+  return new Map([...raw].map(([name, t]) => [name, rawToTensor(t)]));
 }

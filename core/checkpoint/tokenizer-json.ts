@@ -8,8 +8,7 @@
 //   -> WordLevel lookup (unknown words -> <unk>)
 // and decoding joins tokens with spaces, then removes the space before
 // punctuation, exactly as WordTokenizer.decode does.
-import { readFile } from 'node:fs/promises';
-import { writeFileNamed } from '../store/atomic';
+import { readJsonFile, writeFileNamed } from '../store/atomic';
 import { join } from 'node:path';
 import { MoltError } from '../errors';
 import { SPECIAL_ORDER, SPECIAL_TOKENS, WordTokenizer } from '../tokenizer/word-tokenizer';
@@ -197,17 +196,5 @@ function checkPreTokenizer(p: any, fail: (msg: string, field: string) => never):
 /** Read dir/tokenizer.json into a WordTokenizer. */
 export async function readTokenizerFile(dir: string): Promise<WordTokenizer> {
   const file = join(dir, TOKENIZER_FILE);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    throw new MoltError(`${file}: cannot read (${(e as Error).message})`, file);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new MoltError(`${file}: not valid JSON (${(e as Error).message})`, file);
-  }
-  return tokenizerFromJson(json, file);
+  return tokenizerFromJson(await readJsonFile<unknown>(file), file);
 }

@@ -95,3 +95,16 @@ export function backendInfo(): BackendInfo {
   if (!current) throw new Error('backend not initialised: call initBackend() first');
   return current;
 }
+
+/** wasm32 addresses 4 GiB: weights, activations and the backend's own data together */
+const WASM_MEMORY_BYTES = 4 * 2 ** 30;
+/** what a forward pass needs beside the weights, at least */
+const WASM_HEADROOM_BYTES = 2 ** 29;
+
+/**
+ * The most float32 weight bytes the active backend can hold with room left
+ * to run them; null where only the machine's memory limits it.
+ */
+export function maxWeightBytes(): number | null {
+  return tf.getBackend() === 'wasm' ? WASM_MEMORY_BYTES - WASM_HEADROOM_BYTES : null;
+}

@@ -1,4 +1,5 @@
 import { MoltError } from '../errors';
+import type { TextTokenizer } from './types';
 
 /** Special tokens, in id order: they always occupy ids 0..6. */
 export const SPECIAL_TOKENS = {
@@ -24,7 +25,7 @@ export function specialIds(): Readonly<Record<SpecialName, number>> {
  * punctuation split off as tokens of its own. Unknown words map to <unk>.
  * Ids 0..6 are the special tokens, then the lexicon in the order given.
  */
-export class WordTokenizer {
+export class WordTokenizer implements TextTokenizer {
   readonly vocab: readonly string[];
   readonly specials: Readonly<Record<SpecialName, number>>;
   private readonly index: Map<string, number>;
@@ -60,6 +61,10 @@ export class WordTokenizer {
 
   idOf(token: string): number | undefined {
     return this.index.get(token);
+  }
+
+  tokenOf(id: number): string | undefined {
+    return this.vocab[id];
   }
 
   /** Encode text; special tokens written literally (e.g. <|user|>) are recognised. */

@@ -3,6 +3,9 @@ import { MoltError } from '../../core/errors';
 import type { HfConfig } from '../../core/model/types';
 import { specialIds } from '../../core/tokenizer/word-tokenizer';
 
+/** the attention kinds transformers keys per-layer settings by */
+const LAYER_TYPES: readonly string[] = ['full_attention', 'sliding_attention'];
+
 export class ConfigReader {
   constructor(
     private readonly arch: string,
@@ -51,13 +54,24 @@ export class ConfigReader {
     this.fail(field, `= ${JSON.stringify(this.config[field])} is not supported (expected ${JSON.stringify(neutral)} or absent)`);
   }
 
-  /** Only the default RoPE (no scaling) is implemented. */
+  /**
+   * Only the default RoPE (no scaling) is implemented. rope_scaling and
+   * rope_parameters may hold one RoPE for all layers or, as transformers
+   * >= 4.57 writes Gemma3's, one per layer type ({full_attention: {...},
+   * sliding_attention: {...}}): every one must be 'default'.
+   */
   defaultRope(): void {
     for (const field of ['rope_scaling', 'rope_parameters']) {
-      const v = this.config[field] as Record<string, unknown> | null | undefined;
+      const v = this.config[field];
       if (v === undefined || v === null) continue;
-      const type = v.rope_type ?? v.type ?? 'default';
-      if (type !== 'default') this.fail(field, `rope_type '${String(type)}' is not supported (only 'default')`);
+      if (typeof v !== 'object' || Array.isArray(v)) this.fail(field, `must be an object or null, got ${JSON.stringify(v)}`);
+      const byType = Object.entries(v as Record<string, unknown>).filter(([k]) => LAYER_TYPES.includes(k));
+      const each = byType.length ? byType.map(([k, p]) => [`${field}.${k}`, p] as const) : [[field, v] as const];
+      for (const [name, p] of each) {
+        const params = (p ?? {}) as Record<string, unknown>;
+        const type = params.rope_type ?? params.type ?? 'default';
+        if (type !== 'default') this.fail(name, `rope_type '${String(type)}' is not supported (only 'default')`);
+      }
     }
   }
 
@@ -66,6 +80,22 @@ export class ConfigReader {
     const params = this.config.rope_parameters as Record<string, unknown> | null | undefined;
     if (!this.has('rope_theta') && params && typeof params.rope_theta === 'number') return params.rope_theta;
     return this.positiveNumber('rope_theta', fallback);
+  }
+
+  /**
+   * The RoPE base of one layer type: rope_parameters[layerType].rope_theta
+   * where rope_parameters is kept per layer type, else the older field
+   * (Gemma3: rope_theta for full attention, rope_local_base_freq for sliding).
+   */
+  layerRopeTheta(layerType: string, olderField: string, fallback: number): number {
+    const params = this.config.rope_parameters as Record<string, unknown> | null | undefined;
+    const own = params?.[layerType] as Record<string, unknown> | null | undefined;
+    if (own && own.rope_theta !== undefined) {
+      const v = own.rope_theta;
+      if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) this.fail(`rope_parameters.${layerType}.rope_theta`, `must be a positive number, got ${JSON.stringify(v)}`);
+      return v;
+    }
+    return olderField === 'rope_theta' ? this.ropeTheta(fallback) : this.positiveNumber(olderField, fallback);
   }
 
   /** a token id field that may be null */

@@ -108,8 +108,8 @@ export function gemma3Spec(config: HfConfig): DecoderSpec {
   r.defaultRope();
   const numLayers = r.positiveInt('num_hidden_layers');
   const window = r.positiveInt('sliding_window', 4096);
-  const globalTheta = r.ropeTheta(1000000);
-  const localTheta = r.positiveNumber('rope_local_base_freq', 10000);
+  const globalTheta = r.layerRopeTheta('full_attention', 'rope_theta', 1000000);
+  const localTheta = r.layerRopeTheta('sliding_attention', 'rope_local_base_freq', 10000);
   let types: Gemma3LayerType[];
   if (r.has('layer_types')) {
     const raw = r.raw('layer_types');

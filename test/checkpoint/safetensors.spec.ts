@@ -8,6 +8,8 @@ import { isMoltError } from '../../core/errors';
 import {
   decodeSafetensors,
   encodeSafetensors,
+  forEachSafetensor,
+  readSafetensorsHeader,
   rawToTensors,
   readSafetensors,
   tensorsToRaw,
@@ -94,6 +96,45 @@ describe('safetensors', () => {
     assert.deepEqual(tensors.get('a')!.shape, [2, 2]);
     assert.ok(tensors.get('c')!.data instanceof Int32Array);
     assert.deepEqual(Array.from(tensors.get('c')!.data), [-1, 2147483647]);
+  });
+
+  it('reads a file one tensor at a time (forEachSafetensor): the values decodeSafetensors gives, unaligned F16/BF16/I64 included, only the names asked for', async () => {
+    const header =
+      '{"b": {"dtype":"BF16","shape":[3],"data_offsets":[0,6]},' +
+      ' "a": {"dtype":"F16","shape":[2,2],"data_offsets":[6,14]},' +
+      ' "c": {"dtype":"I64","shape":[2],"data_offsets":[14,30]},' +
+      ' "d": {"dtype":"F32","shape":[1],"data_offsets":[30,34]}}';
+    // BF16 1.0 -0.5 3.140625; F16 1.0 -2.0 65504 2^-24; I64 -1 2147483647; F32 -0.5 (at an odd offset)
+    const data = [0x80, 0x3f, 0x00, 0xbf, 0x49, 0x40, 0x00, 0x3c, 0x00, 0xc0, 0xff, 0x7b, 0x01, 0x00, ...Array(8).fill(0xff), 0xff, 0xff, 0xff, 0x7f, 0, 0, 0, 0, 0, 0, 0, 0xbf];
+    const bytes = handBuilt(header, data);
+    const dir = mkdtempSync(join(tmpdir(), 'molt-st-'));
+    try {
+      const file = join(dir, 'mixed.safetensors');
+      writeFileSync(file, bytes);
+      const whole = decodeSafetensors(bytes, file).tensors;
+      const seen: string[] = [];
+      const head = await forEachSafetensor(file, (name, t) => {
+        seen.push(name);
+        assert.equal(t.dtype, whole.get(name)!.dtype);
+        assert.deepEqual(t.shape, whole.get(name)!.shape);
+        assert.deepEqual(Array.from(t.data), Array.from(whole.get(name)!.data));
+      });
+      assert.deepEqual(seen, ['a', 'b', 'c', 'd']);
+      assert.deepEqual(Array.from(whole.get('d')!.data), [-0.5]);
+      assert.equal(head.dataStart, 8 + Buffer.byteLength(header));
+      const some: string[] = [];
+      await forEachSafetensor(file, (name) => void some.push(name), new Set(['c', 'a']));
+      assert.deepEqual(some, ['a', 'c']);
+      assert.deepEqual((await readSafetensorsHeader(file)).entries.map((e) => [e.name, e.dtype]), [['a', 'F16'], ['b', 'BF16'], ['c', 'I64'], ['d', 'F32']]);
+      // a file cut short is refused from its header, before any tensor is visited
+      writeFileSync(file, bytes.subarray(0, bytes.length - 2));
+      const visited: string[] = [];
+      await assert.rejects(forEachSafetensor(file, (name) => void visited.push(name)), (e: unknown) => isMoltError(e) && (e as Error).message.includes(file) && (e as Error).message.includes("'d'"));
+      assert.deepEqual(visited, []);
+      await assert.rejects(readSafetensorsHeader(join(dir, 'none.safetensors')), (e: unknown) => isMoltError(e) && (e as Error).message.includes('none.safetensors'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses an I64 value outside int32, naming the tensor', () => {

@@ -5,7 +5,8 @@ import { Rng } from '../../core/engine/rng';
 import { tf } from '../../core/engine/tf';
 import { isMoltError } from '../../core/errors';
 import { gemma3Architecture, gemma3LayerTypes, gemma3Spec } from '../../plugins/architectures/gemma3';
-import { olmo2Architecture } from '../../plugins/architectures/olmo2';
+import { olmo2Architecture, olmo2Spec } from '../../plugins/architectures/olmo2';
+import { PUBLISHED_CONFIGS, publishedConfig } from '../../benchmarks/reference/configs';
 import { ARCHS, maxAbsDiff, VOCAB } from './helpers';
 
 function shapes(params: Map<string, tf.Variable>): Record<string, number[]> {
@@ -151,5 +152,30 @@ describe('architectures: configs and parameters', () => {
     assert.throws(() => gemma3Architecture.validateConfig(t), (e: Error) => isMoltError(e) && e.message.includes('layer_types'));
     assert.throws(() => olmo2Architecture.config('huge', { vocabSize: VOCAB }), (e: Error) => isMoltError(e) && e.message.includes('huge'));
     assert.throws(() => gemma3Architecture.validateConfig({ ...g, model_type: 'gemma3' }), (e: Error) => isMoltError(e) && e.message.includes('model_type'));
+  });
+
+  it('the published configs of OLMo-2-0425-1B, gemma-3-270m and gemma-3-1b-it validate, every field read as transformers reads it', () => {
+    assert.deepEqual(PUBLISHED_CONFIGS, ['OLMo-2-0425-1B', 'gemma-3-270m', 'gemma-3-1b-it']);
+    const o = olmo2Spec(publishedConfig('OLMo-2-0425-1B'));
+    assert.deepEqual([o.hiddenSize, o.numHeads, o.numKvHeads, o.headDim, o.intermediateSize, o.vocabSize, o.padTokenId, o.tiedEmbeddings], [2048, 16, 16, 128, 8192, 100352, 100277, false]);
+    assert.deepEqual([o.layers.length, o.layers[0].ropeTheta, o.layers[0].window, o.rmsNormEps], [16, 500000, null, 1e-6]);
+    for (const name of ['gemma-3-270m', 'gemma-3-1b-it'] as const) {
+      const g = gemma3Spec(publishedConfig(name));
+      // layer_types (270m) and sliding_window_pattern 6 (1b) both put full attention on every 6th layer
+      const global = g.layers.flatMap((l, i) => (l.window === null ? [i] : []));
+      assert.deepEqual(global, name === 'gemma-3-270m' ? [5, 11, 17] : [5, 11, 17, 23], name);
+      assert.ok(g.layers.every((l) => (l.window === null ? l.ropeTheta === 1000000 : l.window === 512 && l.ropeTheta === 10000)), name);
+      assert.deepEqual([g.numHeads, g.numKvHeads, g.headDim, g.attnScale, g.padTokenId, g.tiedEmbeddings, g.vocabSize], [4, 1, 256, 1 / 16, 0, true, 262144], name);
+    }
+  });
+
+  it('Gemma3 RoPE kept per layer type (rope_parameters as transformers >= 4.57 writes it): thetas read per type, any scaling refused by name', () => {
+    const base = gemma3Architecture.config('micro', { vocabSize: VOCAB });
+    const { rope_theta: _t, rope_local_base_freq: _l, ...rest } = base;
+    const perType = { ...rest, rope_parameters: { full_attention: { rope_type: 'default', rope_theta: 123456 }, sliding_attention: { rope_type: 'default', rope_theta: 777 } } } as typeof base;
+    const spec = gemma3Spec(perType);
+    assert.deepEqual(spec.layers.map((l) => l.ropeTheta), [777, 123456]);
+    const scaled = { ...perType, rope_parameters: { ...(perType.rope_parameters as object), full_attention: { rope_type: 'linear', factor: 8, rope_theta: 1e6 } } };
+    assert.throws(() => gemma3Spec(scaled), (e: Error) => isMoltError(e) && e.message.includes("'rope_parameters.full_attention'") && e.message.includes('linear'));
   });
 });

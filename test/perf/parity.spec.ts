@@ -16,8 +16,9 @@ import type { Architecture } from '../../core/plugins/types';
 import { WordTokenizer } from '../../core/tokenizer/word-tokenizer';
 import { gemma3Architecture } from '../../plugins/architectures/gemma3';
 import { olmo2Architecture } from '../../plugins/architectures/olmo2';
-import { CHECK_GRADS_PY, CHECK_PARITY_PY, probeTorchPython } from '../../benchmarks/perf/python';
+import { CHECK_GRADS_PY, CHECK_PARITY_PY } from '../../benchmarks/perf/python';
 import { maskedCrossEntropy } from '../../core/train/losses';
+import { torchPythonOrSkip, TORCH_ENV } from '../helpers/torch';
 
 const VOCAB = 48;
 const TOL = 1e-4;
@@ -60,12 +61,7 @@ describe('logit parity with the reference PyTorch implementation (benchmarks/ref
   let dir = '';
 
   before(async function () {
-    const probe = probeTorchPython();
-    if (!probe.found) {
-      console.log(`      skipped: no python with torch found (${probe.tried.join('; ')}); run benchmarks/perf/setup.sh`);
-      this.skip();
-    }
-    python = probe.found!.python;
+    python = torchPythonOrSkip(this);
     await initBackend('wasm');
     dir = mkdtempSync(join(tmpdir(), 'molt-parity-'));
   });
@@ -84,7 +80,7 @@ describe('logit parity with the reference PyTorch implementation (benchmarks/ref
     writeFileSync(file, JSON.stringify({ ids, logits }));
     const r = spawnSync(python, [CHECK_PARITY_PY, '--checkpoint', ckpt, '--ids-json', file, '--tol', `${TOL}`, '--json'], {
       encoding: 'utf8',
-      env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
+      env: TORCH_ENV,
     });
     assert.ok(r.status === 0 || r.status === 1, `check_parity.py failed (exit ${r.status}): ${r.stderr}`);
     return { code: r.status!, report: JSON.parse(r.stdout) as ParityReport };
@@ -171,7 +167,7 @@ describe('logit parity with the reference PyTorch implementation (benchmarks/ref
         writeFileSync(file, JSON.stringify(doc));
         const r = spawnSync(python, [CHECK_GRADS_PY, '--checkpoint', ckpt, '--grads-json', file, '--json'], {
           encoding: 'utf8',
-          env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
+          env: TORCH_ENV,
         });
         assert.ok(r.status === 0 || r.status === 1, `check_grads.py failed (exit ${r.status}): ${r.stderr}`);
         const rep = JSON.parse(r.stdout) as { loss_diff: number; max_grad_diff: number; worst_tensor: string; failing: string[]; tensors: number };

@@ -6,19 +6,16 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { probeTorchPython, REFERENCE_DIR } from '../../benchmarks/perf/python';
+import { REFERENCE_DIR } from '../../benchmarks/perf/python';
+import { torchPythonOrSkip, TORCH_ENV } from '../helpers/torch';
 
 describe('reference PyTorch implementation (benchmarks/reference)', function () {
   it('passes its own known-answer tests', function () {
-    const probe = probeTorchPython();
-    if (!probe.found) {
-      console.log(`      skipped: no python with torch found (${probe.tried.join('; ')}); run benchmarks/perf/setup.sh`);
-      this.skip();
-    }
-    const r = spawnSync(probe.found!.python, [join(REFERENCE_DIR, 'test_reference.py')], {
+    const python = torchPythonOrSkip(this);
+    const r = spawnSync(python, [join(REFERENCE_DIR, 'test_reference.py')], {
       encoding: 'utf8',
       cwd: REFERENCE_DIR,
-      env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
+      env: TORCH_ENV,
     });
     const tail = (r.stderr || '').trim().split('\n').slice(-25).join('\n');
     assert.equal(r.status, 0, `test_reference.py failed:\n${tail}`);

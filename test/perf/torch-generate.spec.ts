@@ -7,21 +7,18 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { probeTorchPython } from '../../benchmarks/perf/python';
+import { torchPythonOrSkip, TORCH_ENV } from '../helpers/torch';
+
 
 const PERF_DIR = join(__dirname, '..', '..', 'benchmarks', 'perf');
 
 describe('PyTorch KV-cache generation (benchmarks/perf/torch_generate.py)', function () {
   it('decodes with the cache exactly what the uncached forward decodes', function () {
-    const probe = probeTorchPython();
-    if (!probe.found) {
-      console.log(`      skipped: no python with torch found (${probe.tried.join('; ')}); run benchmarks/perf/setup.sh`);
-      this.skip();
-    }
-    const r = spawnSync(probe.found!.python, [join(PERF_DIR, 'test_torch_generate.py')], {
+    const python = torchPythonOrSkip(this);
+    const r = spawnSync(python, [join(PERF_DIR, 'test_torch_generate.py')], {
       encoding: 'utf8',
       cwd: PERF_DIR,
-      env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
+      env: TORCH_ENV,
     });
     const tail = (r.stderr || '').trim().split('\n').slice(-25).join('\n');
     assert.equal(r.status, 0, `test_torch_generate.py failed:\n${tail}`);

