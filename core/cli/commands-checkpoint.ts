@@ -11,7 +11,7 @@ import { renderPrompt } from '../data/chat-template';
 import { WordTokenizer } from '../tokenizer/word-tokenizer';
 import { exportCheckpoint } from '../checkpoint/checkpoint-store';
 import { runtimeFor, type CliEnv } from './context';
-import { danglingAliases, formatListing, listCheckpoints } from './store-listing';
+import { formatListing, listCheckpoints } from './store-listing';
 
 export function exportCommand(env: CliEnv): Command {
   return new Command('export')
@@ -130,8 +130,7 @@ export function checkpointsCommand(env: CliEnv): Command {
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const rt = await runtimeFor(cmd, env);
       const store = rt.services.store;
-      const rows = await listCheckpoints(store);
-      const dangling = await danglingAliases(store);
+      const { rows, dangling } = await listCheckpoints(store);
       if (opts.json) process.stdout.write(JSON.stringify({ store: store.root, checkpoints: rows, dangling_aliases: dangling }, null, 2) + '\n');
       else process.stdout.write(formatListing(rows, store.root, dangling));
     });

@@ -26,13 +26,20 @@ function text(v: unknown): string {
   return typeof v === 'string' || typeof v === 'number' ? String(v) : '';
 }
 
-/** One row per complete checkpoint, sorted by creation time (oldest first), then key. */
-export async function listCheckpoints(store: ArtifactStore): Promise<CheckpointListing[]> {
+/**
+ * One row per complete checkpoint, sorted by creation time (oldest first),
+ * then key; and the aliases whose checkpoint is gone (removed by hand), so
+ * they can be dropped. One read of the alias table and the key list serves both.
+ */
+export async function listCheckpoints(store: ArtifactStore): Promise<{ rows: CheckpointListing[]; dangling: string[] }> {
   const aliases = await store.aliases(CHECKPOINT_KIND);
+  const keys = await store.list(CHECKPOINT_KIND);
   const byKey = new Map<string, string[]>();
   for (const [alias, key] of Object.entries(aliases)) byKey.set(key, [...(byKey.get(key) ?? []), alias]);
+  const present = new Set(keys);
+  const dangling = Object.entries(aliases).filter(([, key]) => !present.has(key)).map(([alias]) => alias).sort();
   const rows: CheckpointListing[] = [];
-  for (const key of await store.list(CHECKPOINT_KIND)) {
+  for (const key of keys) {
     const dir = store.path(CHECKPOINT_KIND, key);
     const manifest = await store.readManifest(CHECKPOINT_KIND, key);
     const metaFile = join(dir, MOLT_METADATA_FILE);
@@ -54,13 +61,8 @@ export async function listCheckpoints(store: ArtifactStore): Promise<CheckpointL
       created_at: text(meta.created_at),
     });
   }
-  return rows.sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.key < b.key ? -1 : 1));
-}
-
-/** Aliases whose checkpoint is gone (removed by hand): listed so they can be dropped. */
-export async function danglingAliases(store: ArtifactStore): Promise<string[]> {
-  const keys = new Set(await store.list(CHECKPOINT_KIND));
-  return Object.entries(await store.aliases(CHECKPOINT_KIND)).filter(([, key]) => !keys.has(key)).map(([alias]) => alias).sort();
+  rows.sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.key < b.key ? -1 : 1));
+  return { rows, dangling };
 }
 
 export function formatBytes(n: number): string {
