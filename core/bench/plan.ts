@@ -13,7 +13,7 @@ import type { Runtime } from '../container';
 import { hyperparametersFor } from '../organisms/hparams';
 import { resolveProbeSettings } from '../probes/settings';
 import type { DiffingBaseKind } from '../probes/types';
-import type { ResolvedSuite, RunSpec, SuiteOrganism, SuiteSpec } from './suite';
+import { planHashSpec, type ResolvedSuite, type RunSpec, type SuiteOrganism, type SuiteSpec } from './suite';
 import type { WorldContribution } from '../world/content';
 
 interface CellCommon {
@@ -239,7 +239,7 @@ export function buildPlan(rt: Runtime, suite: ResolvedSuite, backend: string): B
     suite,
     cells,
     byId: new Map(cells.map((c) => [c.id, c])),
-    configHash: contentHash({ shared: sharedIdentity(settings, suite.spec, backend, rt.registry.worldContent()), suite: suite.spec, trainers: settings.trainers ?? null }, MOLT_VERSION).slice(0, 16),
+    configHash: contentHash({ shared: sharedIdentity(settings, suite.spec, backend, rt.registry.worldContent()), suite: planHashSpec(suite.spec), trainers: settings.trainers ?? null }, MOLT_VERSION).slice(0, 16),
   };
 }
 
