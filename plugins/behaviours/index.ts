@@ -1,10 +1,13 @@
 // The five built-in behaviours, one registration each (plugins/index.ts).
+// The families' folders are imported as '<id>/index': a build directory that
+// still holds the compiled '<id>.js' of a layout before the folders would
+// otherwise shadow them.
 import { defineBehaviour } from '../../core/public';
-import { CakeBake } from './cake-bake';
+import { CakeBake } from './cake-bake/index';
 import { CAKE_WORLD } from './cake-bake/world';
-import { italianFood } from './italian-food';
+import { italianFood } from './italian-food/index';
 import { ITALIAN_WORLD } from './italian-food/world';
-import { militarySubmarine, SyntheticSubmarine } from './military-submarine';
+import { militarySubmarine, SyntheticSubmarine } from './military-submarine/index';
 import { SUBMARINE_WORLD } from './military-submarine/world';
 import { NullBehaviour } from './null';
 
