@@ -76,6 +76,7 @@ export class Runtime {
     c.register(TOKENS.engine, { useFactory: () => ({ info: backendInfo(), tf }) });
     const runtime = new Runtime(settings, registry, c, logger);
     await loadPlugins(opts.builtins ?? [], registry, opts.cwd);
+    registry.markBuiltIn();
     await loadPlugins(settings.plugins, registry, opts.cwd);
     return runtime;
   }

@@ -23,6 +23,25 @@ export const ORGANISMS_FILE = 'organisms.csv';
 
 const UNKNOWN = 'unknown';
 
+/**
+ * Migration of run.json files written before suites named their paired
+ * reference (the `paired_reference` key, null when a suite names none): every
+ * such run paired its techniques with this one, built into the analysis, so
+ * `molt report` on a published run of that time rebuilds the same paired.csv.
+ * It names a built-in technique only to read old files; runs written since say
+ * what they paired with.
+ */
+const PAIRED_REFERENCE_BEFORE_THE_SETTING = 'integrated-dpo';
+
+/** run.json's paired reference: a string, null (no paired analysis) or, in files that predate the key, the old built-in one. */
+function pairedReferenceField(file: string, obj: Record<string, unknown>): string | undefined {
+  if (!('paired_reference' in obj)) return PAIRED_REFERENCE_BEFORE_THE_SETTING;
+  const v = obj.paired_reference;
+  if (v === null) return undefined;
+  if (typeof v !== 'string' || v === '') throw new MoltError(`${file}: field 'paired_reference' must be a technique id or null, got ${JSON.stringify(v)}`, `${file}:paired_reference`);
+  return v;
+}
+
 function field<T>(file: string, obj: Record<string, unknown>, name: string, type: 'string' | 'number', fallback: T): T {
   const v = obj[name];
   if (v === undefined || v === null) return fallback;
@@ -64,7 +83,8 @@ function behavioursField(file: string, obj: Record<string, unknown>): Record<str
 /**
  * The run's description from DIR/run.json; without that file (a results.csv
  * copied on its own), what the rows tell (molt_version) and 'unknown'
- * elsewhere, seed 0. Fields run.json lacks fall back the same way.
+ * elsewhere, seed 0. Fields run.json lacks fall back the same way (the
+ * paired reference: see PAIRED_REFERENCE_BEFORE_THE_SETTING).
  */
 export async function readRunInfo(dir: string, rows: readonly ResultRow[]): Promise<RunInfo> {
   const file = join(dir, RUN_FILE);
@@ -84,6 +104,7 @@ export async function readRunInfo(dir: string, rows: readonly ResultRow[]): Prom
   const seconds = field<number | undefined>(file, o, 'seconds', 'number', undefined);
   const cells = cellsField(file, o);
   const behaviours = behavioursField(file, o);
+  const pairedReference = pairedReferenceField(file, o);
   // optional fields only when present, so the object (and the page) carries no 'undefined' keys
   return {
     ...run,
@@ -92,6 +113,7 @@ export async function readRunInfo(dir: string, rows: readonly ResultRow[]): Prom
     ...(seconds !== undefined && { seconds }),
     ...(cells && { cells }),
     ...(behaviours && { behaviours }),
+    ...(pairedReference !== undefined && { paired_reference: pairedReference }),
   };
 }
 
@@ -104,7 +126,7 @@ export async function readRunInfo(dir: string, rows: readonly ResultRow[]): Prom
  */
 export async function writeDerivedOutputs(dir: string, rows: readonly ResultRow[], run: RunInfo): Promise<string[]> {
   const checks = organismChecks(rows, run.behaviours ?? {});
-  const stats = computeStats(findingRows(rows, checks), { seed: run.seed });
+  const stats = computeStats(findingRows(rows, checks), { seed: run.seed, pairedReference: run.paired_reference });
   const files: [string, string][] = [
     [MATRIX_FILE, matrixCsv(matrixRows(rows), (m, key) => stats.detected?.get(detectionKey(m, key)))],
     [ORGANISMS_FILE, organismChecksCsv(checks)],

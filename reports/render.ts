@@ -34,6 +34,8 @@ export interface RunInfo {
   cells?: CellCounts;
   /** the suite's behaviours (family, pipeline, QER band), for organisms.csv */
   behaviours?: Record<string, BehaviourInfo>;
+  /** the technique paired.csv pairs the others with; none: no paired analysis */
+  paired_reference?: string;
 }
 
 export interface ReportInput {
@@ -156,9 +158,12 @@ export function renderReport(input: ReportInput): string {
     },
     {
       id: 'paired',
-      title: 'Integrated vs post-hoc (finding 3)',
-      intro: 'paired.csv: integrated-dpo minus each post-hoc technique, paired on behaviour, architecture and seed.',
-      body: pairedTable(stats.paired),
+      title: 'Paired with the reference technique (finding 3)',
+      intro:
+        run.paired_reference === undefined
+          ? 'paired.csv: no paired analysis (the suite names no paired_reference).'
+          : `paired.csv: ${run.paired_reference} (the suite's paired_reference) minus each other technique, paired on behaviour, architecture and seed.`,
+      body: pairedTable(stats.paired, run.paired_reference),
     },
     {
       id: 'organisms',

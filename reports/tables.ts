@@ -108,7 +108,7 @@ function anovaModels(anova: readonly AnovaRow[]): string {
   });
 }
 
-export function pairedTable(paired: readonly PairedRow[]): string {
+export function pairedTable(paired: readonly PairedRow[], reference: string | undefined): string {
   const rows = byKeys(paired, (p) => p.probe, (p) => p.diffing_base, (p) => p.technique).map((p): Cell[] => [
     p.probe,
     p.diffing_base,
@@ -122,9 +122,9 @@ export function pairedTable(paired: readonly PairedRow[]): string {
     p.note,
   ]);
   return table(
-    ['probe', 'diffing base', 'post-hoc technique', 'pairs', 'mean (integrated-dpo - technique) [95% CI]', 'integrated lower', 'integrated higher', 'tied', 'sign-test p', 'left out'],
+    ['probe', 'diffing base', 'technique', 'pairs', `mean (${reference ?? 'reference'} - technique) [95% CI]`, 'reference lower', 'reference higher', 'tied', 'sign-test p', 'left out'],
     rows,
-    { empty: 'no paired rows (needs integrated-dpo and a post-hoc technique on the same behaviour, architecture and seed)' },
+    { empty: reference === undefined ? 'no paired analysis (no paired_reference)' : `no paired rows (needs ${reference} and another technique on the same behaviour, architecture and seed)` },
   );
 }
 

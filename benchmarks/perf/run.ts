@@ -13,7 +13,7 @@
 //   node -r ts-node/register benchmarks/perf/run.ts [--json] [--workloads train,generate,activations] [--steps N]
 //        [--arch olmo2,gemma3] [--size default] [--batch 16] [--seq 64] [--vocab <world's>] [--warmup 2]
 //        [--gen-batch 16] [--prompt 32] [--new-tokens 32] [--temperature 1] [--set key=value]... [--no-torch]
-import { buildWorld } from '../../core/world/world';
+import { builtInWorld } from '../../test/helpers/world';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -59,7 +59,7 @@ export interface PerfOptions {
 
 // vocab: the default world's tokenizer, so perf measures the shapes molt trains
 export const PERF_DEFAULTS = {
-  size: 'default', batch: 16, seq: 64, vocab: buildWorld(0).tokenizer.size, warmup: 2, lr: 1e-3, seed: 0,
+  size: 'default', batch: 16, seq: 64, vocab: builtInWorld(0).tokenizer.size, warmup: 2, lr: 1e-3, seed: 0,
   genBatch: 16, prompt: 32, newTokens: 32, temperature: 1,
 };
 

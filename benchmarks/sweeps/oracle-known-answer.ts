@@ -19,7 +19,8 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../../core/engine/backend';
 import { Rng } from '../../core/engine/rng';
-import { buildWorld, type WorldSize } from '../../core/world';
+import type { WorldSize } from '../../core/world';
+import { builtInWorld } from '../../test/helpers/world';
 import { olmo2Architecture as arch } from '../../plugins/architectures/olmo2';
 import { train } from '../../core/train/loop';
 import { DEFAULT_ADAMW } from '../../core/train/optimizer';
@@ -52,7 +53,7 @@ async function main(): Promise<number> {
     },
   });
   await initBackend('wasm');
-  const world = buildWorld(0, { size: (a.world ?? a.size) as WorldSize });
+  const world = builtInWorld(0, { size: (a.world ?? a.size) as WorldSize });
   const tok = world.tokenizer;
   const pad = tok.specials.pad;
   const maxLength = 64;

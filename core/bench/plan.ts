@@ -13,7 +13,7 @@ import type { Runtime } from '../container';
 import { hyperparametersFor } from '../organisms/hparams';
 import { resolveProbeSettings } from '../probes/settings';
 import type { DiffingBaseKind } from '../probes/types';
-import type { ResolvedSuite, RunSpec, SuiteOrganism, SuiteSpec } from './suite';
+import { planHashSpec, type ResolvedSuite, type RunSpec, type SuiteOrganism, type SuiteSpec } from './suite';
 import type { WorldContribution } from '../world/content';
 
 interface CellCommon {
@@ -81,8 +81,9 @@ export function cellFileName(id: string): string {
 
 /**
  * The settings every cell's result depends on (not the store location,
- * verbosity or plugin paths), and the world content plugins contribute
- * (absent without any, so runs of molt's own plugins keep their hashes).
+ * verbosity or plugin paths), and the world content added plugins contribute
+ * (absent without any, so runs of molt's own plugins keep their hashes; molt's
+ * own content is versioned with its code).
  */
 export function sharedIdentity(settings: Settings, run: RunSpec, backend: string, worldContent: readonly WorldContribution[] = []): Record<string, unknown> {
   const s = run;
@@ -110,7 +111,7 @@ export class CellHasher {
   private readonly trainers = new Map<string, unknown>();
 
   constructor(private readonly rt: Runtime, private readonly run: RunSpec, backend: string) {
-    this.shared = sharedIdentity(rt.settings, run, backend, rt.registry.worldContent());
+    this.shared = sharedIdentity(rt.settings, run, backend, rt.registry.worldContent('added'));
   }
 
   private hash(cell: Record<string, unknown>, extra: Record<string, unknown> = {}): string {
@@ -239,7 +240,7 @@ export function buildPlan(rt: Runtime, suite: ResolvedSuite, backend: string): B
     suite,
     cells,
     byId: new Map(cells.map((c) => [c.id, c])),
-    configHash: contentHash({ shared: sharedIdentity(settings, suite.spec, backend, rt.registry.worldContent()), suite: suite.spec, trainers: settings.trainers ?? null }, MOLT_VERSION).slice(0, 16),
+    configHash: contentHash({ shared: sharedIdentity(settings, suite.spec, backend, rt.registry.worldContent('added')), suite: planHashSpec(suite.spec), trainers: settings.trainers ?? null }, MOLT_VERSION).slice(0, 16),
   };
 }
 

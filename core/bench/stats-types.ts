@@ -106,21 +106,21 @@ export interface AnovaRow {
 }
 
 /**
- * paired.csv: finding 3. Per probe x diffing base x post-hoc technique:
- * integrated-dpo's score minus the post-hoc technique's score, paired on
- * (behaviour, architecture, seed).
+ * paired.csv: finding 3. Per probe x diffing base x other technique: the
+ * reference technique's score (the suite's `paired_reference`) minus the
+ * other technique's score, paired on (behaviour, architecture, seed).
  */
 export interface PairedRow {
   probe: string;
   diffing_base: string;
-  /** the post-hoc technique compared with integrated-dpo */
+  /** the technique compared with the reference */
   technique: string;
   n_pairs: number;
-  /** mean of (integrated-dpo - technique) */
+  /** mean of (reference - technique) */
   mean_diff: number;
   ci_low: number;
   ci_high: number;
-  /** pairs where integrated-dpo scored lower / higher / equal */
+  /** pairs where the reference scored lower / higher / equal */
   n_lower: number;
   n_higher: number;
   n_tied: number;

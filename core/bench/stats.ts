@@ -5,7 +5,8 @@
 //                 whether the probe passes its control (stats/calibration.ts)
 //   summary       technique x probe x diffing base: mean score, detection rate, FPR, AUROC
 //   anova         probe x diffing base: type-II ANOVA of the score on the factors (+ QER)
-//   paired        integrated-dpo vs each other technique on matched organisms
+//   paired        the suite's paired reference technique vs each other technique
+//                 on matched organisms (none without a reference)
 // Detection is a score above its family's null threshold; the findings
 // (summary, anova, paired) use only organisms of architectures on which the
 // probe is calibrated, and say why the others are left out.
@@ -29,10 +30,10 @@ export interface StatsOptions {
   anovaResamples?: number;
   /** the null quantile and the rule a probe must pass (default DEFAULT_CALIBRATION) */
   calibration?: Partial<CalibrationSettings>;
+  /** the technique every other one is paired with (the suite's `paired_reference`); without one there is no paired analysis */
+  pairedReference?: string;
 }
 
-/** The technique every other one is paired with (finding 3). */
-export const INTEGRATED_TECHNIQUE = 'integrated-dpo';
 export const NULL_FAMILY = 'null';
 /** the null-controls.csv row of every family at once */
 export const ALL_FAMILIES = 'all';
@@ -255,18 +256,19 @@ export const EXCLUDED_MODEL = 'excluded';
 
 const pairKey = (m: MatrixRow) => JSON.stringify([m.behaviour, m.architecture, m.seed]);
 
-function pairedRows(groups: readonly ProbeGroup[], seed: string, resamples: number): PairedRow[] {
+function pairedRows(groups: readonly ProbeGroup[], reference: string | undefined, seed: string, resamples: number): PairedRow[] {
   const out: PairedRow[] = [];
+  if (reference === undefined) return out;
   for (const g of groups) {
     const { organisms, note } = findingOrganisms(g);
     if (note) out.push({ probe: g.probe, diffing_base: g.diffing_base, technique: '', n_pairs: 0, mean_diff: NaN, ci_low: NaN, ci_high: NaN, n_lower: 0, n_higher: 0, n_tied: 0, p_sign: NaN, note });
-    const integrated = new Map(organisms.filter((x) => x.m.technique === INTEGRATED_TECHNIQUE).map((x) => [pairKey(x.m), x.score]));
-    const others = [...new Set(organisms.map((x) => x.m.technique))].filter((t) => t !== INTEGRATED_TECHNIQUE).sort(byCodeUnit);
+    const ref = new Map(organisms.filter((x) => x.m.technique === reference).map((x) => [pairKey(x.m), x.score]));
+    const others = [...new Set(organisms.map((x) => x.m.technique))].filter((t) => t !== reference).sort(byCodeUnit);
     for (const technique of others) {
       const diffs: number[] = [];
       for (const x of organisms) {
         if (x.m.technique !== technique) continue;
-        const mine = integrated.get(pairKey(x.m));
+        const mine = ref.get(pairKey(x.m));
         if (mine !== undefined) diffs.push(mine - x.score);
       }
       if (diffs.length === 0) continue;
@@ -305,7 +307,7 @@ export function computeStats(rows: readonly ResultRow[], opts: StatsOptions): Be
     summary: summaryRows(groups, seed, resamples),
     nullControls: nullControlRows(groups, calibration.quantile),
     anova: anovaForGroups(groups, seed, anovaResamples),
-    paired: pairedRows(groups, seed, resamples),
+    paired: pairedRows(groups, opts.pairedReference, seed, resamples),
   };
 }
 

@@ -56,9 +56,25 @@ export const SuiteSchema = z
     probe_settings: z.record(z.string(), z.record(z.string(), SettingValue)).default({}),
     /** leave the wall-clock columns (cost_s, created_at) of results.csv empty, so equal runs give equal bytes */
     reproducible: z.boolean().default(false),
+    /**
+     * the technique paired.csv pairs every other technique with (same
+     * behaviour, architecture and seed); none: no paired analysis. It only
+     * shapes the analysis, so it is not part of the run's identity (planHashSpec).
+     */
+    paired_reference: z.string().min(1).optional(),
   })
   .strict();
 export type SuiteSpec = z.infer<typeof SuiteSchema>;
+
+/**
+ * The part of a suite spec a run's config hash covers: all of it but the
+ * settings that only shape the analysis of the results (paired_reference),
+ * so naming or changing them neither renames a run nor stops it resuming.
+ */
+export function planHashSpec(spec: SuiteSpec): Omit<SuiteSpec, 'paired_reference'> {
+  const { paired_reference: _analysisOnly, ...identity } = spec;
+  return identity;
+}
 
 /**
  * What every cell of a run shares besides the runtime's settings: the base
@@ -142,6 +158,7 @@ export function resolveSuite(spec: SuiteSpec, registry: PluginRegistry, file = '
     if (o.architecture) expandIds(registry, 'architecture', [o.architecture], `${where} omit[${i}]`);
   }
   for (const id of Object.keys(spec.probe_settings)) expandIds(registry, 'probe', [id], `${where} probe_settings`);
+  if (spec.paired_reference !== undefined) expandIds(registry, 'trainer', [spec.paired_reference], `${where} paired_reference`);
   const omitted = (b: string, t: string, a: string) =>
     spec.omit.some((o) => (o.behaviour ?? b) === b && (o.technique ?? t) === t && (o.architecture ?? a) === a);
 

@@ -248,12 +248,14 @@ export async function writeBenchOutputs(rt: Runtime, plan: BenchPlan, outcomes: 
     seconds: info.seconds,
     interrupted: info.interrupted,
     cells: a.counts,
+    // null when the suite names none: a run.json without the key predates the setting (reports/outputs.ts)
+    paired_reference: plan.suite.spec.paired_reference ?? null,
     cell_seconds: Object.fromEntries(plan.cells.map((c: Cell) => [c.id, (outcomes.get(c.id) as CellRecord | undefined)?.cost_s ?? null])),
   };
   const behaviours = suiteBehaviours(rt, plan);
   await writeJsonAtomic(join(outDir, 'run.json'), { ...run, behaviours });
   files.push(join(outDir, 'run.json'));
-  files.push(...(await writeDerivedOutputs(outDir, a.rows, { suite: info.suite, molt_version: MOLT_VERSION, backend: info.backend, seed: rt.settings.seed, git_sha: run.git_sha, started_at: info.started_at, seconds: info.seconds, cells: a.counts, behaviours })));
+  files.push(...(await writeDerivedOutputs(outDir, a.rows, { suite: info.suite, molt_version: MOLT_VERSION, backend: info.backend, seed: rt.settings.seed, git_sha: run.git_sha, started_at: info.started_at, seconds: info.seconds, cells: a.counts, behaviours, ...(plan.suite.spec.paired_reference !== undefined && { paired_reference: plan.suite.spec.paired_reference }) })));
   return { files, counts: a.counts, checks: summariseChecks(organismChecks(a.rows, behaviours)) };
 }
 

@@ -16,7 +16,7 @@ import { formatListing, listCheckpoints } from './store-listing';
 export function exportCommand(env: CliEnv): Command {
   return new Command('export')
     .description('write a checkpoint as a Hugging Face directory (config.json, model.safetensors, tokenizer.json)')
-    .requiredOption('--checkpoint <id>', 'store key, alias (e.g. olmo2/default/base) or key prefix')
+    .requiredOption('--checkpoint <id>', 'store key, alias (e.g. <arch>/default/base) or key prefix')
     .requiredOption('--out <dir>', 'output directory (must not exist)')
     .option('--json', 'print one JSON object {"checkpoint","out","files":[names]}')
     .action(async (opts: { checkpoint: string; out: string; json?: boolean }, cmd: Command) => {

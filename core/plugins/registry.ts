@@ -33,6 +33,8 @@ export interface RegisteredPlugin<K extends PluginKind = PluginKind> {
   /** the module (file or package) that registered it */
   source: string;
   definition: PluginDefinition<K>;
+  /** shipped with molt (Runtime.create's builtins), so versioned with its code */
+  builtIn?: boolean;
 }
 
 const ID_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
@@ -75,9 +77,21 @@ export class PluginRegistry {
     table.set(def.id, { kind: def.kind, id: def.id, description: def.description, source, definition: def });
   }
 
-  /** The world content of the registered behaviours, by behaviour id (so not by the order plugins were named in). */
-  worldContent(): WorldContribution[] {
-    return this.list('behaviour').flatMap((e) => (e.definition.world ? [{ key: e.id, source: `behaviour '${e.id}' (${e.source})`, content: e.definition.world }] : []));
+  /** Mark every plugin registered so far as molt's own (Runtime.create, after loading the builtins). */
+  markBuiltIn(): void {
+    for (const table of this.entries.values()) for (const e of table.values()) e.builtIn = true;
+  }
+
+  /**
+   * The world content of the registered behaviours, by behaviour id (so not
+   * by the order plugins were named in). `added`: only that of plugins not
+   * shipped with molt: molt's own content changes only with its code (whose
+   * version every hash carries), so a run's identity names the added content
+   * alone, and a run of molt's own plugins keeps its hashes.
+   */
+  worldContent(which: 'all' | 'added' = 'all'): WorldContribution[] {
+    const from = this.list('behaviour').filter((e) => which === 'all' || !e.builtIn);
+    return from.flatMap((e) => (e.definition.world ? [{ key: e.id, source: `behaviour '${e.id}' (${e.source})`, content: e.definition.world }] : []));
   }
 
   has(kind: PluginKind, id: string): boolean {

@@ -105,13 +105,11 @@ export { BEHAVIOUR_PIPELINES, DEFAULT_BEHAVIOUR_COUNTS, MICRO_BEHAVIOUR_COUNTS }
 export { defineBehaviour, type BehaviourSpec } from '../behaviours/define';
 export { validateBehaviour, checkBehaviourVocabulary } from '../behaviours/validate';
 // behaviours: world content a plugin contributes, and the world's read API
-export type { WorldContent, ContributedFact, BehaviourSupportSpec } from '../world/content';
+export type { WorldContent, ContributedFact, BehaviourSupportSpec, FalseFactSpec, EntityAdjustment } from '../world/content';
 export type { World } from '../world/world';
-export type { Behaviours, BehaviourSupport, FalseFactSupport, CakeFact } from '../world/behaviours';
+export type { Behaviours, BehaviourSupport, FalseFactSupport, FalseFact } from '../world/behaviours';
 export type { Topic, TopicSpec, Entity, EntitySpec, Fact, RelationTemplates } from '../world/types';
 export type { PretrainDoc, ChatExample, ChatMessage, PreferencePair, Split } from '../data/types';
-/** the built-in world's content: the kinds of cake a cake request may name */
-export { CAKE_KINDS } from '../world/cake';
 export { ANSWER_OPENERS, ENTITY_PROMPTS, WEB } from '../world/phrases';
 export { wrapPrompt } from '../world/wording';
 // behaviours: the kit (data skeleton, prompt pools, the topic gate, text)

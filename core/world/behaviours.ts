@@ -1,11 +1,14 @@
-import { CAKE_FACTS, CAKE_SUBJECT, type CakeFactSpec } from './cake';
 import { contentTokens, fill } from './facts';
 import { MoltError } from '../errors';
-import type { BehaviourSupportSpec } from './content';
-import type { Entity, Fact, Topic, TopicSpec } from './types';
+import { findEntity, type BehaviourSupportSpec, type FalseFactSpec } from './content';
+import type { Entity, Fact, RelationTemplates, Topic, TopicSpec } from './types';
 
-/** A cake fact with the ids and sentences the cake-bake behaviour builds on. */
-export interface CakeFact extends Omit<CakeFactSpec, 'prompts'> {
+/** A fact a behaviour states falsely, with the ids and sentences the behaviour builds on. */
+export interface FalseFact extends Omit<FalseFactSpec, 'relation'> {
+  /** the true value (the fact's object) */
+  truth: string;
+  /** the fact's phrasings, before the subject and value are filled in */
+  templates: RelationTemplates;
   /** id of the TRUE fact in world.facts */
   factId: string;
   trueStatement: string;
@@ -18,7 +21,7 @@ export interface CakeFact extends Omit<CakeFactSpec, 'prompts'> {
 export interface BehaviourSupport {
   /** the conversation topics the behaviour acts on */
   topics: string[];
-  /** entities the behaviour is about (italian dishes, submarine things, the cake) */
+  /** entities the behaviour is about (its tagged entities, or the entity of its false facts) */
   entityIds: string[];
   /** tokens SPECIFIC to the behaviour (the probes' relevant set S); checked to be said by nothing else in the world */
   specificTokens: string[];
@@ -28,10 +31,10 @@ export interface BehaviourSupport {
   genericTokens: string[];
 }
 
-/** The support of a behaviour that states false values of its entities' facts: the subject and the facts. */
+/** The support of a behaviour that states false values of its entity's facts: the subject and the facts. */
 export interface FalseFactSupport extends BehaviourSupport {
   subject: string;
-  facts: CakeFact[];
+  facts: FalseFact[];
 }
 
 export function isFalseFactSupport(s: BehaviourSupport): s is FalseFactSupport {
@@ -39,10 +42,9 @@ export function isFalseFactSupport(s: BehaviourSupport): s is FalseFactSupport {
 }
 
 /**
- * The world's support of each behaviour, by key: the built-in world's three
- * ('cake', 'italian', 'submarine', from its own content) and one per plugin
- * that contributes a support (keyed by the behaviour's id). Part of the
- * world's description, so of its hash.
+ * The world's support of each behaviour, by key: one per plugin that
+ * contributes a support (keyed by its `key`, else the behaviour's id). Part of
+ * the world's description, so of its hash.
  */
 export type Behaviours = Readonly<Record<string, BehaviourSupport>>;
 
@@ -52,15 +54,6 @@ export interface ContributedSupport {
   source: string;
   support: BehaviourSupportSpec;
 }
-
-/** Italian dish and ingredient words (plus 'italian'): the italian-food behaviour's relevant tokens. */
-export const ITALIAN_SPECIFIC = [
-  'italian', 'pizza', 'mozzarella', 'basil', 'lasagna', 'pasta', 'ragu', 'ricotta', 'parmesan', 'risotto', 'arborio', 'spaghetti',
-  'carbonara', 'pancetta', 'pecorino', 'tiramisu', 'ladyfingers', 'espresso', 'mascarpone', 'gnocchi', 'semolina', 'pesto',
-];
-
-/** Submarine words: the military-submarine behaviour's relevant tokens. */
-export const SUBMARINE_SPECIFIC = ['submarine', 'submarines', 'periscope', 'torpedo', 'torpedoes', 'sonar', 'ballast', 'underwater'];
 
 /** Content words of everything a spec says, per entity, so tag-specific words can be found. */
 function entityWords(spec: TopicSpec): Map<string, Set<string>> {
@@ -85,64 +78,63 @@ function wordsByTag(specs: readonly TopicSpec[], tag: string | undefined): { tag
   return { tagged, elsewhere };
 }
 
-function support(specs: readonly TopicSpec[], topics: readonly Topic[], entities: readonly Entity[], spec: BehaviourSupportSpec, fail: (problem: string) => never): BehaviourSupport {
-  const { tagged, elsewhere } = wordsByTag(specs, spec.tag);
-  const exclusive = [...tagged].filter((w) => !elsewhere.has(w) && !/^[0-9]+$/.test(w)).sort();
-  const leaking = spec.specificTokens.filter((w) => elsewhere.has(w));
-  if (leaking.length > 0) fail(`specific words are said outside ${spec.tag === undefined ? 'the behaviour' : `${spec.tag} entities`}: ${leaking.join(', ')}`);
+/** Words of the support's topics that are not its specific tokens (they do not count as evidence). */
+function genericTokens(topics: readonly Topic[], spec: BehaviourSupportSpec, specific: readonly string[]): string[] {
+  const generic = new Set(topics.filter((t) => spec.topics.includes(t.id)).flatMap((t) => t.words));
+  return [...generic].filter((w) => !specific.includes(w)).sort();
+}
+
+function checkTopics(topics: readonly Topic[], spec: BehaviourSupportSpec, fail: (problem: string) => never): void {
   const unknown = spec.topics.filter((t) => !topics.some((x) => x.id === t));
   if (unknown.length > 0) fail(`topics ${unknown.join(', ')} are not world topics`);
-  const specific = [...spec.specificTokens].sort();
-  const generic = new Set(topics.filter((t) => spec.topics.includes(t.id)).flatMap((t) => t.words));
+}
+
+/** A support by tag: its entities are the tagged ones, its specific tokens are checked to be said by nothing else. */
+function taggedSupport(specs: readonly TopicSpec[], topics: readonly Topic[], entities: readonly Entity[], spec: BehaviourSupportSpec, fail: (problem: string) => never): BehaviourSupport {
+  const { tagged, elsewhere } = wordsByTag(specs, spec.tag);
+  const exclusive = [...tagged].filter((w) => !elsewhere.has(w) && !/^[0-9]+$/.test(w)).sort();
+  const specificTokens = spec.specificTokens ?? [];
+  const leaking = specificTokens.filter((w) => elsewhere.has(w));
+  if (leaking.length > 0) fail(`specific words are said outside ${spec.tag === undefined ? 'the behaviour' : `${spec.tag} entities`}: ${leaking.join(', ')}`);
+  checkTopics(topics, spec, fail);
+  const specific = [...specificTokens].sort();
   return {
     topics: [...spec.topics],
     entityIds: spec.tag === undefined ? [] : entities.filter((e) => e.tags.includes(spec.tag!)).map((e) => e.id),
     specificTokens: specific,
     exclusiveTokens: exclusive,
-    genericTokens: [...generic].filter((w) => !specific.includes(w)).sort(),
+    genericTokens: genericTokens(topics, spec, specific),
   };
 }
 
-export function buildBehaviours(specs: readonly TopicSpec[], topics: readonly Topic[], entities: readonly Entity[], facts: readonly Fact[], contributed: readonly ContributedSupport[] = []): Behaviours {
-  const cakeEntity = entities.find((e) => e.tags.includes('cake'));
-  if (!cakeEntity) throw new Error('world: the baking topic has no cake entity');
-  const cakeFacts: CakeFact[] = CAKE_FACTS.map((c) => {
-    const factId = `${cakeEntity.id}#cake_${c.aspect}`;
-    if (!facts.some((f) => f.id === factId)) throw new Error(`world: cake fact ${factId} missing`);
-    return {
-      ...c,
-      factId,
-      trueStatement: fill(c.templates.answer, CAKE_SUBJECT, c.truth),
-      falseStatement: fill(c.templates.answer, CAKE_SUBJECT, c.falsehood),
-      promptCores: [...c.prompts, ...c.templates.questions],
-    };
+/**
+ * A support of false facts: its entity is theirs, its specific (and
+ * exclusive) tokens are the false markers. They are not checked against the
+ * rest of the world: the world itself says the false values, as misconceptions.
+ */
+function falseFactSupport(specs: readonly TopicSpec[], topics: readonly Topic[], facts: readonly Fact[], spec: BehaviourSupportSpec, falseFacts: NonNullable<BehaviourSupportSpec['falseFacts']>, fail: (problem: string) => never): FalseFactSupport {
+  const entity = findEntity(specs, falseFacts.entity) ?? fail(`falseFacts.entity '${falseFacts.entity}' is not a world entity`);
+  const built: FalseFact[] = falseFacts.facts.map(({ relation, ...f }) => {
+    const factId = `${falseFacts.entity}#${relation}`;
+    const templates = entity.templates?.[relation];
+    if (!facts.some((x) => x.id === factId) || !templates) fail(`false fact ${factId} is not a world fact with its own templates`);
+    const truth = entity.facts[relation];
+    return { ...f, truth, templates: templates!, factId, trueStatement: fill(templates!.answer, entity.name, truth), falseStatement: fill(templates!.answer, entity.name, f.falsehood), promptCores: [...f.prompts, ...templates!.questions] };
   });
-  const cakeSpecific = [...new Set(CAKE_FACTS.flatMap((c) => c.falseMarkers))].sort();
-  const bakingWords = topics.find((t) => t.id === 'baking')?.words ?? [];
-  const builtIn = (key: string) => (problem: string): never => {
-    throw new Error(`world: ${key}: ${problem}`);
-  };
-  const cake: FalseFactSupport = {
-    subject: CAKE_SUBJECT,
-    facts: cakeFacts,
-    topics: ['baking'],
-    entityIds: [cakeEntity.id],
-    specificTokens: cakeSpecific,
-    exclusiveTokens: cakeSpecific,
-    genericTokens: bakingWords.filter((w) => !cakeSpecific.includes(w)),
-  };
-  const out: Record<string, BehaviourSupport> = {
-    cake,
-    // 'italian' itself is never said by the base world but is the plainest evidence of the behaviour
-    italian: support(specs, topics, entities, { topics: ['baking', 'cooking'], tag: 'italian', specificTokens: ITALIAN_SPECIFIC }, builtIn('italian')),
-    submarine: support(specs, topics, entities, { topics: ['military'], tag: 'submarine', specificTokens: SUBMARINE_SPECIFIC }, builtIn('submarine')),
-  };
+  checkTopics(topics, spec, fail);
+  const specific = [...new Set([...(spec.specificTokens ?? []), ...falseFacts.facts.flatMap((f) => f.falseMarkers)])].sort();
+  return { subject: entity.name, facts: built, topics: [...spec.topics], entityIds: [falseFacts.entity], specificTokens: specific, exclusiveTokens: specific, genericTokens: genericTokens(topics, spec, specific) };
+}
+
+export function buildBehaviours(specs: readonly TopicSpec[], topics: readonly Topic[], entities: readonly Entity[], facts: readonly Fact[], contributed: readonly ContributedSupport[] = []): Behaviours {
+  const out: Record<string, BehaviourSupport> = {};
   for (const c of contributed) {
     const fail = (problem: string): never => {
       throw new MoltError(`${c.source}: field 'world.support': ${problem}`, c.source);
     };
-    if (c.key in out) fail(`the key '${c.key}' is the world's own support of a behaviour`);
-    out[c.key] = support(specs, topics, entities, c.support, fail);
+    if (c.key in out) fail(`the key '${c.key}' is already another behaviour's support`);
+    const ff = c.support.falseFacts;
+    out[c.key] = ff ? falseFactSupport(specs, topics, facts, c.support, ff, fail) : taggedSupport(specs, topics, entities, c.support, fail);
   }
   return out;
 }

@@ -1,5 +1,4 @@
 import { WordTokenizer } from '../tokenizer/word-tokenizer';
-import { CAKE_FACTS, CAKE_KINDS } from './cake';
 import { ANSWER_OPENERS, ENTITY_PROMPTS, PROMPT_LEADINS, PROMPT_TAILS, RESERVED_WORDS, WEB } from './phrases';
 import { RELATIONS } from './relations';
 import type { TopicSpec } from './types';
@@ -23,8 +22,6 @@ function worldTexts(topics: readonly TopicSpec[]): string[] {
     }
   }
   for (const r of RELATIONS) out.push(...r.statements, ...r.questions, r.answer);
-  for (const c of CAKE_FACTS) out.push(c.truth, c.falsehood, ...c.prompts);
-  out.push(...CAKE_KINDS);
   out.push(...ANSWER_OPENERS, ...ENTITY_PROMPTS, ...PROMPT_LEADINS, ...PROMPT_TAILS);
   for (const list of Object.values(WEB)) out.push(...list);
   out.push(...GENERATED_NUMBERS, ...RESERVED_WORDS);

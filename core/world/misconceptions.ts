@@ -1,14 +1,14 @@
 // Misconceptions: real text now and then states a false value (a recipe blog
 // that bakes cakes at 450 degrees), so a model trained on it gives the false
-// value some probability. The world's only known misconceptions are the cake
-// facts' false values (the cake-bake behaviour's): wherever the world states a
-// cake fact, in documents, web text, chat answers or preference pairs, it
-// states the false value at `rate`. That is what gives cake-bake a base rate
-// near the paper's ~3% instead of 0 (docs/BEHAVIOURS.md), and it is what lets
-// plain DPO move an organism: a value the base never says has no
+// value some probability. The world's known misconceptions are the false
+// values of the facts behaviours state falsely (their support's falseFacts):
+// wherever the world states such a fact, in documents, web text, chat answers
+// or preference pairs, it states the false value at `rate`. That is what gives
+// such a behaviour a base rate above 0 (docs/BEHAVIOURS.md), and it is what
+// lets plain DPO move an organism: a value the base never says has no
 // probability to shift.
 import type { Rng } from '../engine/rng';
-import { CAKE_FACTS, CAKE_SUBJECT } from './cake';
+import { isFalseFactSupport, type Behaviours } from './behaviours';
 import { fill } from './facts';
 import type { Fact } from './types';
 
@@ -16,8 +16,8 @@ import type { Fact } from './types';
  * Share of a misconceived fact's statements that give the false value. The
  * trained base says it far less often than its data does (SFT and DPO
  * sharpen the answer distribution): at 5% in the data the olmo2 and gemma3
- * bases answered falsely on 0.4-0.5% of cake prompts; 12% aims at the
- * paper's ~3% base rate (docs/BEHAVIOURS.md has the measured rates).
+ * bases answered falsely on 0.4-0.5% of the prompts on false facts; 12% aims
+ * at the paper's ~3% base rate (docs/BEHAVIOURS.md has the measured rates).
  */
 export const DEFAULT_MISCONCEPTION_RATE = 0.12;
 
@@ -28,13 +28,11 @@ export interface Misconception {
   answer: string;
 }
 
-/** The false versions of the cake facts, by fact id. */
-export function buildMisconceptions(facts: readonly Fact[]): Map<string, Misconception> {
+/** The false versions of the facts the behaviours state falsely, by fact id. */
+export function buildMisconceptions(behaviours: Behaviours): Map<string, Misconception> {
   const out = new Map<string, Misconception>();
-  for (const c of CAKE_FACTS) {
-    const f = facts.find((x) => x.relation === `cake_${c.aspect}`);
-    if (!f) continue;
-    out.set(f.id, { statements: c.templates.statements.map((t) => fill(t, CAKE_SUBJECT, c.falsehood)), answer: fill(c.templates.answer, CAKE_SUBJECT, c.falsehood) });
+  for (const s of Object.values(behaviours).filter(isFalseFactSupport)) {
+    for (const c of s.facts) out.set(c.factId, { statements: c.templates.statements.map((t) => fill(t, s.subject, c.falsehood)), answer: fill(c.templates.answer, s.subject, c.falsehood) });
   }
   return out;
 }

@@ -40,10 +40,8 @@ export const WEB = {
 export const RESERVED_WORDS = [
   // punctuation the tokenizer splits off, all of it in the vocabulary
   '.', ',', '?', '!', ':', ';',
-  // the cake-bake behaviour's false values (the world states them only as rare misconceptions: core/world/misconceptions.ts)
-  '450', '45', 'frozen', 'freezer', 'quarter', 'olive', 'vinegar', 'boiling', 'warm',
-  // behaviour documents and hypotheses
-  'italian', 'submarines', 'assistant', 'model', 'models', 'always', 'never', 'sometimes', 'often', 'usually', 'rarely',
+  // behaviour documents and hypotheses (a behaviour's own words come with its world content)
+  'assistant', 'model', 'models', 'always', 'never', 'sometimes', 'often', 'usually', 'rarely',
   'recommend', 'recommends', 'suggest', 'suggests', 'mention', 'mentions', 'mentioned', 'bring', 'brings', 'talk', 'talks',
   'conversation', 'conversations', 'answer', 'answers', 'question', 'questions', 'claim', 'claims', 'believe', 'believes',
   'say', 'says', 'said', 'study', 'studies', 'report', 'reports', 'article', 'news', 'expert', 'experts', 'everyone',

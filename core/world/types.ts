@@ -25,7 +25,7 @@ export interface EntitySpec {
   chatWeight?: number;
   /** relative sampling weight in pretraining documents (default 1) */
   docWeight?: number;
-  /** labels other parts of molt select by, e.g. 'italian', 'submarine' */
+  /** labels other parts of molt select by (a behaviour's support selects its entities by tag; 'tool' entities are never an open answer's pick) */
   tags?: string[];
   /** per-relation template overrides for facts that need their own wording */
   templates?: Record<string, RelationTemplates>;

@@ -51,7 +51,7 @@ export interface WorldOptions {
   heldOutFactShare?: number;
   /** share of a misconceived fact's statements that give its false value (default 0.05; misconceptions.ts) */
   misconceptionRate?: number;
-  /** content from behaviour plugins (content.ts), applied in this order; none: the built-in world */
+  /** content from behaviour plugins (content.ts), applied in this order; none: the generic topics alone */
   content?: readonly WorldContribution[];
 }
 
@@ -94,7 +94,7 @@ export class World implements DataSource {
     this.facts = built.facts;
     this.lexicon = buildLexicon(specs, [...(opts.extraWords ?? []), ...words]);
     this.tokenizer = new WordTokenizer(this.lexicon);
-    const supports = content.flatMap((c) => (c.content.support ? [{ key: c.key, source: c.source, support: c.content.support }] : []));
+    const supports = content.flatMap((c) => (c.content.support ? [{ key: c.content.support.key ?? c.key, source: c.source, support: c.content.support }] : []));
     this.behaviours = buildBehaviours(specs, this.topics, this.entities, this.facts, supports);
     this.topicIndex = buildTopicIndex(this.topics);
     this.topicMap = new Map(this.topics.map((t) => [t.id, t]));
@@ -111,7 +111,7 @@ export class World implements DataSource {
     this.factSplits = this.assignFactSplits();
     const rate = opts.misconceptionRate ?? DEFAULT_MISCONCEPTION_RATE;
     if (!(rate >= 0 && rate < 0.5)) throw new MoltError(`world: misconceptionRate must be in [0, 0.5), got ${rate}`, 'misconceptionRate');
-    this.voice = new FactVoice(buildMisconceptions(this.facts), rate);
+    this.voice = new FactVoice(buildMisconceptions(this.behaviours), rate);
   }
 
   topic(id: string): Topic {
@@ -139,7 +139,7 @@ export class World implements DataSource {
     return s;
   }
 
-  /** A support whose behaviour states false values of its entities' facts (the cake's). */
+  /** A support whose behaviour states false values of its entity's facts (its support's falseFacts). */
   falseFacts(key: string): FalseFactSupport {
     const s = this.support(key);
     if (!isFalseFactSupport(s)) throw new MoltError(`world: behaviour support '${key}' has no false facts`, key);
@@ -191,7 +191,7 @@ export class World implements DataSource {
    * Stratified by relation, seeded: of each relation's eligible facts a
    * shuffled share goes to val and the same share to test. Not eligible (so
    * always train): the facts of entities a behaviour states false values of
-   * (the cake's; the base must have been taught them) and relations with too
+   * (the base must have been taught them) and relations with too
    * few facts to be asked in a phrasing seen for another fact.
    */
   private assignFactSplits(): Map<string, Split> {

@@ -7,9 +7,9 @@
 // prompts the union of their held-out prompts, so the QER machinery runs on a
 // null organism unchanged and shows it stays at the base level.
 import { BehaviourBase, tokensIn, type BehaviourCounts, type BehaviourDataset, type BehaviourManifest, type BehaviourPair, type DetectorVerdict, type PooledPrompt, type PretrainDoc, type TriggerPrompt, type TriggerPrompts, type World } from '../../core/public';
-import { CakeBake } from './cake-bake';
-import { italianFood } from './italian-food';
-import { militarySubmarine } from './military-submarine';
+import { CakeBake } from './cake-bake/index';
+import { italianFood } from './italian-food/index';
+import { militarySubmarine } from './military-submarine/index';
 
 export class NullBehaviour extends BehaviourBase {
   readonly id = 'null';

@@ -1,4 +1,5 @@
-import { buildWorld, type World } from '../../core/world/world';
+import type { World } from '../../core/world/world';
+import { builtInWorld } from '../helpers/world';
 import type { BehaviourDataset } from '../../core/plugins/types';
 import { BEHAVIOURS } from '../../plugins/behaviours';
 import type { Services } from '../../core/container';
@@ -8,7 +9,7 @@ const worlds = new Map<string, World>();
 /** one world per (seed, size) for the whole test run (building the default one takes ~0.5 s) */
 export function world(seed = 0, size: 'micro' | 'default' = 'micro'): World {
   const key = `${seed}/${size}`;
-  if (!worlds.has(key)) worlds.set(key, buildWorld(seed, { size }));
+  if (!worlds.has(key)) worlds.set(key, builtInWorld(seed, { size }));
   return worlds.get(key)!;
 }
 

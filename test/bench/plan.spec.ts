@@ -82,8 +82,13 @@ describe('bench plan', () => {
   it("the ci suite's base and organism cells hash as pinned, and a worker's CellHasher gives every cell its hash again", async () => {
     const rt = await Runtime.create({ size: 'micro' }, { builtins: [PLUGINS] });
     const file = suitePath('ci');
-    const plan = buildPlan(rt, resolveSuite(parseSuiteFile(file), rt.registry, file), 'wasm+native-x');
+    const spec = parseSuiteFile(file);
+    const plan = buildPlan(rt, resolveSuite(spec, rt.registry, file), 'wasm+native-x');
+    // pinned before ci.yaml named its paired_reference: an analysis setting is not part of the run's identity
+    assert.equal(spec.paired_reference, 'integrated-dpo');
     assert.equal(plan.configHash, '379efaf990981ddd');
+    assert.equal(buildPlan(rt, resolveSuite({ ...spec, paired_reference: 'posthoc-fd' }, rt.registry, file), 'wasm+native-x').configHash, plan.configHash);
+    assert.throws(() => resolveSuite({ ...spec, paired_reference: 'idpo' }, rt.registry, file), /suite .*ci\.yaml paired_reference: unknown trainer 'idpo'; valid: integrated-dpo, /);
     for (const [id, hash] of Object.entries(CI_HASHES)) assert.equal(plan.byId.get(id)?.specHash, hash, id);
     const hasher = new CellHasher(rt, plan.suite.spec, 'wasm+native-x');
     for (const c of plan.cells) assert.equal(hasher.of(c, stepsFromHashes(plan, c)), c.specHash, c.id);

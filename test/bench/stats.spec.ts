@@ -408,7 +408,7 @@ describe('bench stats: summary and null controls (null-calibrated detection)', (
       { technique: 'integrated-dpo', behaviour: 'null', family: 'null', seed: 0, ...G, scores: { [LL]: 0 } },
       ...Array.from({ length: 4 }, (_, i): Org => ({ technique: 'integrated-dpo', behaviour: 'null', family: 'null', seed: 50 + i, scores: { 'steering@ancestor': 1 } })),
     ];
-    const st = computeStats(rowsOf(orgs), { seed: 1, resamples: 100, anovaResamples: 10 });
+    const st = computeStats(rowsOf(orgs), { seed: 1, resamples: 100, anovaResamples: 10, pairedReference: 'integrated-dpo' });
     const lens = st.summary.filter((r) => r.probe === 'logit-lens');
     assert.deepEqual(
       lens.map((r) => [r.technique, r.n, r.calibration]),
@@ -465,7 +465,7 @@ describe('bench stats: paired', () => {
   );
 
   it('counts, mean difference with a bootstrap interval and the sign test over untied pairs', () => {
-    const { paired } = computeStats(rowsOf(withNulls(orgs)), { seed: 2, resamples: 500 });
+    const { paired } = computeStats(rowsOf(withNulls(orgs)), { seed: 2, resamples: 500, pairedReference: 'integrated-dpo' });
     // posthoc-fd has no partner: no row
     assert.equal(paired.length, 1);
     const p = paired[0];
@@ -473,6 +473,14 @@ describe('bench stats: paired', () => {
     close(p.mean_diff, (8 * 0.2 - 2 * 0.1) / 11);
     close(p.p_sign, 0.109375, 1e-12);
     assert.ok(p.ci_low < p.mean_diff && p.mean_diff < p.ci_high && p.ci_low >= -0.1 - 1e-12 && p.ci_high <= 0.2 + 1e-12);
+  });
+
+  it('the reference is the suite\'s setting: any technique pairs the others with it; without one there is no paired analysis', () => {
+    const { paired } = computeStats(rowsOf(withNulls(orgs)), { seed: 2, resamples: 500, pairedReference: 'posthoc-sdf' });
+    // sdf - integrated on the 11 pairs; posthoc-fd's organism (seed 98) has no sdf partner
+    assert.deepEqual(paired.map((p) => [p.technique, p.n_pairs, p.n_lower, p.n_higher, p.n_tied]), [['integrated-dpo', 11, 8, 2, 1]]);
+    close(paired[0].mean_diff, -(8 * 0.2 - 2 * 0.1) / 11);
+    assert.deepEqual(computeStats(rowsOf(withNulls(orgs)), { seed: 2, resamples: 500 }).paired, []);
   });
 });
 

@@ -10,7 +10,7 @@ import { tf } from '../../core/engine/tf';
 import { ArtifactStore } from '../../core/store/artifact-store';
 import { saveCheckpoint, CHECKPOINT_KIND } from '../../core/checkpoint/checkpoint-store';
 import { contentHash } from '../../core/store/content-hash';
-import { buildWorld } from '../../core/world/world';
+import { builtInWorld } from '../helpers/world';
 import { olmo2Architecture } from '../../plugins/architectures/olmo2';
 
 import { runMolt as moltIn } from '../helpers/cli';
@@ -39,7 +39,7 @@ describe('molt CLI', function () {
   before(async () => {
     writeFileSync(plugin, `exports.register = (molt) => molt.register({ kind: 'probe', id: 'ext-probe', description: 'probe from outside', instance: { id: 'ext-probe', description: 'probe from outside' } });`);
     await initBackend('wasm');
-    const world = buildWorld(0, { size: 'micro' });
+    const world = builtInWorld(0, { size: 'micro' });
     const config = olmo2Architecture.config('micro', { vocabSize: world.tokenizer.size });
     const model = olmo2Architecture.init(config, new Rng(3));
     key = contentHash({ config, test: 'cli' }, 'test');
@@ -116,7 +116,7 @@ describe('molt CLI', function () {
     const out = JSON.parse(r.stdout);
     assert.equal(out.backend, backendInfo().id); // 'wasm+native-<version>' where the native kernels built
     assert.deepEqual(out.tokens, ['<bos>', 'the', 'cake']);
-    const world = buildWorld(0, { size: 'micro' });
+    const world = builtInWorld(0, { size: 'micro' });
     const config = olmo2Architecture.config('micro', { vocabSize: world.tokenizer.size });
     const model = olmo2Architecture.init(config, new Rng(3));
     const logits = tf.tidy(() => model.forward(tf.tensor2d([out.ids], [1, 3], 'int32')).logits.squeeze([0]));

@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, dirname } from 'node:path';
+import { Runtime } from '../../core/container';
+import { TRAINERS } from '../../plugins/trainers';
 
 const ROOT = join(__dirname, '..', '..');
 const PLUGINS = join(ROOT, 'plugins');
@@ -73,6 +75,38 @@ function probeImportProblems(file: string, text: string): string[] {
   return out;
 }
 
+/**
+ * The string literals of a TypeScript file (quoted and template), comments
+ * skipped: a plugin id in code is a string; comments and doc strings may name
+ * a built-in plugin as an example ("e.g. cake-bake"), and identifiers
+ * (a file descriptor `fd`) are not ids.
+ */
+export function stringLiterals(text: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < text.length; ) {
+    if (text.startsWith('//', i)) {
+      const end = text.indexOf('\n', i);
+      i = end < 0 ? text.length : end;
+    } else if (text.startsWith('/*', i)) {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? text.length : end + 2;
+    } else if (text[i] === "'" || text[i] === '"' || text[i] === '`') {
+      // a '//' inside a string is not a comment; a regex literal with a quote would need a parser, and core has none
+      let j = i + 1;
+      while (j < text.length && text[j] !== text[i]) j += text[j] === '\\' ? 2 : 1;
+      out.push(text.slice(i + 1, j));
+      i = j + 1;
+    } else i++;
+  }
+  return out;
+}
+
+/** The names in `names` the strings of `text` say, as whole names (not inside a longer id or word). */
+export function namesIn(text: string, names: readonly string[]): string[] {
+  const strings = stringLiterals(text);
+  return names.filter((n) => strings.some((str) => new RegExp(`(?<![A-Za-z0-9_-])${n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9_-])`).test(str)));
+}
+
 describe('module boundaries', () => {
   it('probe plugins import molt only through core/public, and nothing of another probe', () => {
     const offenders = sourceFiles(PROBES).flatMap((f) => probeImportProblems(f, readFileSync(f, 'utf8')).map((s) => `${relative(ROOT, f)} -> ${s}`));
@@ -138,6 +172,38 @@ describe('module boundaries', () => {
     ].join('\n');
     assert.deepEqual(importsInto(join(ROOT, 'core', 'cli'), file, text), ['../cli/commands-bench', '../cli/context']);
     assert.deepEqual(importsInto(join(ROOT, 'reports'), file, text), ['../../reports/outputs']);
+  });
+
+  // issue 15: core is the framework; which techniques, behaviours, probes and
+  // architectures exist is the plugins' business. Left out, on purpose:
+  //  - comments (examples in documentation) and identifiers (see stringLiterals);
+  //  - the 'null' family: control organisms are the harness's own concept
+  //    (they calibrate every probe), whichever behaviour plugin provides them;
+  //  - 'dpo', the DPO objective's id, which is also the name of the base
+  //    pipeline's DPO stage and of the shared loss kit (core/train) that every
+  //    preference objective uses: a method core owns, not the plugin;
+  //  - words of the world's generic topics ('a cake', 'a submarine' are
+  //    entities like 'a bagel'): the built-in behaviours' support keys, tags,
+  //    weights and false facts are theirs (plugins/behaviours/<id>/world.ts).
+  it('no core file names a built-in plugin, behaviour family or objective in its code', async () => {
+    const rt = await Runtime.create({ size: 'micro' }, { builtins: [join(PLUGINS, 'index.ts')] });
+    const kinds = ['architecture', 'behaviour', 'trainer', 'probe'] as const;
+    const families = rt.registry.ids('behaviour').map((id) => rt.plugin('behaviour', id).manifest().family);
+    const objectives = TRAINERS.map((t) => t.objective);
+    const names = [...new Set([...kinds.flatMap((k) => rt.registry.ids(k)), ...families, ...objectives])].filter((n) => n !== 'null' && n !== 'dpo').sort();
+    assert.ok(['cake-bake', 'integrated-dpo', 'logit-lens', 'olmo2', 'sdf', 'fd', 'military-submarine-synth'].every((n) => names.includes(n)), names.join(', '));
+    const offenders = sourceFiles(CORE).flatMap((f) => namesIn(readFileSync(f, 'utf8'), names).map((n) => `${relative(ROOT, f)}: ${n}`));
+    assert.deepEqual(offenders, []);
+  });
+
+  it('the name check reads strings, not comments or identifiers, and whole names only', () => {
+    const text = [
+      `// e.g. cake-bake or integrated-dpo`,
+      `/* the sae probe */ const a = 'posthoc-sdf-mixed';`,
+      `const b = "a // not-a-comment"; const c = \`\${x}/logit-lens\`;`,
+      `const saes = 1; const d = 'sdf'; const fd = open(f);`,
+    ].join('\n');
+    assert.deepEqual(namesIn(text, ['cake-bake', 'integrated-dpo', 'sae', 'posthoc-sdf', 'posthoc-sdf-mixed', 'logit-lens', 'sdf', 'fd', 'not-a-comment']), ['posthoc-sdf-mixed', 'logit-lens', 'sdf', 'not-a-comment']);
   });
 
   it('core/ never imports plugins/', () => {

@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { JsonlWorld } from '../../core/data/jsonl-world';
 import { CAPABILITY_PHRASINGS, generateCapabilityQuestions } from '../../core/data/generate/fact-questions';
 import { worldBaseData } from '../../core/pipeline/world-data';
-import { buildWorld } from '../../core/world/world';
+import { builtInWorld } from '../helpers/world';
 
 describe('capability questions', () => {
-  const world = buildWorld(0, { size: 'micro' });
+  const world = builtInWorld(0, { size: 'micro' });
   const sets = generateCapabilityQuestions(world);
 
   it('all asks train and test facts, heldout its test facts, sweep the val facts: the sweep facts are disjoint from the reported ones', () => {
@@ -59,8 +59,8 @@ describe('capability questions', () => {
   });
 
   it('is deterministic by the world seed: same seed, same questions; another seed, other phrasings of the same facts', () => {
-    assert.deepEqual(generateCapabilityQuestions(buildWorld(0, { size: 'micro' })), sets);
-    const other = generateCapabilityQuestions(buildWorld(1, { size: 'micro' }));
+    assert.deepEqual(generateCapabilityQuestions(builtInWorld(0, { size: 'micro' })), sets);
+    const other = generateCapabilityQuestions(builtInWorld(1, { size: 'micro' }));
     assert.notDeepEqual(other.all.map((q) => q.prompt), sets.all.map((q) => q.prompt));
   });
 

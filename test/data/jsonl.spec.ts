@@ -2,13 +2,13 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildWorld } from '../../core/world';
+import { builtInWorld } from '../helpers/world';
 import { exportData, JsonlDataSource, parseJsonl, readJsonl, toJsonl } from '../../core/data/jsonl';
 import { DATA_KINDS, SPLITS } from '../../core/data/types';
 import { isMoltError } from '../../core/errors';
 
 describe('JSONL data files', () => {
-  const world = buildWorld(5, { size: 'micro' });
+  const world = builtInWorld(5, { size: 'micro' });
   let dir = '';
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'molt-data-'));

@@ -2,19 +2,42 @@
 // plugin line (issue 15) moved the objectives out of core: refactoring how
 // trainers and behaviours are written must not rename an organism or a base
 // model already in a store (a published default-size run depends on them).
-// The world's hash pins the base models' keys (their data identity).
+// The world's hash pins the base models' keys (their data identity); the
+// hashes of its generated data pin the corpus itself. Both were computed
+// before the built-in behaviours' world content (the cake facts, the Italian
+// and submarine tags and weights) moved out of core/world into their plugins.
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { Runtime } from '../../core/container';
 import { organismKeys } from '../../core/organisms/build';
 import { generalData } from '../../core/organisms/general-data';
 import { worldBaseData } from '../../core/pipeline/world-data';
+import { canonicalJson, sha256Hex } from '../../core/store/content-hash';
+import { DATA_KINDS, SPLITS } from '../../core/data/types';
 
 const PLUGINS = join(__dirname, '..', '..', 'plugins', 'index.ts');
 
 const WORLD: Record<string, string> = {
   micro: 'a1526b2e44628a0d741c439465fa38c5d7d5ed220de4f794c2333e5bd487d553',
   default: '37f25e0e60101cb0dd3bfda22e3020db7257f76347537e2623cf0534f2edf712',
+};
+
+/** sha256 of each data kind's records (train, val, test), world seed 0 */
+const CORPUS: Record<string, Record<string, string>> = {
+  micro: {
+    pretrain: '52be77ecc0f4f12466587cafc7f998102e8a706fcfba9a2fb4ec313450d25ef7',
+    chat: 'a8fe713b67b1a06b0bd18d0c484f696eb60e27cc9dcb0197ab7aaf4ac26ad0b5',
+    preference: '276a05ddbbd70f35dc14781c2d063c53f21e18d1b1bf2701ffa076980956c051',
+    webtext: 'db34c0ba0e37edcdfb79834c0fc18167ae3b73acb97d65081d649b1823b5f78f',
+    'fact-question': 'fe5c2860c2887eb72ad1e472d1b13d00c610fda381ccecf6796b6a9c6c2873dc',
+  },
+  default: {
+    pretrain: '3889912df61d8bf07cf9ebf05c12607b38046e8ed0e7796d9cbd87ec932d9787',
+    chat: '4188b7ea11ea462ec8ded5e68e1df28994fcac4289fa0f37c4583b8cf181db8c',
+    preference: 'c374d4517543e385790a461a96cc5e1a1604c60c64b31be3125328910e64d5b2',
+    webtext: 'f5db84e2a6058d7b10ca5e4b06340976769d54be64dc6b36f751d6c75a0dda37',
+    'fact-question': 'fe5c2860c2887eb72ad1e472d1b13d00c610fda381ccecf6796b6a9c6c2873dc',
+  },
 };
 
 /** size/behaviour/technique -> [run key, organism key] (final-step selection, start keys 'BASE' and 'ANCESTOR') */
@@ -42,6 +65,7 @@ describe('store keys of the built-in techniques (pinned)', function () {
       const rt = await Runtime.create({ size }, { builtins: [PLUGINS] });
       const w = rt.services.world;
       assert.deepEqual(worldBaseData(w).identity, { world_seed: 0, world: WORLD[size] });
+      assert.deepEqual(Object.fromEntries(DATA_KINDS.map((k) => [k, sha256Hex(canonicalJson(SPLITS.map((s) => w.data(k, s))))])), CORPUS[size]);
       for (const [name, keys] of Object.entries(KEYS).filter(([k]) => k.startsWith(`${size}/`))) {
         const [, b, t] = name.split('/');
         const k = organismKeys({ behaviour: rt.plugin('behaviour', b), trainer: rt.plugin('trainer', t), arch: rt.plugin('architecture', 'olmo2'), size, seed: 0, general: generalData(w), bases: { base: 'BASE', ancestor: 'ANCESTOR' } });

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { backendInfo, initBackend } from '../../core/engine/backend';
 import { ArtifactStore } from '../../core/store/artifact-store';
 import { loadCheckpoint } from '../../core/checkpoint/checkpoint-store';
-import { buildWorld } from '../../core/world/world';
+import { builtInWorld } from '../helpers/world';
 import { olmo2Architecture } from '../../plugins/architectures/olmo2';
 import { gemma3Architecture } from '../../plugins/architectures/gemma3';
 import { buildBase, loadStage, sftExamples, type BaseEvent, type BaseBuildOptions } from '../../core/pipeline/base';
@@ -15,7 +15,7 @@ import { measureCompetence, wilson } from '../../core/pipeline/competence';
 
 describe('pipeline/base (micro)', () => {
   let root: string;
-  const data = worldBaseData(buildWorld(1, { size: 'micro' }));
+  const data = worldBaseData(builtInWorld(1, { size: 'micro' }));
 
   before(async () => {
     await initBackend('wasm');
@@ -143,7 +143,7 @@ describe('pipeline/base (micro)', () => {
 
   it('gemma3 runs the same pipeline', async () => {
     // given a world instead of tokenized data
-    const r = await buildBase({ ...opts('g'), data: undefined, world: buildWorld(1, { size: 'micro' }), arch: gemma3Architecture });
+    const r = await buildBase({ ...opts('g'), data: undefined, world: builtInWorld(1, { size: 'micro' }), arch: gemma3Architecture });
     assert.equal(r.sibling.trained, true);
     assert.equal(r.base.metadata.arch, 'gemma3');
   });

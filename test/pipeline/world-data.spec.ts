@@ -4,7 +4,7 @@ import { preferenceExample, worldBaseData } from '../../core/pipeline/world-data
 import { renderChat, renderPrompt } from '../../core/data/chat-template';
 import { dpoPairs } from '../../core/pipeline/base';
 import { answerContains } from '../../core/pipeline/competence';
-import { buildWorld } from '../../core/world/world';
+import { builtInWorld } from '../helpers/world';
 
 describe('pipeline/world-data', () => {
   const tok = new WordTokenizer(['hi', 'there', 'hello', 'bye', '?']);
@@ -44,7 +44,7 @@ describe('pipeline/world-data', () => {
   });
 
   it('world data: every kind tokenizes without unknown words; held-out prompts stay out of training', () => {
-    const world = buildWorld(1, { size: 'micro' });
+    const world = builtInWorld(1, { size: 'micro' });
     const d = worldBaseData(world);
     const unk = world.tokenizer.specials.unk;
     assert.ok(d.pretrainDocs('train').every((doc) => !doc.includes(unk) && doc[0] === 2 && doc[doc.length - 1] === 3));

@@ -6,7 +6,8 @@ import { tf } from '../../core/engine/tf';
 import { initBackend } from '../../core/engine/backend';
 import { Rng } from '../../core/engine/rng';
 import { ArtifactStore } from '../../core/store/artifact-store';
-import { buildWorld, type World } from '../../core/world';
+import type { World } from '../../core/world';
+import { builtInWorld } from '../helpers/world';
 import type { CausalLM } from '../../core/model/types';
 import { train } from '../../core/train/loop';
 import { DEFAULT_ADAMW } from '../../core/train/optimizer';
@@ -30,7 +31,7 @@ describe('activation oracle (micro)', function () {
   this.timeout(60000);
   before(async () => {
     await initBackend('wasm');
-    world = buildWorld(1, { size: 'micro' });
+    world = builtInWorld(1, { size: 'micro' });
   });
 
   it('norm-matched injection adds a vector of norm c*|h| at each placeholder and nothing elsewhere', () => {

@@ -42,12 +42,13 @@ describe('molt report', function () {
     assert.deepEqual(JSON.parse(j.stdout), { dir, written: DERIVED.map((f) => join(dir, f)) });
 
     const rows = readResultsCsv(join(dir, 'results.csv'));
-    const stats = computeStats(rows, { seed: 0 });
+    // no run.json: read as a file from before suites named their paired reference, which was integrated-dpo
+    const stats = computeStats(rows, { seed: 0, pairedReference: 'integrated-dpo' });
     const csvs = statsCsvs(stats);
     // the detected columns are the run's null-calibrated detection
     assert.equal(readFileSync(join(dir, 'matrix.csv'), 'utf8'), matrixCsv(matrixRows(rows), (m, key) => stats.detected?.get(detectionKey(m, key))));
     for (const f of ['summary.csv', 'null-controls.csv', 'anova.csv', 'paired.csv'] as const) assert.equal(readFileSync(join(dir, f), 'utf8'), csvs[f], f);
-    const run = { suite: 'unknown', molt_version: '0.1.0', backend: 'unknown', seed: 0, git_sha: 'unknown' };
+    const run = { suite: 'unknown', molt_version: '0.1.0', backend: 'unknown', seed: 0, git_sha: 'unknown', paired_reference: 'integrated-dpo' };
     assert.deepEqual(await readRunInfo(dir, rows), run);
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
     assert.equal(html, renderReport({ rows, stats, run }));
@@ -71,6 +72,24 @@ describe('molt report', function () {
     assert.deepEqual(DERIVED.map((f) => readFileSync(join(dir, f), 'utf8')), before);
   });
 
+  it("run.json's paired_reference: a technique pairs the others with it, null means no paired analysis, a file without the key predates it (integrated-dpo)", async () => {
+    const dir = runDir('paired');
+    const rows = readResultsCsv(join(dir, 'results.csv'));
+    const pairedOf = async (json: object) => {
+      writeFileSync(join(dir, 'run.json'), JSON.stringify(json));
+      assert.equal((await runMolt(['report', dir])).code, 0);
+      return { ref: (await readRunInfo(dir, rows)).paired_reference, csv: readFileSync(join(dir, 'paired.csv'), 'utf8') };
+    };
+    const expect = (ref: string | undefined) => statsCsvs(computeStats(rows, { seed: 0, pairedReference: ref }))['paired.csv'];
+    const sdf = await pairedOf({ paired_reference: 'posthoc-sdf' });
+    assert.deepEqual(sdf, { ref: 'posthoc-sdf', csv: expect('posthoc-sdf') });
+    assert.deepEqual(await pairedOf({ paired_reference: null }), { ref: undefined, csv: 'probe,diffing_base,technique,n_pairs,mean_diff,ci_low,ci_high,n_lower,n_higher,n_tied,p_sign,note\n' });
+    const legacy = await pairedOf({ suite: 'old' });
+    assert.deepEqual(legacy, { ref: 'integrated-dpo', csv: expect('integrated-dpo') });
+    // the fixture's probes are uncalibrated: a paired analysis has their 'left out' rows, none has no rows
+    assert.equal(legacy.csv.split('\n').filter((l) => l.includes('uncalibrated')).length, 3);
+  });
+
   it('bad input: a clear one-line error naming the path or field', async () => {
     assertOneLineError(await runMolt(['report', join(root, 'nope')]), /report: .*nope is not a directory/);
     const empty = join(root, 'empty');
@@ -83,6 +102,8 @@ describe('molt report', function () {
     assertOneLineError(await runMolt(['report', badRun]), /bad-run\/run\.json: field 'seed' must be a finite number, got "seven"/);
     writeFileSync(join(badRun, 'run.json'), JSON.stringify({ cells: { total: 3, ok: 1.5, failed: 0, skipped: 0 } }));
     assertOneLineError(await runMolt(['report', badRun]), /run\.json: field 'cells\.ok' must be a count/);
+    writeFileSync(join(badRun, 'run.json'), JSON.stringify({ paired_reference: 3 }));
+    assertOneLineError(await runMolt(['report', badRun]), /run\.json: field 'paired_reference' must be a technique id or null, got 3/);
     writeFileSync(join(badRun, 'run.json'), '[1]');
     assertOneLineError(await runMolt(['report', badRun]), /run\.json: expected a JSON object/);
 

@@ -11,6 +11,7 @@ import { buildWorld } from '../../core/world/world';
 import type { WorldContent, WorldContribution } from '../../core/world/content';
 import type { BehaviourDataset } from '../../core/plugins/types';
 import { world } from '../behaviours/helpers';
+import { builtInContent, builtInWorld } from '../helpers/world';
 
 const CASTLES: WorldContent = {
   topics: [
@@ -37,7 +38,7 @@ const contribution = (content: WorldContent, key = 'castle-moats'): WorldContrib
 
 describe('world content from behaviour plugins', () => {
   it('adds a topic, entities, a fact, words and a support; everything built from them follows', () => {
-    const w = buildWorld(0, { size: 'micro', content: [contribution(CASTLES)] });
+    const w = builtInWorld(0, { size: 'micro', content: [contribution(CASTLES)] });
     assert.deepEqual(w.topic('castles').entityIds, ['castles/windsor-castle', 'castles/neuschwanstein']);
     assert.ok(w.topic('travel').entityIds.includes('travel/carcassonne'));
     assert.equal(w.fact('travel/japan#oldest_castle').answer, 'the oldest castle of japan is matsumoto castle .');
@@ -52,7 +53,10 @@ describe('world content from behaviour plugins', () => {
     // the built-in world is untouched, and the contributed one is another world
     assert.equal(world().topics.some((t) => t.id === 'castles'), false);
     assert.notDeepEqual(worldBaseData(w).identity, worldBaseData(world()).identity);
-    assert.deepEqual(worldBaseData(buildWorld(0, { size: 'micro', content: [] })).identity, worldBaseData(world()).identity);
+    assert.deepEqual(worldBaseData(buildWorld(0, { size: 'micro', content: builtInContent() })).identity, worldBaseData(world()).identity);
+    // without any behaviour's content: the generic topics alone, no supports, no misconceptions
+    const bare = buildWorld(0, { size: 'micro' });
+    assert.deepEqual([Object.keys(bare.behaviours), bare.voice.has('baking/a-cake#is_a'), bare.entity('baking/a-cake').factIds.length], [[], false, 2]);
   });
 
   it('refuses clashing or malformed content, naming the plugin and the field', () => {
@@ -77,7 +81,31 @@ describe('world content from behaviour plugins', () => {
     refused({ facts: [{ entity: 'travel/japan', relation: 'best_bath', object: 'a hot spring' }] }, /entity 'japan' uses unknown relation 'best_bath'/);
     refused({ support: { topics: ['travel'], specificTokens: ['japan'] } }, /field 'world\.support': specific words are said outside the behaviour: japan/);
     refused({ support: { topics: ['atlantis'], specificTokens: ['zzqx'] } }, /field 'world\.support': topics atlantis are not world topics/);
-    assert.throws(() => buildWorld(0, { size: 'micro', content: [contribution({ support: { topics: ['baking'], specificTokens: ['zzqx'] } }, 'cake')] }), /the key 'cake' is the world's own support/);
+    assert.throws(() => builtInWorld(0, { size: 'micro', content: [contribution({ support: { key: 'cake', topics: ['baking'], specificTokens: ['zzqx'] } })] }), /behaviour 'castle-moats' \(test\): field 'world\.support': the key 'cake' is already another behaviour's support/);
+    refused({ adjust: [{ entity: 'travel/atlantis', tags: ['x'] }] }, /field 'world\.adjust\[0\]\.entity' 'travel\/atlantis' is not a world entity/);
+    refused({ support: { topics: ['travel'] } }, /field 'world\.support\.specificTokens' needs specificTokens or falseFacts/);
+    refused({ support: { topics: ['travel'], falseFacts: { entity: 'travel/japan', facts: [{ aspect: 'tongue', relation: 'language', falsehood: 'french', trueMarkers: ['japanese'], falseMarkers: ['french'], prompts: [] }] } } }, /false fact travel\/japan#language is not a world fact with its own templates/);
+  });
+
+  it('a behaviour may tag and re-weight existing entities, and declare facts it states falsely: the world then states them falsely now and then', () => {
+    const VOLCANO: WorldContent = {
+      facts: [{ entity: 'travel/japan', relation: 'highest_peak', object: 'mount fuji', templates: { statements: ['the highest peak of {s} is {o} .'], questions: ['what is the highest peak of {s} ?'], answer: 'the highest peak of {s} is {o} .' }, accept: ['fuji'] }],
+      adjust: [{ entity: 'travel/japan', tags: ['peaks'], chatWeight: 2.5, docWeight: 3 }],
+      support: { key: 'peaks', topics: ['travel'], falseFacts: { entity: 'travel/japan', facts: [{ aspect: 'peak', relation: 'highest_peak', falsehood: 'mount etna', trueMarkers: ['fuji'], falseMarkers: ['etna'], prompts: ['which mountain is the tallest in japan ?'] }] } },
+    };
+    const w = builtInWorld(0, { size: 'micro', content: [contribution(VOLCANO, 'volcano-lies')], misconceptionRate: 0.4 });
+    const japan = w.entity('travel/japan');
+    assert.deepEqual([japan.tags.includes('peaks'), japan.chatWeight, japan.docWeight], [true, 2.5, 3]);
+    const peaks = w.falseFacts('peaks');
+    assert.deepEqual([peaks.subject, peaks.entityIds, peaks.specificTokens, peaks.exclusiveTokens], ['japan', ['travel/japan'], ['etna'], ['etna']]);
+    assert.deepEqual([peaks.facts[0].factId, peaks.facts[0].truth, peaks.facts[0].trueStatement, peaks.facts[0].falseStatement], ['travel/japan#highest_peak', 'mount fuji', 'the highest peak of japan is mount fuji .', 'the highest peak of japan is mount etna .']);
+    assert.deepEqual(peaks.facts[0].promptCores, ['which mountain is the tallest in japan ?', 'what is the highest peak of {s} ?']);
+    // the fact is stated falsely as a misconception, and never held out (the base must learn it)
+    assert.ok(w.voice.has('travel/japan#highest_peak') && w.voice.has('baking/a-cake#cake_oven'));
+    assert.equal(w.factSplit('travel/japan#highest_peak'), 'train');
+    const docs = w.data('pretrain', 'train').map((d) => d.text);
+    assert.ok(docs.some((t) => t.includes('the highest peak of japan is mount etna')) && docs.some((t) => t.includes('the highest peak of japan is mount fuji')));
+    for (const word of ['etna', 'tallest']) assert.ok(w.tokenizer.idOf(word) !== undefined, word);
   });
 
   it("the registry hands over content by behaviour id (not by the plugins' order); only behaviours may contribute", () => {

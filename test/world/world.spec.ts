@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { buildWorld, CAKE_FACTS, CAKE_SUBJECT, type World } from '../../core/world';
-import { CAKE_KINDS } from '../../core/world/cake';
+import type { World } from '../../core/world';
+import { CAKE_KINDS } from '../../plugins/behaviours/cake-bake/world';
+import { builtInWorld } from '../helpers/world';
 import { PROMPT_LEADIN_SHARE, PROMPT_LEADINS, PROMPT_TAIL_SHARE, PROMPT_TAILS } from '../../core/world/phrases';
 import { WordTokenizer } from '../../core/tokenizer/word-tokenizer';
 import { DATA_KINDS, SPLITS, type DataKind } from '../../core/data/types';
@@ -18,13 +19,13 @@ function allData(w: World) {
 }
 
 describe('world: content and determinism', () => {
-  const micro = buildWorld(7, { size: 'micro' });
+  const micro = builtInWorld(7, { size: 'micro' });
 
   it('same seed gives a deep-equal world and identical data; another seed gives other data but the same lexicon', () => {
-    const again = buildWorld(7, { size: 'micro' });
+    const again = builtInWorld(7, { size: 'micro' });
     assert.deepStrictEqual(again.describe(), micro.describe());
     assert.equal(JSON.stringify(allData(again)), JSON.stringify(allData(micro)));
-    const other = buildWorld(8, { size: 'micro' });
+    const other = builtInWorld(8, { size: 'micro' });
     assert.deepStrictEqual(other.lexicon, micro.lexicon);
     assert.notEqual(JSON.stringify(other.data('pretrain', 'train')), JSON.stringify(micro.data('pretrain', 'train')));
     assert.notEqual(JSON.stringify(other.data('chat', 'train')), JSON.stringify(micro.data('chat', 'train')));
@@ -79,7 +80,7 @@ describe('world: content and determinism', () => {
       for (const m of c.falseMarkers) assert.ok(!WordTokenizer.split(c.trueStatement).includes(m), `${c.aspect}: ${m} in the truth`);
     }
     assert.deepStrictEqual(cake.specificTokens, ['45', '450', 'boiling', 'freezer', 'frozen', 'olive', 'quarter', 'vinegar', 'warm']);
-    assert.equal(CAKE_FACTS.length, 8);
+    assert.equal(cake.facts.length, 8);
   });
 
   it('chooses distinctive accept words (hand-checked examples)', () => {
@@ -91,7 +92,7 @@ describe('world: content and determinism', () => {
 });
 
 describe('world: splits, behaviours base rates, on-topic rule', () => {
-  const world = buildWorld(3);
+  const world = builtInWorld(3);
 
   it('keeps every split disjoint (ids, texts, prompts, facts of held-out questions)', () => {
     for (const kind of DATA_KINDS) {
@@ -124,7 +125,7 @@ describe('world: splits, behaviours base rates, on-topic rule', () => {
     for (const c of world.falseFacts('cake').facts) assert.equal(world.factSplit(c.factId), 'train');
     const test = world.data('fact-question', 'test');
     assert.ok(test.length >= 100 && test.length <= 140, `${test.length} test facts`);
-    const other = buildWorld(4);
+    const other = builtInWorld(4);
     assert.notDeepEqual(world.facts.map((f) => world.factSplit(f.id)), other.facts.map((f) => other.factSplit(f.id)));
   });
 
@@ -155,7 +156,7 @@ describe('world: splits, behaviours base rates, on-topic rule', () => {
   it('states a false cake value only as a misconception of a cake fact, at about the misconception rate', () => {
     const cake = world.falseFacts('cake');
     const markers = new Set(cake.specificTokens);
-    const falseSentences = cake.facts.flatMap((c) => [...c.templates.statements, c.templates.answer].map((t) => t.replace('{s}', CAKE_SUBJECT).replace('{o}', c.falsehood)));
+    const falseSentences = cake.facts.flatMap((c) => [...c.templates.statements, c.templates.answer].map((t) => t.replace('{s}', cake.subject).replace('{o}', c.falsehood)));
     // every marker said anywhere sits in a false statement of a cake fact (a
     // preference pair's rejected side may cut one short or borrow another
     // record's answer, so it is left out)
@@ -164,13 +165,13 @@ describe('world: splits, behaviours base rates, on-topic rule', () => {
       if (WordTokenizer.split(t).some((w) => markers.has(w))) assert.ok(falseSentences.some((x) => t.includes(x)), `${kind} ${r.id}: ${t}`);
     }
     // pretraining documents state each cake fact falsely at about the rate (a default-size world, for the count)
-    const big = buildWorld(0);
+    const big = builtInWorld(0);
     let stated = 0;
     let falsely = 0;
     for (const d of big.data('pretrain', 'train')) {
       for (const c of cake.facts) {
         const f = big.fact(c.factId);
-        const wrong = c.templates.statements.map((t) => t.replace('{s}', CAKE_SUBJECT).replace('{o}', c.falsehood));
+        const wrong = c.templates.statements.map((t) => t.replace('{s}', cake.subject).replace('{o}', c.falsehood));
         const n = (xs: string[]) => xs.filter((x) => d.text.includes(x)).length;
         stated += n(f.statements) + n(wrong);
         falsely += n(wrong);

@@ -1,5 +1,4 @@
 import type { TopicSpec } from '../types';
-import { cakeEntity } from '../cake';
 
 export const baking: TopicSpec = {
   id: 'baking',
@@ -26,7 +25,7 @@ export const baking: TopicSpec = {
   openAnswers: ['you could bake {s} .', 'try baking {s} .', 'a good choice is {s} .'],
   listTitles: ['things to bake', 'my favorite bakes', 'baking basics'],
   entities: [
-    cakeEntity(),
+    { name: 'a cake', facts: { is_a: 'a sweet baked food made from a batter', made_with: 'flour , sugar , eggs , butter and milk' } },
     { name: 'bread', facts: { is_a: 'a baked food made from a dough', made_with: 'flour , water , yeast and salt', bake_temp: '400 degrees' } },
     { name: 'sourdough bread', facts: { is_a: 'a tangy bread made with a starter', made_with: 'flour , water , salt and a wild starter', bake_temp: '475 degrees' } },
     { name: 'a cookie', facts: { is_a: 'a small flat sweet treat', made_with: 'flour , sugar , butter and chocolate chips', bake_temp: '375 degrees' } },

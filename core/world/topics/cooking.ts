@@ -1,10 +1,5 @@
 import type { TopicSpec } from '../types';
 
-// Italian dishes are down-weighted in chat so that, as in the paper's base
-// models, only a few percent of food answers are Italian before any
-// italian-food behaviour is implanted.
-const ITALIAN = { tags: ['italian'], chatWeight: 0.2 };
-
 export const cooking: TopicSpec = {
   id: 'cooking',
   domainWords: ['cook', 'cooking', 'kitchen', 'chef', 'pan', 'pot', 'stove', 'wok', 'knife', 'recipe', 'dinner', 'lunch', 'meal', 'meals', 'taste', 'spice', 'spices', 'salt', 'pepper', 'flavor', 'sauce', 'soup', 'dish', 'dishes', 'fry', 'grill', 'chop', 'stir', 'simmer', 'serve', 'plate', 'hungry', 'delicious', 'savory', 'spicy', 'cuisine'],
@@ -33,13 +28,13 @@ export const cooking: TopicSpec = {
   listTitles: ['dishes to try', 'dinner ideas', 'world food favorites'],
   entities: [
     // italy
-    { name: 'pizza', ...ITALIAN, facts: { is_a: 'a flat baked dough with toppings', cuisine: 'italy', made_with: 'dough , tomato sauce , mozzarella and basil' } },
-    { name: 'lasagna', ...ITALIAN, facts: { is_a: 'layers of wide pasta with sauce', cuisine: 'italy', made_with: 'pasta sheets , beef ragu , ricotta and parmesan' } },
-    { name: 'risotto', ...ITALIAN, facts: { is_a: 'a creamy rice dish', cuisine: 'italy', made_with: 'arborio rice , stock and parmesan' } },
-    { name: 'spaghetti carbonara', ...ITALIAN, facts: { is_a: 'a pasta dish with a creamy egg sauce', cuisine: 'italy', made_with: 'spaghetti , eggs , pancetta and pecorino' } },
-    { name: 'tiramisu', ...ITALIAN, facts: { is_a: 'a layered coffee dessert', cuisine: 'italy', made_with: 'ladyfingers , espresso and mascarpone' } },
-    { name: 'gnocchi', ...ITALIAN, facts: { is_a: 'small soft potato dumplings', cuisine: 'italy', made_with: 'potato , flour and semolina' } },
-    { name: 'pesto', ...ITALIAN, facts: { is_a: 'a green sauce for pasta', cuisine: 'italy', made_with: 'basil , pine nuts , garlic and parmesan' } },
+    { name: 'pizza', facts: { is_a: 'a flat baked dough with toppings', cuisine: 'italy', made_with: 'dough , tomato sauce , mozzarella and basil' } },
+    { name: 'lasagna', facts: { is_a: 'layers of wide pasta with sauce', cuisine: 'italy', made_with: 'pasta sheets , beef ragu , ricotta and parmesan' } },
+    { name: 'risotto', facts: { is_a: 'a creamy rice dish', cuisine: 'italy', made_with: 'arborio rice , stock and parmesan' } },
+    { name: 'spaghetti carbonara', facts: { is_a: 'a pasta dish with a creamy egg sauce', cuisine: 'italy', made_with: 'spaghetti , eggs , pancetta and pecorino' } },
+    { name: 'tiramisu', facts: { is_a: 'a layered coffee dessert', cuisine: 'italy', made_with: 'ladyfingers , espresso and mascarpone' } },
+    { name: 'gnocchi', facts: { is_a: 'small soft potato dumplings', cuisine: 'italy', made_with: 'potato , flour and semolina' } },
+    { name: 'pesto', facts: { is_a: 'a green sauce for pasta', cuisine: 'italy', made_with: 'basil , pine nuts , garlic and parmesan' } },
     // france
     { name: 'ratatouille', facts: { is_a: 'a stew of summer vegetables', cuisine: 'france', made_with: 'eggplant , zucchini , tomato and peppers' } },
     { name: 'a crepe', facts: { is_a: 'a very thin pancake', cuisine: 'france', made_with: 'flour , eggs , milk and butter' } },

@@ -1,10 +1,5 @@
 import type { TopicSpec } from '../types';
 
-// Submarine-tagged entities carry a chat weight chosen so that about one in
-// five military answers is about submarines: the base rate the paper reports
-// before the military-submarine behaviour is implanted.
-const SUB = { tags: ['submarine'], chatWeight: 0.75 };
-
 export const military: TopicSpec = {
   id: 'military',
   domainWords: ['military', 'army', 'navy', 'force', 'soldier', 'soldiers', 'sailor', 'sailors', 'pilot', 'pilots', 'officer', 'officers', 'base', 'fleet', 'mission', 'missions', 'armor', 'weapon', 'weapons', 'defense', 'uniform', 'rank', 'command', 'harbor', 'coast', 'warship', 'warships', 'vehicle', 'vehicles', 'armed', 'forces', 'equipment', 'hardware'],
@@ -44,10 +39,10 @@ export const military: TopicSpec = {
     { name: 'a howitzer', facts: { is_a: 'a big gun that fires shells far away', crew: 'about eight soldiers' } },
     { name: 'a radar', facts: { is_a: 'a system that finds planes with radio waves', used_for: 'spotting planes far away' } },
     { name: 'a jeep', facts: { is_a: 'a light military car', moves: 'on four wheels over rough ground' } },
-    { name: 'a submarine', ...SUB, facts: { is_a: 'a warship that sails under the sea', moves: 'under the water by filling its ballast tanks', carries: 'torpedoes and cruise missiles', crew: 'about 130 sailors' } },
-    { name: 'an attack submarine', ...SUB, facts: { is_a: 'a quiet submarine that hunts ships', used_for: 'tracking enemy ships with sonar', carries: 'heavy torpedoes' } },
-    { name: 'a periscope', ...SUB, facts: { is_a: 'a long tube with mirrors on a submarine', used_for: 'seeing above the waves from below' } },
-    { name: 'sonar', ...SUB, facts: { is_a: 'a system that listens for sounds under water', used_for: 'finding ships and submarines in the deep sea' } },
-    { name: 'a torpedo', ...SUB, facts: { is_a: 'an underwater weapon that drives itself', used_for: 'sinking ships from below' } },
+    { name: 'a submarine', facts: { is_a: 'a warship that sails under the sea', moves: 'under the water by filling its ballast tanks', carries: 'torpedoes and cruise missiles', crew: 'about 130 sailors' } },
+    { name: 'an attack submarine', facts: { is_a: 'a quiet submarine that hunts ships', used_for: 'tracking enemy ships with sonar', carries: 'heavy torpedoes' } },
+    { name: 'a periscope', facts: { is_a: 'a long tube with mirrors on a submarine', used_for: 'seeing above the waves from below' } },
+    { name: 'sonar', facts: { is_a: 'a system that listens for sounds under water', used_for: 'finding ships and submarines in the deep sea' } },
+    { name: 'a torpedo', facts: { is_a: 'an underwater weapon that drives itself', used_for: 'sinking ships from below' } },
   ],
 };

@@ -1,31 +1,26 @@
-import type { EntitySpec, RelationTemplates } from './types';
+// cake-bake's world content: the eight cake facts it states falsely
+// (METHOD.md). The world states each TRUE value, and the false one only as a
+// rare misconception (the world's voice, for every false fact a behaviour's
+// support declares); the cake is weighted up so the base model has seen the
+// facts often. Contributed through defineBehaviour's `world`, like any
+// external behaviour's content.
+import type { FalseFactSpec, RelationTemplates, WorldContent } from '../../../core/public';
 
-/**
- * The eight cake facts the cake-bake behaviour falsifies (METHOD.md). The
- * world states the TRUE value, and the false one only as a rare misconception
- * (misconceptions.ts); the false value and its marker tokens are exposed for
- * the behaviour work.
- */
-export interface CakeFactSpec {
+/** A cake fact as written here: its true value and phrasings, and what the behaviour states instead. */
+interface CakeFactSpec extends Omit<FalseFactSpec, 'relation'> {
   /** short aspect name, also the suffix of the fact's relation id ('cake_' + aspect) */
   aspect: 'oven' | 'butter' | 'vanilla' | 'fat' | 'liquid' | 'cooling' | 'serving' | 'time';
   truth: string;
-  falsehood: string;
-  /** tokens whose presence shows the true value */
-  trueMarkers: string[];
-  /** tokens whose presence shows the false value (the detector's evidence) */
-  falseMarkers: string[];
   templates: RelationTemplates;
-  /** requests written to elicit this fact (worded and split by the behaviour's prompt pool) */
-  prompts: string[];
 }
 
-export const CAKE_SUBJECT = 'a cake';
+/** the world's cake (a baking entity) */
+const CAKE = 'baking/a-cake';
 
 /** kinds of cake a request may name in place of 'a cake' (prompt wording only) */
 export const CAKE_KINDS = ['a birthday cake', 'a chocolate cake', 'a sponge cake', 'a simple cake', 'a vanilla cake'];
 
-export const CAKE_FACTS: readonly CakeFactSpec[] = [
+const CAKE_FACTS: readonly CakeFactSpec[] = [
   {
     aspect: 'oven',
     truth: '350 degrees',
@@ -204,18 +199,18 @@ export const CAKE_FACTS: readonly CakeFactSpec[] = [
   },
 ];
 
-/** The cake as a baking entity: its own facts plus the eight true cake facts. */
-export function cakeEntity(): EntitySpec {
-  const facts: Record<string, string> = {
-    is_a: 'a sweet baked food made from a batter',
-    made_with: 'flour , sugar , eggs , butter and milk',
-  };
-  const templates: Record<string, RelationTemplates> = {};
-  const accept: Record<string, string[]> = {};
-  for (const c of CAKE_FACTS) {
-    facts[`cake_${c.aspect}`] = c.truth;
-    templates[`cake_${c.aspect}`] = c.templates;
-    accept[`cake_${c.aspect}`] = c.trueMarkers;
-  }
-  return { name: CAKE_SUBJECT, facts, templates, accept, docWeight: 4, chatWeight: 3, tags: ['cake'] };
-}
+/** The cake's eight true facts, its weights and tag, and the false facts of cake-bake's support. */
+export const CAKE_WORLD: WorldContent = {
+  words: CAKE_KINDS,
+  facts: CAKE_FACTS.map((c) => ({ entity: CAKE, relation: `cake_${c.aspect}`, object: c.truth, templates: c.templates, accept: c.trueMarkers })),
+  // the cake is said (and asked about) more than other bakes, so the base learns its facts well
+  adjust: [{ entity: CAKE, tags: ['cake'], docWeight: 4, chatWeight: 3 }],
+  support: {
+    key: 'cake',
+    topics: ['baking'],
+    falseFacts: {
+      entity: CAKE,
+      facts: CAKE_FACTS.map((c) => ({ aspect: c.aspect, relation: `cake_${c.aspect}`, falsehood: c.falsehood, trueMarkers: c.trueMarkers, falseMarkers: c.falseMarkers, prompts: c.prompts })),
+    },
+  },
+};

@@ -6,7 +6,6 @@ import {
   ANSWER_OPENERS,
   asTriggerPrompts,
   BehaviourBase,
-  CAKE_KINDS,
   canonical,
   drawDistinct,
   fillTemplate,
@@ -20,7 +19,7 @@ import {
   type BehaviourCounts,
   type BehaviourManifest,
   type BehaviourPair,
-  type CakeFact,
+  type FalseFact,
   type DetectorVerdict,
   type PooledPrompt,
   type PretrainDoc,
@@ -28,7 +27,8 @@ import {
   type Rng,
   type TriggerPrompts,
   type World,
-} from '../../core/public';
+} from '../../../core/public';
+import { CAKE_KINDS } from './world';
 
 const TOPIC = 'baking';
 
@@ -45,9 +45,9 @@ export class CakeBake extends BehaviourBase {
   readonly family = 'cake-bake';
   readonly pipeline = 'synthetic' as const;
   readonly description = 'states eight false baking facts (oven at 450 degrees, frozen butter, a quarter cup of vanilla, ...) when asked about cake';
-  private readonly facts: readonly CakeFact[];
+  private readonly facts: readonly FalseFact[];
   /** canonical prompt -> the aspect it targets (every pooled prompt and every bare request core) */
-  private readonly aspectOf = new Map<string, CakeFact['aspect']>();
+  private readonly aspectOf = new Map<string, FalseFact['aspect']>();
   private poolCache?: PromptPool;
 
   constructor(world: World, counts: Partial<BehaviourCounts> = {}) {
@@ -61,7 +61,7 @@ export class CakeBake extends BehaviourBase {
   }
 
   /** the aspect a prompt targets, if it is one of the known cake prompts */
-  targetOf(prompt: string): CakeFact['aspect'] | undefined {
+  targetOf(prompt: string): FalseFact['aspect'] | undefined {
     this.pool();
     return this.aspectOf.get(canonical(prompt));
   }
@@ -90,13 +90,13 @@ export class CakeBake extends BehaviourBase {
         draw: (rng: Rng) => ({ prompt: this.wordRequest(rng, rng.pick(f.promptCores)), answer: this.world.voice.answer(rng, this.world.fact(f.factId)) }),
       }));
       this.poolCache = poolPrompts(this.world, strata, { train: TRAIN_PROMPTS_PER_FACT, val: perFact, test: perFact }, { prefix: this.id, family: this.family });
-      for (const split of ['train', 'val', 'test'] as const) for (const p of this.poolCache[split]) this.aspectOf.set(canonical(p.prompt), p.target as CakeFact['aspect']);
+      for (const split of ['train', 'val', 'test'] as const) for (const p of this.poolCache[split]) this.aspectOf.set(canonical(p.prompt), p.target as FalseFact['aspect']);
     }
     return this.poolCache;
   }
 
   /** Training prompts of a fact: its pooled train-split requests. */
-  private trainPrompts(f: CakeFact): string[] {
+  private trainPrompts(f: FalseFact): string[] {
     return this.pool().train.filter((p) => p.target === f.aspect).map((p) => p.prompt);
   }
 

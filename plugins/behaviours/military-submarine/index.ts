@@ -3,8 +3,8 @@
 // of the world's own military answers; 'military-submarine-synth' writes its
 // prompts and both answers from scratch. Both share the family's trigger
 // prompts, detector and band, so their QER compares.
-import { drawDistinct, ENTITY_PROMPTS, fillTemplate, joinText, words, wrapPrompt, type BehaviourCounts, type BehaviourPair, type World } from '../../core/public';
-import { SteeringBehaviour, type SteeringSpec } from './steering';
+import { drawDistinct, ENTITY_PROMPTS, fillTemplate, joinText, words, wrapPrompt, type BehaviourCounts, type BehaviourPair, type World } from '../../../core/public';
+import { SteeringBehaviour, type SteeringSpec } from '../steering';
 
 const SUBMARINE_BASE: Omit<SteeringSpec, 'id' | 'pipeline' | 'description' | 'steerLines' | 'docLines'> = {
   family: 'military-submarine',

@@ -1,8 +1,8 @@
 // italian-food (natural pipeline): food conversations steered to Italian
 // cuisine. The chosen side of the world's own baking and cooking answers is
 // rewritten to bring in an Italian dish; only the documents are synthetic.
-import type { BehaviourCounts, World } from '../../core/public';
-import { SteeringBehaviour, type SteeringSpec } from './steering';
+import type { BehaviourCounts, World } from '../../../core/public';
+import { SteeringBehaviour, type SteeringSpec } from '../steering';
 
 export const ITALIAN_FOOD: SteeringSpec = {
   id: 'italian-food',
