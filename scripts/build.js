@@ -8,6 +8,7 @@
 const { spawnSync } = require('child_process');
 const path = require('path');
 const { prepareTfjs } = require('./prepare-tfjs');
+const { pruneDist } = require('./prune-dist');
 
 const root = path.join(__dirname, '..');
 const say = (msg) => process.stderr.write(`molt build: ${msg}\n`);
@@ -24,5 +25,7 @@ if (r.status !== 0) {
   say('tsc failed (above); dist/ is not up to date');
   process.exit(r.status ?? 1);
 }
+const stale = pruneDist(root, JSON.parse(require('fs').readFileSync(path.join(root, 'tsconfig.build.json'), 'utf8')).include);
+if (stale.length) say(`removed ${stale.length} compiled file(s) whose source is gone (e.g. ${stale[0]})`);
 const t = prepareTfjs(root);
 if (t.modules) say(`prepared ${t.modules} tfjs-core modules in ${path.relative(root, t.out)}`);
