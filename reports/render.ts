@@ -1,6 +1,6 @@
-// report.html: one self-contained static page (inline CSS and SVG, no
-// scripts, nothing fetched) drawn from results.csv's rows and the statistics
-// computed from them. The same input gives the same bytes: nothing here
+// report.html: one self-contained page (inline CSS and SVG, nothing
+// fetched; one small inline script only filters the sample view) drawn from
+// results.csv's rows, the statistics computed from them and samples.jsonl. The same input gives the same bytes: nothing here
 // reads a clock, and everything is iterated in sorted order.
 import type { ResultRow } from '../core/bench/rows';
 import type { BenchStats } from '../core/bench/stats-types';
@@ -12,6 +12,7 @@ import { curveGroups, heatmaps, layerCurves, nullStrips, probeBases, qerScatters
 import { anovaTable, failuresTable, matrixTable, nullControlsTable, organismsTable, pairedTable, sortedMatrix, summaryTable } from './tables';
 import { organismChecks, summariseChecks, type OrganismCheck } from '../core/bench/organism-checks';
 import { detectionKey } from '../core/bench/stats';
+import { sampleView, type SampleSource } from './samples';
 
 export interface CellCounts {
   total: number;
@@ -40,6 +41,8 @@ export interface ReportInput {
   rows: ResultRow[];
   stats: BenchStats;
   run: RunInfo;
+  /** samples.jsonl, for the sample view; without it the section says the file is missing */
+  samples?: SampleSource;
 }
 
 /** At most this many per-layer plots: past that the page stops being readable. */
@@ -174,5 +177,12 @@ export function renderReport(input: ReportInput): string {
     },
     { id: 'failures', title: 'Failed and skipped cells', body: failuresTable(rows) },
   ];
-  return page({ title: run.title ?? `molt report: ${run.suite}`, header: runHeader(run, rows, matrix.length), sections });
+  const samples = input.samples ? sampleView(input.samples, matrix, checks) : { html: `<p class="empty">no samples.jsonl (or samples.jsonl.gz) beside results.csv</p>`, script: '' };
+  sections.splice(sections.findIndex((s) => s.id === 'matrix') + 1, 0, {
+    id: 'samples',
+    title: 'Samples',
+    intro: "samples.jsonl, per organism: its answers to the held-out trigger prompts with the detector's verdict (behaviour shown: yes in red; 'off topic' = the topic gate held the answer back), its checks, and each probe's headline and findings. Filter by organism, prompt kind and outcome.",
+    body: samples.html,
+  });
+  return page({ title: run.title ?? `molt report: ${run.suite}`, header: runHeader(run, rows, matrix.length), sections, script: samples.script || undefined });
 }
