@@ -6,7 +6,7 @@
 // evenly across prompt kinds and outcomes, and says how many it left out.
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { MoltError } from '../core/errors';
 import { organismCellId } from '../core/bench/plan';
 import type { MatrixRow } from '../core/bench/rows';
@@ -181,8 +181,9 @@ export function findingText(f: Record<string, unknown>): string {
   const label = str(f.label);
   switch (f.kind) {
     case 'tokens':
-      // quoted: tokens are often punctuation (',') or carry spaces, which bare would read as the list's own
-      return `${label}: ${items(arr(f.tokens), (t) => `${JSON.stringify(str(t.token))} (${fmt(num(t.score))})`)}`;
+      // quoted: tokens are often punctuation (',') or carry spaces, which bare would read as the list's own;
+      // curly quotes (no entity after escaping, unlike '"') around the token with JSON's escapes (\n, \t)
+      return `${label}: ${items(arr(f.tokens), (t) => `\u201c${JSON.stringify(str(t.token)).slice(1, -1)}\u201d (${fmt(num(t.score))})`)}`;
     case 'hypothesis':
       return `${label}: ${str(f.text)} [${items(arr(f.words), (w) => str(w.word))}]`;
     case 'answers':
@@ -251,6 +252,13 @@ const FILTER_SCRIPT = `(function () {
   apply();
 })();`;
 
+/** 512 B, 485 KiB, 46.3 MiB (core/cli's formatBytes is out of reach: reports/ imports nothing of core/cli, test/core/boundaries.spec.ts) */
+export function byteSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${fmt(Math.round(bytes / 1024))} KiB`;
+  return `${fmt(bytes / 1024 / 1024)} MiB`;
+}
+
 export interface SampleViewOptions {
   /** QER samples shown per organism (SAMPLES_PER_ORGANISM) */
   cap?: number;
@@ -293,6 +301,7 @@ export function sampleView(source: SampleSource, matrix: readonly MatrixRow[], c
     '</div>',
   ].join('\n');
   const capped = shownTotal < total;
-  const note = `${source.file.split(/[\\/]/).pop()} (${fmt(Math.round(source.bytes / 1024))} KiB) holds ${total} QER answer(s) of ${views.length} organism(s); ${capped ? `this page shows at most ${cap} per organism (${shownTotal} in all), spread over prompt kinds and over answers with and without the behaviour; the rest are in samples.jsonl` : 'all are shown'}. Prompts and generations longer than ${MAX_TEXT} characters are cut; findings show their first ${ITEMS_PER_FINDING} items.`;
+  const name = basename(source.file);
+  const note = `${name} (${byteSize(source.bytes)} of JSON lines) holds ${total} QER answer(s) of ${views.length} organism(s); ${capped ? `this page shows at most ${cap} per organism (${shownTotal} in all), spread over prompt kinds and over answers with and without the behaviour; the rest are in ${name}` : 'all are shown'}. Prompts and generations longer than ${MAX_TEXT} characters are cut; findings show their first ${ITEMS_PER_FINDING} items.`;
   return { html: `<p class="intro">${esc(note)}</p>\n${controls}\n${blocks.join('\n')}`, script: FILTER_SCRIPT };
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { matrixRows } from '../../core/bench/matrix';
-import { capSamples, findingText, parseSamples, promptKind, readSamples, sampleView, type SampleSource } from '../../reports/samples';
+import { byteSize, capSamples, findingText, parseSamples, promptKind, readSamples, sampleView, type SampleSource } from '../../reports/samples';
 import { renderReport } from '../../reports/render';
 import { fixtureRows, fixtureRun, fixtureStats, row } from './fixture';
 
@@ -42,7 +42,7 @@ describe('report sample view', () => {
     assert.ok(html.includes('<h3>cake-bake \u00b7 integrated-dpo \u00b7 olmo2 \u00b7 seed 0</h3>'));
     assert.ok(html.includes('<b>test QER</b> 0.25 \u00b1 0.05'), 'the organism\'s numbers from the matrix');
     assert.ok(html.includes('<b>logit-lens@ancestor</b> relevant_mass 0.0031 [0.002, 0.0042], floor 0.0058'));
-    assert.ok(html.includes('diff layer 1: &quot;&lt;b&gt;oven&lt;/b&gt;&quot; (0.5)'), 'findings escaped too');
+    assert.ok(html.includes('diff layer 1: \u201c&lt;b&gt;oven&lt;/b&gt;\u201d (0.5)'), 'findings escaped too');
     assert.ok(html.includes('2 answer(s) to 1 prompt kind(s) (cake-bake-test); the behaviour showed in 1'));
     assert.ok(html.includes('<option value="0">cake-bake'), 'the organism filter');
     assert.ok(html.includes('<option value="cake-bake-test">cake-bake-test</option>'), 'the prompt-kind filter');
@@ -54,7 +54,8 @@ describe('report sample view', () => {
     const records = [...Array.from({ length: 30 }, (_, i) => answer(i, i % 10 === 0)), ...Array.from({ length: 6 }, (_, i) => answer(100 + i, false, 'gold-test'))];
     const { html } = sampleView(source(records), matrix, [], { cap: 6 });
     assert.equal((html.match(/<tr data-kind=/g) ?? []).length, 6);
-    assert.ok(html.includes('holds 36 QER answer(s) of 1 organism(s); this page shows at most 6 per organism (6 in all)'), html.slice(0, 400));
+    assert.ok(html.includes('samples.jsonl (2 KiB of JSON lines) holds 36 QER answer(s) of 1 organism(s); this page shows at most 6 per organism (6 in all), spread over prompt kinds and over answers with and without the behaviour; the rest are in samples.jsonl.'), html.slice(0, 400));
+    assert.deepEqual([byteSize(512), byteSize(496640), byteSize(48517704)], ['512 B', '485 KiB', '46.3 MiB']);
     assert.ok(html.includes('36 answer(s) to 2 prompt kind(s) (cake-bake-test, gold-test); the behaviour showed in 3; 6 shown here'));
     assert.equal((html.match(/data-kind="gold-test"/g) ?? []).length, 2);
     assert.equal((html.match(/data-fired="yes"/g) ?? []).length, 2);
@@ -75,8 +76,8 @@ describe('report sample view', () => {
     assert.equal(findingText({ kind: 'hypothesis', label: 'both', text: 'submarines', words: [{ word: 'torpedo', score: 2 }] }), 'both: submarines [torpedo]');
     assert.equal(findingText({ kind: 'answers', label: 'mo', answers: [{ question: 'topic?', answer: 'cakes' }] }), 'mo: topic? \u2192 cakes');
     const tokens = Array.from({ length: 12 }, (_, i) => ({ token: `t${i}`, score: i }));
-    assert.equal(findingText({ kind: 'tokens', label: 'L', tokens }), `L: ${tokens.slice(0, 10).map((t) => `"${t.token}" (${t.score})`).join(', ')}, \u2026 (12 in all)`);
-    assert.equal(findingText({ kind: 'tokens', label: 'L', tokens: [{ token: ',', score: 0.5 }] }), 'L: "," (0.5)');
+    assert.equal(findingText({ kind: 'tokens', label: 'L', tokens }), `L: ${tokens.slice(0, 10).map((t) => `\u201c${t.token}\u201d (${t.score})`).join(', ')}, \u2026 (12 in all)`);
+    assert.equal(findingText({ kind: 'tokens', label: 'L', tokens: [{ token: ',', score: 0.5 }, { token: '\n', score: 0.25 }] }), 'L: \u201c,\u201d (0.5), \u201c\\n\u201d (0.25)');
     assert.deepEqual(parseSamples('s.jsonl', '{"a":1}\n\n{"b":2}\n'), [{ a: 1 }, { b: 2 }]);
     assert.throws(() => parseSamples('s.jsonl', '{"a":1}\nnot json\n'), /^MoltError: s\.jsonl:2: not a JSON object/);
     assert.throws(() => parseSamples('s.jsonl', '[1]\n'), /s\.jsonl:1: not a JSON object/);
