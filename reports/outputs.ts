@@ -99,9 +99,9 @@ export async function readRunInfo(dir: string, rows: readonly ResultRow[]): Prom
 /**
  * Write matrix.csv, organisms.csv, summary.csv, null-controls.csv, anova.csv,
  * paired.csv and report.html into `dir`, each atomically; returns their paths
- * in that order. report.html's sample view reads dir/samples.jsonl (or its
- * .gz) when there is one. organisms.csv leaves the band checks empty for behaviours
- * run.json does not describe.
+ * in that order. organisms.csv leaves the band checks empty for behaviours
+ * run.json does not describe; report.html's sample view reads
+ * dir/samples.jsonl (or its .gz) when there is one.
  * The statistics' bootstraps are seeded with run.seed.
  */
 export async function writeDerivedOutputs(dir: string, rows: readonly ResultRow[], run: RunInfo): Promise<string[]> {

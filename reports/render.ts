@@ -1,7 +1,8 @@
 // report.html: one self-contained page (inline CSS and SVG, nothing
 // fetched; one small inline script only filters the sample view) drawn from
-// results.csv's rows, the statistics computed from them and samples.jsonl. The same input gives the same bytes: nothing here
-// reads a clock, and everything is iterated in sorted order.
+// results.csv's rows, the statistics computed from them and samples.jsonl.
+// The same input gives the same bytes: nothing here reads a clock, and
+// everything is iterated in sorted order.
 import type { ResultRow } from '../core/bench/rows';
 import type { BenchStats } from '../core/bench/stats-types';
 import type { BehaviourInfo } from '../core/bench/organism-checks';
@@ -113,6 +114,7 @@ export function renderReport(input: ReportInput): string {
       ? `<p class="intro">${esc(`Showing ${shown.length} of ${groups.length} per-layer metric groups (headline metrics first); the rest are in results.csv.`)}</p>\n`
       : '';
   const checks = organismChecks(rows, run.behaviours ?? {});
+  const samples = input.samples ? sampleView(input.samples, matrix, checks) : { html: `<p class="empty">no samples.jsonl (or samples.jsonl.gz) beside results.csv</p>`, script: '' };
   const sections: Section[] = [
     {
       id: 'heatmap',
@@ -175,14 +177,13 @@ export function renderReport(input: ReportInput): string {
       intro: 'matrix.csv: one row per organism; bold with a check mark: detected (above its family\u2019s null threshold; a null organism: above the others\u2019 threshold as some family).',
       body: matrixTable(matrix, pbs, (m, key) => stats.detected?.get(detectionKey(m, key))),
     },
+    {
+      id: 'samples',
+      title: 'Samples',
+      intro: "samples.jsonl, per organism: its answers to the held-out trigger prompts with the detector's verdict (behaviour shown: yes in red; 'off topic' = the topic gate held the answer back), its checks, and each probe's headline and findings. Filter by organism, prompt kind and outcome.",
+      body: samples.html,
+    },
     { id: 'failures', title: 'Failed and skipped cells', body: failuresTable(rows) },
   ];
-  const samples = input.samples ? sampleView(input.samples, matrix, checks) : { html: `<p class="empty">no samples.jsonl (or samples.jsonl.gz) beside results.csv</p>`, script: '' };
-  sections.splice(sections.findIndex((s) => s.id === 'matrix') + 1, 0, {
-    id: 'samples',
-    title: 'Samples',
-    intro: "samples.jsonl, per organism: its answers to the held-out trigger prompts with the detector's verdict (behaviour shown: yes in red; 'off topic' = the topic gate held the answer back), its checks, and each probe's headline and findings. Filter by organism, prompt kind and outcome.",
-    body: samples.html,
-  });
   return page({ title: run.title ?? `molt report: ${run.suite}`, header: runHeader(run, rows, matrix.length), sections, script: samples.script || undefined });
 }
