@@ -39,6 +39,11 @@ export function fmtCi(value: number, low: number, high: number): string {
   return `${fmt(value)} [${fmt(low)}, ${fmt(high)}]`;
 }
 
+/** x ± se, or x alone when the se is unknown */
+export function pm(x: number, se: number): string {
+  return Number.isFinite(se) ? `${fmt(x)} \u00b1 ${fmt(se)}` : fmt(x);
+}
+
 /** Code-unit order: the same on every machine, unlike localeCompare. */
 export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -58,6 +63,8 @@ export interface TableOptions {
   className?: string;
   /** shown instead of an empty table */
   empty?: string;
+  /** attributes of body row i (plain text values, escaped here), e.g. data-* for filters */
+  rowAttrs?: (i: number) => Record<string, string>;
 }
 
 function cellHtml(c: Cell, tag: 'td' | 'th'): string {
@@ -72,7 +79,8 @@ export function table(columns: readonly string[], rows: readonly (readonly Cell[
     ? `<tr>${opts.groups.map(([label, span]) => `<th colspan="${span}" class="group">${esc(label)}</th>`).join('')}</tr>\n`
     : '';
   const head = `<thead>\n${groups}<tr>${columns.map((c) => `<th>${esc(c)}</th>`).join('')}</tr>\n</thead>`;
-  const body = rows.map((r) => `<tr>${r.map((c) => cellHtml(c, 'td')).join('')}</tr>`).join('\n');
+  const trOpen = (i: number) => (opts.rowAttrs ? `<tr${Object.entries(opts.rowAttrs(i)).map(([k, v]) => ` ${k}="${esc(v)}"`).join('')}>` : '<tr>');
+  const body = rows.map((r, i) => `${trOpen(i)}${r.map((c) => cellHtml(c, 'td')).join('')}</tr>`).join('\n');
   const cls = opts.className ? ` class="${esc(opts.className)}"` : '';
   return `<div class="scroll"><table${cls}>\n${head}\n<tbody>\n${body}\n</tbody>\n</table></div>`;
 }
@@ -127,6 +135,18 @@ figure { margin: 0; }
 figcaption { font-size: 12px; color: #555; max-width: 360px; }
 svg { font-family: system-ui, sans-serif; }
 .pair { display: flex; flex-wrap: wrap; gap: 2em; }
+[hidden] { display: none !important; }
+.sv-controls { position: sticky; top: 0; background: #fff; padding: 0.4em 0; border-bottom: 1px solid #eee; display: flex; flex-wrap: wrap; gap: 1.2em; align-items: center; z-index: 1; }
+.sv-controls select { max-width: 420px; }
+#sv-count { color: #555; }
+.sv-org { border-left: 3px solid #4e79a7; padding-left: 0.8em; margin: 1em 0 1.6em; }
+.facts { display: flex; flex-wrap: wrap; gap: 0.2em 1.4em; margin: 0.3em 0; font-size: 12.5px; }
+table.samples td { max-width: 520px; white-space: pre-wrap; overflow-wrap: anywhere; }
+table.samples .fired { color: #b00020; font-weight: 700; }
+details.findings { font-size: 12.5px; }
+details.findings ul { margin: 0.2em 0; padding-left: 1.4em; }
+details.findings h4 { margin: 0.6em 0 0.2em; }
+p.notes { color: #555; margin: 0.2em 0; }
 `;
 
 export interface PageOptions {
@@ -134,6 +154,8 @@ export interface PageOptions {
   /** safe markup under the title: the run info */
   header: string;
   sections: readonly Section[];
+  /** a small inline script run at the end of the page (plain JS, nothing fetched); none by default */
+  script?: string;
 }
 
 export function page(p: PageOptions): string {
@@ -154,6 +176,7 @@ export function page(p: PageOptions): string {
     `<nav>\n${nav}\n</nav>`,
     '</header>',
     ...p.sections.map(section),
+    ...(p.script ? [`<script>\n${p.script.replace(/<\/(script)/gi, '<\\/$1')}\n</script>`] : []),
     '</body>',
     '</html>',
     '',

@@ -11,6 +11,7 @@ import { matrixCsv, matrixRows } from '../core/bench/matrix';
 import { readResultsCsv } from '../core/bench/results-csv';
 import type { ResultRow } from '../core/bench/rows';
 import { computeStats, detectionKey, statsCsvs } from '../core/bench/stats';
+import { readSamples } from './samples';
 import { organismChecks, organismChecksCsv, type BehaviourInfo, type OrganismCheck } from '../core/bench/organism-checks';
 
 export type { RunInfo };
@@ -121,7 +122,8 @@ export async function readRunInfo(dir: string, rows: readonly ResultRow[]): Prom
  * Write matrix.csv, organisms.csv, summary.csv, null-controls.csv, anova.csv,
  * paired.csv and report.html into `dir`, each atomically; returns their paths
  * in that order. organisms.csv leaves the band checks empty for behaviours
- * run.json does not describe.
+ * run.json does not describe; report.html's sample view reads
+ * dir/samples.jsonl (or its .gz) when there is one.
  * The statistics' bootstraps are seeded with run.seed.
  */
 export async function writeDerivedOutputs(dir: string, rows: readonly ResultRow[], run: RunInfo): Promise<string[]> {
@@ -131,7 +133,7 @@ export async function writeDerivedOutputs(dir: string, rows: readonly ResultRow[
     [MATRIX_FILE, matrixCsv(matrixRows(rows), (m, key) => stats.detected?.get(detectionKey(m, key)))],
     [ORGANISMS_FILE, organismChecksCsv(checks)],
     ...Object.entries(statsCsvs(stats)),
-    [REPORT_FILE, renderReport({ rows: [...rows], stats, run })],
+    [REPORT_FILE, renderReport({ rows: [...rows], stats, run, samples: readSamples(dir) })],
   ];
   const paths: string[] = [];
   for (const [name, text] of files) {

@@ -1,7 +1,8 @@
-// report.html: one self-contained static page (inline CSS and SVG, no
-// scripts, nothing fetched) drawn from results.csv's rows and the statistics
-// computed from them. The same input gives the same bytes: nothing here
-// reads a clock, and everything is iterated in sorted order.
+// report.html: one self-contained page (inline CSS and SVG, nothing
+// fetched; one small inline script only filters the sample view) drawn from
+// results.csv's rows, the statistics computed from them and samples.jsonl.
+// The same input gives the same bytes: nothing here reads a clock, and
+// everything is iterated in sorted order.
 import type { ResultRow } from '../core/bench/rows';
 import type { BenchStats } from '../core/bench/stats-types';
 import type { BehaviourInfo } from '../core/bench/organism-checks';
@@ -12,6 +13,7 @@ import { curveGroups, heatmaps, layerCurves, nullStrips, probeBases, qerScatters
 import { anovaTable, failuresTable, matrixTable, nullControlsTable, organismsTable, pairedTable, sortedMatrix, summaryTable } from './tables';
 import { organismChecks, summariseChecks, type OrganismCheck } from '../core/bench/organism-checks';
 import { detectionKey } from '../core/bench/stats';
+import { sampleView, type SampleSource } from './samples';
 
 export interface CellCounts {
   total: number;
@@ -42,6 +44,8 @@ export interface ReportInput {
   rows: ResultRow[];
   stats: BenchStats;
   run: RunInfo;
+  /** samples.jsonl, for the sample view; without it the section says the file is missing */
+  samples?: SampleSource;
 }
 
 /** At most this many per-layer plots: past that the page stops being readable. */
@@ -112,6 +116,7 @@ export function renderReport(input: ReportInput): string {
       ? `<p class="intro">${esc(`Showing ${shown.length} of ${groups.length} per-layer metric groups (headline metrics first); the rest are in results.csv.`)}</p>\n`
       : '';
   const checks = organismChecks(rows, run.behaviours ?? {});
+  const samples = input.samples ? sampleView(input.samples, matrix, checks) : { html: `<p class="empty">no samples.jsonl (or samples.jsonl.gz) beside results.csv</p>`, script: '' };
   const sections: Section[] = [
     {
       id: 'heatmap',
@@ -177,7 +182,13 @@ export function renderReport(input: ReportInput): string {
       intro: 'matrix.csv: one row per organism; bold with a check mark: detected (above its family\u2019s null threshold; a null organism: above the others\u2019 threshold as some family).',
       body: matrixTable(matrix, pbs, (m, key) => stats.detected?.get(detectionKey(m, key))),
     },
+    {
+      id: 'samples',
+      title: 'Samples',
+      intro: "samples.jsonl, per organism: its answers to the held-out trigger prompts with the detector's verdict (behaviour shown: yes in red; 'off topic' = the topic gate held the answer back), its checks, and each probe's headline and findings. Filter by organism, prompt kind and outcome.",
+      body: samples.html,
+    },
     { id: 'failures', title: 'Failed and skipped cells', body: failuresTable(rows) },
   ];
-  return page({ title: run.title ?? `molt report: ${run.suite}`, header: runHeader(run, rows, matrix.length), sections });
+  return page({ title: run.title ?? `molt report: ${run.suite}`, header: runHeader(run, rows, matrix.length), sections, script: samples.script || undefined });
 }

@@ -67,12 +67,37 @@ function niceStep(raw: number): number {
   return (frac <= 1 ? 1 : frac <= 2 ? 2 : frac <= 5 ? 5 : 10) * mag;
 }
 
-/** A domain around [lo, hi] ending on nice numbers; a single value gets a unit of room. */
+/**
+ * A domain around [lo, hi] ending on nice numbers. A degenerate range (one
+ * value, or a spread below 1e-9 of its size) gets room on its zero side:
+ * v > 0 spans [0, 2v], v < 0 [2v, 0], and 0 spans [0, 1], so the value sits
+ * mid-scale (or at the bottom for 0) instead of at an edge or dividing by zero.
+ */
 export function niceDomain(lo: number, hi: number, count = 5): [number, number] {
   if (!(Number.isFinite(lo) && Number.isFinite(hi))) return [0, 1];
-  if (lo === hi) [lo, hi] = lo === 0 ? [0, 1] : [Math.min(0, lo * 2), Math.max(0, hi * 2)];
+  if (hi - lo <= 1e-9 * Math.max(Math.abs(lo), Math.abs(hi))) {
+    const v = (lo + hi) / 2;
+    [lo, hi] = v === 0 ? [0, 1] : [Math.min(0, v * 2), Math.max(0, v * 2)];
+  }
   const step = niceStep((hi - lo) / count);
-  return [Number((Math.floor(lo / step) * step).toPrecision(12)) || 0, Number((Math.ceil(hi / step) * step).toPrecision(12)) || 0];
+  // the 1e-9 keeps an end that is a step multiple up to float noise (2.000000000001) from growing a step
+  return [Number((Math.floor(lo / step + 1e-9) * step).toPrecision(12)) || 0, Number((Math.ceil(hi / step - 1e-9) * step).toPrecision(12)) || 0];
+}
+
+/**
+ * The nice domain of the finite values a panel shows (NaN and infinities
+ * left out; none at all gives [0, 1]): each plot's scale fits its own data,
+ * so a probe whose scores are all near 0.001 is not drawn flat on a [0, 1] axis.
+ */
+export function dataDomain(values: Iterable<number>, count = 5): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (!Number.isFinite(v)) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return lo > hi ? [0, 1] : niceDomain(lo, hi, count);
 }
 
 /** About `count` round tick values within [lo, hi]. */
@@ -83,6 +108,53 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   // toPrecision(12) removes the float noise of k * step (0.30000000000000004)
   for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k++) out.push(Number((k * step).toPrecision(12)) || 0);
   return out;
+}
+
+/**
+ * Tick texts with as many digits as the tick step needs, so neighbouring
+ * ticks never read alike (fmt's 3 significant digits would print 1.0001 and
+ * 1.0002 both as "1"); exponent form below 1e-4 or from 1e6 on.
+ */
+export function tickLabels(ticks: readonly number[]): string[] {
+  if (ticks.length < 2) return ticks.map(fmt);
+  // rounded, so float noise (1.0002 - 1.0001 = 9.99999999995e-5) does not cost a digit
+  const step = Number(Math.min(...ticks.slice(1).map((t, i) => t - ticks[i]).filter((d) => d > 0)).toPrecision(6));
+  const big = Math.max(...ticks.map(Math.abs));
+  if (!Number.isFinite(step)) return ticks.map(fmt);
+  if (step < 1e-4 || big >= 1e6) {
+    const digits = Math.max(0, Math.floor(Math.log10(big || step)) - Math.floor(Math.log10(step) + 1e-9));
+    return ticks.map((t) => (t === 0 ? '0' : t.toExponential(Math.min(digits, 20)).replace(/\.?0+e/, 'e')));
+  }
+  const decimals = Math.max(0, Math.ceil(-Math.log10(step) - 1e-9));
+  return ticks.map((t) => {
+    const s = t.toFixed(decimals);
+    return Number(s) === 0 ? s.replace('-', '') : s;
+  });
+}
+
+/**
+ * The width of a label in px, estimated (no font metrics without a browser):
+ * 0.6 em a character, which is at or above the average advance of the
+ * sans-serif faces browsers pick for system-ui, so estimates err wide.
+ */
+export function textWidth(s: string, fontSize: number): number {
+  return [...s].length * fontSize * 0.6;
+}
+
+/**
+ * Which ticks to label so the labels do not overlap: every k-th tick, k the
+ * smallest step at which each labelled pair is at least its half-widths (x)
+ * or a line height (y) plus a gap apart. `sizes` are the labels' extents
+ * along the axis; `positions` the ticks' pixel positions.
+ */
+export function thinTicks(positions: readonly number[], sizes: readonly number[], gap = 4): number[] {
+  const n = positions.length;
+  for (let k = 1; k < n; k++) {
+    let ok = true;
+    for (let i = k; i < n && ok; i += k) ok = Math.abs(positions[i] - positions[i - k]) >= (sizes[i] + sizes[i - k]) / 2 + gap;
+    if (ok) return positions.map((_, i) => i).filter((i) => i % k === 0);
+  }
+  return n === 0 ? [] : [0];
 }
 
 /** The pixel box of a plot: outer size and the margins around the plotting area. */
@@ -103,27 +175,45 @@ export interface AxisSpec {
   scale: Scale;
   ticks: readonly number[];
   label: string;
-  /** tick text; fmt by default */
+  /** tick text; tickLabels (digits by the step) by default */
   tickLabel?: (v: number) => string;
 }
 
-/** Both axes with ticks, tick labels, light grid lines and axis titles. */
+const TICK_FONT = 10;
+
+/** The labelled subset of an axis's ticks, with their texts: thinned so no two labels overlap. */
+export function axisLabels(spec: AxisSpec, orient: 'x' | 'y'): { tick: number; label: string }[] {
+  const texts = spec.tickLabel ? spec.ticks.map(spec.tickLabel) : tickLabels(spec.ticks);
+  const positions = spec.ticks.map((t) => spec.scale(t));
+  const sizes = texts.map((t) => (orient === 'x' ? textWidth(t, TICK_FONT) : TICK_FONT * 1.2));
+  return thinTicks(positions, sizes).map((i) => ({ tick: spec.ticks[i], label: texts[i] }));
+}
+
+/**
+ * The frame with its left margin (and width, so the plotting area keeps its
+ * size) grown to hold the widest y tick label beside the turned axis title.
+ */
+export function fitYLabels(f: Frame, ticks: readonly number[], tickLabel?: (v: number) => string): Frame {
+  const labels = tickLabel ? ticks.map(tickLabel) : tickLabels(ticks);
+  const need = Math.ceil(26 + Math.max(0, ...labels.map((l) => textWidth(l, TICK_FONT))));
+  return need <= f.left ? f : { ...f, left: need, width: f.width + need - f.left };
+}
+
+/** Both axes with ticks, tick labels (thinned where they would overlap), light grid lines and axis titles. */
 export function axes(f: Frame, x: AxisSpec, y: AxisSpec): string {
   const a = plotArea(f);
   const parts: string[] = [];
-  const xl = x.tickLabel ?? fmt;
-  const yl = y.tickLabel ?? fmt;
-  for (const t of x.ticks) {
-    const px = x.scale(t);
+  for (const { tick, label } of axisLabels(x, 'x')) {
+    const px = x.scale(tick);
     parts.push(el('line', { x1: px, y1: a.y0, x2: px, y2: a.y1, stroke: '#eee' }));
     parts.push(el('line', { x1: px, y1: a.y0, x2: px, y2: a.y0 + 4, stroke: '#333' }));
-    parts.push(text(px, a.y0 + 15, xl(t), { 'text-anchor': 'middle', 'font-size': 10 }));
+    parts.push(text(px, a.y0 + 15, label, { 'text-anchor': 'middle', 'font-size': TICK_FONT }));
   }
-  for (const t of y.ticks) {
-    const py = y.scale(t);
+  for (const { tick, label } of axisLabels(y, 'y')) {
+    const py = y.scale(tick);
     parts.push(el('line', { x1: a.x0, y1: py, x2: a.x1, y2: py, stroke: '#eee' }));
     parts.push(el('line', { x1: a.x0 - 4, y1: py, x2: a.x0, y2: py, stroke: '#333' }));
-    parts.push(text(a.x0 - 6, py + 3.5, yl(t), { 'text-anchor': 'end', 'font-size': 10 }));
+    parts.push(text(a.x0 - 6, py + 3.5, label, { 'text-anchor': 'end', 'font-size': TICK_FONT }));
   }
   parts.push(el('line', { x1: a.x0, y1: a.y0, x2: a.x1, y2: a.y0, stroke: '#333' }));
   parts.push(el('line', { x1: a.x0, y1: a.y0, x2: a.x0, y2: a.y1, stroke: '#333' }));
@@ -154,15 +244,21 @@ export interface LegendItem {
   /** a dashed line sample instead of a dot */
   dashed?: boolean;
   line?: boolean;
+  /** a translucent box (a confidence band) */
+  band?: boolean;
 }
+
+/** The fill opacity of confidence bands; their legend swatch uses the same. */
+export const BAND_OPACITY = 0.18;
 
 /** A vertical legend with its top-left corner at (x, y). */
 export function legend(items: readonly LegendItem[], x: number, y: number, maxChars = 20): string {
   return items
     .map((it, i) => {
       const cy = y + 6 + i * 15;
-      const swatch =
-        it.line || it.dashed
+      const swatch = it.band
+        ? el('rect', { x, y: cy - 5, width: 14, height: 10, fill: it.colour, 'fill-opacity': BAND_OPACITY })
+        : it.line || it.dashed
           ? el('line', { x1: x, y1: cy, x2: x + 14, y2: cy, stroke: it.colour, 'stroke-width': 2, 'stroke-dasharray': it.dashed ? '4 3' : undefined })
           : marker(x + 6, cy, it.colour, !!it.hollow);
       return `<g>${tooltip(it.label)}${swatch}${text(x + 19, cy + 3.5, clip(it.label, maxChars), { 'font-size': 10.5 })}</g>`;
@@ -211,4 +307,25 @@ export function sequentialColour(t: number): string {
 export function textColourOn(fill: string): string {
   const [r, g, b] = [1, 3, 5].map((i) => parseInt(fill.slice(i, i + 2), 16) / 255);
   return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.45 ? '#000' : '#fff';
+}
+
+/**
+ * A horizontal colour bar for the sequential scale over `domain`: what the
+ * cells' colours mean. `steps` flat boxes rather than a gradient, because a
+ * gradient needs an element id and report.html holds many plots in one
+ * document; tick labels (nice ticks of the domain) are thinned to fit.
+ */
+export function colourBar(x: number, y: number, width: number, domain: [number, number], height = 8, steps = 16): string {
+  const parts: string[] = [];
+  const w = width / steps;
+  for (let k = 0; k < steps; k++) parts.push(el('rect', { x: x + k * w, y, width: w + 0.3, height, fill: sequentialColour((k + 0.5) / steps) }));
+  parts.push(el('rect', { x, y, width, height, fill: 'none', stroke: '#999', 'stroke-width': 0.6 }));
+  const scale = linearScale(domain, [x, x + width]);
+  const ticks = niceTicks(domain[0], domain[1], 3);
+  for (const { tick, label } of axisLabels({ scale, ticks, label: '' }, 'x')) {
+    const px = scale(tick);
+    parts.push(el('line', { x1: px, y1: y + height, x2: px, y2: y + height + 3, stroke: '#555' }));
+    parts.push(text(px, y + height + 12, label, { 'text-anchor': 'middle', 'font-size': 9 }));
+  }
+  return parts.join('\n');
 }

@@ -6,7 +6,7 @@ import { CELL_METRIC, probeKey, type MatrixRow, type ResultRow } from '../core/b
 import type { AnovaRow, NullControlRow, PairedRow, SummaryRow } from '../core/bench/stats-types';
 import { ALL_FAMILIES, EXCLUDED_MODEL } from '../core/bench/stats';
 import type { OrganismCheck } from '../core/bench/organism-checks';
-import { compareText, esc, fmt, fmtCi, raw, sortedUnique, table, type Cell } from './html';
+import { compareText, esc, fmt, fmtCi, pm, raw, sortedUnique, table, type Cell } from './html';
 import type { ProbeBase } from './plots';
 
 function byKeys<T>(rows: readonly T[], ...keys: ((r: T) => string | number)[]): T[] {
@@ -126,11 +126,6 @@ export function pairedTable(paired: readonly PairedRow[], reference: string | un
     rows,
     { empty: reference === undefined ? 'no paired analysis (no paired_reference)' : `no paired rows (needs ${reference} and another technique on the same behaviour, architecture and seed)` },
   );
-}
-
-/** x ± se, or x alone when the se is unknown */
-function pm(x: number, se: number): string {
-  return Number.isFinite(se) ? `${fmt(x)} \u00b1 ${fmt(se)}` : fmt(x);
 }
 
 /** an organism x probe x diffing base detected under the run's null calibration (BenchStats.detected) */
