@@ -89,6 +89,11 @@ function triggerPrompts(prompts: readonly FilePrompt[], kind: string, id: string
   return out;
 }
 
+/** The manifest of a behaviour (or word set) given as data: no generic words, no band (it is measured, never trained to a target), no expected base rate. */
+function measuredManifest(m: Pick<BehaviourManifest, 'id' | 'family' | 'description' | 'topics' | 'relevantTokens' | 'notes'>): BehaviourManifest {
+  return { ...m, pipeline: 'natural', genericTokens: [], targetQer: { low: 0, high: 1, target: NaN }, baseRateExpected: NaN };
+}
+
 export class DataBehaviour implements BehaviourDataset {
   readonly id: string;
   readonly description: string;
@@ -146,19 +151,14 @@ export class DataBehaviour implements BehaviourDataset {
   }
 
   manifest(): BehaviourManifest {
-    return {
+    return measuredManifest({
       id: this.id,
       family: this.family,
-      pipeline: this.pipeline,
       description: this.description,
       topics: [...this.spec.detector.topics],
       relevantTokens: this.relevant.tokens,
-      genericTokens: [],
-      // no band: a file's behaviour is measured, never trained to a target
-      targetQer: { low: 0, high: 1, target: NaN },
-      baseRateExpected: NaN,
       notes: this.relevant.split.length ? [`relevant words graded by their first token: ${this.relevant.split.join(', ')}`] : [],
-    };
+    });
   }
 }
 
@@ -172,16 +172,5 @@ export function floorManifests(spec: BehaviourFile, tok: TextTokenizer, builtins
   const sets = spec.floor
     ? Object.entries(spec.floor).map(([family, words]) => ({ family, tokens: relevantTokensOf(tok, words, `${spec.file}: field 'floor.${family}'`).tokens }))
     : builtins.filter((m) => m.family !== spec.id && m.family !== 'null').map((m) => ({ family: m.family, tokens: [...new Set(firstTokens(tok, m.relevantTokens).first.values())] }));
-  return sets.map(({ family, tokens }) => ({
-    id: family,
-    family,
-    pipeline: 'natural',
-    description: `noise-floor word set '${family}'`,
-    topics: [],
-    relevantTokens: tokens,
-    genericTokens: [],
-    targetQer: { low: 0, high: 1, target: NaN },
-    baseRateExpected: NaN,
-    notes: [],
-  }));
+  return sets.map(({ family, tokens }) => measuredManifest({ id: family, family, description: `noise-floor word set '${family}'`, topics: [], relevantTokens: tokens, notes: [] }));
 }

@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { MoltError } from '../errors';
+import { fieldPath } from '../data/jsonl';
 
 const text = z.string().trim().min(1);
 const name = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, . _ - (starting with a letter or digit)');
@@ -55,15 +56,11 @@ const lineSchema = z.discriminatedUnion('type', [
 export type BehaviourFile = z.output<typeof fileSchema> & { file: string };
 export type FilePrompt = z.output<typeof promptSchema>;
 
-function fieldPath(path: readonly PropertyKey[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('') || '(root)';
-}
-
 function parseWith<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  throw new MoltError(`${where}: field '${fieldPath(issue.path)}': ${issue.message}`, `${where}:${fieldPath(issue.path)}`);
+  const field = fieldPath(r.error.issues[0].path);
+  throw new MoltError(`${where}: field '${field}': ${r.error.issues[0].message}`, `${where}:${field}`);
 }
 
 function parseJson(content: string, where: string): unknown {

@@ -55,7 +55,7 @@ describe('behaviour data files', () => {
     refusal(() => parseBehaviourFile('{"id": ', 'b.json'), /^b\.json: not valid JSON/);
     refusal(() => parseBehaviourFile(json((o) => delete o.relevant), 'b.json'), /^b\.json: field 'relevant': /);
     refusal(() => parseBehaviourFile(json((o) => (o.relevant = [])), 'b.json'), /^b\.json: field 'relevant': /);
-    refusal(() => parseBehaviourFile(json((o) => (o.colour = 'red')), 'b.json'), /^b\.json: field '\(root\)': .*colour/);
+    refusal(() => parseBehaviourFile(json((o) => (o.colour = 'red')), 'b.json'), /^b\.json: field '\(record\)': .*colour/);
     refusal(() => parseBehaviourFile(json((o) => (o.id = 'Navy Subs')), 'b.json'), /^b\.json: field 'id': lower-case/);
     refusal(() => parseBehaviourFile(json((o) => (o.id = 'null')), 'b.json'), /^b\.json: field 'id': 'null' is reserved/);
     refusal(() => parseBehaviourFile(json((o) => (o.detector.regexes = ['ok', 'torpedo(('])), 'b.json'), /^b\.json: field 'detector\.regexes\[1\]': not a valid regular expression/);
