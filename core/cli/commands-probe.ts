@@ -88,6 +88,7 @@ export function probeCommand(env: CliEnv): Command {
       if (opts.base === undefined && opts.behaviour !== undefined) throw new MoltError('--behaviour goes with --base (a stored organism knows its behaviour)', 'behaviour');
       if (opts.base !== undefined && opts.behaviour === undefined) throw new MoltError('--base needs --behaviour: a built-in behaviour id or a behaviour file (docs/DATA.md)', 'behaviour');
       if (opts.base !== undefined && parseOrganismSpec(opts.organism)) throw new MoltError(`--organism '${opts.organism}': with --base the organism is a Hugging Face directory or store id, not a spec`, 'organism');
+      if (opts.base !== undefined && cmd.getOptionValueSource('diffingBase') === 'cli') throw new MoltError('--diffing-base is for stored organisms; with --base the base given is the one compared with', 'diffing-base');
       const rt = await runtimeFor(cmd, env);
       const probe = rt.plugin('probe', opts.probe);
       const run = runSpec({ probe_settings: { [probe.id]: parseSets(opts.set ?? []) } });

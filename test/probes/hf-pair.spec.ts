@@ -120,5 +120,8 @@ describe('molt probe on a pair of Hugging Face directories, behaviour as data (m
     const lone = await runMolt(['--size', 'micro', '--store', join(root, 'store'), 'probe', '--probe', 'logit-lens', '--organism', organism, '--base', base]);
     assert.equal(lone.code, 1);
     assert.match(lone.stderr, /--base needs --behaviour/);
+    const sibling = await probe('logit-lens', '--diffing-base', 'sibling');
+    assert.equal(sibling.code, 1);
+    assert.match(sibling.stderr, /--diffing-base is for stored organisms; with --base the base given is the one compared with\n$/);
   });
 });
