@@ -1,9 +1,9 @@
-// molt probe on an organism/base pair of Hugging Face directories (random
-// micro weights, written in TypeScript, with a BPE tokenizer.json cut down
-// from the llama2 one a registry package ships, and a chat template), the
-// behaviour given as a data
-// file (examples/behaviours/navy-submarines.json, with relevant and floor
-// words the cut-down vocabulary has a first token for): the behaviour's QER and
+// molt probe on organism/base pairs of Hugging Face directories (random
+// micro OLMo2 and Gemma3 weights, written in TypeScript, with a BPE
+// tokenizer.json cut down from the llama2 one a registry package ships, and a
+// chat template), the behaviour given as a data file
+// (examples/behaviours/navy-submarines.json, with relevant and floor words
+// the cut-down vocabulary has a first token for): the behaviour's QER and
 // leakage on both models, then logit-lens and SAE end to end through the
 // CLI. Probes bound to molt's synthetic world refuse in one line.
 import { strict as assert } from 'node:assert';
@@ -15,6 +15,7 @@ import { renderChat, renderPrompt } from '../../core/data/chat-template';
 import { initBackend } from '../../core/engine/backend';
 import { HfTokenizer } from '../../core/tokenizer/hf-tokenizer';
 import { WordTokenizer } from '../../core/tokenizer/word-tokenizer';
+import { gemma3Architecture } from '../../plugins/architectures/gemma3';
 import { olmo2Architecture } from '../../plugins/architectures/olmo2';
 import { runMolt } from '../helpers/cli';
 import { randomHfDir, TEST_CHAT_TEMPLATE } from '../helpers/hf-dirs';
@@ -105,6 +106,15 @@ describe('molt probe on a pair of Hugging Face directories, behaviour as data (m
     assert.match(r.stdout, /latent \d+ decoder \(rank 1/);
     assert.match(r.stdout, /fve +organism/);
     assert.match(r.stdout, /note: SAE [0-9a-f]{12} \(trained in/);
+  });
+
+  it('a Gemma3 pair the same way (logit-lens, text output)', async () => {
+    const tokenizer = { dir: join(root, 'tokenizer') };
+    const g = await Promise.all([1, 2].map((seed) => randomHfDir(root, `gemma${seed}`, gemma3Architecture, seed, tokenizer, { vocabSize, chatTemplate: TEST_CHAT_TEMPLATE })));
+    const r = await runMolt(['--size', 'micro', '--store', join(root, 'store'), '--backend', 'wasm', 'probe', '--probe', 'logit-lens', '--organism', g[0], '--base', g[1], '--behaviour', behaviour]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /probe logit-lens on .* \(navy-submarines\) vs ancestor /);
+    assert.match(r.stdout, /headline relevant_mass @ layer \d+: /);
   });
 
   it('probes of the synthetic world, a built-in behaviour on an HF tokenizer and flags without their pair refuse in one line', async () => {
