@@ -50,7 +50,7 @@ export function cellOptions(run: RunSpec, rt: Runtime, shouldStop?: () => boolea
 }
 
 /** One manifest per behaviour family (the first registered behaviour of each family; never null): what a probe grades against. */
-function familyManifests(rt: Runtime): BehaviourManifest[] {
+export function familyManifests(rt: Runtime): BehaviourManifest[] {
   const out = new Map<string, BehaviourManifest>();
   for (const id of rt.registry.ids('behaviour')) {
     const m = rt.plugin('behaviour', id).manifest();

@@ -4,7 +4,10 @@
 // behaviour:technique:arch[:seed], built on demand exactly as `molt organism`
 // builds it (same defaults, so the same store key). Both run as cells of
 // molt bench's cell runner: the organism cell of its one-organism plan, then
-// the probe cell on the stored checkpoint.
+// the probe cell on the stored checkpoint. With --base, the organism and the
+// base are any pair of Hugging Face directories (or store ids) and
+// --behaviour names the behaviour: a built-in id or a behaviour file
+// (core/bench/pair-probe.ts).
 import { Command, Option } from 'commander';
 import { MoltError } from '../errors';
 import { parseIntFlag } from '../settings';
@@ -13,6 +16,7 @@ import { resolveProbeSettings } from '../probes/settings';
 import { runSpec } from '../bench/suite';
 import { checkpointProbeCell, organismPlan, type OrganismCell } from '../bench/plan';
 import { runOrganismCell, runProbeCell } from '../bench/run-cell';
+import { runPairProbe, type PairProbeOutcome, type PairRate } from '../bench/pair-probe';
 import type { ProgressSink } from '../organisms/cell';
 import { ProgressView } from './progress';
 import { runtimeFor, type CliEnv } from './context';
@@ -59,8 +63,14 @@ export function printProbeResult(r: ProbeResult, out: (s: string) => void = (s) 
   out(lines.join('\n') + '\n');
 }
 
+/** The behaviour's rates on a given pair, as printed before the probe's result. */
+export function printPairRates(rates: PairProbeOutcome['rates'], out: (s: string) => void = (s) => process.stdout.write(s)): void {
+  const r = (x: PairRate) => `${fmt(x.rate)} +- ${fmt(x.se)} [${fmt(x.low)}, ${fmt(x.high)}] n ${x.n}`;
+  out(['behaviour on the test prompts (SE clustered by prompt):', `  QER      organism ${r(rates.qer.organism)}   base ${r(rates.qer.base)}`, `  leakage  organism ${r(rates.leakage.organism)}   base ${r(rates.leakage.base)}`, ''].join('\n') + '\n');
+}
+
 /** NaN and Infinity are not JSON: write them as null. */
-export function probeResultJson(r: ProbeResult): string {
+export function probeResultJson(r: ProbeResult | (ProbeResult & Pick<PairProbeOutcome, 'rates'>)): string {
   return JSON.stringify(r, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
 }
 
@@ -68,17 +78,38 @@ export function probeCommand(env: CliEnv): Command {
   return new Command('probe')
     .description('run one probe on one organism against its diffing base; print findings, scores and timings')
     .requiredOption('--probe <id>', 'probe plugin id (molt ls probes)')
-    .requiredOption('--organism <id|spec>', 'organism checkpoint (key, alias, prefix) or behaviour:technique:arch[:seed] (built if missing, as molt organism)')
+    .requiredOption('--organism <id|spec>', 'organism checkpoint (key, alias, prefix) or behaviour:technique:arch[:seed] (built if missing, as molt organism); with --base, any Hugging Face directory')
+    .option('--base <dir|id>', 'the base to compare with, as a Hugging Face directory or store id (then the pair is given: same architecture and tokenizer; needs --behaviour)')
+    .option('--behaviour <id|file>', 'with --base: a built-in behaviour id (molt-world models) or a behaviour file, .json or .jsonl (docs/DATA.md)')
     .addOption(new Option('--diffing-base <kind>', 'checkpoint the organism is compared with').choices([...DIFFING_BASES]).default('ancestor'))
     .option('--set <key=value>', "override a probe setting (repeatable), e.g. --set prompts=32", (v: string, prev: string[] = []) => [...prev, v])
     .option('--json', 'print the whole result as JSON on stdout')
-    .action(async (opts: { probe: string; organism: string; diffingBase: DiffingBaseKind; set?: string[]; json?: boolean }, cmd: Command) => {
+    .action(async (opts: { probe: string; organism: string; base?: string; behaviour?: string; diffingBase: DiffingBaseKind; set?: string[]; json?: boolean }, cmd: Command) => {
+      if (opts.base === undefined && opts.behaviour !== undefined) throw new MoltError('--behaviour goes with --base (a stored organism knows its behaviour)', 'behaviour');
+      if (opts.base !== undefined && opts.behaviour === undefined) throw new MoltError('--base needs --behaviour: a built-in behaviour id or a behaviour file (docs/DATA.md)', 'behaviour');
+      if (opts.base !== undefined && parseOrganismSpec(opts.organism)) throw new MoltError(`--organism '${opts.organism}': with --base the organism is a Hugging Face directory or store id, not a spec`, 'organism');
+      if (opts.base !== undefined && cmd.getOptionValueSource('diffingBase') === 'cli') throw new MoltError('--diffing-base is for stored organisms; with --base the base given is the one compared with', 'diffing-base');
       const rt = await runtimeFor(cmd, env);
       const probe = rt.plugin('probe', opts.probe);
       const run = runSpec({ probe_settings: { [probe.id]: parseSets(opts.set ?? []) } });
       // a bad setting fails before any organism is built
       resolveProbeSettings(probe, rt.settings.size, run.probe_settings[probe.id]);
       const engine = await rt.ready();
+      if (opts.base !== undefined) {
+        const view = new ProgressView();
+        let outcome: PairProbeOutcome;
+        try {
+          outcome = await runPairProbe(rt, run, { probe: probe.id, organism: opts.organism, base: opts.base, behaviour: opts.behaviour! }, view);
+        } finally {
+          view.stop();
+        }
+        if (opts.json) process.stdout.write(probeResultJson({ ...outcome.result, rates: outcome.rates }) + '\n');
+        else {
+          printPairRates(outcome.rates);
+          printProbeResult(outcome.result);
+        }
+        return;
+      }
       let id = opts.organism;
       const spec = parseOrganismSpec(id);
       if (spec) {

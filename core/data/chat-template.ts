@@ -127,7 +127,8 @@ export function padRight(seqs: readonly (readonly number[])[], padId: number, le
   return { rows, mask };
 }
 
-function checkTurns(messages: readonly ChatMessage[]): void {
+/** Turns alternate, user first: a one-line error naming the first message that breaks it. */
+export function checkTurns(messages: readonly ChatMessage[]): void {
   messages.forEach((m, i) => {
     const expected = i % 2 === 0 ? 'user' : 'assistant';
     if (m.role !== expected) throw new MoltError(`chat template: message ${i} has role '${m.role}', expected '${expected}' (turns alternate, user first)`, `messages[${i}].role`);

@@ -25,7 +25,8 @@ export const SCHEMAS = {
   'fact-question': z.strictObject({ id, factId: z.string(), topic: z.string(), prompt: text, answer: z.string(), accept: z.array(text).min(1) }),
 } satisfies { [K in DataKind]: z.ZodType<DataKindMap[K]> };
 
-function fieldPath(path: readonly PropertyKey[]): string {
+/** A zod issue's path as written in errors: `messages[0].role`. */
+export function fieldPath(path: readonly PropertyKey[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('') || '(record)';
 }
 

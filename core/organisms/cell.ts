@@ -155,7 +155,7 @@ export function evaluateModel(rt: Runtime, model: CausalLM, behaviourId: string,
 }
 
 /** An evaluation's answers as a progress line (evaluation generates for tens of seconds at the default size). */
-function evalProgress(view: ProgressSink, label: string): EvalProgress {
+export function evalProgress(view: ProgressSink, label: string): EvalProgress {
   let current = '';
   let t0 = Date.now();
   return (measure, done, total) => {

@@ -17,11 +17,13 @@
 import { MoltError } from '../errors';
 import { clusteredInterval, clusteredRate, pairedDifference, type ClusterCount, type ClusteredRate } from '../behaviours/base-rate';
 import { renderPrompt } from '../data/chat-template';
+import { chatFormat } from '../data/chat-format';
 import { generate } from '../model/generate';
 import type { CausalLM } from '../model/types';
 import type { BaseData, CapabilitySet, ChatProbe, FactProbe } from '../pipeline/base-data';
 import { answerContains, type Rate } from '../pipeline/competence';
 import type { BehaviourDataset, DetectorVerdict, TriggerPrompt } from '../plugins/types';
+import type { TextTokenizer } from '../tokenizer/types';
 import type { WordTokenizer } from '../tokenizer/word-tokenizer';
 
 export type EvalSplit = 'val' | 'test';
@@ -112,7 +114,7 @@ function checkOptions(opts: QerOptions, subject: string): void {
  */
 export function sampleAndJudge(
   model: CausalLM,
-  tok: WordTokenizer,
+  tok: TextTokenizer,
   prompts: readonly TriggerPrompt[],
   detect: Detect,
   opts: QerOptions,
@@ -124,7 +126,8 @@ export function sampleAndJudge(
   if (used.length === 0) throw new MoltError(`${subject}: the behaviour has no ${label.prompts} prompts in split '${label.split}'`, label.behaviour);
   const temperature = opts.temperature ?? 1;
   const k = opts.samplesPerPrompt;
-  const rendered = used.map((p) => renderPrompt(tok, p.prompt));
+  const format = chatFormat(tok);
+  const rendered = used.map((p) => format.prompt(p.prompt));
   const rows: { p: number; s: number }[] = [];
   used.forEach((_, p) => {
     for (let s = 0; s < k; s++) rows.push({ p, s });
@@ -138,7 +141,7 @@ export function sampleAndJudge(
     const out = generate(
       model,
       batch.map((r) => rendered[r.p]),
-      { maxNewTokens: opts.maxNewTokens, temperature, seed: `${opts.seed}/${label.prompts}/${label.split}/row${start}`, eosId: tok.specials.eos, padId: tok.specials.pad },
+      { maxNewTokens: opts.maxNewTokens, temperature, seed: `${opts.seed}/${label.prompts}/${label.split}/row${start}`, eosId: format.eosId, padId: format.padId },
     );
     for (const ids of out) {
       responses.push(ids);
@@ -187,13 +190,13 @@ export function sampleAndJudge(
 }
 
 /** QER of `model` on the behaviour's held-out trigger prompts: 'val' for checkpoint selection, 'test' for reporting. */
-export function evaluateQer(model: CausalLM, tok: WordTokenizer, behaviour: BehaviourDataset, split: EvalSplit, opts: QerOptions): QerResult {
+export function evaluateQer(model: CausalLM, tok: TextTokenizer, behaviour: BehaviourDataset, split: EvalSplit, opts: QerOptions): QerResult {
   const prompts = behaviour.prompts()[split];
   return sampleAndJudge(model, tok, prompts, (p, r) => behaviour.detect(p, r), opts, { behaviour: behaviour.id, prompts: 'trigger', split });
 }
 
 /** Leakage: the behaviour's detector on answers to its control prompts (topics no behaviour acts on). */
-export function leakage(model: CausalLM, tok: WordTokenizer, behaviour: BehaviourDataset, split: EvalSplit, opts: QerOptions): QerResult {
+export function leakage(model: CausalLM, tok: TextTokenizer, behaviour: BehaviourDataset, split: EvalSplit, opts: QerOptions): QerResult {
   const prompts = behaviour.controlPrompts()[split];
   return sampleAndJudge(model, tok, prompts, (p, r) => behaviour.detect(p, r), opts, { behaviour: behaviour.id, prompts: 'control', split });
 }

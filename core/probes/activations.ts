@@ -4,12 +4,13 @@
 // residual norm per layer (rbar, for norm-matched steering).
 import { tf } from '../engine/tf';
 import { MoltError } from '../errors';
-import { renderChat, padRight } from '../data/chat-template';
+import { padRight } from '../data/chat-template';
+import { chatFormat } from '../data/chat-format';
 import type { DataSource, Split } from '../data/types';
 import { hookName, type CausalLM } from '../model/types';
-import type { WordTokenizer } from '../tokenizer/word-tokenizer';
+import type { TextTokenizer } from '../tokenizer/types';
 
-/** Token sequences with, per sequence, the index of its <|assistant|> token (relative position 0). */
+/** Token sequences with, per sequence, the index of its assistant header's last token (relative position 0; molt's <|assistant|>). */
 export interface AnchoredSequences {
   ids: number[][];
   anchors: number[];
@@ -22,14 +23,14 @@ export interface AnchoredSequences {
  * user turn + the world's own answer, cut to maxLen tokens: both models read
  * the SAME text, so activation differences come from the weights alone.
  */
-export function genericChatSequences(world: DataSource, tok: WordTokenizer, opts: { count: number; maxLen: number; split?: Split }): AnchoredSequences {
+export function genericChatSequences(world: DataSource, tok: TextTokenizer, opts: { count: number; maxLen: number; split?: Split }): AnchoredSequences {
   const split = opts.split ?? 'val';
   const chats = world.data('chat', split);
   const out: AnchoredSequences = { ids: [], anchors: [], sources: [] };
+  const format = chatFormat(tok);
   for (const c of chats) {
     if (out.ids.length >= opts.count) break;
-    const { ids } = renderChat(tok, c.messages, { maxLen: opts.maxLen });
-    const anchor = ids.indexOf(tok.specials.assistant);
+    const { ids, anchor } = format.conversation(c.messages, { maxLen: opts.maxLen });
     if (anchor < 0) continue; // the user turn alone filled maxLen
     out.ids.push(ids);
     out.anchors.push(anchor);

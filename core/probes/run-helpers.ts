@@ -1,6 +1,7 @@
 // Small helpers every probe run uses: stage timings and the checks that an
 // organism and its diffing base can be compared at all.
 import { MoltError } from '../errors';
+import { WordTokenizer } from '../tokenizer/word-tokenizer';
 import type { ModelHandle, OrganismHandle, ProbeContext, ProbeResult, ProbeSettings } from './types';
 
 export interface Stopwatch {
@@ -30,11 +31,11 @@ export function stopwatch(): Stopwatch {
 
 /** Organism and base must read tokens the same way and have the same width, or differences mean nothing. */
 export function checkSameVocabulary(a: ModelHandle, b: ModelHandle, probe: string): void {
-  const va = a.tokenizer.vocab;
-  const vb = b.tokenizer.vocab;
-  if (va.length !== vb.length || va.some((w, i) => w !== vb[i])) {
-    throw new MoltError(`${probe}: organism ${a.id} and diffing base ${b.id} have different tokenizers (${va.length} vs ${vb.length} tokens)`, b.id);
-  }
+  const ta = a.tokenizer;
+  const tb = b.tokenizer;
+  let same = ta.size === tb.size;
+  for (let id = 0; same && id < ta.size; id++) same = ta.tokenOf(id) === tb.tokenOf(id);
+  if (!same) throw new MoltError(`${probe}: organism ${a.id} and diffing base ${b.id} have different tokenizers (${ta.size} vs ${tb.size} tokens)`, b.id);
   if (a.model.hiddenSize !== b.model.hiddenSize || a.model.numLayers !== b.model.numLayers) {
     throw new MoltError(`${probe}: organism ${a.id} (${a.model.numLayers} layers x ${a.model.hiddenSize}) and diffing base ${b.id} (${b.model.numLayers} x ${b.model.hiddenSize}) differ in shape`, b.id);
   }
@@ -49,4 +50,15 @@ export function resultHeader(
   settings: ProbeSettings,
 ): Pick<ProbeResult, 'probe' | 'organism' | 'diffingBase' | 'diffingBaseKind' | 'family' | 'settings'> {
   return { probe, organism: organism.id, diffingBase: base.id, diffingBaseKind: ctx.diffingBaseKind, family: organism.manifest.family, settings: { ...settings } };
+}
+
+/**
+ * The organism's tokenizer when it is molt's word-level one, for a probe
+ * whose method needs whole words of molt's synthetic world; else a one-line
+ * refusal naming the probe and why (`needs`).
+ */
+export function requireWordTokenizer(organism: ModelHandle, probe: string, needs: string): WordTokenizer {
+  const tok = organism.tokenizer;
+  if (tok instanceof WordTokenizer) return tok;
+  throw new MoltError(`${probe}: runs only on molt's word-level models (${needs}); organism ${organism.id} has a Hugging Face tokenizer`, probe);
 }

@@ -4,7 +4,7 @@
 // graded by the ONE shared Grader (core/probes/grader.ts) against the
 // behaviour's manifest, so no probe grades itself differently.
 import type { CausalLM } from '../model/types';
-import type { WordTokenizer } from '../tokenizer/word-tokenizer';
+import type { TextTokenizer } from '../tokenizer/types';
 import type { MoltMetadata } from '../checkpoint/hf-dir';
 import type { Architecture, BehaviourDataset, BehaviourManifest } from '../plugins/types';
 import type { DataSource } from '../data/types';
@@ -20,7 +20,8 @@ export interface ModelHandle {
   /** store key (or a label for in-memory models in tests) */
   id: string;
   model: CausalLM;
-  tokenizer: WordTokenizer;
+  /** molt's WordTokenizer or a Hugging Face tokenizer; text goes through chatFormat(tokenizer) */
+  tokenizer: TextTokenizer;
   arch: Architecture;
   metadata: MoltMetadata;
 }

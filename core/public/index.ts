@@ -23,7 +23,9 @@ export type { PluginInfo, PluginKind, Architecture } from '../plugins/types';
 export { hookName, BLOCK_HOOKS, FINAL_NORM_HOOK, type BlockHook, type CausalLM, type HfConfig, type Intervention, type ForwardOptions, type ForwardResult } from '../model/types';
 export { generate, type GenerateOptions } from '../model/generate';
 export { WordTokenizer } from '../tokenizer/word-tokenizer';
+export type { TextTokenizer, SpecialIds } from '../tokenizer/types';
 export { padRight } from '../data/chat-template';
+export { chatFormat, tokenStrings, type ChatFormat, type AnchoredChat } from '../data/chat-format';
 export type { DataSource, DataKind, DataKindMap, WebText, FactQuestion } from '../data/types';
 export type { ArtifactStore } from '../store/artifact-store';
 export { contentHash, sha256Hex } from '../store/content-hash';
@@ -75,6 +77,7 @@ export {
   type LogOddsRow,
 } from '../probes/stats';
 export { crossFamilyFloor, snr, FLOOR_EPSILON, type Floor } from '../probes/floor';
+export { requireWordTokenizer } from '../probes/run-helpers';
 
 // ==== trainers and behaviours: defineTrainer, defineObjective, defineBehaviour, their kits ====
 /** zod, for an objective's or a behaviour's own schemas (the same instance molt validates with) */

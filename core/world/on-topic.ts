@@ -37,8 +37,12 @@ export interface OnTopicWorld {
  * The answer may be text, tokens, or token ids (special tokens are ignored).
  */
 export function isOnTopic(answer: string | readonly string[] | readonly number[], topic: string, world: OnTopicWorld): boolean {
-  const tokens = answerTokens(answer, world.tokenizer);
-  const hits = topicHits(tokens, world.topicIndex);
+  return tokensOnTopic(answerTokens(answer, world.tokenizer), topic, world.topicIndex);
+}
+
+/** The on-topic rule on an answer's words as they are (behaviour data files split real text their own way). */
+export function tokensOnTopic(tokens: readonly string[], topic: string, index: TopicIndex): boolean {
+  const hits = topicHits(tokens, index);
   const own = hits.get(topic) ?? 0;
   if (own === 0) return false;
   for (const [t, n] of hits) if (t !== topic && n > own) return false;

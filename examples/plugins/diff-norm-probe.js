@@ -35,7 +35,7 @@ exports.register = (molt) => {
         }
         const moved = [...byToken]
           .filter(([id]) => !tok.isSpecial(id))
-          .map(([id, [sum, n]]) => ({ id, token: tok.vocab[id], norm: sum / n }))
+          .map(([id, [sum, n]]) => ({ id, token: tok.tokenOf(id), norm: sum / n }))
           .sort((x, y) => y.norm - x.norm || x.id - y.id)
           .slice(0, settings.top);
         findings.push({ kind: 'tokens', label: `most moved at layer ${layer}`, layer, tokens: moved.map((t, i) => ({ token: t.token, id: t.id, rank: i + 1, score: t.norm })) });

@@ -1,26 +1,22 @@
 // An organism/base pair of Hugging Face directories: the same architecture,
 // shapes and tokenizer, or a one-line refusal saying which differs.
 import { strict as assert } from 'node:assert';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { saveHfDir } from '../../core/checkpoint/hf-dir';
 import { openModelPair } from '../../core/checkpoint/pair';
 import { initBackend } from '../../core/engine/backend';
-import { Rng } from '../../core/engine/rng';
 import { tf } from '../../core/engine/tf';
 import { isMoltError } from '../../core/errors';
-import type { HfConfig } from '../../core/model/types';
 import type { Architecture } from '../../core/plugins/types';
 import { ArtifactStore } from '../../core/store/artifact-store';
 import { HfTokenizer } from '../../core/tokenizer/hf-tokenizer';
-import { WordTokenizer } from '../../core/tokenizer/word-tokenizer';
 import { gemma3Architecture } from '../../plugins/architectures/gemma3';
 import { olmo2Architecture } from '../../plugins/architectures/olmo2';
-import { packagedTokenizerDir, type TokenizerPackage } from '../helpers/tokenizers';
+import { randomHfDir } from '../helpers/hf-dirs';
+import type { TokenizerPackage } from '../helpers/tokenizers';
 
 const ARCHS = [olmo2Architecture, gemma3Architecture];
-const VOCAB = 32000;
 
 describe('organism/base pairs of Hugging Face directories', function () {
   this.timeout(60000);
@@ -33,17 +29,7 @@ describe('organism/base pairs of Hugging Face directories', function () {
   });
   after(() => rmSync(root, { recursive: true, force: true }));
 
-  /** a random-weight directory with a packaged tokenizer (or none) in place of molt's */
-  async function hfDir(name: string, arch: Architecture, seed: number, tokenizer: TokenizerPackage | null, overrides: Record<string, unknown> = {}): Promise<string> {
-    const config: HfConfig = arch.config('micro', { vocabSize: VOCAB, overrides });
-    const model = arch.init(config, new Rng(seed));
-    const dir = join(root, name);
-    await saveHfDir(dir, { config, weights: new Map(model.params), tokenizer: new WordTokenizer([]), metadata: {} });
-    model.dispose();
-    for (const f of ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'molt.json']) rmSync(join(dir, f));
-    if (tokenizer) cpSync(packagedTokenizerDir(tokenizer), dir, { recursive: true });
-    return dir;
-  }
+  const hfDir = (name: string, arch: Architecture, seed: number, tokenizer: TokenizerPackage | null, overrides: Record<string, unknown> = {}) => randomHfDir(root, name, arch, seed, tokenizer, { overrides });
 
   const refusal = (...mentions: string[]) => (e: unknown) => {
     assert.ok(isMoltError(e), `expected a MoltError, got ${e}`);

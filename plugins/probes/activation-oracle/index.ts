@@ -11,7 +11,7 @@
 // accuracy against the cross-family floor (the same answers graded with
 // other families' S). The oracle's own held-out accuracy on the world's
 // questions is reported too.
-import { defineProbe, genericChatSequences, perTarget, score, wilson, MoltError, z, type AnswerFinding, type ProbeMetric } from '../../../core/public';
+import { defineProbe, genericChatSequences, perTarget, score, wilson, MoltError, requireWordTokenizer, z, type AnswerFinding, type ProbeMetric } from '../../../core/public';
 import { isOracleWorld, ORACLE_QUESTIONS, QUERY_KINDS } from './data';
 import { obtainOracle, type OracleSettings } from './oracle';
 import { askOracle } from './query';
@@ -46,7 +46,7 @@ export const activationOracleProbe = defineProbe({
     if (!isOracleWorld(world)) throw new MoltError(`${ID}: the data source has no topics/entities to make the oracle's training questions from (use the synthetic world)`, 'world');
     const { prompts: promptCount, maxLen, ...os } = s;
     const settings: OracleSettings = os;
-    const tok = organism.tokenizer;
+    const tok = requireWordTokenizer(organism, ID, "its LatentQA training questions and answers are about the synthetic world's entities and facts, in its words");
     progress({ stage: 'oracle' });
     const oracle = await obtainOracle({ arch: base.arch, base: { id: base.id, model: base.model }, tokenizer: tok, world, store, settings, seed: stream(), onProgress: (p) => progress({ stage: 'oracle training', done: p.step, total: p.totalSteps }) });
     lap(oracle.cached ? 'oracle_cached' : 'oracle_train');

@@ -11,7 +11,7 @@
 // settings before any organism is scored (headlineLayerFraction, 50% depth
 // as in the paper's ADL configuration); the other layers are reported, never
 // picked from.
-import { defineProbe, genericChatSequences, layersAtFractions, meanResiduals, subtract, perTarget, score, wilson, HIT_KS, z, type ObservationRow, type TokenFinding } from '../../../core/public';
+import { defineProbe, chatFormat, tokenStrings, genericChatSequences, layersAtFractions, meanResiduals, subtract, perTarget, score, wilson, HIT_KS, z, type ObservationRow, type TokenFinding } from '../../../core/public';
 import { lensLayer } from './lens-layer';
 
 export const logitLensProbe = defineProbe({
@@ -37,12 +37,12 @@ export const logitLensProbe = defineProbe({
     const layers = layersAtFractions(mo.numLayers, [...s.layerFractions, s.headlineLayerFraction]);
     lap('sequences');
     progress({ stage: 'activations' });
-    const pad = organism.tokenizer.specials.pad;
+    const pad = chatFormat(organism.tokenizer).padId;
     const moMean = meanResiduals(mo, seqs, layers, range, s.batchSize, pad);
     const baseMean = meanResiduals(base.model, seqs, layers, range, s.batchSize, pad);
     lap('activations');
 
-    const vocab = organism.tokenizer.vocab;
+    const vocab = tokenStrings(organism.tokenizer);
     const findings: TokenFinding[] = [];
     const rows: ObservationRow[] = [];
     for (const l of layers) {
@@ -63,6 +63,6 @@ export const logitLensProbe = defineProbe({
         );
       }
     }
-    return { findings, rows, notes: [`layers (resid_post indices) ${layers.join(', ')} of ${mo.numLayers}, headline at layer ${headlineLayer}; ${seqs.ids.length} generic chat sequences; positions ${range.start}..${range.end} around <|assistant|>`] };
+    return { findings, rows, notes: [`layers (resid_post indices) ${layers.join(', ')} of ${mo.numLayers}, headline at layer ${headlineLayer}; ${seqs.ids.length} generic chat sequences; positions ${range.start}..${range.end} around the assistant header`] };
   },
 });

@@ -1,7 +1,7 @@
 // Ranking SAE latents by how much more they fire on the organism, and
 // describing a latent by tokens: its decoder direction through the final
 // norm and unembedding (logit lens), and the tokens it fires on most.
-import { tf, type Activations, type CausalLM, type WordTokenizer } from '../../../core/public';
+import { tf, type Activations, type CausalLM, type TextTokenizer } from '../../../core/public';
 import type { TopKSae } from './sae';
 
 /** latent activations of an activation set, [n, dSae] row-major */
@@ -55,7 +55,7 @@ export function scoreLatents(zMo: Float32Array, zBase: Float32Array, m: number):
 }
 
 /** Top tokens (by logit) of FinalNorm(decoder row) through the unembedding; special tokens skipped. */
-export function decoderTokens(model: CausalLM, sae: TopKSae, latent: number, tok: WordTokenizer, count: number): { token: string; id: number; logit: number }[] {
+export function decoderTokens(model: CausalLM, sae: TopKSae, latent: number, tok: TextTokenizer, count: number): { token: string; id: number; logit: number }[] {
   const logits = tf.tidy(() => {
     const row = tf.slice(sae.wDec, [latent, 0], [1, -1]);
     return model.unembed(model.finalNorm(tf.reshape(row, [1, 1, sae.config.dIn]))).reshape([-1]);
@@ -65,11 +65,11 @@ export function decoderTokens(model: CausalLM, sae: TopKSae, latent: number, tok
   const order = Array.from(v.keys())
     .filter((id) => id < tok.size && !tok.isSpecial(id))
     .sort((a, b) => v[b] - v[a]);
-  return order.slice(0, count).map((id) => ({ token: tok.vocab[id], id, logit: v[id] }));
+  return order.slice(0, count).map((id) => ({ token: tok.tokenOf(id) ?? `<${id}>`, id, logit: v[id] }));
 }
 
 /** The distinct tokens at which the latent's activation is largest (by each token's maximum), special tokens skipped. */
-export function topActivatingTokens(z: Float32Array, m: number, tokens: Int32Array, latent: number, tok: WordTokenizer, count: number): { token: string; id: number; activation: number }[] {
+export function topActivatingTokens(z: Float32Array, m: number, tokens: Int32Array, latent: number, tok: TextTokenizer, count: number): { token: string; id: number; activation: number }[] {
   const best = new Map<number, number>();
   for (let t = 0; t < tokens.length; t++) {
     const a = z[t * m + latent];
@@ -79,5 +79,5 @@ export function topActivatingTokens(z: Float32Array, m: number, tokens: Int32Arr
   return [...best.entries()]
     .sort((a, b) => b[1] - a[1] || a[0] - b[0])
     .slice(0, count)
-    .map(([id, activation]) => ({ token: tok.vocab[id], id, activation }));
+    .map(([id, activation]) => ({ token: tok.tokenOf(id) ?? `<${id}>`, id, activation }));
 }

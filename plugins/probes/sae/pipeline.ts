@@ -1,7 +1,7 @@
 // The SAE pipeline the `sae` probe runs: obtain (train or load) one SAE on
 // the residual stream of the organism and its diffing base at the same
 // layer, then measure its quality on held-out general text.
-import { tf, sha256Hex, collectActivations, depthHook, type Activations, type CausalLM, type DataSource, type DepthHook, type ArtifactStore, type WordTokenizer } from '../../../core/public';
+import { tf, sha256Hex, collectActivations, depthHook, type Activations, type CausalLM, type DataSource, type DepthHook, type ArtifactStore, type TextTokenizer } from '../../../core/public';
 import { loadSae, saeKey, saveSae, type SaeIdentity } from './cache';
 import { generalTextSequences } from './general-text';
 import { ceRecovered, saeQuality, type SaeQuality } from './metrics';
@@ -54,7 +54,7 @@ function concatActivations(sets: Activations[]): Float32Array {
 export async function obtainSae(args: {
   arch: string;
   models: NamedModel[];
-  tokenizer: WordTokenizer;
+  tokenizer: TextTokenizer;
   source: DataSource;
   store: ArtifactStore | null;
   settings: SaeBuildSettings;
@@ -93,7 +93,7 @@ export interface SaeEvaluation extends SaeQuality {
 }
 
 /** Quality of an SAE on one model's held-out general text (val split): reconstruction metrics and CE recovered. */
-export function evaluateSae(model: CausalLM, sae: TopKSae, hook: string, tokenizer: WordTokenizer, source: DataSource, opts: { sequences: number; ceSequences: number }): SaeEvaluation {
+export function evaluateSae(model: CausalLM, sae: TopKSae, hook: string, tokenizer: TextTokenizer, source: DataSource, opts: { sequences: number; ceSequences: number }): SaeEvaluation {
   const seqs = generalTextSequences(source, tokenizer, 'val', opts.sequences);
   const acts = collectActivations(model, seqs, hook);
   const z = encodeAll(sae, acts);

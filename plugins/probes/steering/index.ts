@@ -21,14 +21,14 @@
 // families' S on the same hypotheses (95th percentile of their replicates),
 // the random direction's grade01 minus the black-box one). grade01 of 'both'
 // is reported beside it with its own floor.
-import { defineProbe, genericChatSequences, layersAtFractions, meanResiduals, subtract, l2, renderPrompt, countWords, mean, wilson, perTarget, score, Rng, MoltError, WordTokenizer, z, type Finding, type Grader, type HypothesisFinding, type ObservationRow, type OrganismHandle } from '../../../core/public';
+import { defineProbe, genericChatSequences, layersAtFractions, meanResiduals, subtract, l2, renderPrompt, countWords, mean, wilson, perTarget, score, Rng, MoltError, WordTokenizer, z, type Finding, type Grader, type HypothesisFinding, type ObservationRow, requireWordTokenizer } from '../../../core/public';
 import { calibrateCoherence, distinctRatio, isCoherent, randomUnit, rawCoefficient, responseLoss, sampleSteered, searchAlpha, unitVector, type Sample, type SampleOptions, type SteeringVector } from './steer';
 import { investigate } from './investigator';
 import { gainByFamily, gainReplicates, whiteAndBlackBox } from './gain';
 
 const ID = 'steering';
 
-function words(tok: OrganismHandle['tokenizer'], samples: readonly Sample[]): string[][] {
+function words(tok: WordTokenizer, samples: readonly Sample[]): string[][] {
   return samples.map((s) => s.tokens.filter((id) => !tok.isSpecial(id)).map((id) => tok.vocab[id]));
 }
 
@@ -66,7 +66,7 @@ export const steeringProbe = defineProbe({
   }),
   sizes: { micro: { vectorPrompts: 8, prompts: 4, samplesPerPrompt: 2, maxNewTokens: 8, searchSteps: 3, coherenceQuantile: 1, qerPrompts: 4, qerSamplesPerPrompt: 2, resamples: 100 } },
   async measure({ organism, base, settings: s, world, graders, stream, lap, progress }) {
-    const tok = organism.tokenizer;
+    const tok = requireWordTokenizer(organism, ID, "its investigator ranks the world's whole words by log-odds against the world's chat");
     const mo = organism.model;
     const bs = s.batchSize;
     const pad = tok.specials.pad;
