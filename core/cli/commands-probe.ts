@@ -41,10 +41,13 @@ function parseSets(sets: string[]): Record<string, string> {
 
 const fmt = (x: number) => (Number.isNaN(x) ? '-' : Number.isInteger(x) ? String(x) : Math.abs(x) >= 100 ? x.toFixed(1) : x.toPrecision(3));
 
+/** a store key shortened for the eye; a directory path is kept whole (a prefix of it names nothing) */
+const shownModel = (id: string) => (/^[0-9a-f]{17,}$/.test(id) ? id.slice(0, 16) : id);
+
 export function printProbeResult(r: ProbeResult, out: (s: string) => void = (s) => process.stdout.write(s)): void {
   const h = r.headline;
   const lines = [
-    `probe ${r.probe} on ${r.organism.slice(0, 16)} (${r.family}) vs ${r.diffingBaseKind} ${r.diffingBase.slice(0, 16)}`,
+    `probe ${r.probe} on ${shownModel(r.organism)} (${r.family}) vs ${r.diffingBaseKind} ${shownModel(r.diffingBase)}`,
     `headline ${h.metric}${h.layer === undefined ? '' : ` @ layer ${h.layer}`}: ${fmt(h.score)} [${fmt(h.ci_low)}, ${fmt(h.ci_high)}]  floor ${fmt(h.floor)}  ${h.detected ? 'DETECTED' : 'not detected'}`,
     '',
     'findings:',
