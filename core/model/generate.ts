@@ -1,11 +1,13 @@
 // Batched autoregressive generation with left padding and a KV cache.
 // Sampling happens on the CPU from a seeded stream per row, so a seed fixes
 // the output, and a row's draws do not depend on the other rows.
+// generateBatches runs many such batches at once with the same results
+// (evaluation: hundreds of prompts, several samples each).
 import { tf } from '../engine/tf';
 import { Rng } from '../engine/rng';
 import { MoltError } from '../errors';
 import { sampleToken, type SamplingOptions } from './sampling';
-import type { CausalLM, Intervention } from './types';
+import type { CausalLM, Intervention, KvCacheHandle } from './types';
 
 export interface GenerateOptions extends SamplingOptions {
   maxNewTokens: number;
@@ -39,15 +41,45 @@ export function leftPad(prompts: number[][], padId: number): { ids: number[][]; 
   };
 }
 
+/** The last position's logits, [B * V], of ids [B][T]: a cached step when `cache` is given, else a full forward. */
+function lastLogits(model: CausalLM, cache: KvCacheHandle | null, ids: number[][], mask: number[][], interventions: Intervention[] | undefined): Float32Array {
+  const [B, T] = [ids.length, ids[0].length];
+  const idT = tf.tensor2d(ids, [B, T], 'int32');
+  const maskT = tf.tensor2d(mask, [B, T], 'float32');
+  try {
+    const o = { attentionMask: maskT, interventions, lastOnly: true };
+    const logits = cache ? model.forwardStep(idT, cache, o).logits : model.forward(idT, o).logits;
+    const values = logits.dataSync() as Float32Array;
+    logits.dispose();
+    return values;
+  } finally {
+    idT.dispose();
+    maskT.dispose();
+  }
+}
+
+function checkPrompts(prompts: number[][], where: string): void {
+  prompts.forEach((p, i) => {
+    if (p.length === 0) throw new MoltError(`generate: prompt ${i}${where} is empty`, `prompt ${i}`);
+  });
+}
+
+function padIdOf(model: CausalLM, padId: number | undefined): number {
+  return padId ?? (typeof model.config.pad_token_id === 'number' ? model.config.pad_token_id : 0);
+}
+
+/** The sampling stream of row `b` of a batch generated with `seed`. */
+function rowRng(seed: number | string, b: number): Rng {
+  return new Rng(seed).fork(`generate/row${b}`);
+}
+
 export function generateDetailed(model: CausalLM, prompts: number[][], opts: GenerateOptions): GenerateResult {
   if (prompts.length === 0) return { tokens: [], finished: [], stepLogits: [] };
-  prompts.forEach((p, i) => {
-    if (p.length === 0) throw new MoltError(`generate: prompt ${i} is empty`, `prompt ${i}`);
-  });
+  checkPrompts(prompts, '');
   const B = prompts.length;
   const V = model.vocabSize;
-  const padId = opts.padId ?? (typeof model.config.pad_token_id === 'number' ? model.config.pad_token_id : 0);
-  const rngs = prompts.map((_, b) => new Rng(opts.seed).fork(`generate/row${b}`));
+  const padId = padIdOf(model, opts.padId);
+  const rngs = prompts.map((_, b) => rowRng(opts.seed, b));
   const tokens: number[][] = prompts.map(() => []);
   const finished = new Array<boolean>(B).fill(false);
   const stepLogits: Float32Array[] = [];
@@ -57,26 +89,10 @@ export function generateDetailed(model: CausalLM, prompts: number[][], opts: Gen
   let next: number[] = [];
   try {
     for (let step = 0; step < opts.maxNewTokens; step++) {
-      let logits: tf.Tensor3D;
-      if (cache) {
-        // The first step runs the whole padded prompt; later ones one token.
-        const stepIds = step === 0 ? ids : next.map((t) => [t]);
-        const stepMask = step === 0 ? mask : next.map(() => [1]);
-        const idT = tf.tensor2d(stepIds, [B, stepIds[0].length], 'int32');
-        const maskT = tf.tensor2d(stepMask, [B, stepMask[0].length], 'float32');
-        logits = model.forwardStep(idT, cache, { attentionMask: maskT, interventions: opts.interventions, lastOnly: true }).logits;
-        idT.dispose();
-        maskT.dispose();
-      } else {
-        const T = ids[0].length;
-        const idT = tf.tensor2d(ids, [B, T], 'int32');
-        const maskT = tf.tensor2d(mask, [B, T], 'float32');
-        logits = model.forward(idT, { attentionMask: maskT, interventions: opts.interventions, lastOnly: true }).logits;
-        idT.dispose();
-        maskT.dispose();
-      }
-      const values = logits.dataSync() as Float32Array;
-      logits.dispose();
+      // With the cache the first step runs the whole padded prompt, later ones one token.
+      const values = cache
+        ? lastLogits(model, cache, step === 0 ? ids : next.map((t) => [t]), step === 0 ? mask : next.map(() => [1]), opts.interventions)
+        : lastLogits(model, null, ids, mask, opts.interventions);
       if (opts.recordLogits) stepLogits.push(values.slice());
       next = [];
       for (let b = 0; b < B; b++) {
@@ -108,4 +124,138 @@ export function generateDetailed(model: CausalLM, prompts: number[][], opts: Gen
 /** New token ids per prompt (eos excluded), batched, left-padded, KV-cached. */
 export function generate(model: CausalLM, prompts: number[][], opts: GenerateOptions): number[][] {
   return generateDetailed(model, prompts, opts).tokens;
+}
+
+/** One batch for generateBatches: the prompts and seed a generate() call would be given. */
+export interface PromptBatch {
+  prompts: number[][];
+  seed: number | string;
+}
+
+export interface BatchesOptions extends Omit<GenerateOptions, 'seed' | 'useCache' | 'recordLogits'> {
+  /** most rows run through the model at once (default 512) */
+  maxRows?: number;
+  /** keep, per row, the logits that chose each of its tokens (eos included) */
+  recordLogits?: boolean;
+  /** called after each pass over a group of rows with the rows done so far */
+  onRows?: (done: number) => void;
+}
+
+export interface BatchGeneration {
+  /** as generate() */
+  tokens: number[][];
+  finished: boolean[];
+  /** per row, per token it drew (eos included), its V logits (recordLogits) */
+  rowLogits: Float32Array[][];
+}
+
+/** A row of generateBatches, laid out as generateDetailed lays out its batch. */
+interface Row {
+  out: BatchGeneration;
+  /** place in its batch */
+  index: number;
+  ids: number[];
+  mask: number[];
+  rng: Rng;
+}
+
+/**
+ * generate() of each batch, with the same tokens and logits bit for bit, but
+ * with several batches' rows in one pass over the model, which spends most of
+ * a small model's time in per-operation overhead rather than arithmetic. This
+ * is exact because a row's arithmetic never depends on the other rows (the
+ * products, norms and attention run row by row or group by group; see
+ * test/model/generate-batches.spec.ts) but does depend on its own left padding:
+ * masked keys weigh e^-87, not 0, in the attention's softmax. So a row keeps
+ * its batch's padded length, and only batches of equal padded length share a
+ * pass. Each row keeps its batch's sampling stream. Within a pass, identical
+ * padded prompts (a prompt's several samples) share one prefill, and rows
+ * that finished leave the pass, so they cost no more steps.
+ */
+export function generateBatches(model: CausalLM, batches: readonly PromptBatch[], opts: BatchesOptions): BatchGeneration[] {
+  const padId = padIdOf(model, opts.padId);
+  const maxRows = opts.maxRows ?? 512;
+  if (!(Number.isInteger(maxRows) && maxRows > 0)) throw new MoltError(`generate: maxRows must be a positive integer, got ${maxRows}`, 'maxRows');
+  const byLength = new Map<number, Row[]>();
+  const results = batches.map((batch, i): BatchGeneration => {
+    checkPrompts(batch.prompts, ` of batch ${i}`);
+    const out: BatchGeneration = { tokens: batch.prompts.map(() => []), finished: batch.prompts.map(() => false), rowLogits: batch.prompts.map(() => []) };
+    if (batch.prompts.length === 0) return out;
+    const { ids, mask } = leftPad(batch.prompts, padId);
+    const rows = byLength.get(ids[0].length) ?? [];
+    ids.forEach((row, b) => rows.push({ out, index: b, ids: row, mask: mask[b], rng: rowRng(batch.seed, b) }));
+    byLength.set(ids[0].length, rows);
+    return out;
+  });
+  let done = 0;
+  for (const rows of byLength.values()) {
+    for (let start = 0; start < rows.length; start += maxRows) {
+      const group = rows.slice(start, start + maxRows);
+      decodeGroup(model, group, opts);
+      done += group.length;
+      opts.onRows?.(done);
+    }
+  }
+  return results;
+}
+
+/** Generate for rows of one padded length together (generateBatches). */
+function decodeGroup(model: CausalLM, rows: readonly Row[], opts: BatchesOptions): void {
+  const V = model.vocabSize;
+  // identical padded prompts: one prefill, its cache row copied to each
+  const unique = new Map<string, number>();
+  const firsts: Row[] = [];
+  const prefillRow = rows.map((r) => {
+    const key = `${r.ids.join(',')}|${r.mask.join('')}`;
+    let u = unique.get(key);
+    if (u === undefined) {
+      u = firsts.length;
+      unique.set(key, u);
+      firsts.push(r);
+    }
+    return u;
+  });
+  const cache = model.initCache(firsts.length);
+  try {
+    let values = lastLogits(model, cache, firsts.map((r) => r.ids), firsts.map((r) => r.mask), opts.interventions);
+    cache.selectRows(prefillRow);
+    // the rows in the cache, in its order, and where each one's logits are in `values`
+    let live = rows.map((_, i) => i);
+    let logitRow = prefillRow;
+    for (let step = 0; ; step++) {
+      const next: number[] = [];
+      let stopped = 0;
+      live.forEach((i, c) => {
+        const { out, index, rng } = rows[i];
+        if (out.finished[index]) {
+          // a finished row still in the pass feeds eos; its outputs are ignored
+          next.push(opts.eosId);
+          stopped++;
+          return;
+        }
+        const logits = values.subarray(logitRow[c] * V, (logitRow[c] + 1) * V);
+        if (opts.recordLogits) out.rowLogits[index].push(logits.slice());
+        const t = sampleToken(logits, opts, rng);
+        next.push(t);
+        if (t === opts.eosId) {
+          out.finished[index] = true;
+          stopped++;
+        } else out.tokens[index].push(t);
+      });
+      if (stopped === live.length || step + 1 >= opts.maxNewTokens) return;
+      // Dropping rows gathers the whole cache, about the cost of one step's
+      // cache append: done once an eighth of the pass has finished.
+      let ids = next;
+      if (stopped * 8 >= live.length) {
+        const keep = live.map((_, c) => c).filter((c) => !rows[live[c]].out.finished[rows[live[c]].index]);
+        cache.selectRows(keep);
+        live = keep.map((c) => live[c]);
+        ids = keep.map((c) => next[c]);
+      }
+      values = lastLogits(model, cache, ids.map((t) => [t]), ids.map(() => [1]), opts.interventions);
+      logitRow = live.map((_, c) => c);
+    }
+  } finally {
+    cache.dispose();
+  }
 }

@@ -70,6 +70,8 @@ export function samplingDistribution(logits: ArrayLike<number>, opts: SamplingOp
 export function sampleToken(logits: ArrayLike<number>, opts: SamplingOptions, rng: Rng): number {
   if (opts.greedy || opts.temperature === 0) return argmax(logits);
   if (!(opts.temperature > 0)) throw new Error(`sampling: temperature must be >= 0, got ${opts.temperature}`);
+  const filtered = (opts.topK !== undefined && opts.topK > 0 && opts.topK < logits.length) || (opts.topP !== undefined && opts.topP < 1);
+  if (!filtered) return sampleTemperature(logits, opts.temperature, rng);
   const probs = samplingDistribution(logits, opts);
   const u = rng.next();
   let cum = 0;
@@ -77,6 +79,44 @@ export function sampleToken(logits: ArrayLike<number>, opts: SamplingOptions, rn
   for (let i = 0; i < probs.length; i++) {
     if (probs[i] === 0) continue;
     cum += probs[i];
+    last = i;
+    if (u < cum) return i;
+  }
+  return last;
+}
+
+// Scratch for sampleTemperature: generation samples tens of thousands of rows,
+// and a fresh array per row was a good part of its time (allocation and GC).
+let expScratch = new Float64Array(0);
+
+/**
+ * sampleToken without top-k/top-p (how QER is measured), in one reused
+ * buffer: the same float64 operations in the same order as
+ * samplingDistribution followed by the cumulative walk, so the same token,
+ * but the normalising divisions stop at the token drawn.
+ */
+function sampleTemperature(logits: ArrayLike<number>, temperature: number, rng: Rng): number {
+  const V = logits.length;
+  if (expScratch.length < V) expScratch = new Float64Array(V);
+  const e = expScratch;
+  let best = 0;
+  for (let i = 0; i < V; i++) {
+    e[i] = logits[i] / temperature;
+    if (e[i] > e[best]) best = i;
+  }
+  const max = e[best];
+  let total = 0;
+  for (let i = 0; i < V; i++) {
+    e[i] = Math.exp(e[i] - max);
+    total += e[i];
+  }
+  const u = rng.next();
+  let cum = 0;
+  let last = 0;
+  for (let i = 0; i < V; i++) {
+    const p = e[i] / total;
+    if (p === 0) continue;
+    cum += p;
     last = i;
     if (u < cum) return i;
   }

@@ -52,6 +52,12 @@ export interface KvCacheHandle {
   readonly batchSize: number;
   /** absolute positions consumed so far (padding included) */
   readonly length: number;
+  /**
+   * Keep only rows `rows`, in that order (a row may be listed more than once):
+   * the cache of rows that finished is dropped, a shared prompt's is copied.
+   * Rows never interact, so the kept rows continue exactly as before.
+   */
+  selectRows(rows: readonly number[]): void;
   dispose(): void;
 }
 

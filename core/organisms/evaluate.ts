@@ -13,12 +13,14 @@
 // capability, whose phrasings of one fact share what the model knows of it.
 // Sampling is batched and seeded: the same model, seed and batch size give
 // identical samples (rows are seeded by their place in a batch, so another
-// batch size draws other, equally valid, samples).
+// batch size draws other, equally valid, samples). Batches of equal padded
+// length go through the model together (generateBatches), which changes no
+// sample and no number, only the time.
 import { MoltError } from '../errors';
 import { clusteredInterval, clusteredRate, pairedDifference, type ClusterCount, type ClusteredRate } from '../behaviours/base-rate';
 import { renderPrompt } from '../data/chat-template';
 import { chatFormat } from '../data/chat-format';
-import { generate } from '../model/generate';
+import { generateBatches, type PromptBatch } from '../model/generate';
 import type { CausalLM } from '../model/types';
 import type { BaseData, CapabilitySet, ChatProbe, FactProbe } from '../pipeline/base-data';
 import { answerContains, type Rate } from '../pipeline/competence';
@@ -39,7 +41,7 @@ export interface QerOptions {
   temperature?: number;
   /** use only the first N prompts of the split (default: all) */
   maxPrompts?: number;
-  /** called after each batch with samples done / total */
+  /** called as generation progresses with samples done / total */
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -134,21 +136,20 @@ export function sampleAndJudge(
   });
 
   const t0 = Date.now();
-  let tokens = 0;
-  const responses: number[][] = [];
+  const batches: PromptBatch[] = [];
   for (let start = 0; start < rows.length; start += opts.batchSize) {
     const batch = rows.slice(start, start + opts.batchSize);
-    const out = generate(
-      model,
-      batch.map((r) => rendered[r.p]),
-      { maxNewTokens: opts.maxNewTokens, temperature, seed: `${opts.seed}/${label.prompts}/${label.split}/row${start}`, eosId: format.eosId, padId: format.padId },
-    );
-    for (const ids of out) {
-      responses.push(ids);
-      tokens += Math.min(ids.length + 1, opts.maxNewTokens);
-    }
-    opts.onProgress?.(responses.length, rows.length);
+    batches.push({ prompts: batch.map((r) => rendered[r.p]), seed: `${opts.seed}/${label.prompts}/${label.split}/row${start}` });
   }
+  const out = generateBatches(model, batches, {
+    maxNewTokens: opts.maxNewTokens,
+    temperature,
+    eosId: format.eosId,
+    padId: format.padId,
+    onRows: (done) => opts.onProgress?.(done, rows.length),
+  });
+  const responses = out.flatMap((b) => b.tokens);
+  const tokens = responses.reduce((n, ids) => n + Math.min(ids.length + 1, opts.maxNewTokens), 0);
   const seconds = (Date.now() - t0) / 1000;
 
   const samples: QerSample[] = rows.map((r, i) => {
@@ -207,7 +208,7 @@ export interface CapabilityOptions {
   maxNewTokens?: number;
   /** use only the first N questions */
   maxQuestions?: number;
-  /** called after each batch with questions done / total */
+  /** called as generation progresses with questions done / total */
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -256,22 +257,23 @@ export function capability(model: CausalLM, tok: WordTokenizer, factQuestions: r
   if (qs.length === 0) throw new MoltError('capability: no fact questions given', 'factQuestions');
   const batchSize = opts.batchSize ?? 32;
   const words = (ids: number[]) => ids.filter((id) => !tok.isSpecial(id)).map((id) => tok.vocab[id]);
+  const batches: PromptBatch[] = [];
+  for (let start = 0; start < qs.length; start += batchSize) batches.push({ prompts: qs.slice(start, start + batchSize).map((q) => q.prompt), seed: 0 });
+  const out = generateBatches(model, batches, {
+    greedy: true,
+    temperature: 0,
+    maxNewTokens: opts.maxNewTokens ?? 16,
+    eosId: tok.specials.eos,
+    padId: tok.specials.pad,
+    onRows: (done) => opts.onProgress?.(done, qs.length),
+  }).flatMap((b) => b.tokens);
   const answers: CapabilityResult['answers'] = [];
   let correct = 0;
-  for (let start = 0; start < qs.length; start += batchSize) {
-    const part = qs.slice(start, start + batchSize);
-    const out = generate(
-      model,
-      part.map((q) => q.prompt),
-      { greedy: true, temperature: 0, seed: 0, maxNewTokens: opts.maxNewTokens ?? 16, eosId: tok.specials.eos, padId: tok.specials.pad },
-    );
-    part.forEach((q, i) => {
-      const ok = answerContains(words(out[i]), q.accept);
-      if (ok) correct++;
-      answers.push({ factId: q.factId, prompt: tok.decode(q.prompt, { skipSpecial: true }), answer: tok.decode(out[i], { skipSpecial: true }), correct: ok });
-    });
-    opts.onProgress?.(answers.length, qs.length);
-  }
+  qs.forEach((q, i) => {
+    const ok = answerContains(words(out[i]), q.accept);
+    if (ok) correct++;
+    answers.push({ factId: q.factId, prompt: tok.decode(q.prompt, { skipSpecial: true }), answer: tok.decode(out[i], { skipSpecial: true }), correct: ok });
+  });
   const perFact = new Map<string, FactCount>();
   for (const a of answers) {
     const f = perFact.get(a.factId) ?? { id: a.factId, n: 0, correct: 0 };
