@@ -19,13 +19,12 @@ import type { HfTokenizer } from '../tokenizer/hf-tokenizer';
 import { WordTokenizer } from '../tokenizer/word-tokenizer';
 import { hasWeights, readHfWeights, WEIGHTS_FILE } from './hf-weights';
 import { tensorsToRaw, writeSafetensors } from './safetensors';
-import { readDirTokenizer } from './tokenizer-files';
+import { GENERATION_CONFIG_FILE, readDirTokenizer } from './tokenizer-files';
 import { readTokenizerFile, writeTokenizerFiles } from './tokenizer-json';
 
 export { WEIGHTS_FILE, WEIGHTS_INDEX_FILE } from './hf-weights';
 
 export const CONFIG_FILE = 'config.json';
-export const GENERATION_CONFIG_FILE = 'generation_config.json';
 export const MOLT_METADATA_FILE = 'molt.json';
 
 /** molt's record of how a checkpoint was made; free-form beyond the named fields. */

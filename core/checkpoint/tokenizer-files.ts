@@ -12,6 +12,9 @@ import { HfTokenizer, configChatTemplate } from '../tokenizer/hf-tokenizer';
 import { SPECIAL_ORDER, SPECIAL_TOKENS, type WordTokenizer } from '../tokenizer/word-tokenizer';
 import { TOKENIZER_CONFIG_FILE, TOKENIZER_FILE, tokenizerFromJson } from './tokenizer-json';
 
+/** generation settings beside the weights (HF's GenerationConfig) */
+export const GENERATION_CONFIG_FILE = 'generation_config.json';
+
 export const CHAT_TEMPLATE_FILE = 'chat_template.jinja';
 
 /** a word-level tokenizer.json whose ids 0..6 are molt's special tokens: one molt wrote */
@@ -47,5 +50,22 @@ export async function readDirTokenizer(dir: string): Promise<WordTokenizer | HfT
     if (e instanceof MoltError) throw e;
     throw new MoltError(`${templateFile}: cannot read (${(e as Error).message})`, templateFile);
   }
-  return new HfTokenizer(json, config, file, template);
+  return new HfTokenizer(json, config, file, template, await generationEndIds(dir));
+}
+
+/**
+ * generation_config.json's eos_token_id (one id or a list: HF's generate()
+ * stops on any of them, e.g. Gemma's eos and <end_of_turn>); [] without the
+ * file or the field.
+ */
+export async function generationEndIds(dir: string): Promise<number[]> {
+  const file = join(dir, GENERATION_CONFIG_FILE);
+  const config = asObject(await readJsonFile<unknown>(file, {}), file);
+  const v = config.eos_token_id;
+  if (v === undefined || v === null) return [];
+  const ids = Array.isArray(v) ? v : [v];
+  if (!ids.every((id) => Number.isInteger(id) && (id as number) >= 0)) {
+    throw new MoltError(`${file}: field 'eos_token_id': expected a token id or a list of them, got ${JSON.stringify(v)}`, `${file}:eos_token_id`);
+  }
+  return ids as number[];
 }

@@ -33,6 +33,8 @@ export interface ChatFormat {
   readonly padId: number;
   /** where generation stops (a tokenizer without an eos token is refused here, in one line) */
   readonly eosId: number;
+  /** other ids that end an answer (generation_config.json's eos_token_id list beyond eosId, e.g. an end-of-turn token) */
+  readonly endIds: readonly number[];
 }
 
 function wordFormat(tok: WordTokenizer): ChatFormat {
@@ -45,6 +47,7 @@ function wordFormat(tok: WordTokenizer): ChatFormat {
     document: (text) => renderDocument(tok, text),
     padId: tok.specials.pad,
     eosId: tok.specials.eos,
+    endIds: [],
   };
 }
 
@@ -88,9 +91,11 @@ function hfFormat(tok: HfTokenizer): ChatFormat {
     },
     document: (text) => [...(bos === undefined ? [] : [bos]), ...tok.encode(text), ...(eos === undefined ? [] : [eos])],
     padId: pad ?? eos ?? 0,
+    endIds: tok.endIds.filter((id) => id !== (eos ?? tok.endIds[0])),
     get eosId(): number {
-      if (eos === undefined) throw new MoltError(`${tok.source}: the tokenizer has no eos_token (tokenizer_config.json), so an answer's end cannot be found`, `${tok.source}:eos_token`);
-      return eos;
+      const id = eos ?? tok.endIds[0];
+      if (id === undefined) throw new MoltError(`${tok.source}: the tokenizer has no eos_token (tokenizer_config.json) and generation_config.json no eos_token_id, so an answer's end cannot be found`, `${tok.source}:eos_token`);
+      return id;
     },
   };
 }

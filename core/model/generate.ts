@@ -14,6 +14,8 @@ export interface GenerateOptions extends SamplingOptions {
   seed: number | string;
   /** a row stops after producing this id (not included in its output) */
   eosId: number;
+  /** other ids that end an answer as eosId does (a chat model's end of turn, e.g. Gemma's <end_of_turn>); not in the output either */
+  endIds?: readonly number[];
   /** added at their hooks on prompt and generated positions (absolute positions in the left-padded sequence) */
   interventions?: Intervention[];
   /** id used for left padding; config.pad_token_id, else 0 */
@@ -22,6 +24,10 @@ export interface GenerateOptions extends SamplingOptions {
   useCache?: boolean;
   /** keep each step's last-position logits in the result */
   recordLogits?: boolean;
+}
+
+function endsAnswer(t: number, opts: Pick<GenerateOptions, 'eosId' | 'endIds'>): boolean {
+  return t === opts.eosId || (opts.endIds !== undefined && opts.endIds.includes(t));
 }
 
 export interface GenerateResult {
@@ -104,7 +110,7 @@ export function generateDetailed(model: CausalLM, prompts: number[][], opts: Gen
         }
         const t = sampleToken(values.subarray(b * V, (b + 1) * V), opts, rngs[b]);
         next.push(t);
-        if (t === opts.eosId) finished[b] = true;
+        if (endsAnswer(t, opts)) finished[b] = true;
         else tokens[b].push(t);
       }
       if (finished.every((f) => f)) break;
@@ -237,7 +243,7 @@ function decodeGroup(model: CausalLM, rows: readonly Row[], opts: BatchesOptions
         if (opts.recordLogits) out.rowLogits[index].push(logits.slice());
         const t = sampleToken(logits, opts, rng);
         next.push(t);
-        if (t === opts.eosId) {
+        if (endsAnswer(t, opts)) {
           out.finished[index] = true;
           stopped++;
         } else out.tokens[index].push(t);

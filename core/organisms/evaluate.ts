@@ -145,6 +145,7 @@ export function sampleAndJudge(
     maxNewTokens: opts.maxNewTokens,
     temperature,
     eosId: format.eosId,
+    endIds: format.endIds,
     padId: format.padId,
     onRows: (done) => opts.onProgress?.(done, rows.length),
   });

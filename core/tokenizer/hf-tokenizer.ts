@@ -46,13 +46,16 @@ export class HfTokenizer implements TextTokenizer {
   /**
    * json: the parsed tokenizer.json; config: the parsed tokenizer_config.json
    * ({} when there is none); chatTemplate: from chat_template.jinja or the
-   * config; source names the files in errors.
+   * config; source names the files in errors; endIds: the ids that end a
+   * generated answer besides eos_token (generation_config.json's eos_token_id,
+   * which HF's generate() stops on: a chat model's end of turn).
    */
   constructor(
     json: unknown,
     config: Record<string, unknown>,
     readonly source: string,
     readonly chatTemplate: string | null = null,
+    readonly endIds: readonly number[] = [],
   ) {
     try {
       this.inner = new Tokenizer(json as object, config);

