@@ -4,6 +4,7 @@
 // single cells, so the organism's options and the probe's context are built
 // here and nowhere else.
 import { isMoltError, MoltError } from '../errors';
+import { explainBackendError } from '../engine/backend';
 import type { Runtime } from '../container';
 import { ensureBase, organismCell, type CapabilityOut, type CellOptions, type CellResult, type DropOut, type ModelEval, type ProgressSink, type RateOut } from '../organisms/cell';
 import { differenceZ } from '../behaviours/base-rate';
@@ -226,7 +227,7 @@ export async function runCell(rt: Runtime, run: RunSpec, cell: Cell, o: RunCellO
     part = done.record;
   } catch (e) {
     if (o.shouldStop?.()) throw new CellInterrupted(cell.id);
-    error = isMoltError(e) ? e.message : `${(e as Error).name ?? 'Error'}: ${(e as Error).message ?? String(e)}`;
+    error = isMoltError(e) ? e.message : explainBackendError(`${(e as Error).name ?? 'Error'}: ${(e as Error).message ?? String(e)}`);
     if (!isMoltError(e) && rt.settings.verbose) o.sink.note(`${cell.id}: ${(e as Error).stack}`);
     part = {};
   }

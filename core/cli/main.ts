@@ -2,7 +2,7 @@
 // load exactly like --plugin modules: core itself never imports plugins/.
 import { Command, CommanderError, Option } from 'commander';
 import { isMoltError } from '../errors';
-import { BACKEND_CHOICES } from '../engine/backend';
+import { BACKEND_CHOICES, explainBackendError } from '../engine/backend';
 import { MOLT_VERSION } from '../version';
 import type { CliEnv } from './context';
 import { lsCommand } from './commands-ls';
@@ -77,7 +77,7 @@ export async function runCli(argv: string[], env: CliEnv): Promise<number> {
       return e.exitCode;
     }
     if (verbose) process.stderr.write(`${(e as Error).stack ?? e}\n`);
-    const msg = isMoltError(e) ? e.message : `${(e as Error).message ?? e}`;
+    const msg = isMoltError(e) ? e.message : explainBackendError(`${(e as Error).message ?? e}`);
     process.stderr.write(`molt: error: ${msg.split('\n')[0]}${verbose || isMoltError(e) ? '' : ' (run with --verbose for details)'}\n`);
     return 1;
   }

@@ -108,3 +108,14 @@ const WASM_HEADROOM_BYTES = 2 ** 29;
 export function maxWeightBytes(): number | null {
   return tf.getBackend() === 'wasm' ? WASM_MEMORY_BYTES - WASM_HEADROOM_BYTES : null;
 }
+
+/**
+ * An error message as a user should read it. The wasm module reports a
+ * failed allocation as a bare `Aborted()` (its heap is at most 4 GiB), which
+ * names neither the cause nor the way out.
+ */
+export function explainBackendError(message: string): string {
+  const abort = /^(?:RuntimeError: )?(Aborted\([^)]*\))/.exec(message);
+  if (abort === null) return message;
+  return `the wasm backend aborted (${abort[1]}), most often because its memory (at most ${WASM_MEMORY_BYTES / 2 ** 30} GiB for weights, activations and work) is full: use --backend cpu, or a smaller --size or fewer prompts`;
+}

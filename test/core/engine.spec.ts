@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { initBackend, backendInfo } from '../../core/engine/backend';
+import { initBackend, backendInfo, explainBackendError } from '../../core/engine/backend';
 import { tf } from '../../core/engine/tf';
 import { linear, matmul } from '../../core/engine/ops';
 import { Rng } from '../../core/engine/rng';
@@ -63,5 +63,17 @@ describe('engine', () => {
     assert.notDeepEqual(xa, Array.from({ length: 5 }, () => c.next()));
     assert.deepEqual(new Rng(1).shuffle([1, 2, 3, 4, 5, 6]), new Rng(1).shuffle([1, 2, 3, 4, 5, 6]));
     assert.deepEqual([...new Rng(1).shuffle([1, 2, 3, 4, 5, 6])].sort(), [1, 2, 3, 4, 5, 6]);
+  });
+});
+
+describe('explainBackendError', () => {
+  it("turns the wasm module's bare Aborted() into one line naming the likely cause and the way out; other messages pass unchanged", () => {
+    for (const raw of ['Aborted(). Build with -sASSERTIONS for more info.', 'RuntimeError: Aborted(). Build with -sASSERTIONS for more info.', 'Aborted(OOM)']) {
+      const msg = explainBackendError(raw);
+      assert.match(msg, /^the wasm backend aborted \(Aborted\([^)]*\)\), most often because its memory \(at most 4 GiB/);
+      assert.match(msg, /use --backend cpu/);
+      assert.ok(!msg.includes('\n') && !msg.includes('ASSERTIONS'), msg);
+    }
+    for (const raw of ['TypeError: x is not a function', 'shape mismatch: Aborted() later in the text']) assert.equal(explainBackendError(raw), raw);
   });
 });
