@@ -17,11 +17,10 @@ import { evaluateQer, leakage, type QerOptions, type QerResult } from '../organi
 import { evalProgress, type ProgressSink } from '../organisms/cell';
 import type { BehaviourDataset, BehaviourManifest } from '../plugins/types';
 import type { RunSpec } from './suite';
-import { familyManifests } from './run-cell';
+import { familyManifests, probeContext } from './run-cell';
 import { WordTokenizer } from '../tokenizer/word-tokenizer';
 import type { TextTokenizer } from '../tokenizer/types';
-import { resolveProbeSettings } from '../probes/settings';
-import type { ModelHandle, OrganismHandle, ProbeContext, ProbeResult } from '../probes/types';
+import type { ModelHandle, OrganismHandle, ProbeResult } from '../probes/types';
 
 export interface PairProbeRequest {
   probe: string;
@@ -68,7 +67,6 @@ const name = (d: OpenedModelDir) => d.resolved.key ?? d.resolved.path;
 /** Run one probe on a given pair (see the header). */
 export async function runPairProbe(rt: Runtime, run: RunSpec, req: PairProbeRequest, sink: ProgressSink): Promise<PairProbeOutcome> {
   const probe = rt.plugin('probe', req.probe);
-  const settings = resolveProbeSettings(probe, rt.settings.size, run.probe_settings[probe.id] ?? {});
   const store = rt.services.store;
   const pair = await openModelPair(store, rt.plugins('architecture'), req.organism, req.base);
   try {
@@ -76,17 +74,7 @@ export async function runPairProbe(rt: Runtime, run: RunSpec, req: PairProbeRequ
     const { behaviour, families } = pairBehaviour(rt, req.behaviour, tok, () => familyManifests(rt));
     // an SAE or oracle is cached under its models' ids: a directory's path says nothing of its content, so only store artifacts cache
     const cacheable = pair.organism.resolved.key !== undefined && pair.base.resolved.key !== undefined;
-    const ctx: ProbeContext = {
-      settings,
-      seed: rt.settings.seed,
-      world: rt.dataSource(),
-      logger: rt.logger,
-      store: cacheable ? store : null,
-      families,
-      diffingBaseKind: 'ancestor',
-      size: rt.settings.size,
-      onProgress: (p) => sink.note(`${probe.id}: ${p.stage}${p.total ? ` ${p.done}/${p.total}` : ''}`),
-    };
+    const ctx = probeContext(rt, run, probe, { store: cacheable ? store : null, families, diffingBaseKind: 'ancestor' }, probe.id, sink);
     const organism: OrganismHandle = { id: name(pair.organism), model: pair.organism.model, tokenizer: tok, arch: pair.organism.arch, metadata: pair.organism.metadata, behaviour, manifest: behaviour.manifest() };
     const base: ModelHandle = { id: name(pair.base), model: pair.base.model, tokenizer: tok, arch: pair.base.arch, metadata: pair.base.metadata };
     // the probe first: one that cannot run on this pair refuses before minutes of sampling

@@ -9,7 +9,7 @@ import type { Runtime } from '../container';
 import { ensureBase, organismCell, type CapabilityOut, type CellOptions, type CellResult, type DropOut, type ModelEval, type ProgressSink, type RateOut } from '../organisms/cell';
 import { differenceZ } from '../behaviours/base-rate';
 import { canonicalJson } from '../store/content-hash';
-import type { BehaviourManifest } from '../plugins/types';
+import type { BehaviourManifest, Probe } from '../plugins/types';
 import { resolveProbeSettings } from '../probes/settings';
 import { openOrganismPair } from '../probes/resolve';
 import type { ProbeContext, ProbeResult } from '../probes/types';
@@ -178,22 +178,35 @@ async function organismOf(cell: ProbeCell, o: CellRunOptions): Promise<string> {
   return org.organism.id;
 }
 
+/**
+ * What a probe is given, the same for a bench cell and for a pair given
+ * directly (pair-probe.ts); `label` prefixes its progress notes.
+ */
+export function probeContext(
+  rt: Runtime,
+  run: RunSpec,
+  probe: Probe,
+  given: Pick<ProbeContext, 'store' | 'families' | 'diffingBaseKind'>,
+  label: string,
+  sink: ProgressSink,
+): ProbeContext {
+  return {
+    settings: resolveProbeSettings(probe, rt.settings.size, run.probe_settings[probe.id] ?? {}),
+    seed: rt.settings.seed,
+    world: rt.dataSource(),
+    logger: rt.logger,
+    ...given,
+    size: rt.settings.size,
+    onProgress: (p) => sink.note(`${label}: ${p.stage}${p.total ? ` ${p.done}/${p.total}` : ''}`),
+  };
+}
+
 /** The probe run on the organism against its diffing base, with the run's settings for it. */
 export async function runProbeCell(rt: Runtime, run: RunSpec, cell: ProbeCell, o: CellRunOptions): Promise<CellRun<ProbeResult>> {
   const organism = await organismOf(cell, o);
   const probe = rt.plugin('probe', cell.probe);
   const store = rt.services.store;
-  const ctx: ProbeContext = {
-    settings: resolveProbeSettings(probe, rt.settings.size, run.probe_settings[cell.probe] ?? {}),
-    seed: rt.settings.seed,
-    world: rt.dataSource(),
-    logger: rt.logger,
-    store,
-    families: familyManifests(rt),
-    diffingBaseKind: cell.diffingBase,
-    size: rt.settings.size,
-    onProgress: (p) => o.sink.note(`${cell.id}: ${p.stage}${p.total ? ` ${p.done}/${p.total}` : ''}`),
-  };
+  const ctx = probeContext(rt, run, probe, { store, families: familyManifests(rt), diffingBaseKind: cell.diffingBase }, cell.id, o.sink);
   const pair = await openOrganismPair(store, rt.plugins('architecture'), organism, cell.diffingBase, (b) => rt.plugin('behaviour', b));
   try {
     rt.logger.debug(`${cell.id}: organism ${pair.organism.id.slice(0, 12)} (${pair.organism.behaviour.id}) vs ${cell.diffingBase} ${pair.base.id.slice(0, 12)}`);
