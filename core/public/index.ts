@@ -21,7 +21,7 @@ export type { PluginDefinition } from '../plugins/registry';
 export type { Services } from '../container';
 export type { PluginInfo, PluginKind, Architecture } from '../plugins/types';
 export { hookName, BLOCK_HOOKS, FINAL_NORM_HOOK, type BlockHook, type CausalLM, type HfConfig, type Intervention, type ForwardOptions, type ForwardResult } from '../model/types';
-export { generate, type GenerateOptions } from '../model/generate';
+export { generate, generateBatches, type GenerateOptions, type PromptBatch } from '../model/generate';
 export { WordTokenizer } from '../tokenizer/word-tokenizer';
 export type { TextTokenizer, SpecialIds } from '../tokenizer/types';
 export { padRight } from '../data/chat-template';

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { initBackend } from '../../core/engine/backend';
 import { Rng } from '../../core/engine/rng';
 import { renderPrompt } from '../../core/data/chat-template';
+import { generate } from '../../core/model/generate';
 import { calibrateCoherence, distinctRatio, isCoherent, randomUnit, rawCoefficient, responseLoss, sampleSteered, searchAlpha, steeringInterventions, unitVector, type SteeringVector } from '../../plugins/probes/steering/steer';
 import { investigate } from '../../plugins/probes/steering/investigator';
 import { gainByFamily, gainReplicates, whiteAndBlackBox } from '../../plugins/probes/steering/gain';
@@ -68,6 +69,38 @@ describe('steering', () => {
     const la = responseLoss(model, prompts, a, 4, tok.specials.pad).filter(Number.isFinite);
     assert.ok(la.every((x) => x > 0));
     model.dispose();
+  });
+
+  it('sampled answers equal one generate() call per batch of batchSize rows, steered or not, on both architectures', function () {
+    this.timeout(60000);
+    // the reference: each batch of batchSize rows left-padded, seeded and
+    // steered from its own padded length, as one generate() call
+    const reference = (model: ReturnType<typeof microModel>, prompts: number[][], sv: SteeringVector | null, alpha: number, o: Parameters<typeof sampleSteered>[4]) => {
+      const rows = prompts.flatMap((_, p) => Array.from({ length: o.samplesPerPrompt }, (_, s) => ({ p, s })));
+      const out: number[][] = [];
+      for (let start = 0; start < rows.length; start += o.batchSize) {
+        const ps = rows.slice(start, start + o.batchSize).map((r) => prompts[r.p]);
+        const T = Math.max(...ps.map((p) => p.length));
+        const interventions = sv ? steeringInterventions(sv, alpha, T, o.maxNewTokens) : [];
+        out.push(...generate(model, ps, { maxNewTokens: o.maxNewTokens, temperature: o.temperature, seed: `${o.seed}/row${start}`, eosId: o.eosId, padId: o.padId, interventions }));
+      }
+      return out;
+    };
+    for (const arch of ARCHS) {
+      const model = microModel(arch, 4);
+      // prompt lengths 5, 4, 6, 4, 5 rendered: batches of 3 rows end up with several padded lengths, some shared
+      const prompts = ['w1 w2 w3', 'w4 w5', 'w6 w7 w8 w9', 'w2', 'w3 w1 w4'].map((p) => renderPrompt(tok, p));
+      const sv: SteeringVector = { layer: 1, unit: randomUnit(model.hiddenSize, new Rng(3)), rawNorm: 1, meanNorm: 4 };
+      for (const temperature of [1, 0]) {
+        const o = { maxNewTokens: 7, samplesPerPrompt: 2, batchSize: 3, temperature, seed: `t${temperature}`, eosId: tok.specials.eos, padId: tok.specials.pad };
+        for (const [v, alpha] of [[null, 0], [sv, 1.5]] as const) {
+          const got = sampleSteered(model, prompts, v, alpha, o);
+          assert.deepEqual(got.map((x) => [x.prompt, x.sample]), prompts.flatMap((_, p) => [[p, 0], [p, 1]]), `${arch.id} row order`);
+          assert.deepEqual(got.map((x) => x.tokens), reference(model, prompts, v, alpha, o), `${arch.id} temperature ${temperature} alpha ${alpha}`);
+        }
+      }
+      model.dispose();
+    }
   });
 
   it('investigator: words over-represented in A come first; none when A equals B', () => {

@@ -5,7 +5,7 @@
 // the diffing base's mean per-token loss on a sample (plus a repetition
 // check), under thresholds calibrated on UNSTEERED samples, so "coherent"
 // means "as fluent as the model's own text, as the base model reads it".
-import { tf, MoltError, generate, hookName, padRight, quantileSorted, l2, type CausalLM, type Intervention } from '../../../core/public';
+import { tf, MoltError, generateBatches, hookName, padRight, quantileSorted, l2, type CausalLM, type Intervention } from '../../../core/public';
 
 export interface SteeringVector {
   layer: number;
@@ -57,22 +57,36 @@ export interface Sample {
   tokens: number[];
 }
 
-/** Sample answers to prompts from `model`, steered by `sv` at `alpha` (0: unsteered). Same seed, same rows. */
+/**
+ * Sample answers to prompts from `model`, steered by `sv` at `alpha` (0:
+ * unsteered). Same seed, same rows. Rows are cut into batches of
+ * `batchSize`, each seeded and left-padded on its own, so a row's answer
+ * does not depend on how many rows there are; batches of one padded length T
+ * share their decoding passes (generateBatches, token- and logit-identical
+ * to one generate() call per batch), and the steered positions T-1 onward
+ * are the same for all of them.
+ */
 export function sampleSteered(model: CausalLM, prompts: number[][], sv: SteeringVector | null, alpha: number, o: SampleOptions): Sample[] {
   const rows: { p: number; s: number }[] = [];
   prompts.forEach((_, p) => {
     for (let s = 0; s < o.samplesPerPrompt; s++) rows.push({ p, s });
   });
-  const out: Sample[] = [];
+  const byLength = new Map<number, { rows: typeof rows; prompts: number[][]; seed: string }[]>();
   for (let start = 0; start < rows.length; start += o.batchSize) {
     const batch = rows.slice(start, start + o.batchSize);
     const ps = batch.map((r) => prompts[r.p]);
     const T = Math.max(...ps.map((p) => p.length));
-    const interventions = sv ? steeringInterventions(sv, alpha, T, o.maxNewTokens) : [];
-    const gen = generate(model, ps, { maxNewTokens: o.maxNewTokens, temperature: o.temperature, seed: `${o.seed}/row${start}`, eosId: o.eosId, padId: o.padId, interventions });
-    batch.forEach((r, i) => out.push({ prompt: r.p, sample: r.s, tokens: gen[i] }));
+    const same = byLength.get(T) ?? [];
+    same.push({ rows: batch, prompts: ps, seed: `${o.seed}/row${start}` });
+    byLength.set(T, same);
   }
-  return out;
+  const tokens = new Map<(typeof rows)[number], number[]>();
+  for (const [T, batches] of byLength) {
+    const interventions = sv ? steeringInterventions(sv, alpha, T, o.maxNewTokens) : [];
+    const gens = generateBatches(model, batches, { maxNewTokens: o.maxNewTokens, temperature: o.temperature, eosId: o.eosId, padId: o.padId, interventions });
+    batches.forEach((b, i) => b.rows.forEach((r, j) => tokens.set(r, gens[i].tokens[j])));
+  }
+  return rows.map((r) => ({ prompt: r.p, sample: r.s, tokens: tokens.get(r)! }));
 }
 
 /** Mean negative log-likelihood per response token under `model` (NaN for an empty response). */
