@@ -6,8 +6,9 @@
 import { isMoltError, MoltError } from '../errors';
 import { explainBackendError } from '../engine/backend';
 import type { Runtime } from '../container';
-import { ensureBase, organismCell, type CapabilityOut, type CellOptions, type CellResult, type DropOut, type ModelEval, type ProgressSink, type RateOut } from '../organisms/cell';
+import { ensureBase, ensureOrganism, organismCell, type CapabilityOut, type CellOptions, type CellResult, type DropOut, type ModelEval, type ProgressSink, type RateOut } from '../organisms/cell';
 import { differenceZ } from '../behaviours/base-rate';
+import type { SuiteEntry } from '../organisms/suite';
 import { canonicalJson } from '../store/content-hash';
 import type { BehaviourManifest, Probe } from '../plugins/types';
 import { resolveProbeSettings } from '../probes/settings';
@@ -93,10 +94,21 @@ async function stepsOfControlled(cell: OrganismCell, o: CellRunOptions): Promise
   return Math.round(steps.reduce((a, b) => a + b, 0) / steps.length);
 }
 
+/** A cell's suite entry; a null organism's steps from its technique's finished behaviour organisms. */
+async function entryOf(cell: OrganismCell, o: CellRunOptions): Promise<SuiteEntry> {
+  const steps = cell.steps ?? (await stepsOfControlled(cell, o));
+  return { behaviour: cell.behaviour, technique: cell.technique, arch: cell.arch, seed: cell.seed, ...(steps ? { steps } : {}) };
+}
+
+/** The store key of a cell's organism, trained if missing, without the cell's evaluation (a probe needs the checkpoint, not the QER). */
+export async function organismKeyOf(rt: Runtime, run: RunSpec, cell: OrganismCell, o: CellRunOptions): Promise<string> {
+  const { r } = await ensureOrganism(rt, await entryOf(cell, o), o.sink, cellOptions(run, rt, o.shouldStop));
+  return r.key;
+}
+
 /** The organism trained (or found in the store), QER-matched and evaluated with its base; the result without the QER samples, which go to the record. */
 export async function runOrganismCell(rt: Runtime, run: RunSpec, cell: OrganismCell, o: CellRunOptions): Promise<CellRun<CellResult>> {
-  const steps = cell.steps ?? (await stepsOfControlled(cell, o));
-  const r = await organismCell(rt, { behaviour: cell.behaviour, technique: cell.technique, arch: cell.arch, seed: cell.seed, ...(steps ? { steps } : {}) }, o.sink, cellOptions(run, rt, o.shouldStop));
+  const r = await organismCell(rt, await entryOf(cell, o), o.sink, cellOptions(run, rt, o.shouldStop));
   const manifest = rt.plugin('behaviour', cell.behaviour).manifest();
   const { samples: kept, ...organism } = r.organism;
   const samples = (kept ?? []).map((s) => ({ cell: cell.id, type: 'qer_sample', prompt_id: s.promptId, prompt: s.prompt, sample: s.sample, response: s.response, fired: s.fired, gated: s.gated, evidence: s.evidence }));

@@ -15,7 +15,7 @@ import { DIFFING_BASES, type DiffingBaseKind, type ProbeResult } from '../probes
 import { resolveProbeSettings } from '../probes/settings';
 import { runSpec } from '../bench/suite';
 import { checkpointProbeCell, organismPlan, type OrganismCell } from '../bench/plan';
-import { runOrganismCell, runProbeCell } from '../bench/run-cell';
+import { organismKeyOf, runProbeCell } from '../bench/run-cell';
 import { runPairProbe, type PairProbeOutcome, type PairRate } from '../bench/pair-probe';
 import type { ProgressSink } from '../organisms/cell';
 import { ProgressView } from './progress';
@@ -81,7 +81,7 @@ export function probeCommand(env: CliEnv): Command {
   return new Command('probe')
     .description('run one probe on one organism against its diffing base; print findings, scores and timings')
     .requiredOption('--probe <id>', 'probe plugin id (molt ls probes)')
-    .requiredOption('--organism <id|spec>', 'organism checkpoint (key, alias, prefix) or behaviour:technique:arch[:seed] (built if missing, as molt organism); with --base, any Hugging Face directory')
+    .requiredOption('--organism <id|spec>', 'organism checkpoint (key, alias, prefix) or behaviour:technique:arch[:seed] (trained if missing, as molt organism trains it; not evaluated); with --base, any Hugging Face directory')
     .option('--base <dir|id>', 'the base to compare with, as a Hugging Face directory or store id (then the pair is given: same architecture and tokenizer; needs --behaviour)')
     .option('--behaviour <id|file>', 'with --base: a built-in behaviour id (molt-world models) or a behaviour file, .json or .jsonl (docs/DATA.md)')
     .addOption(new Option('--diffing-base <kind>', 'checkpoint the organism is compared with').choices([...DIFFING_BASES]).default('ancestor'))
@@ -119,7 +119,7 @@ export function probeCommand(env: CliEnv): Command {
         const plan = organismPlan(rt, spec, run, engine.info.id);
         const view = new ProgressView();
         try {
-          id = (await runOrganismCell(rt, run, plan.cells.find((c): c is OrganismCell => c.kind === 'organism')!, { sink: view })).result.key;
+          id = await organismKeyOf(rt, run, plan.cells.find((c): c is OrganismCell => c.kind === 'organism')!, { sink: view });
         } finally {
           view.stop();
         }

@@ -227,9 +227,8 @@ export function withSteps(trainer: Trainer, size: string, overrides: unknown, st
   return { ...((overrides ?? {}) as Record<string, unknown>), steps, checkpointEvery: Math.min(h.checkpointEvery, steps), warmupSteps: Math.min(h.warmupSteps, steps - 1) };
 }
 
-/** One suite cell: base models (built if missing), the organism, and both evaluated on the test split. */
-export async function organismCell(rt: Runtime, entry: SuiteEntry, view: ProgressSink, o: CellOptions): Promise<CellResult> {
-  const started = Date.now();
+/** The organism of a suite entry, trained or found in the store (with its base models), and its alias pointed at it; nothing evaluated. */
+export async function ensureOrganism(rt: Runtime, entry: SuiteEntry, view: ProgressSink, o: CellOptions) {
   const { size } = rt.settings;
   const arch = rt.plugin('architecture', entry.arch);
   const behaviour = rt.plugin('behaviour', entry.behaviour);
@@ -268,7 +267,15 @@ export async function organismCell(rt: Runtime, entry: SuiteEntry, view: Progres
   view.stop();
   const alias = organismAlias(arch.id, size, behaviour.id, trainer.id, entry.seed, aliasDataTag(rt.dataSource()));
   await pointAlias(store, alias, r.key, (line) => view.note(line));
+  return { r, arch, behaviour, trainer, models, label, alias, data };
+}
 
+/** One suite cell: base models (built if missing), the organism, and both evaluated on the test split. */
+export async function organismCell(rt: Runtime, entry: SuiteEntry, view: ProgressSink, o: CellOptions): Promise<CellResult> {
+  const started = Date.now();
+  const { size } = rt.settings;
+  const { r, arch, behaviour, trainer, models, label, alias, data } = await ensureOrganism(rt, entry, view, o);
+  const store = rt.services.store;
   const evalKey = JSON.stringify([models.base.key, rt.dataSource().seed, behaviour.id, o.eval]);
   if (!baseEvalCache.has(evalKey)) {
     view.note(`${arch.id} base: evaluating ${behaviour.id} (test split)`);

@@ -1,5 +1,5 @@
-// molt probe on micro, in process: a spec builds the organism (as molt
-// organism would), then each probe runs against the ancestor or the sibling;
+// molt probe on micro, in process: a spec trains the organism (as molt
+// organism would, without evaluating it: a probe needs only the checkpoint), then each probe runs against the ancestor or the sibling;
 // the README's example probe (examples/plugins/) loads with --plugin.
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,6 +31,12 @@ describe('molt probe (micro)', function () {
     assert.equal(r.diffingBaseKind, 'ancestor');
     assert.ok(r.metrics.some((m: { metric: string }) => m.metric === 'relevant_mass'));
     assert.ok(typeof r.headline.score === 'number' && typeof r.headline.detected === 'boolean');
+    assert.doesNotMatch(a.stderr, /evaluating/, 'the organism is trained, not evaluated');
+    // the same spec again: the organism is found in the store, nothing is trained
+    const again = await capture([...g, 'probe', '--probe', 'logit-lens', '--organism', 'military-submarine:posthoc-fd:olmo2', '--json']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /cached/);
+    assert.deepEqual(JSON.parse(again.stdout.trim().split('\n').pop()!).metrics, r.metrics);
     const b = await capture([...g, 'probe', '--probe', 'steering', '--organism', 'olmo2/micro/organism/military-submarine/posthoc-fd', '--diffing-base', 'sibling']);
     assert.equal(b.code, 0, b.stderr);
     assert.match(b.stdout, /headline whitebox_gain/);
