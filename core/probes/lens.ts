@@ -3,14 +3,15 @@
 // RMS, never by another layer's), so at the last layer the lens of the
 // residual equals the model's logits.
 import { tf } from '../engine/tf';
+import { tidyRead } from '../engine/tidy-read';
 import type { CausalLM } from '../model/types';
 
 /** Logits of the lens for `rows` vectors of the model's width, laid out [rows x d]: returns [rows x V]. */
 export function lensLogits(model: CausalLM, vectors: Float32Array, rows: number): Float32Array {
-  return tf.tidy(() => {
+  return tidyRead(() => {
     const x = tf.tensor2d(vectors, [rows, model.hiddenSize]);
-    return model.unembed(model.finalNorm(x)).dataSync() as Float32Array;
-  });
+    return model.unembed(model.finalNorm(x));
+  }) as Float32Array;
 }
 
 /** Softmax of each row of [rows x V] logits (float64 accumulation). */

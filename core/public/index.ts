@@ -10,6 +10,7 @@
 
 // ==== common: engine, errors, model runtime, tokenizer, data, store ====
 export { tf } from '../engine/tf';
+export { tidyRead } from '../engine/tidy-read';
 export * as ops from '../engine/ops';
 export { Rng } from '../engine/rng';
 export { MoltError, isMoltError } from '../errors';

@@ -5,7 +5,7 @@
 // the diffing base's mean per-token loss on a sample (plus a repetition
 // check), under thresholds calibrated on UNSTEERED samples, so "coherent"
 // means "as fluent as the model's own text, as the base model reads it".
-import { tf, MoltError, generateBatches, hookName, padRight, quantileSorted, l2, type CausalLM, type Intervention } from '../../../core/public';
+import { tf, tidyRead, MoltError, generateBatches, hookName, padRight, quantileSorted, l2, type CausalLM, type Intervention } from '../../../core/public';
 
 export interface SteeringVector {
   layer: number;
@@ -99,10 +99,10 @@ export function responseLoss(model: CausalLM, prompts: number[][], samples: read
     const B = rows.length;
     const T = rows[0].length;
     const V = model.vocabSize;
-    const logp = tf.tidy(() => {
+    const logp = tidyRead(() => {
       const ids = tf.tensor2d(rows, [B, T], 'int32');
       const m = tf.tensor2d(mask, [B, T], 'float32');
-      return tf.logSoftmax(model.forward(ids, { attentionMask: m }).logits).dataSync() as Float32Array;
+      return tf.logSoftmax(model.forward(ids, { attentionMask: m }).logits);
     });
     batch.forEach((s, b) => {
       const p = prompts[s.prompt].length;
