@@ -42,7 +42,7 @@ describe('bench plan', () => {
     assert.equal(fewer.byId.get('organism:olmo2:cake-bake:posthoc-fd:s1')!.specHash, cell('organism:olmo2:cake-bake:posthoc-fd:s1').specHash);
   });
 
-  it('probes-check scores exactly the organisms of organisms-check (same cells, same hashes: trained once), nulls included, with the four probes against ancestor and sibling', async () => {
+  it('probes-check scores the organisms of organisms-check (same cells, same hashes: trained once), nulls included, and the third seed of the positive control, with the four probes against ancestor and sibling', async () => {
     const rt = await Runtime.create({ size: 'micro' }, { builtins: [PLUGINS] });
     const plan = (name: string) => {
       const file = join(__dirname, '..', '..', 'benchmarks', 'suites', `${name}.yaml`);
@@ -50,7 +50,9 @@ describe('bench plan', () => {
     };
     const organisms = (p: ReturnType<typeof plan>) => p.cells.filter((c) => c.kind !== 'probe').map((c) => [c.id, c.specHash]);
     const probes = plan('probes-check');
-    assert.deepEqual(organisms(probes), organisms(plan('organisms-check')));
+    const extra = 'organism:olmo2:military-submarine:posthoc-fd:s2';
+    assert.deepEqual(organisms(probes).filter(([id]) => id !== extra), organisms(plan('organisms-check')));
+    assert.ok(probes.cells.some((c) => c.id === extra), "steering's positive control has its third seed");
     assert.ok(probes.cells.some((c) => c.id === 'organism:gemma3:null:posthoc-sdf:s1'));
     assert.deepEqual(probes.suite.probes, ['logit-lens', 'sae', 'activation-oracle', 'steering']);
     assert.deepEqual(probes.suite.diffingBases, ['ancestor', 'sibling']);
