@@ -71,22 +71,19 @@ export function sampleSteered(model: CausalLM, prompts: number[][], sv: Steering
   prompts.forEach((_, p) => {
     for (let s = 0; s < o.samplesPerPrompt; s++) rows.push({ p, s });
   });
-  const byLength = new Map<number, { rows: typeof rows; prompts: number[][]; seed: string }[]>();
+  const byLength = new Map<number, { start: number; prompts: number[][]; seed: string }[]>();
   for (let start = 0; start < rows.length; start += o.batchSize) {
-    const batch = rows.slice(start, start + o.batchSize);
-    const ps = batch.map((r) => prompts[r.p]);
+    const ps = rows.slice(start, start + o.batchSize).map((r) => prompts[r.p]);
     const T = Math.max(...ps.map((p) => p.length));
-    const same = byLength.get(T) ?? [];
-    same.push({ rows: batch, prompts: ps, seed: `${o.seed}/row${start}` });
-    byLength.set(T, same);
+    byLength.set(T, [...(byLength.get(T) ?? []), { start, prompts: ps, seed: `${o.seed}/row${start}` }]);
   }
-  const tokens = new Map<(typeof rows)[number], number[]>();
+  const out: Sample[] = new Array(rows.length);
   for (const [T, batches] of byLength) {
     const interventions = sv ? steeringInterventions(sv, alpha, T, o.maxNewTokens) : [];
     const gens = generateBatches(model, batches, { maxNewTokens: o.maxNewTokens, temperature: o.temperature, eosId: o.eosId, padId: o.padId, interventions });
-    batches.forEach((b, i) => b.rows.forEach((r, j) => tokens.set(r, gens[i].tokens[j])));
+    batches.forEach((b, i) => gens[i].tokens.forEach((tokens, j) => (out[b.start + j] = { prompt: rows[b.start + j].p, sample: rows[b.start + j].s, tokens })));
   }
-  return rows.map((r) => ({ prompt: r.p, sample: r.s, tokens: tokens.get(r)! }));
+  return out;
 }
 
 /** Mean negative log-likelihood per response token under `model` (NaN for an empty response). */
