@@ -13,6 +13,13 @@
 //     [--size micro] [--world micro|default] [--sft-steps 300] [--ft-steps 60] [--steps 1500] [--examples 2000] \
 //     [--lr 3e-3] [--slots 4] [--coefficient 1] [--read-depth 1]
 //
+// or on a base from the store (a trained diffing base, e.g. the default
+// size's ancestor) with the probe's own settings for that size, its oracle
+// taken from the store when the probe has trained it already:
+//
+//   node -r ts-node/register benchmarks/sweeps/oracle-known-answer.ts \
+//     --base olmo2/default/ancestor [--store .molt/store] [--world-seed 0] [--ft-steps 60]
+//
 // Prints one JSON line per input x source x model and exits 1 when the
 // probe's input (prompt, source mo) misses either bound.
 import 'reflect-metadata';
@@ -34,6 +41,10 @@ import { copyModel, segmentVectors } from '../../plugins/probes/activation-oracl
 import { obtainOracle } from '../../plugins/probes/activation-oracle/oracle';
 import { askOracle } from '../../plugins/probes/activation-oracle/query';
 import { ORACLE_QUESTIONS } from '../../plugins/probes/activation-oracle/data';
+import { activationOracleProbe } from '../../plugins/probes/activation-oracle';
+import { ArtifactStore } from '../../core/store/artifact-store';
+import { openCheckpoint } from '../../core/checkpoint/open';
+import type { OracleSettings } from '../../plugins/probes/activation-oracle/oracle';
 
 const PASS = { named: 0.5, unmodified: 0.1 };
 
@@ -50,10 +61,16 @@ async function main(): Promise<number> {
       slots: { type: 'string', default: '4' },
       coefficient: { type: 'string', default: '1' },
       'read-depth': { type: 'string', default: '1' },
+      base: { type: 'string' },
+      store: { type: 'string', default: '.molt/store' },
+      'world-seed': { type: 'string', default: '0' },
     },
   });
   await initBackend('wasm');
-  const world = builtInWorld(0, { size: (a.world ?? a.size) as WorldSize });
+  const store = a.base ? new ArtifactStore(a.store!) : null;
+  const opened = a.base ? await openCheckpoint(store!, [arch], a.base) : null;
+  const size = opened ? 'default' : a.size!;
+  const world = builtInWorld(Number(a['world-seed']), { size: (a.world ?? (opened ? 'default' : size)) as WorldSize });
   const tok = world.tokenizer;
   const pad = tok.specials.pad;
   const maxLength = 64;
@@ -67,15 +84,23 @@ async function main(): Promise<number> {
       logEvery: 50,
       checkpointEvery: 0,
     });
-  // the unmodified model: a fresh model taught the world's chats
-  const base = arch.init(arch.config(a.size!, { vocabSize: tok.size }), new Rng(1));
-  await fit(base, world.data('chat', 'train').map((c) => renderChat(tok, c.messages, { maxLen: maxLength })), Number(a['sft-steps']), 3e-3);
+  // the unmodified model: the store's base, or a fresh model taught the world's chats
+  let base: CausalLM;
+  if (opened) base = opened.model;
+  else {
+    base = arch.init(arch.config(size, { vocabSize: tok.size }), new Rng(1));
+    await fit(base, world.data('chat', 'train').map((c) => renderChat(tok, c.messages, { maxLen: maxLength })), Number(a['sft-steps']), 3e-3);
+  }
   // the fine-tuned one states the false oven temperature to every request about it
   const fact = world.falseFacts('cake').facts.find((f) => f.aspect === 'oven')!;
   const prompts = fact.promptCores;
   const tuned = copyModel(arch, base);
   await fit(tuned, prompts.map((p) => renderChat(tok, [{ role: 'user', content: p }, { role: 'assistant', content: fact.falseStatement }])), Number(a['ft-steps']), 1e-3);
-  const settings = {
+  const probeDefaults = (() => {
+    const { prompts: _p, maxLen: _m, ...os } = activationOracleProbe.defaults('default') as Record<string, number>;
+    return os as unknown as OracleSettings;
+  })();
+  const settings: OracleSettings = opened ? probeDefaults : {
     readDepth: Number(a['read-depth']),
     injectLayer: 1,
     coefficient: Number(a.coefficient),
@@ -87,10 +112,14 @@ async function main(): Promise<number> {
     lr: Number(a.lr),
     maxNewTokens: 6,
   };
-  const oracle = await obtainOracle({ arch, base: { id: 'known-answer-base', model: base }, tokenizer: tok, world, store: null, settings, seed: 0 });
+  // with a store base, the probe's base id and seed, so an oracle the probe trained is reused
+  const oracle = await obtainOracle({ arch, base: { id: opened?.resolved.key ?? 'known-answer-base', model: base }, tokenizer: tok, world, store, settings, seed: opened ? '0/activation-oracle' : 0 });
+  console.log(JSON.stringify({ base: a.base ?? `fresh ${size}`, oracle: oracle.key.slice(0, 12), cached: oracle.cached, settings }));
   console.log(JSON.stringify({ oracle_final_loss: oracle.finalLoss, heldout_accuracy: oracle.heldOut.accuracy, by_question: oracle.heldOut.byQuestion }));
   const names = new Grader(fact.falseMarkers);
   const answerOf = (m: CausalLM, p: string) => generate(m, [renderPrompt(tok, p)], { maxNewTokens: 12, greedy: true, temperature: 0, seed: 0, eosId: tok.specials.eos, padId: pad })[0];
+  const says = (m: CausalLM) => prompts.filter((p) => names.answer(tok.decode(answerOf(m, p), { skipSpecial: true })).hit).length;
+  console.log(JSON.stringify({ states_value: { 'fine-tuned': says(tuned), unmodified: says(base), of: prompts.length } }));
   let pass = true;
   for (const input of ['prompt', 'response'] as const) {
     const rates: Record<string, number> = {};
