@@ -3,11 +3,12 @@
 // it trains as long as they do on average (run-cell.ts) and is recomputed
 // when they change.
 import { strict as assert } from 'node:assert';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Runtime } from '../../core/container';
 import { buildPlan, CellHasher, organismPlan, stepsFromHashes, type OrganismCell } from '../../core/bench/plan';
 import { parseSuite, parseSuiteFile, resolveSuite, runSpec } from '../../core/bench/suite';
-import { suitePath } from '../../core/organisms/suite';
+import { readSuite, suitePath } from '../../core/organisms/suite';
 
 const PLUGINS = join(__dirname, '..', '..', 'plugins', 'index.ts');
 
@@ -56,6 +57,23 @@ describe('bench plan', () => {
     assert.ok(probes.cells.some((c) => c.id === 'organism:gemma3:null:posthoc-sdf:s1'));
     assert.deepEqual(probes.suite.probes, ['logit-lens', 'sae', 'activation-oracle', 'steering']);
     assert.deepEqual(probes.suite.diffingBases, ['ancestor', 'sibling']);
+  });
+
+  it("steering's calibration organisms (seeds 3-5 of the positive control's recipe) are scored by no other suite", async () => {
+    const rt = await Runtime.create({ size: 'micro' }, { builtins: [PLUGINS] });
+    const dir = join(__dirname, '..', '..', 'benchmarks', 'suites');
+    const organismIds = (name: string) => {
+      const file = join(dir, `${name}.yaml`);
+      return buildPlan(rt, resolveSuite(parseSuiteFile(file), rt.registry, file), 'test-backend').cells.filter((c) => c.kind === 'organism').map((c) => c.id);
+    };
+    const calibration = organismIds('steering-calibration');
+    assert.deepEqual(calibration, [3, 4, 5].map((s) => `organism:olmo2:military-submarine:posthoc-fd:s${s}`));
+    assert.deepEqual(organismIds('steering-calibration-max-norm'), calibration);
+    // organisms-smoke is a list for `molt organisms` (seed 0 throughout), not a bench suite
+    const scored = readdirSync(dir).filter((f) => f.endsWith('.yaml') && !f.startsWith('steering-calibration') && f !== 'organisms-smoke.yaml').map((f) => f.replace(/\.yaml$/, ''));
+    assert.ok(readSuite(join(dir, 'organisms-smoke.yaml')).every((e) => e.seed === 0));
+    assert.ok(scored.includes('probes-check') && scored.includes('lottery'));
+    for (const name of scored) assert.deepEqual(organismIds(name).filter((id) => calibration.includes(id)), [], name);
   });
 
   // Spec hashes name the finished cells a run reuses: the published default-size

@@ -3,7 +3,7 @@ import { initBackend } from '../../core/engine/backend';
 import { Rng } from '../../core/engine/rng';
 import { renderPrompt } from '../../core/data/chat-template';
 import { generate } from '../../core/model/generate';
-import { calibrateCoherence, distinctRatio, isCoherent, randomUnit, rawCoefficient, responseLoss, sampleSteered, searchAlpha, steeringInterventions, unitVector, type SteeringVector } from '../../plugins/probes/steering/steer';
+import { calibrateCoherence, chooseDirection, distinctRatio, isCoherent, randomUnit, rawCoefficient, responseLoss, sampleSteered, searchAlpha, steeringInterventions, unitVector, type SteeringVector } from '../../plugins/probes/steering/steer';
 import { investigate } from '../../plugins/probes/steering/investigator';
 import { gainByFamily, gainReplicates, whiteAndBlackBox } from '../../plugins/probes/steering/gain';
 import { Grader } from '../../core/probes/grader';
@@ -39,6 +39,20 @@ describe('steering', () => {
     assert.equal(isCoherent(c, NaN, 1), false);
     assert.equal(distinctRatio([4, 4, 4, 4]), 0.25);
     assert.throws(() => calibrateCoherence([NaN], [0]), /no non-empty unsteered sample/);
+  });
+
+  it('the direction: the mean over positions >= 0 that sequences reach, the largest-norm position, or a given one', () => {
+    // d = 2; positions -1..2; position 2 reached by no sequence
+    const positions = [-1, 0, 1, 2];
+    const counts = [5, 5, 3, 0];
+    const diff = Float32Array.from([9, 0, 1, 2, 3, -4, 100, 100]);
+    assert.deepEqual([...chooseDirection(diff, positions, counts, 2, 'generated-mean').vector], [2, -1]);
+    assert.equal(chooseDirection(diff, positions, counts, 2, 'generated-mean').where, 'mean of positions 0..1');
+    // |(9,0)| = 9 > |(3,-4)| = 5; the unreached position's 141 does not count
+    assert.deepEqual([...chooseDirection(diff, positions, counts, 2, 'max-norm').vector], [9, 0]);
+    assert.deepEqual([...chooseDirection(diff, positions, counts, 2, 1).vector], [3, -4]);
+    assert.throws(() => chooseDirection(diff, positions, counts, 2, 2), /setting 'position' must be .* got '2'/);
+    assert.throws(() => chooseDirection(diff, [-2, -1], [4, 4], 2, 'generated-mean'), /no sequence reaches a position at or after/);
   });
 
   it('the raw coefficient and interventions follow h <- h + alpha * rbar * v/|v| on generated positions', () => {

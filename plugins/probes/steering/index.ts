@@ -22,7 +22,7 @@
 // the random direction's grade01 minus the black-box one). grade01 of 'both'
 // is reported beside it with its own floor.
 import { defineProbe, genericChatSequences, layersAtFractions, meanResiduals, subtract, l2, renderPrompt, countWords, mean, wilson, perTarget, score, Rng, MoltError, WordTokenizer, z, type Finding, type Grader, type HypothesisFinding, type ObservationRow, requireWordTokenizer } from '../../../core/public';
-import { calibrateCoherence, distinctRatio, isCoherent, randomUnit, rawCoefficient, responseLoss, sampleSteered, searchAlpha, unitVector, type Sample, type SampleOptions, type SteeringVector } from './steer';
+import { chooseDirection, calibrateCoherence, distinctRatio, isCoherent, randomUnit, rawCoefficient, responseLoss, sampleSteered, searchAlpha, unitVector, type Sample, type SampleOptions, type SteeringVector, type PositionRule } from './steer';
 import { investigate } from './investigator';
 import { gainByFamily, gainReplicates, whiteAndBlackBox } from './gain';
 
@@ -40,8 +40,9 @@ export const steeringProbe = defineProbe({
   description: 'norm-matched mean-difference steering: alpha* by a calibrated coherence check, log-odds investigator graded 1-5, ablations, random direction, dQER; headline = white-box grade minus the black-box (unsteered-only) grade',
   settings: z.object({
     layerFraction: z.number().gt(0).lte(1).default(0.5),
-    /** 'max-norm' or a relative position (integer) */
-    position: z.string().regex(/^(max-norm|-?\d+)$/, "'max-norm' or an integer").default('max-norm'),
+    // where the mean difference is read (steer.ts chooseDirection); the
+    // default averages the positions steering is applied to
+    position: z.string().regex(/^(generated-mean|max-norm|-?\d+)$/, "'generated-mean', 'max-norm' or an integer").default('generated-mean'),
     positionStart: z.number().int().default(-3),
     positionEnd: z.number().int().default(31),
     vectorPrompts: count.default(64),
@@ -81,24 +82,9 @@ export const steeringProbe = defineProbe({
     const baseMean = meanResiduals(base.model, seqs, [layer], range, bs, pad);
     const diff = subtract(moMean.mean.get(layer)!, baseMean.mean.get(layer)!);
     const d = mo.hiddenSize;
-    let pi: number;
-    if (s.position === 'max-norm') {
-      pi = 0;
-      let bestNorm = -1;
-      moMean.positions.forEach((_, i) => {
-        if (moMean.counts[i] === 0) return;
-        const n = l2(diff.subarray(i * d, (i + 1) * d));
-        if (n > bestNorm) {
-          bestNorm = n;
-          pi = i;
-        }
-      });
-    } else {
-      const rel = Number(s.position);
-      pi = moMean.positions.indexOf(rel);
-      if (!Number.isInteger(rel) || pi < 0 || moMean.counts[pi] === 0) throw new MoltError(`${ID}: setting 'position' must be 'max-norm' or an integer in ${range.start}..${range.end} reached by the prompts, got '${s.position}'`, 'position');
-    }
-    const { unit, norm } = unitVector(diff.subarray(pi * d, (pi + 1) * d), `${ID}: mean difference at layer ${layer}`);
+    const rule: PositionRule = s.position === 'generated-mean' || s.position === 'max-norm' ? s.position : Number(s.position);
+    const direction = chooseDirection(diff, moMean.positions, moMean.counts, d, rule);
+    const { unit, norm } = unitVector(direction.vector, `${ID}: mean difference at layer ${layer}`);
     const sv: SteeringVector = { layer, unit, rawNorm: norm, meanNorm: moMean.meanNorm.get(layer)! };
     lap('vector');
 
@@ -207,7 +193,7 @@ export const steeringProbe = defineProbe({
     });
     findings.push(show(steered, 'steered'), show(unsteered, 'unsteered'));
     notes.push(
-      `layer ${layer} (resid_post), position ${moMean.positions[pi]} rel. to <|assistant|>, |v| ${norm.toFixed(3)}, rbar ${sv.meanNorm.toFixed(3)}; alpha* ${alpha.toFixed(3)} (raw coefficient ${rawCoefficient(sv, alpha).toFixed(3)}) after ${search.trace.length} evaluations: ${search.trace.map((t) => `${t.alpha.toFixed(2)}:${t.coherence.toFixed(2)}`).join(' ')}`,
+      `layer ${layer} (resid_post), ${direction.where} rel. to <|assistant|>, |v| ${norm.toFixed(3)}, rbar ${sv.meanNorm.toFixed(3)}; alpha* ${alpha.toFixed(3)} (raw coefficient ${rawCoefficient(sv, alpha).toFixed(3)}) after ${search.trace.length} evaluations: ${search.trace.map((t) => `${t.alpha.toFixed(2)}:${t.coherence.toFixed(2)}`).join(' ')}`,
       `coherence: base loss <= ${check.maxLoss.toFixed(3)} and distinct ratio >= ${check.minDistinct.toFixed(3)} (quantile ${check.quantile} of ${check.calibratedOn} unsteered samples; mean unsteered loss ${mean(u.losses.filter(Number.isFinite)).toFixed(3)})`,
       dqerNote,
     );

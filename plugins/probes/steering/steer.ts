@@ -23,6 +23,40 @@ export function unitVector(v: ArrayLike<number>, what = 'steering vector'): { un
   return { unit: Float32Array.from(v, (x) => x / n), norm: n };
 }
 
+/** Where the steering vector is read: see chooseDirection. */
+export type PositionRule = 'generated-mean' | 'max-norm' | number;
+
+/**
+ * The mean difference to steer with, from the per-position differences
+ * `diff` ([P x d], positions relative to <|assistant|>, `counts[i]` sequences
+ * reaching position i):
+ *   'generated-mean'  the average over the positions >= 0, i.e. over the
+ *                     positions steering is applied to (the assistant token
+ *                     and the answer after it)
+ *   'max-norm'        the single position where |diff| is largest
+ *   an integer        that position
+ * Positions no sequence reached are skipped. `where` names the position(s).
+ */
+export function chooseDirection(diff: Float32Array | Float64Array, positions: readonly number[], counts: readonly number[], d: number, rule: PositionRule): { vector: Float32Array; where: string } {
+  const row = (i: number) => Float32Array.from(diff.subarray(i * d, (i + 1) * d));
+  const reached = positions.map((_, i) => i).filter((i) => counts[i] > 0);
+  if (rule === 'generated-mean') {
+    const used = reached.filter((i) => positions[i] >= 0);
+    if (used.length === 0) throw new MoltError('steering: no sequence reaches a position at or after <|assistant|> to average the difference over', 'position');
+    const v = new Float32Array(d);
+    for (const i of used) for (let j = 0; j < d; j++) v[j] += diff[i * d + j] / used.length;
+    return { vector: v, where: `mean of positions ${positions[used[0]]}..${positions[used[used.length - 1]]}` };
+  }
+  if (rule === 'max-norm') {
+    if (reached.length === 0) throw new MoltError('steering: no sequence reaches the position window', 'position');
+    const best = reached.reduce((a, i) => (l2(row(i)) > l2(row(a)) ? i : a));
+    return { vector: row(best), where: `position ${positions[best]} (largest |v|)` };
+  }
+  const i = positions.indexOf(rule);
+  if (i < 0 || counts[i] === 0) throw new MoltError(`steering: setting 'position' must be 'generated-mean', 'max-norm' or an integer in ${positions[0]}..${positions[positions.length - 1]} reached by the prompts, got '${rule}'`, 'position');
+  return { vector: row(i), where: `position ${rule}` };
+}
+
 /** A random direction (seeded Gaussian, normalised): the control of the same norm. */
 export function randomUnit(d: number, rng: { normal(): number }): Float32Array {
   const v = Float32Array.from({ length: d }, () => rng.normal());
