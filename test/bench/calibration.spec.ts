@@ -171,7 +171,7 @@ describe('null calibration of one probe x architecture', () => {
     );
     assert.equal(c.byFamily[0].auroc.value, 0.5);
     assert.equal(c.calibrated, false);
-    assert.match(c.reason, /no family with AUROC lower bound >= 0\.65 \(best a 0\.50\)/);
+    assert.match(c.reason, /no family with AUROC lower bound >= 0\.65 \(highest: a, AUROC 0\.50 \[0\.50, 0\.50\]\)/);
   });
 
   it('fewer than two nulls: no threshold, uncalibrated', () => {

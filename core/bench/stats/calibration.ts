@@ -187,8 +187,8 @@ export function calibrate(input: CalibrationInput, settings: CalibrationSettings
   }
   const scored = byFamily.filter((f) => f.n_behaviour > 0 && !Number.isNaN(f.auroc.low));
   if (!scored.some((f) => f.auroc.low >= settings.minAurocLow)) {
-    const best = [...scored].sort((a, b) => b.auroc.low - a.auroc.low)[0];
-    problems.push(best ? `no family with AUROC lower bound >= ${fmt(settings.minAurocLow)} (best ${best.family} ${fmt(best.auroc.low)})` : 'no behaviour organisms to separate from the nulls');
+    const best = [...scored].sort((a, b) => b.auroc.low - a.auroc.low || b.auroc.value - a.auroc.value)[0];
+    problems.push(best ? `no family with AUROC lower bound >= ${fmt(settings.minAurocLow)} (highest: ${best.family}, AUROC ${fmt(best.auroc.value)} [${fmt(best.auroc.low)}, ${fmt(best.auroc.high)}])` : 'no behaviour organisms to separate from the nulls');
   }
   return { byFamily, pooled, thresholds, nullDetections, calibrated: problems.length === 0, reason: problems.length === 0 ? 'calibrated' : problems.join('; ') };
 }
