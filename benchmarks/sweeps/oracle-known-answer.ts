@@ -62,15 +62,16 @@ async function main(): Promise<number> {
       coefficient: { type: 'string', default: '1' },
       'read-depth': { type: 'string', default: '1' },
       base: { type: 'string' },
-      store: { type: 'string', default: '.molt/store' },
+      store: { type: 'string' },
       'world-seed': { type: 'string', default: '0' },
     },
   });
   await initBackend('wasm');
-  const store = a.base ? new ArtifactStore(a.store!) : null;
+  // without --store, the store's own default ($MOLT_STORE or .molt/store)
+  const store = a.base ? new ArtifactStore(a.store ?? {}) : null;
   const opened = a.base ? await openCheckpoint(store!, [arch], a.base) : null;
   const size = opened ? 'default' : a.size!;
-  const world = builtInWorld(Number(a['world-seed']), { size: (a.world ?? (opened ? 'default' : size)) as WorldSize });
+  const world = builtInWorld(Number(a['world-seed']), { size: (a.world ?? size) as WorldSize });
   const tok = world.tokenizer;
   const pad = tok.specials.pad;
   const maxLength = 64;
@@ -96,11 +97,12 @@ async function main(): Promise<number> {
   const prompts = fact.promptCores;
   const tuned = copyModel(arch, base);
   await fit(tuned, prompts.map((p) => renderChat(tok, [{ role: 'user', content: p }, { role: 'assistant', content: fact.falseStatement }])), Number(a['ft-steps']), 1e-3);
-  const probeDefaults = (() => {
+  // the probe's own oracle settings: its defaults without the query's prompts and maxLen
+  const probeSettings = (): OracleSettings => {
     const { prompts: _p, maxLen: _m, ...os } = activationOracleProbe.defaults('default') as Record<string, number>;
     return os as unknown as OracleSettings;
-  })();
-  const settings: OracleSettings = opened ? probeDefaults : {
+  };
+  const settings: OracleSettings = opened ? probeSettings() : {
     readDepth: Number(a['read-depth']),
     injectLayer: 1,
     coefficient: Number(a.coefficient),
@@ -118,13 +120,15 @@ async function main(): Promise<number> {
   console.log(JSON.stringify({ oracle_final_loss: oracle.finalLoss, heldout_accuracy: oracle.heldOut.accuracy, by_question: oracle.heldOut.byQuestion }));
   const names = new Grader(fact.falseMarkers);
   const answerOf = (m: CausalLM, p: string) => generate(m, [renderPrompt(tok, p)], { maxNewTokens: 12, greedy: true, temperature: 0, seed: 0, eosId: tok.specials.eos, padId: pad })[0];
-  const says = (m: CausalLM) => prompts.filter((p) => names.answer(tok.decode(answerOf(m, p), { skipSpecial: true })).hit).length;
+  // each model's own greedy answers, generated once: counted here, read as the 'response' input below
+  const ownAnswers = new Map([tuned, base].map((m) => [m, prompts.map((p) => answerOf(m, p))]));
+  const says = (m: CausalLM) => ownAnswers.get(m)!.filter((ids) => names.answer(tok.decode(ids, { skipSpecial: true })).hit).length;
   console.log(JSON.stringify({ states_value: { 'fine-tuned': says(tuned), unmodified: says(base), of: prompts.length } }));
   let pass = true;
   for (const input of ['prompt', 'response'] as const) {
     const rates: Record<string, number> = {};
     for (const [model, m] of [['fine-tuned', tuned], ['unmodified', base]] as const) {
-      const contexts = prompts.map((p) => (input === 'prompt' ? renderPrompt(tok, p) : [...renderPrompt(tok, p), ...answerOf(m, p)]));
+      const contexts = prompts.map((p, i) => (input === 'prompt' ? renderPrompt(tok, p) : [...renderPrompt(tok, p), ...ownAnswers.get(m)![i]]));
       const own = segmentVectors(m, contexts, oracle.readHook, settings.slots);
       const ref = segmentVectors(base, contexts, oracle.readHook, settings.slots);
       const sources = { mo: own, diff: own.map((v, i) => v.map((x, j) => x - ref[i][j])) };

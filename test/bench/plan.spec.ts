@@ -11,6 +11,13 @@ import { parseSuite, parseSuiteFile, resolveSuite, runSpec } from '../../core/be
 import { readSuite, suitePath } from '../../core/organisms/suite';
 
 const PLUGINS = join(__dirname, '..', '..', 'plugins', 'index.ts');
+const SUITES = join(__dirname, '..', '..', 'benchmarks', 'suites');
+
+/** The plan of a committed suite file. */
+function suitePlan(rt: Runtime, name: string) {
+  const file = join(SUITES, `${name}.yaml`);
+  return buildPlan(rt, resolveSuite(parseSuiteFile(file), rt.registry, file), 'test-backend');
+}
 
 describe('bench plan', () => {
   it('a null organism waits for and hashes the behaviour organisms it controls (same technique, architecture, seed)', async () => {
@@ -45,10 +52,7 @@ describe('bench plan', () => {
 
   it('probes-check scores the organisms of organisms-check (same cells, same hashes: trained once), nulls included, and the third seed of the positive control, with the four probes against ancestor and sibling', async () => {
     const rt = await Runtime.create({ size: 'micro' }, { builtins: [PLUGINS] });
-    const plan = (name: string) => {
-      const file = join(__dirname, '..', '..', 'benchmarks', 'suites', `${name}.yaml`);
-      return buildPlan(rt, resolveSuite(parseSuiteFile(file), rt.registry, file), 'test-backend');
-    };
+    const plan = (name: string) => suitePlan(rt, name);
     const organisms = (p: ReturnType<typeof plan>) => p.cells.filter((c) => c.kind !== 'probe').map((c) => [c.id, c.specHash]);
     const probes = plan('probes-check');
     const extra = 'organism:olmo2:military-submarine:posthoc-fd:s2';
@@ -61,17 +65,13 @@ describe('bench plan', () => {
 
   it("steering's calibration organisms (seeds 3-5 of the positive control's recipe) are scored by no other suite", async () => {
     const rt = await Runtime.create({ size: 'micro' }, { builtins: [PLUGINS] });
-    const dir = join(__dirname, '..', '..', 'benchmarks', 'suites');
-    const organismIds = (name: string) => {
-      const file = join(dir, `${name}.yaml`);
-      return buildPlan(rt, resolveSuite(parseSuiteFile(file), rt.registry, file), 'test-backend').cells.filter((c) => c.kind === 'organism').map((c) => c.id);
-    };
+    const organismIds = (name: string) => suitePlan(rt, name).cells.filter((c) => c.kind === 'organism').map((c) => c.id);
     const calibration = organismIds('steering-calibration');
     assert.deepEqual(calibration, [3, 4, 5].map((s) => `organism:olmo2:military-submarine:posthoc-fd:s${s}`));
     assert.deepEqual(organismIds('steering-calibration-max-norm'), calibration);
     // organisms-smoke is a list for `molt organisms` (seed 0 throughout), not a bench suite
-    const scored = readdirSync(dir).filter((f) => f.endsWith('.yaml') && !f.startsWith('steering-calibration') && f !== 'organisms-smoke.yaml').map((f) => f.replace(/\.yaml$/, ''));
-    assert.ok(readSuite(join(dir, 'organisms-smoke.yaml')).every((e) => e.seed === 0));
+    const scored = readdirSync(SUITES).filter((f) => f.endsWith('.yaml') && !f.startsWith('steering-calibration') && f !== 'organisms-smoke.yaml').map((f) => f.replace(/\.yaml$/, ''));
+    assert.ok(readSuite(join(SUITES, 'organisms-smoke.yaml')).every((e) => e.seed === 0));
     assert.ok(scored.includes('probes-check') && scored.includes('lottery'));
     for (const name of scored) assert.deepEqual(organismIds(name).filter((id) => calibration.includes(id)), [], name);
   });

@@ -21,7 +21,7 @@
 // families' S on the same hypotheses (95th percentile of their replicates),
 // the random direction's grade01 minus the black-box one). grade01 of 'both'
 // is reported beside it with its own floor.
-import { defineProbe, genericChatSequences, layersAtFractions, meanResiduals, subtract, l2, renderPrompt, countWords, mean, wilson, perTarget, score, Rng, MoltError, WordTokenizer, z, type Finding, type Grader, type HypothesisFinding, type ObservationRow, requireWordTokenizer } from '../../../core/public';
+import { defineProbe, genericChatSequences, layersAtFractions, meanResiduals, subtract, renderPrompt, countWords, mean, wilson, perTarget, score, Rng, MoltError, WordTokenizer, z, type Finding, type Grader, type HypothesisFinding, type ObservationRow, requireWordTokenizer } from '../../../core/public';
 import { chooseDirection, calibrateCoherence, distinctRatio, isCoherent, randomUnit, rawCoefficient, responseLoss, sampleSteered, searchAlpha, unitVector, type Sample, type SampleOptions, type SteeringVector, type PositionRule } from './steer';
 import { investigate } from './investigator';
 import { gainByFamily, gainReplicates, whiteAndBlackBox } from './gain';

@@ -49,7 +49,8 @@ export function chooseDirection(diff: Float32Array | Float64Array, positions: re
   }
   if (rule === 'max-norm') {
     if (reached.length === 0) throw new MoltError('steering: no sequence reaches the position window', 'position');
-    const best = reached.reduce((a, i) => (l2(row(i)) > l2(row(a)) ? i : a));
+    const norms = reached.map((i) => l2(row(i)));
+    const best = reached[norms.indexOf(Math.max(...norms))];
     return { vector: row(best), where: `position ${positions[best]} (largest |v|)` };
   }
   const i = positions.indexOf(rule);
@@ -109,7 +110,9 @@ export function sampleSteered(model: CausalLM, prompts: number[][], sv: Steering
   for (let start = 0; start < rows.length; start += o.batchSize) {
     const ps = rows.slice(start, start + o.batchSize).map((r) => prompts[r.p]);
     const T = Math.max(...ps.map((p) => p.length));
-    byLength.set(T, [...(byLength.get(T) ?? []), { start, prompts: ps, seed: `${o.seed}/row${start}` }]);
+    const same = byLength.get(T) ?? [];
+    same.push({ start, prompts: ps, seed: `${o.seed}/row${start}` });
+    byLength.set(T, same);
   }
   const out: Sample[] = new Array(rows.length);
   for (const [T, batches] of byLength) {
