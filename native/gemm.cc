@@ -2,6 +2,10 @@
 // into NR-wide column panels and A into MR-high row panels per cache block,
 // and a MR x NR micro-kernel keeps its block of C in registers. Packing is
 // also where transposes happen, so a transposed operand costs nothing extra.
+// A plain A with short rows is read in place instead of packed: packing it
+// is a scalar transpose that cost as much as the product itself at the
+// default size's k = 64, and its MR rows sit in few enough cache sets to stay
+// in L1 while the B panels pass (see kDirectRowStride).
 //
 // Written with GCC/Clang vector extensions rather than intrinsics so it
 // compiles on any target; with -march=native the compiler emits the widest
@@ -32,6 +36,10 @@ constexpr int NV = NR / VW;  // vectors per tile row
 constexpr int64_t KC = 256;
 constexpr int64_t MC = 72;   // multiple of MR: a 72 x 256 A block is 72 KB
 constexpr int64_t NC = 512;  // a 256 x 512 B block is 512 KB
+// A plain A whose rows are at most this many floats apart (2 KB) is read in
+// place. Farther apart, the MR rows of a panel fall into the same few L1 sets
+// (at 4 KB, k = 1024, all twelve in one) and evict each other, so packing wins.
+constexpr int64_t kDirectRowStride = 512;
 
 typedef float v8 __attribute__((vector_size(32)));               // packing storage (32-byte aligned)
 typedef float vec __attribute__((vector_size(VW * 4)));          // the micro-kernel's vector
@@ -84,14 +92,19 @@ void packB(const View& B, int64_t k0, int64_t kc, int64_t j0, int64_t nc, float*
   }
 }
 
-// C[mr x nr] (row stride ldc) = or += the product of one A panel and one B panel.
-inline void microKernel(int64_t kc, const float* ap, const float* bp, float* c, int64_t ldc, int mr, int nr, bool accumulate) {
+// C[mr x nr] (row stride ldc) = or += the product of one A panel and one B
+// panel. The A panel's element (r, k) is ap[r * ars + k] when kRowsInPlace (a
+// plain A read where it lies), else ap[k * MR + r] (packed). Either way each
+// element of C sums its k terms in the same order, with the same FMAs.
+template <bool kRowsInPlace>
+inline void microKernel(int64_t kc, const float* ap, int64_t ars, const float* bp, float* c, int64_t ldc, int mr, int nr, bool accumulate) {
   vec acc[MR][NV] = {};
-  for (int64_t k = 0; k < kc; k++, ap += MR, bp += NR) {
+  for (int64_t k = 0; k < kc; k++, bp += NR) {
     vec b[NV];
     for (int v = 0; v < NV; v++) std::memcpy(&b[v], bp + v * VW, sizeof(vec));
     for (int r = 0; r < MR; r++) {
-      for (int v = 0; v < NV; v++) acc[r][v] += b[v] * ap[r];
+      const float a = kRowsInPlace ? ap[r * ars + k] : ap[k * MR + r];
+      for (int v = 0; v < NV; v++) acc[r][v] += b[v] * a;
     }
   }
   if (mr == MR && nr == NR) {
@@ -121,6 +134,7 @@ void gemmRows(const View& A, const View& B, float* C, int64_t m0, int64_t m1, in
   }
   float* pa = reinterpret_cast<float*>(buf.a.data());
   float* pb = reinterpret_cast<float*>(buf.b.data());
+  const bool inPlace = A.cs == 1 && A.rs <= kDirectRowStride;
   for (int64_t jc = 0; jc < n; jc += NC) {
     const int64_t nc = std::min(NC, n - jc);
     for (int64_t pc = 0; pc < k; pc += KC) {
@@ -128,12 +142,19 @@ void gemmRows(const View& A, const View& B, float* C, int64_t m0, int64_t m1, in
       packB(B, pc, kc, jc, nc, pb);
       for (int64_t ic = m0; ic < m1; ic += MC) {
         const int64_t mc = std::min(MC, m1 - ic);
-        packA(A, ic, mc, pc, kc, pa);
+        // in place, only a short last panel is packed (zero-filled), so no row past A's end is read
+        const int64_t full = inPlace ? mc / MR * MR : 0;
+        if (full < mc) packA(A, ic + full, mc - full, pc, kc, pa);
         for (int64_t jr = 0; jr < nc; jr += NR) {
           const int nr = static_cast<int>(std::min<int64_t>(NR, nc - jr));
           for (int64_t ir = 0; ir < mc; ir += MR) {
             const int mr = static_cast<int>(std::min<int64_t>(MR, mc - ir));
-            microKernel(kc, pa + ir * kc, pb + jr * kc, C + (ic + ir) * n + jc + jr, n, mr, nr, pc > 0);
+            float* cp = C + (ic + ir) * n + jc + jr;
+            if (ir < full) {
+              microKernel<true>(kc, A.p + (ic + ir) * A.rs + pc, A.rs, pb + jr * kc, cp, n, mr, nr, pc > 0);
+            } else {
+              microKernel<false>(kc, pa + (ir - full) * kc, 0, pb + jr * kc, cp, n, mr, nr, pc > 0);
+            }
           }
         }
       }
