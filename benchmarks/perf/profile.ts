@@ -8,6 +8,7 @@ import { tf } from '../../core/engine/tf';
 import { initBackend } from '../../core/engine/backend';
 import { Rng } from '../../core/engine/rng';
 import { AdamW, DEFAULT_ADAMW } from '../../core/train/optimizer';
+import { timeIterations } from './measure';
 import { perfArchitecture, trainStep } from './molt-train';
 import { parseOverride } from './run';
 
@@ -29,12 +30,9 @@ async function main(): Promise<void> {
   const tokens = () => tf.tensor2d(Int32Array.from({ length: B * T }, () => rng.int(model.vocabSize)), [B, T], 'int32');
   const [ids, targets] = [tokens(), tokens()];
   const weights = tf.ones([B, T]) as tf.Tensor2D;
-  for (let i = 0; i < 2; i++) trainStep(model, opt, ids, targets, weights, 1e-4); // warm-up
   // the profiler times each kernel synchronously, so the step's own wall time is taken without it
   const timed = 5;
-  const t0 = performance.now();
-  for (let i = 0; i < timed; i++) trainStep(model, opt, ids, targets, weights, 1e-4);
-  const stepMs = (performance.now() - t0) / timed;
+  const stepMs = (timeIterations(2, timed, () => trainStep(model, opt, ids, targets, weights, 1e-4)).seconds * 1000) / timed;
   const info = await tf.profile(() => {
     trainStep(model, opt, ids, targets, weights, 1e-4);
   });
@@ -57,13 +55,13 @@ async function main(): Promise<void> {
     const [a, b] = k.inputShapes as number[][];
     const out = k.outputShapes[0] as number[];
     // A holds (batch x m) x k elements whether or not it is transposed (no product here broadcasts A)
-    const rows = out.slice(0, -1).reduce((p, d) => p * d, 1);
-    const inner = a.reduce((p, d) => p * d, 1) / rows;
+    const outSize = out.reduce((p, d) => p * d, 1);
+    const inner = (a.reduce((p, d) => p * d, 1) * out[out.length - 1]) / outSize;
     const key = `[${a}] x [${b}] -> [${out}]`;
     const e = products.get(key) ?? { n: 0, ms: 0, flop: 0 };
     e.n++;
     e.ms += Number(k.kernelTimeMs) || 0;
-    e.flop += 2 * out.reduce((p, d) => p * d, 1) * inner;
+    e.flop += 2 * outSize * inner;
     products.set(key, e);
   }
   console.log('matrix products by operand shapes:');
