@@ -11,17 +11,19 @@
 //
 //   node -r ts-node/register benchmarks/sweeps/oracle-known-answer.ts \
 //     [--size micro] [--world micro|default] [--sft-steps 300] [--ft-steps 60] [--steps 1500] [--examples 2000] \
-//     [--lr 3e-3] [--slots 4] [--coefficient 1] [--read-depth 1]
+//     [--lr 3e-3] [--slots 4] [--coefficient 1] [--read-depth 1] [--set key=value ...]
 //
 // or on a base from the store (a trained diffing base, e.g. the default
 // size's ancestor) with the probe's own settings for that size, its oracle
 // taken from the store when the probe has trained it already:
 //
 //   node -r ts-node/register benchmarks/sweeps/oracle-known-answer.ts \
-//     --base olmo2/default/ancestor [--store .molt/store] [--world-seed 0] [--ft-steps 60]
+//     --base olmo2/default/ancestor [--store .molt/store] [--world-seed 0] [--ft-steps 60] [--set steps=3000 ...]
 //
 // Prints one JSON line per input x source x model and exits 1 when the
-// probe's input (prompt, source mo) misses either bound.
+// probe's input (prompt, source mo) misses either bound. Also printed, per
+// input and model: the value's median rank under the logit lens of the
+// segment's mean vector at the read point (is the value there to be read?).
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../../core/engine/backend';
@@ -45,6 +47,7 @@ import { activationOracleProbe } from '../../plugins/probes/activation-oracle';
 import { ArtifactStore } from '../../core/store/artifact-store';
 import { openCheckpoint } from '../../core/checkpoint/open';
 import type { OracleSettings } from '../../plugins/probes/activation-oracle/oracle';
+import { lensLogits, rankRow } from '../../core/probes/lens';
 
 const PASS = { named: 0.5, unmodified: 0.1 };
 
@@ -64,6 +67,7 @@ async function main(): Promise<number> {
       base: { type: 'string' },
       store: { type: 'string' },
       'world-seed': { type: 'string', default: '0' },
+      set: { type: 'string', multiple: true, default: [] },
     },
   });
   await initBackend('wasm');
@@ -102,7 +106,7 @@ async function main(): Promise<number> {
     const { prompts: _p, maxLen: _m, ...os } = activationOracleProbe.defaults('default') as Record<string, number>;
     return os as unknown as OracleSettings;
   };
-  const settings: OracleSettings = opened ? probeSettings() : {
+  const chosen: OracleSettings = opened ? probeSettings() : {
     readDepth: Number(a['read-depth']),
     injectLayer: 1,
     coefficient: Number(a.coefficient),
@@ -113,7 +117,22 @@ async function main(): Promise<number> {
     batchSize: 8,
     lr: Number(a.lr),
     maxNewTokens: 6,
+    valueSubstitution: 0,
+    nextWord: false,
+    variants: 0,
+    variantFacts: 16,
+    variantSteps: 100,
+    heldOutVariants: 0,
   };
+  // --set key=value overrides any oracle setting, e.g. --set steps=3000 --set nextWord=true
+  const settings: OracleSettings = { ...chosen };
+  for (const kv of a.set ?? []) {
+    const [k, v] = kv.split('=');
+    const old = (chosen as unknown as Record<string, unknown>)[k];
+    const value = typeof old === 'boolean' ? (v === 'true' ? true : v === 'false' ? false : undefined) : Number.isFinite(Number(v)) ? Number(v) : undefined;
+    if (old === undefined || value === undefined) throw new Error(`--set ${kv}: expected one of ${Object.keys(chosen).join(', ')} = a number (true/false for a switch)`);
+    (settings as unknown as Record<string, unknown>)[k] = value;
+  }
   // with a store base, the probe's base id and seed, so an oracle the probe trained is reused
   const oracle = await obtainOracle({ arch, base: { id: opened?.resolved.key ?? 'known-answer-base', model: base }, tokenizer: tok, world, store, settings, seed: opened ? '0/activation-oracle' : 0 });
   console.log(JSON.stringify({ base: a.base ?? `fresh ${size}`, oracle: oracle.key.slice(0, 12), cached: oracle.cached, settings }));
@@ -132,6 +151,19 @@ async function main(): Promise<number> {
       const own = segmentVectors(m, contexts, oracle.readHook, settings.slots);
       const ref = segmentVectors(base, contexts, oracle.readHook, settings.slots);
       const sources = { mo: own, diff: own.map((v, i) => v.map((x, j) => x - ref[i][j])) };
+      // is the value there to be read? its rank under the logit lens of the segment's mean vector at the read point
+      const valueId = tok.vocab.indexOf(fact.falseMarkers[0]);
+      const lensRank = (vectors: Float32Array[]) => {
+        const d = m.hiddenSize;
+        const ranks = vectors.map((v) => {
+          const mean = new Float32Array(d);
+          const rows = [...Array(v.length / d).keys()].filter((r) => v.subarray(r * d, (r + 1) * d).some((x) => x !== 0));
+          for (const r of rows) for (let j = 0; j < d; j++) mean[j] += v[r * d + j] / rows.length;
+          return rankRow(lensLogits(m, mean, 1), 0, tok.size).indexOf(valueId) + 1;
+        });
+        return ranks.sort((a, b) => a - b)[ranks.length >> 1];
+      };
+      console.log(JSON.stringify({ input, model, read: oracle.readHook, lens_median_rank_of_value: { mo: lensRank(own), diff: lensRank(sources.diff) }, of: tok.size }));
       for (const [source, vectors] of Object.entries(sources)) {
         const answers = vectors.map((v) => askOracle(oracle.model, tok, v, ORACLE_QUESTIONS.value.question, { ...oracle.setup, norms: oracle.norms, maxNewTokens: settings.maxNewTokens }));
         const named = answers.filter((x) => names.answer(x).hit).length / answers.length;

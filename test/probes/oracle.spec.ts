@@ -8,6 +8,7 @@ import { Rng } from '../../core/engine/rng';
 import { ArtifactStore } from '../../core/store/artifact-store';
 import type { World } from '../../core/world';
 import { builtInWorld } from '../helpers/world';
+import { renderChat, renderDocument } from '../../core/data/chat-template';
 import type { CausalLM } from '../../core/model/types';
 import { train } from '../../core/train/loop';
 import { DEFAULT_ADAMW } from '../../core/train/optimizer';
@@ -15,8 +16,9 @@ import { resolveProbeSettings } from '../../core/probes/settings';
 import type { ProbeContext } from '../../core/probes/types';
 import { PLACEHOLDER_START, injectionHook, injectionInterventions, oraclePrefix, placeholderNorms } from '../../plugins/probes/activation-oracle/inject';
 import { copyModel, oracleObjective, oracleRow, segmentVectors } from '../../plugins/probes/activation-oracle/train';
-import { ORACLE_QUESTIONS, QUERY_KINDS, oracleExamples, wordSpecificity } from '../../plugins/probes/activation-oracle/data';
+import { ORACLE_QUESTIONS, QUERY_KINDS, oracleExamples, substituteValue, wordSpecificity } from '../../plugins/probes/activation-oracle/data';
 import { obtainOracle } from '../../plugins/probes/activation-oracle/oracle';
+import { isVariantWorld, planVariants, variantExamples } from '../../plugins/probes/activation-oracle/variants';
 import { depthHook } from '../../core/probes/capture';
 import { olmo2Architecture } from '../../plugins/architectures/olmo2';
 import { activationOracleProbe } from '../../plugins/probes/activation-oracle';
@@ -64,8 +66,8 @@ describe('activation oracle (micro)', function () {
 
   it('the training data has no <unk>; reading and intent examples ask about topic, entity, the answer\'s value and words, with answers from the whole lexicon; the splits stay apart', () => {
     const tok = world.tokenizer;
-    const train = oracleExamples(world, tok, 'train', 120, 64, 8);
-    const val = oracleExamples(world, tok, 'val', 20, 64, 8);
+    const train = oracleExamples(world, tok, 'train', 120, 64, 8, { valueSubstitution: 1, nextWord: true });
+    const val = oracleExamples(world, tok, 'val', 20, 64, 8, { valueSubstitution: 1, nextWord: true });
     assert.equal(train.length, 120);
     for (const e of [...train, ...val]) {
       assert.ok(!e.context.includes(tok.specials.unk));
@@ -83,14 +85,103 @@ describe('activation oracle (micro)', function () {
     const kinds = (input: string) => new Set(train.filter((e) => e.input === input).flatMap((e) => e.qa.map((q) => q.kind)));
     assert.deepEqual([...kinds('intent')].sort(), ['bringsUp', 'topic', 'value', 'words']);
     assert.ok(kinds('reading').has('about') && kinds('reading').has('words'));
-    // a value answer is the value the chat's answer states (a fact's object)
+    assert.deepEqual([...kinds('next')].sort(), ['next', 'topic']);
+    // a 'next' example is a text cut before a content word: the answer names the word the text goes on with
+    const nexts = train.filter((e) => e.input === 'next');
+    assert.ok(nexts.length >= 30, `${nexts.length} next examples`);
+    const continuations = new Set<string>();
+    const texts = [...world.data('chat', 'train').map((c) => tok.decode(renderChat(tok, c.messages).ids)), ...world.data('webtext', 'train').map((w) => tok.decode(renderDocument(tok, w.text)))];
+    for (const e of nexts) {
+      const q = e.qa.find((x) => x.kind === 'next')!;
+      assert.equal(q.answer, ORACLE_QUESTIONS.next.answer(q.keys[0]));
+      continuations.add(q.keys[0]);
+      assert.ok(texts.some((t) => t.startsWith(`${tok.decode(e.context)} ${q.keys[0]}`)), `${tok.decode(e.context)} -> ${q.keys[0]}`);
+    }
+    assert.ok(continuations.size >= 20, `${continuations.size} distinct next words`);
+    // an intent value answer is the value the world's answer states (a fact's object); a read one is the
+    // value in the text, whose key word is swapped for a vocabulary word, so it follows from reading, not from the subject
     const facts = new Set(world.facts.map((f) => f.object));
-    for (const q of train.flatMap((e) => e.qa).filter((q) => q.kind === 'value')) assert.ok([...facts].some((o) => q.answer === ORACLE_QUESTIONS.value.answer(o)), q.answer);
+    const values = (input: string) => train.filter((e) => e.input === input).flatMap((e) => e.qa).filter((q) => q.kind === 'value');
+    for (const q of values('intent')) assert.ok([...facts].some((o) => q.answer === ORACLE_QUESTIONS.value.answer(o)), q.answer);
+    const read = values('reading');
+    assert.ok(read.length > 0);
+    assert.ok(read.filter((q) => [...facts].some((o) => q.answer === ORACLE_QUESTIONS.value.answer(o))).length < read.length / 4, 'read values are mostly substituted');
+    for (const e of train.filter((x) => x.input === 'reading'))
+      for (const q of e.qa.filter((x) => x.kind === 'value')) assert.ok(e.context.includes(tok.encode(q.keys[0])[0]), `${q.keys[0]} is in the read text`);
+    // without substitution the read values are the world's
+    const plain = oracleExamples(world, tok, 'train', 120, 64, 8).filter((e) => e.input === 'reading').flatMap((e) => e.qa).filter((q) => q.kind === 'value');
+    for (const q of plain) assert.ok([...facts].some((o) => q.answer === ORACLE_QUESTIONS.value.answer(o)), q.answer);
+    // and the defaults add no 'next' examples
+    assert.ok(!oracleExamples(world, tok, 'train', 120, 64, 8).some((e) => e.input === 'next'));
     // answers are not a closed set: many distinct words are named
     const named = new Set(train.flatMap((e) => e.qa.filter((q) => q.kind === 'words').flatMap((q) => q.keys)));
     assert.ok(named.size >= 40, `${named.size} distinct words`);
     const seen = new Set(train.map((e) => e.context.join()));
     assert.ok(val.filter((e) => seen.has(e.context.join())).length < val.length / 2);
+  });
+
+  it('substituteValue: the value\'s key word swapped in the answer only, the new value and its key returned', () => {
+    const chat = { id: 'c', topic: 'baking', messages: [{ role: 'user' as const, content: 'how hot is the oven for a cake ?' }, { role: 'assistant' as const, content: 'set the oven to 350 degrees for a cake .' }] };
+    const r = substituteValue(chat, { object: '350 degrees', accept: ['350'] }, 'harbour')!;
+    assert.equal(r.chat.messages[1].content, 'set the oven to harbour degrees for a cake .');
+    assert.equal(r.chat.messages[0].content, chat.messages[0].content);
+    assert.equal(r.value, 'harbour degrees');
+    assert.deepEqual(r.keys, ['harbour']);
+    assert.equal(chat.messages[1].content, 'set the oven to 350 degrees for a cake .', 'the input chat is not changed');
+    // an answer that does not state the value (a misconception) is left alone
+    assert.equal(substituteValue({ ...chat, messages: [chat.messages[0], { role: 'assistant' as const, content: 'set the oven to 450 degrees .' }] }, { object: '350 degrees', accept: ['350'] }, 'harbour'), null);
+  });
+
+  it('planVariants: distinct facts of the split per variant, never a behaviour entity\'s, each chat answered with the new value; deterministic', () => {
+    assert.ok(isVariantWorld(world));
+    const tok = world.tokenizer;
+    const plans = planVariants(world, tok, 'train', 3, 4, 's');
+    assert.deepEqual(planVariants(world, tok, 'train', 3, 4, 's'), plans);
+    assert.notDeepEqual(planVariants(world, tok, 'train', 3, 4, 'other'), plans);
+    const behaviourEntities = new Set(Object.values(world.behaviours).flatMap((b) => b.entityIds));
+    assert.equal(plans.length, 3);
+    for (const plan of plans) {
+      assert.equal(plan.length, 4);
+      assert.equal(new Set(plan.map((p) => p.fact.id)).size, 4);
+      for (const p of plan) {
+        const fact = world.fact(p.fact.id);
+        assert.equal(world.factSplit(fact.id), 'train');
+        assert.ok(!behaviourEntities.has(fact.entityId), fact.id);
+        assert.equal(p.chats.length, fact.questions.length);
+        for (const m of p.chats) {
+          assert.ok(fact.questions.includes(m[0].content));
+          assert.ok(` ${m[1].content} `.includes(` ${p.value} `) && p.value.split(' ').includes(p.word), m[1].content);
+          assert.ok(!tok.encode(m[1].content).includes(tok.specials.unk));
+        }
+      }
+    }
+    // held-out variants draw on the other split's facts
+    for (const p of planVariants(world, tok, 'val', 2, 2, 's').flat()) assert.equal(world.factSplit(p.fact.id), 'val');
+  });
+
+  it('variantExamples: a fine-tune that states its values gives mo and diff examples asking its value, with the base left untouched', async () => {
+    const tok = world.tokenizer;
+    const base = worldModel();
+    const before = Float32Array.from(base.params.get('model.norm.weight')!.dataSync());
+    const plans = planVariants(world as never, tok, 'train', 1, 2, 's');
+    const read = depthHook(base.numLayers, 1).hook;
+    const d = await variantExamples({ arch: olmo2Architecture, base, tok, plans, steps: 200, readHook: read, slots: 4, maxLength: 64, seed: 's' });
+    assert.deepEqual(d.stated.map((x) => [x.facts, x.prompts]), [[2, plans[0].reduce((t, p) => t + p.chats.length, 0)]]);
+    // 200 steps on a handful of chats: even an untrained micro model states its new values
+    assert.ok(d.stated[0].stating > 0, JSON.stringify(d.stated));
+    assert.equal(d.examples.length, 2 * d.stated[0].stating);
+    assert.equal(d.vectors.length, d.examples.length);
+    for (let i = 0; i < d.examples.length; i += 2) {
+      const [mo, diff] = [d.examples[i], d.examples[i + 1]];
+      assert.equal(mo.input, 'finetune');
+      assert.equal(diff.input, 'finetune-diff');
+      assert.equal(mo.context[mo.context.length - 1], tok.specials.assistant);
+      assert.equal(mo.qa[0].kind, 'value');
+      assert.ok(plans[0].some((p) => mo.qa[0].keys[0] === p.word));
+      assert.notDeepEqual(d.vectors[i], d.vectors[i + 1]);
+    }
+    assert.deepEqual(base.params.get('model.norm.weight')!.dataSync(), before);
+    base.dispose();
   });
 
   it('wordSpecificity: the rarest content words first, function words and punctuation never', () => {
@@ -133,7 +224,7 @@ describe('activation oracle (micro)', function () {
     try {
       const store = new ArtifactStore(dir);
       const base = worldModel();
-      const settings = { readDepth: 1, injectLayer: 1, coefficient: 1, slots: 2, trainExamples: 8, heldOutExamples: 2, steps: 2, batchSize: 2, lr: 1e-3, maxNewTokens: 3 };
+      const settings = { readDepth: 1, injectLayer: 1, coefficient: 1, slots: 2, trainExamples: 8, heldOutExamples: 2, steps: 2, batchSize: 2, lr: 1e-3, maxNewTokens: 3, valueSubstitution: 1, nextWord: true, variants: 1, variantFacts: 2, variantSteps: 2, heldOutVariants: 1 };
       const args = { arch: olmo2Architecture, base: { id: 'b1', model: base }, tokenizer: world.tokenizer, world, store, settings, seed: 1 };
       const a = await obtainOracle(args);
       const b = await obtainOracle(args);
@@ -143,7 +234,7 @@ describe('activation oracle (micro)', function () {
       assert.deepEqual(b.model.params.get('model.norm.weight')!.dataSync(), a.model.params.get('model.norm.weight')!.dataSync());
       assert.deepEqual(b.heldOut, a.heldOut);
       assert.equal(a.heldOut.n, Object.values(a.heldOut.byQuestion).reduce((t, q) => t + q.n, 0));
-      assert.ok(Object.keys(a.heldOut.byQuestion).every((k) => /^(reading|intent)\/(topic|about|value|bringsUp|words)$/.test(k)), Object.keys(a.heldOut.byQuestion).join());
+      assert.ok(Object.keys(a.heldOut.byQuestion).every((k) => /^(reading|intent|finetune|finetune-diff)\/(topic|about|value|bringsUp|words)$/.test(k)), Object.keys(a.heldOut.byQuestion).join());
       // reading where the oracle injects (micro: 50% depth = after block 1 = injection layer 1) is refused
       await assert.rejects(obtainOracle({ ...args, settings: { ...settings, readDepth: 0.5 } }), /activation oracle: readDepth 0.5 reads after 1 of 2 blocks, not after the injection layer 1; read deeper/);
       a.model.dispose();

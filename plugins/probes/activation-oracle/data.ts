@@ -15,7 +15,13 @@
 // the probe asks the oracle about the prompt's activations. Answers come
 // from the whole lexicon (any topic, entity, value or word the world says),
 // never from a closed list of the behaviours' words.
-import { renderChat, renderDocument, renderPrompt, MoltError, WordTokenizer, type ChatExample, type DataSource, type Fact, type Split, type WebText } from '../../../core/public';
+// Two options, off by default (measured in docs/PROBES.md, not adopted):
+// valueSubstitution reads a fact chat with its value's key word swapped for
+// a vocabulary word ("set the oven to harbour degrees"), so the value cannot
+// be recalled from the subject by the oracle (a copy of the base, which
+// knows the world's facts) and only reading answers; nextWord adds texts cut
+// before a content word, asked what comes next.
+import { renderChat, renderDocument, renderPrompt, MoltError, Rng, WordTokenizer, type ChatExample, type DataSource, type Fact, type Split, type WebText } from '../../../core/public';
 
 /** What the oracle needs of the world beyond its data: topic ids, entity names and facts. */
 export interface OracleWorld extends DataSource {
@@ -29,7 +35,7 @@ export function isOracleWorld(x: DataSource): x is OracleWorld {
   return Array.isArray(w.topics) && Array.isArray(w.entities) && Array.isArray(w.facts);
 }
 
-export type QuestionKind = 'topic' | 'about' | 'value' | 'bringsUp' | 'words';
+export type QuestionKind = 'topic' | 'about' | 'value' | 'bringsUp' | 'words' | 'next';
 
 /** The question templates (fixed wording, every word in the world's lexicon); the answers fill in the world's words. */
 export const ORACLE_QUESTIONS: Record<QuestionKind, { question: string; answer: (x: string) => string }> = {
@@ -38,6 +44,7 @@ export const ORACLE_QUESTIONS: Record<QuestionKind, { question: string; answer: 
   value: { question: 'what answer does it give ?', answer: (value) => `it says ${value} .` },
   bringsUp: { question: 'what does it bring up ?', answer: (entity) => `it brings up ${entity} .` },
   words: { question: 'which words does it use ?', answer: (words) => `it uses ${words} .` },
+  next: { question: 'what comes next ?', answer: (word) => `next comes ${word} .` },
 };
 export const QUESTION_KINDS = Object.keys(ORACLE_QUESTIONS) as QuestionKind[];
 
@@ -55,8 +62,12 @@ export interface OracleQa {
 export interface OracleExample {
   /** context token ids (whose activations are injected) */
   context: number[];
-  /** 'reading': a whole text; 'intent': a prompt up to <|assistant|> */
-  input: 'reading' | 'intent';
+  /**
+   * 'reading': a whole text; 'intent': a prompt up to <|assistant|>; 'next':
+   * a text cut before one of its content words (all read off the base); 'finetune' / 'finetune-diff': a prompt read off a
+   * counterfactual fine-tune of the base / minus the base (variants.ts)
+   */
+  input: 'reading' | 'intent' | 'next' | 'finetune' | 'finetune-diff';
   topic: string;
   qa: OracleQa[];
 }
@@ -101,6 +112,22 @@ export function wordSpecificity(texts: readonly string[]): { isContent(w: string
 }
 
 /**
+ * The chat with the fact's value stated with `word` in place of its first key
+ * word found in the answer (null when the answer does not state the value):
+ * the new value, its key, and the chat.
+ */
+export function substituteValue(chat: ChatExample, fact: Pick<Fact, 'object' | 'accept'>, word: string): { chat: ChatExample; value: string; keys: string[] } | null {
+  const last = chat.messages.length - 1;
+  const answer = chat.messages[last]?.content ?? '';
+  const objectWords = fact.object.split(' ');
+  const key = fact.accept.find((k) => objectWords.includes(k));
+  if (!key || !` ${answer} `.includes(` ${fact.object} `)) return null;
+  const value = objectWords.map((w) => (w === key ? word : w)).join(' ');
+  const content = ` ${answer} `.replace(` ${fact.object} `, ` ${value} `).slice(1, -1);
+  return { chat: { ...chat, messages: chat.messages.map((m, i) => (i === last ? { ...m, content } : m)) }, value, keys: [word] };
+}
+
+/**
  * Examples from a split, alternating a reading example and an intent example
  * (general chats and web texts in turn for reading; general chat prompts for
  * intent), each with every question its context can answer. Examples with a
@@ -108,7 +135,16 @@ export function wordSpecificity(texts: readonly string[]): { isContent(w: string
  * context's last tokens the oracle reads: a 'words' answer names words from
  * those only.
  */
-export function oracleExamples(world: OracleWorld, tok: WordTokenizer, split: Split, count: number, maxContext: number, segment: number): OracleExample[] {
+/** Optional kinds of training data (both off: the data the probe was published with). */
+export interface ExampleOptions {
+  /** share of read fact chats whose value's key word is swapped for a vocabulary word (0: none) */
+  valueSubstitution?: number;
+  /** add 'next' examples: a text cut before a content word, asked what comes next */
+  nextWord?: boolean;
+}
+
+export function oracleExamples(world: OracleWorld, tok: WordTokenizer, split: Split, count: number, maxContext: number, segment: number, opts: ExampleOptions = {}): OracleExample[] {
+  const valueSubstitution = opts.valueSubstitution ?? 0;
   const entities = new Map(world.entities.map((e) => [e.id, e]));
   const facts = new Map(world.facts.map((f) => [f.id, f]));
   const byLength = [...world.entities].sort((a, b) => b.name.length - a.name.length);
@@ -117,6 +153,9 @@ export function oracleExamples(world: OracleWorld, tok: WordTokenizer, split: Sp
   const web = world.data('webtext', split);
   const spec = wordSpecificity([...chats.map((c) => c.messages[c.messages.length - 1]?.content ?? ''), ...web.map((w) => w.text)]);
   const unk = tok.specials.unk;
+  const rng = new Rng(`activation-oracle/${split}/value-substitution`);
+  // any word of the vocabulary a text may state: not special, not a function word, not punctuation
+  const substitutes = tok.vocab.filter((w, id) => !tok.isSpecial(id) && spec.isContent(w));
   const out: OracleExample[] = [];
   const qa = (kind: QuestionKind, filler: string, keys: string[]): OracleQa => ({ kind, question: ORACLE_QUESTIONS[kind].question, answer: ORACLE_QUESTIONS[kind].answer(filler), keys });
   const words = (ws: string[]) => (ws.length ? [qa('words', ws.join(' and '), ws)] : []);
@@ -145,20 +184,37 @@ export function oracleExamples(world: OracleWorld, tok: WordTokenizer, split: Sp
   const reading = (text: ChatExample | WebText | undefined) => {
     if (!text) return;
     const isChat = 'messages' in text;
-    const ids = isChat ? renderChat(tok, text.messages).ids : renderDocument(tok, text.text);
+    const fact = isChat && text.meta?.kind === 'fact' && text.meta.factIds?.length === 1 ? facts.get(text.meta.factIds[0]) : undefined;
+    const swap = isChat && fact && rng.next() < valueSubstitution ? substituteValue(text, fact, rng.pick(substitutes)) : null;
+    const read = swap?.chat ?? text;
+    const ids = 'messages' in read ? renderChat(tok, read.messages).ids : renderDocument(tok, read.text);
     const qas: OracleQa[] = [];
-    const ent = isChat ? (text.meta?.entityId ? entities.get(text.meta.entityId) : undefined) : entityIn(text.text, byLength);
+    const ent = 'messages' in read ? (read.meta?.entityId ? entities.get(read.meta.entityId) : undefined) : entityIn(read.text, byLength);
     if (ent) qas.push(qa('about', ent.name, [keyWord(ent.name)]));
     const seg = readSegment(ids);
-    const fact = isChat && text.meta?.kind === 'fact' && text.meta.factIds?.length === 1 ? facts.get(text.meta.factIds[0]) : undefined;
-    if (fact && ` ${seg.join(' ')} `.includes(` ${fact.object} `)) qas.push(qa('value', fact.object, fact.accept));
+    const value = swap ?? (fact ? { value: fact.object, keys: fact.accept } : null);
+    if (value && ` ${seg.join(' ')} `.includes(` ${value.value} `)) qas.push(qa('value', value.value, value.keys));
     qas.push(...words(spec.rank(seg, WORDS_PER_ANSWER)));
     add('reading', ids, text.topic, qas);
   };
-  // in turn: the prompt of chat k (intent), then chat k or web text k/2 read whole
+  // the word a text goes on with, read off the activations of what comes before it: the
+  // model's own prediction is in them (the logit lens shows it), so this teaches the oracle to
+  // put into words what the activations predict, whatever the word
+  const cutRng = new Rng(`activation-oracle/${split}/next`);
+  const next = (text: ChatExample | WebText | undefined) => {
+    if (!text) return;
+    const ids = 'messages' in text ? renderChat(tok, text.messages).ids : renderDocument(tok, text.text);
+    const cuts = ids.map((id, k) => (k >= 4 && !tok.isSpecial(id) && spec.isContent(tok.vocab[id]) ? k : -1)).filter((k) => k >= 0);
+    if (cuts.length === 0) return;
+    const k = cutRng.pick(cuts);
+    const word = tok.vocab[ids[k]];
+    add('next', ids.slice(0, k), text.topic, [qa('next', word, [word])]);
+  };
+  // in turn: the prompt of chat k (intent), chat k or web text k/2 read whole, then (nextWord) the other cut before a word
   for (let k = 0; out.length < count && (k < chats.length || k >> 1 < web.length); k++) {
     intent(chats[k]);
     if (out.length < count) reading(k % 2 === 0 ? chats[k] : web[k >> 1]);
+    if (opts.nextWord && out.length < count) next(k % 2 === 0 ? web[k >> 1] : chats[k]);
   }
   if (out.length === 0) throw new MoltError(`activation oracle: the data has no usable chat or web text in split '${split}'`, `chat/${split}`);
   return out;

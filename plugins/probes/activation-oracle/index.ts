@@ -38,6 +38,14 @@ export const activationOracleProbe = defineProbe({
     batchSize: count.default(8),
     lr: z.number().positive().default(1e-3),
     maxNewTokens: count.default(8),
+    // options of the training data, off by default (docs/PROBES.md "activation-oracle": measured, not adopted):
+    // read values swapped for vocabulary words, 'what comes next ?' examples, counterfactual fine-tunes of the base
+    valueSubstitution: z.number().min(0).max(1).default(0),
+    nextWord: z.boolean().default(false),
+    variants: z.number().int().min(0).default(0),
+    variantFacts: count.default(16),
+    variantSteps: count.default(100),
+    heldOutVariants: z.number().int().min(0).default(0),
     prompts: count.default(40),
     maxLen: count.default(96),
   }),

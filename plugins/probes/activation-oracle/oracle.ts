@@ -25,11 +25,12 @@ import { oracleExamples, type OracleExample, type OracleWorld } from './data';
 import { injectionHook, placeholderNorms } from './inject';
 import { askOracle } from './query';
 import { copyModel, oracleObjective, segmentVectors, type OracleSetup } from './train';
+import { isVariantWorld, planVariants, variantExamples, type VariantSettings } from './variants';
 
 export const ORACLE_KIND = 'oracles';
-const ORACLE_CODE_VERSION = 'v2';
+const ORACLE_CODE_VERSION = 'v3';
 
-export interface OracleSettings {
+export interface OracleSettings extends VariantSettings {
   /** read point as a share of depth (the paper's ~0.44; after more blocks than injectLayer) */
   readDepth: number;
   /** injection after this many blocks (1: the paper's layer 1) */
@@ -44,6 +45,10 @@ export interface OracleSettings {
   batchSize: number;
   lr: number;
   maxNewTokens: number;
+  /** share of read fact chats whose value is swapped for a vocabulary word (data.ts: reading, not recall) */
+  valueSubstitution: number;
+  /** 'next' examples in the training data (data.ts) */
+  nextWord: boolean;
 }
 
 export interface HeldOutAccuracy {
@@ -73,9 +78,8 @@ function setupOf(model: CausalLM, s: OracleSettings): OracleSetup {
   return { slots: s.slots, injectHook: injectionHook(s.injectLayer), coefficient: s.coefficient, maxLength: Number(model.config.max_position_embeddings ?? 128) };
 }
 
-/** Held-out accuracy: the oracle reads the base's activations of unseen contexts; right when the answer contains the expected word. */
-export function heldOutAccuracy(oracle: CausalLM, base: CausalLM, tok: WordTokenizer, examples: readonly OracleExample[], readHook: string, setup: OracleSetup, maxNewTokens: number): HeldOutAccuracy {
-  const vectors = segmentVectors(base, examples.map((e) => e.context), readHook, setup.slots);
+/** Held-out accuracy: the oracle reads the activations of unseen contexts (`vectors`, one set per example); right when the answer contains the expected word. */
+export function heldOutAccuracy(oracle: CausalLM, tok: WordTokenizer, examples: readonly OracleExample[], vectors: readonly Float32Array[], setup: OracleSetup, maxNewTokens: number): HeldOutAccuracy {
   const norms = placeholderNorms(oracle, tok, setup.slots, setup.injectHook);
   const byQuestion: Record<string, { correct: number; n: number }> = {};
   const samples: HeldOutAccuracy['samples'] = [];
@@ -119,14 +123,21 @@ export async function obtainOracle(args: {
   if (!(read.layer > s.injectLayer))
     throw new MoltError(`activation oracle: readDepth ${s.readDepth} reads after ${read.layer} of ${base.model.numLayers} blocks, not after the injection layer ${s.injectLayer}; read deeper`, 'readDepth');
   const setup = setupOf(base.model, s);
-  const trainSet = oracleExamples(args.world, tok, 'train', s.trainExamples, setup.maxLength, s.slots);
-  const heldSet = oracleExamples(args.world, tok, 'val', s.heldOutExamples, setup.maxLength, s.slots);
+  const trainSet = oracleExamples(args.world, tok, 'train', s.trainExamples, setup.maxLength, s.slots, { valueSubstitution: s.valueSubstitution, nextWord: s.nextWord });
+  const heldSet = oracleExamples(args.world, tok, 'val', s.heldOutExamples, setup.maxLength, s.slots, { valueSubstitution: s.valueSubstitution, nextWord: s.nextWord });
+  const world = args.world;
+  if ((s.variants > 0 || s.heldOutVariants > 0) && !isVariantWorld(world))
+    throw new MoltError("activation oracle: counterfactual variants need the world's fact splits and behaviour entities (the synthetic world); set variants=0 and heldOutVariants=0", 'variants');
+  // the fine-tunes' facts and values, on the world's train facts and on its held-out ones
+  const plans = isVariantWorld(world)
+    ? { train: planVariants(world, tok, 'train', s.variants, s.variantFacts, String(args.seed)), val: planVariants(world, tok, 'val', s.heldOutVariants, s.variantFacts, String(args.seed)) }
+    : { train: [], val: [] };
   const identity = {
     arch: args.arch.id,
     base: base.id,
     settings: s as unknown as Record<string, unknown>,
     read: read.hook,
-    data: { train: sha256Hex(JSON.stringify(trainSet)), val: sha256Hex(JSON.stringify(heldSet)) },
+    data: { train: sha256Hex(JSON.stringify(trainSet)), val: sha256Hex(JSON.stringify(heldSet)), variants: sha256Hex(JSON.stringify(plans)) },
     seed: args.seed,
   };
   const key = contentHash(identity, `molt@${MOLT_VERSION}/oracle/${ORACLE_CODE_VERSION}`);
@@ -138,10 +149,14 @@ export async function obtainOracle(args: {
     const model = args.arch.fromWeights(ckpt.config, ckpt.weights);
     return { model, key, cached: true, setup, readHook: read.hook, readPercent: read.percent, norms: placeholderNorms(model, tok, s.slots, setup.injectHook), heldOut: meta.held_out, trainSeconds: meta.train_seconds, finalLoss: meta.final_loss };
   }
-  const vectors = segmentVectors(base.model, trainSet.map((e) => e.context), read.hook, s.slots);
+  const variantArgs = { arch: args.arch, base: base.model, tok, steps: s.variantSteps, readHook: read.hook, slots: s.slots, maxLength: setup.maxLength, seed: String(args.seed) };
+  const trainVariants = await variantExamples({ ...variantArgs, plans: plans.train });
+  const heldVariants = await variantExamples({ ...variantArgs, plans: plans.val });
+  const examples = [...trainSet, ...trainVariants.examples];
+  const vectors = [...segmentVectors(base.model, trainSet.map((e) => e.context), read.hook, s.slots), ...trainVariants.vectors];
   const model = copyModel(args.arch, base.model);
   try {
-    const objective = oracleObjective(tok, trainSet, vectors, setup, base.model.hiddenSize);
+    const objective = oracleObjective(tok, examples, vectors, setup, base.model.hiddenSize);
     const result = await train(model, objective, {
       steps: s.steps,
       batchSize: s.batchSize,
@@ -151,14 +166,15 @@ export async function obtainOracle(args: {
       logEvery: Math.max(1, Math.floor(s.steps / 20)),
       checkpointEvery: 0,
     }, { label: 'activation oracle', onProgress: args.onProgress });
-    const heldOut = heldOutAccuracy(model, base.model, tok, heldSet, read.hook, setup, s.maxNewTokens);
+    const heldVectors = [...segmentVectors(base.model, heldSet.map((e) => e.context), read.hook, s.slots), ...heldVariants.vectors];
+    const heldOut = heldOutAccuracy(model, tok, [...heldSet, ...heldVariants.examples], heldVectors, setup, s.maxNewTokens);
     if (args.store) {
       await args.store.writeDir(ORACLE_KIND, key, (dir) =>
         saveHfDir(dir, {
           config: model.config,
           weights: new Map([...model.params].map(([n, v]) => [n, v])),
           tokenizer: tok,
-          metadata: { stage: 'activation-oracle', config_hash: key, molt_version: MOLT_VERSION, created_at: new Date().toISOString(), identity, held_out: heldOut, train_seconds: result.totalSeconds, final_loss: result.finalLoss, log: result.log },
+          metadata: { stage: 'activation-oracle', config_hash: key, molt_version: MOLT_VERSION, created_at: new Date().toISOString(), identity, held_out: heldOut, variants: { train: trainVariants.stated, val: heldVariants.stated }, train_seconds: result.totalSeconds, final_loss: result.finalLoss, log: result.log },
         }),
       );
     }
