@@ -98,6 +98,13 @@ export function countWords(docs: readonly (readonly string[])[]): Map<string, nu
   return c;
 }
 
+/** In how many of the documents each word occurs (once per document). */
+export function documentFrequency(docs: readonly (readonly string[])[]): Map<string, number> {
+  const c = new Map<string, number>();
+  for (const d of docs) for (const w of new Set(d)) c.set(w, (c.get(w) ?? 0) + 1);
+  return c;
+}
+
 function total(c: Counts): number {
   let s = 0;
   for (const v of c.values()) s += v;

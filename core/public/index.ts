@@ -69,6 +69,7 @@ export {
   auroc,
   wilson,
   countWords,
+  documentFrequency,
   dirichletPrior,
   logOddsDirichlet,
   type Rate,

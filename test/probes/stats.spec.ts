@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { auroc, bootstrapMean, countWords, dirichletPrior, logOddsDirichlet, quantileSorted, upperBound95, wilson } from '../../core/probes/stats';
+import { auroc, bootstrapMean, countWords, dirichletPrior, documentFrequency, logOddsDirichlet, quantileSorted, upperBound95, wilson } from '../../core/probes/stats';
 
 const close = (a: number, b: number, eps = 1e-6) => assert.ok(Math.abs(a - b) <= eps, `${a} != ${b}`);
 
@@ -54,6 +54,12 @@ describe('probe stats', () => {
     close(rows[0].z, (2 * Math.log(2)) / Math.sqrt(0.75));
     close(rows[1].z, -rows[0].z);
     assert.deepEqual([rows[0].countA, rows[0].countB], [3, 1]);
+  });
+
+  it('documentFrequency counts a word once per document it occurs in', () => {
+    const df = documentFrequency([['x', 'x', 'y'], ['x'], ['z', 'z'], []]);
+    assert.deepEqual([...df].sort(), [['x', 2], ['y', 1], ['z', 1]]);
+    assert.equal(documentFrequency([]).size, 0);
   });
 
   it('the prior scales background frequencies to alpha0', () => {

@@ -7,6 +7,8 @@ import { calibrateCoherence, chooseDirection, distinctRatio, isCoherent, randomU
 import { investigate } from '../../plugins/probes/steering/investigator';
 import { gainByFamily, gainReplicates, whiteAndBlackBox } from '../../plugins/probes/steering/gain';
 import { Grader } from '../../core/probes/grader';
+import { documentFrequency } from '../../core/probes/stats';
+import { WordTokenizer } from '../../core/tokenizer/word-tokenizer';
 import { resolveProbeSettings } from '../../core/probes/settings';
 import { steeringProbe } from '../../plugins/probes/steering';
 import { ARCHS } from '../model/helpers';
@@ -164,6 +166,16 @@ describe('steering', () => {
     assert.ok(Math.abs(r.headline.score - (g01('both') - g01('unsteered_only'))) < 1e-12, JSON.stringify(r.headline));
     assert.ok(m('grade01', 'both'));
     assert.ok(r.timings.total > 0);
+    // functionWordShare: no hypothesis, white box or black box, names a word in more than that share of the background's answers
+    const ctx = context(resolveProbeSettings(steeringProbe, 'micro', { functionWordShare: 0.2 }));
+    const answers = ctx.world.data('chat', 'val').map((c) => WordTokenizer.split(c.messages[1]?.content ?? ''));
+    const df = documentFrequency(answers);
+    const common = new Set([...df].filter(([, n]) => n > 0.2 * answers.length).map(([w]) => w));
+    assert.ok(common.size > 0);
+    const unfiltered = r.findings.flatMap((f) => (f.kind === 'hypothesis' ? f.words.map((w) => w.word) : []));
+    assert.ok(unfiltered.some((w) => common.has(w)), 'without the option some hypothesis names a common word');
+    const filtered = await steeringProbe.run(organismHandle(arch, mo, 'alpha'), handle(arch, base, 'base'), ctx);
+    for (const f of filtered.findings) if (f.kind === 'hypothesis') for (const w of f.words) assert.ok(!common.has(w.word), `${f.label}: ${w.word}`);
     [base, mo].forEach((x) => x.dispose());
   });
 });

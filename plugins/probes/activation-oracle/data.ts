@@ -21,7 +21,7 @@
 // be recalled from the subject by the oracle (a copy of the base, which
 // knows the world's facts) and only reading answers; nextWord adds texts cut
 // before a content word, asked what comes next.
-import { renderChat, renderDocument, renderPrompt, MoltError, Rng, WordTokenizer, type ChatExample, type DataSource, type Fact, type Split, type WebText } from '../../../core/public';
+import { renderChat, renderDocument, renderPrompt, documentFrequency, MoltError, Rng, WordTokenizer, type ChatExample, type DataSource, type Fact, type Split, type WebText } from '../../../core/public';
 
 /** What the oracle needs of the world beyond its data: topic ids, entity names and facts. */
 export interface OracleWorld extends DataSource {
@@ -93,8 +93,7 @@ function entityIn(text: string, byLength: readonly { name: string }[]): { name: 
  * than a tenth of the texts (function words) are not content words.
  */
 export function wordSpecificity(texts: readonly string[]): { isContent(w: string): boolean; rank(words: readonly string[], k: number): string[] } {
-  const df = new Map<string, number>();
-  for (const t of texts) for (const w of new Set(WordTokenizer.split(t))) df.set(w, (df.get(w) ?? 0) + 1);
+  const df = documentFrequency(texts.map((t) => WordTokenizer.split(t)));
   const common = Math.max(2, texts.length / 10);
   const isContent = (w: string) => /[a-z0-9]/.test(w) && (df.get(w) ?? 0) <= common;
   return {

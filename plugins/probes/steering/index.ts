@@ -21,7 +21,7 @@
 // families' S on the same hypotheses (95th percentile of their replicates),
 // the random direction's grade01 minus the black-box one). grade01 of 'both'
 // is reported beside it with its own floor.
-import { defineProbe, genericChatSequences, layersAtFractions, meanResiduals, subtract, renderPrompt, countWords, mean, wilson, perTarget, score, Rng, MoltError, WordTokenizer, z, type Finding, type Grader, type HypothesisFinding, type ObservationRow, requireWordTokenizer } from '../../../core/public';
+import { defineProbe, genericChatSequences, layersAtFractions, meanResiduals, subtract, renderPrompt, countWords, documentFrequency, mean, wilson, perTarget, score, Rng, MoltError, WordTokenizer, z, type Finding, type Grader, type HypothesisFinding, type ObservationRow, requireWordTokenizer } from '../../../core/public';
 import { chooseDirection, calibrateCoherence, distinctRatio, isCoherent, randomUnit, rawCoefficient, responseLoss, sampleSteered, searchAlpha, unitVector, type Sample, type SampleOptions, type SteeringVector, type PositionRule } from './steer';
 import { investigate } from './investigator';
 import { gainByFamily, gainReplicates, whiteAndBlackBox } from './gain';
@@ -59,6 +59,9 @@ export const steeringProbe = defineProbe({
     // unsteered samples pass the check at about this rate: with few samples (micro) all must, or noise alone drives alpha* to 0
     coherenceQuantile: share.default(0.98),
     priorAlpha0: z.number().positive().default(100),
+    // words in more than this share of the background chats' answers (function words: 'you', 'also', 'a')
+    // are left out of every hypothesis, black box and white box alike; 1 leaves every word in
+    functionWordShare: z.number().gt(0).max(1).default(1),
     hypothesisWords: count.default(10),
     qerPrompts: z.number().int().nonnegative().default(32),
     qerSamplesPerPrompt: count.default(4),
@@ -127,8 +130,10 @@ export const steeringProbe = defineProbe({
     lap('random control');
 
     // 4. investigator and grades
-    const exclude = new Set(tok.vocab.filter((_, id) => tok.isSpecial(id)));
-    const background = countWords(chats.map((c) => WordTokenizer.split(c.messages[1]?.content ?? '')));
+    const answers = chats.map((c) => WordTokenizer.split(c.messages[1]?.content ?? ''));
+    const background = countWords(answers);
+    const functionWords = [...documentFrequency(answers)].filter(([, n]) => n > s.functionWordShare * answers.length).map(([w]) => w);
+    const exclude = new Set([...tok.vocab.filter((_, id) => tok.isSpecial(id)), ...functionWords]);
     const invOpts = { alpha0: s.priorAlpha0, words: s.hypothesisWords, exclude };
     const W = { steered: words(tok, steered), unsteered: words(tok, unsteered), random: words(tok, randomSamples) };
     const { white, black } = whiteAndBlackBox(W.steered, W.unsteered, background, invOpts);
