@@ -13,6 +13,7 @@
 //   node -r ts-node/register benchmarks/perf/run.ts [--json] [--workloads train,generate,activations] [--steps N]
 //        [--arch olmo2,gemma3] [--size default] [--batch 16] [--seq 64] [--vocab <world's>] [--warmup 2]
 //        [--gen-batch 16] [--prompt 32] [--new-tokens 32] [--temperature 1] [--set key=value]... [--no-torch]
+//        [--molt-threads 1,2]
 import { builtInWorld } from '../../test/helpers/world';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -53,6 +54,8 @@ export interface PerfOptions {
   overrides?: Record<string, unknown>;
   /** false: molt only */
   torch?: boolean;
+  /** molt's settings of MOLT_THREADS (threads per product), each measured; the wall ratio takes the fastest (default 1 and 2, as PyTorch's) */
+  moltThreads?: number[];
   /** where the report goes (default stdout) */
   write?: (text: string) => void;
 }
@@ -60,7 +63,7 @@ export interface PerfOptions {
 // vocab: the default world's tokenizer, so perf measures the shapes molt trains
 export const PERF_DEFAULTS = {
   size: 'default', batch: 16, seq: 64, vocab: builtInWorld(0).tokenizer.size, warmup: 2, lr: 1e-3, seed: 0,
-  genBatch: 16, prompt: 32, newTokens: 32, temperature: 1,
+  genBatch: 16, prompt: 32, newTokens: 32, temperature: 1, moltThreads: [1, 2],
 };
 
 /**
@@ -112,7 +115,19 @@ export interface WorkloadPerf {
   /** the best torch setting, as "threads/openblas" */
   torch_best: string | null;
   torch_runs: TorchRun[];
+  /** MOLT_THREADS of the fastest molt run (molt_tok_s, molt_peak_rss_mb and molt_step_ms are that run's) */
+  molt_best: number;
+  /** every molt run, one per MOLT_THREADS setting; molt_cpu_tok_s is the 1-thread run's, like torch_cpu_tok_s */
+  molt_runs: MoltRun[];
   config: HfConfig;
+}
+
+export interface MoltRun {
+  threads: number;
+  tok_s: number;
+  cpu_tok_s: number;
+  step_ms: number;
+  peak_rss_mb: number;
 }
 
 /** The training workload (the original JSON shape). */
@@ -192,10 +207,10 @@ function field(from: object, name: string): number {
   return v;
 }
 
-async function moltRun(job: MoltJob): Promise<MoltResult> {
+async function moltRun(job: MoltJob, threads: number): Promise<MoltResult> {
   const worker = join(__dirname, __filename.endsWith('.ts') ? 'molt-worker.ts' : 'molt-worker.js');
   const pre = worker.endsWith('.ts') ? ['-r', require.resolve('ts-node/register')] : [];
-  const env = { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: 'true' };
+  const env = { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: 'true', MOLT_THREADS: `${threads}` };
   return lastJsonLine(await run(process.execPath, [...pre, worker, JSON.stringify(job)], env), RESULT_PREFIX);
 }
 
@@ -245,10 +260,17 @@ function workloadJobs(w: Workload, arch: string, config: HfConfig, configFile: s
   }
 }
 
-/** molt's result next to the PyTorch runs: the best torch setting for the wall ratio, 1 thread for the CPU-time ratio. */
-function compare(m: WorkloadBenchResult, torchRuns: TorchRun[], config: HfConfig): WorkloadPerf {
+/**
+ * molt's runs next to PyTorch's, each side at its fastest setting for the wall
+ * ratio and at one thread for the CPU-time ratio.
+ */
+function compare(moltRuns: readonly { threads: number; r: MoltResult }[], torchRuns: TorchRun[], config: HfConfig): WorkloadPerf {
+  const mBest = moltRuns.reduce((a, b) => (b.r.tok_s > a.r.tok_s ? b : a));
+  const mOne = moltRuns.find((x) => x.threads === 1) ?? null;
+  const m = mBest.r;
   const oneThread = torchRuns.find((t) => t.threads === 1);
   const best = torchRuns.length ? torchRuns.reduce((a, b) => (b.tok_s > a.tok_s ? b : a)) : null;
+  const cpu = mOne?.r.cpu_tok_s ?? null;
   return {
     molt_tok_s: m.tok_s,
     torch_tok_s: best?.tok_s ?? null,
@@ -256,13 +278,15 @@ function compare(m: WorkloadBenchResult, torchRuns: TorchRun[], config: HfConfig
     molt_peak_rss_mb: m.peak_rss_mb,
     torch_peak_rss_mb: best?.peak_rss_mb ?? null,
     molt_step_ms: m.step_ms,
-    molt_cpu_tok_s: m.cpu_tok_s,
+    molt_cpu_tok_s: cpu ?? NaN,
     torch_cpu_tok_s: oneThread?.cpu_tok_s ?? null,
-    cpu_ratio: oneThread ? m.cpu_tok_s / oneThread.cpu_tok_s : null,
+    cpu_ratio: oneThread && cpu !== null ? cpu / oneThread.cpu_tok_s : null,
     tokens_per_step: m.tokens_per_step,
     params: m.params,
     torch_best: best ? `${best.threads}/${best.openblas_threads}` : null,
     torch_runs: torchRuns,
+    molt_best: mBest.threads,
+    molt_runs: moltRuns.map(({ threads, r }) => ({ threads, tok_s: r.tok_s, cpu_tok_s: r.cpu_tok_s, step_ms: r.step_ms, peak_rss_mb: r.peak_rss_mb })),
     config,
   };
 }
@@ -296,18 +320,19 @@ export function formatPerf(s: PerfSummary): string {
     lines.push(
       '',
       workloadTitle(w, s),
-      'arch     params    molt tok/s  molt ms/iter  molt RSS MB  torch tok/s (1t / 2t)        torch RSS MB  molt/torch  | per CPU-s: molt  torch-1t  ratio',
+      'arch     params    molt tok/s (1t / 2t)        molt ms/iter  molt RSS MB  torch tok/s (1t / 2t)        torch RSS MB  molt/torch  | per CPU-s: molt-1t  torch-1t  ratio',
     );
     for (const [arch, r] of Object.entries(s[w] as Record<string, WorkloadPerf>)) {
       const runs = r.torch_runs.map((t) => fmt(t.tok_s)).join(' / ');
+      const moltRuns = r.molt_runs.length > 1 ? ` (${r.molt_runs.map((t) => fmt(t.tok_s)).join(' / ')})` : '';
       lines.push(
-        `${arch.padEnd(8)} ${fmt(r.params).padStart(9)} ${fmt(r.molt_tok_s).padStart(11)} ${fmt(r.molt_step_ms).padStart(13)} ${fmt(r.molt_peak_rss_mb).padStart(12)}  ` +
+        `${arch.padEnd(8)} ${fmt(r.params).padStart(9)}  ${(fmt(r.molt_tok_s) + moltRuns).padEnd(27)} ${fmt(r.molt_step_ms).padStart(12)} ${fmt(r.molt_peak_rss_mb).padStart(12)}  ` +
           `${(fmt(r.torch_tok_s) + (runs ? ` (${runs})` : '')).padEnd(28)} ${fmt(r.torch_peak_rss_mb).padStart(12)}  ${(r.ratio === null ? '-' : r.ratio.toFixed(3)).padStart(10)}  |` +
-          ` ${fmt(r.molt_cpu_tok_s).padStart(15)} ${fmt(r.torch_cpu_tok_s).padStart(9)} ${(r.cpu_ratio === null ? '-' : r.cpu_ratio.toFixed(3)).padStart(6)}`,
+          ` ${fmt(r.molt_cpu_tok_s).padStart(18)} ${fmt(r.torch_cpu_tok_s).padStart(9)} ${(r.cpu_ratio === null ? '-' : r.cpu_ratio.toFixed(3)).padStart(6)}`,
       );
     }
   }
-  lines.push('', 'tok/s is wall-clock; per CPU-s divides by the process CPU time, which shared cores disturb less. molt/torch uses the best torch setting.');
+  lines.push('', 'tok/s is wall-clock; per CPU-s divides by the process CPU time, which shared cores disturb less. molt/torch takes each side at its fastest thread setting (molt: MOLT_THREADS); per CPU-s both at one thread.');
   if (s.torch_skipped) lines.push('', `PyTorch skipped: ${s.torch_skipped}`);
   return lines.join('\n') + '\n';
 }
@@ -320,6 +345,7 @@ export async function runPerf(opts: PerfOptions): Promise<PerfSummary> {
   for (const [flag, v] of [['--gen-batch', o.genBatch], ['--prompt', o.prompt], ['--new-tokens', o.newTokens]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new MoltError(`perf: ${flag} must be a positive integer, got ${v}`, flag);
   }
+  if (!o.moltThreads.length || o.moltThreads.some((t) => !Number.isInteger(t) || t < 1)) throw new MoltError(`perf: --molt-threads must be positive integers, got ${o.moltThreads.join(',')}`, '--molt-threads');
   const write = opts.write ?? ((t: string) => process.stdout.write(t));
   const probe = opts.torch === false ? { found: null, tried: ['disabled by --no-torch'] } : probeTorchPython();
   const tmp = mkdtempSync(join(tmpdir(), 'molt-perf-'));
@@ -358,8 +384,12 @@ export async function runPerf(opts: PerfOptions): Promise<PerfSummary> {
       writeFileSync(configFile, JSON.stringify(config, null, 2));
       for (const w of workloads) {
         const job = workloadJobs(w, id, config, configFile, o);
-        if (!opts.json) write(`${id} ${w}: molt ...\n`);
-        const m = await moltRun(job.molt);
+        const moltRuns: { threads: number; r: MoltResult }[] = [];
+        for (const threads of o.moltThreads) {
+          if (!opts.json) write(`${id} ${w}: molt, MOLT_THREADS=${threads} ...\n`);
+          moltRuns.push({ threads, r: await moltRun(job.molt, threads) });
+        }
+        const m = moltRuns[0].r;
         summary.backend = m.backend;
         summary.backend_id = m.backend_id;
         summary.native_skipped = m.native_skipped;
@@ -370,7 +400,7 @@ export async function runPerf(opts: PerfOptions): Promise<PerfSummary> {
             torchRuns.push(await torchRun(probe.found.python, job.script, job.args, s.threads, s.openblas));
           }
         }
-        const row = compare(m, torchRuns, config);
+        const row = compare(moltRuns, torchRuns, config);
         if (w === 'train') {
           const runs = torchRuns.map((t) => ({ ...t, final_loss: field(t, 'final_loss') }));
           summary.train[id] = { ...row, torch_runs: runs, molt_final_loss: field(m, 'final_loss') };
@@ -424,6 +454,7 @@ export function parsePerfArgs(argv: string[]): PerfOptions {
     switch (a) {
       case '--json': o.json = true; break;
       case '--no-torch': o.torch = false; break;
+      case '--molt-threads': o.moltThreads = (argv[++i] ?? '').split(',').filter(Boolean).map((t) => num(a, t)); break;
       case '--steps': o.steps = num(a, argv[++i]); break;
       case '--warmup': o.warmup = num(a, argv[++i]); break;
       case '--batch': o.batch = num(a, argv[++i]); break;

@@ -25,8 +25,14 @@ describe('perf baseline runner (benchmarks/perf/run.ts)', function () {
     // cross-entropy on random tokens starts near ln(64)
     assert.ok(Math.abs(r.molt_final_loss - Math.log(64)) < 0.5, `molt loss ${r.molt_final_loss}`);
     assert.ok(s.machine.nproc >= 1 && s.machine.tfjs.length > 0);
+    // molt at MOLT_THREADS 1 and 2: the wall rate is the faster run's, the CPU rate the 1-thread run's
+    assert.deepEqual(r.molt_runs.map((t) => t.threads), [1, 2]);
+    assert.equal(r.molt_tok_s, Math.max(...r.molt_runs.map((t) => t.tok_s)));
+    assert.equal(r.molt_tok_s, r.molt_runs.find((t) => t.threads === r.molt_best)!.tok_s);
+    assert.equal(r.molt_cpu_tok_s, r.molt_runs[0].cpu_tok_s);
     if (findTorchPython()) {
       assert.equal(r.torch_runs.length, TORCH_SETTINGS.length);
+      assert.equal(r.cpu_ratio, r.molt_cpu_tok_s / r.torch_runs.find((t) => t.threads === 1)!.cpu_tok_s);
       const best = Math.max(...r.torch_runs.map((t) => t.tok_s));
       assert.equal(r.torch_tok_s, best);
       assert.equal(r.ratio, r.molt_tok_s / best);
@@ -46,7 +52,13 @@ describe('perf baseline runner (benchmarks/perf/run.ts)', function () {
     assert.deepEqual(o.overrides, { hidden_size: 96, name: 'x' });
     assert.deepEqual(parseOverride('layer_types=["full_attention"]', {}), { layer_types: ['full_attention'] });
     assert.throws(() => parsePerfArgs(['--steps', 'many']), (e: unknown) => isMoltError(e) && /--steps/.test((e as Error).message));
+    assert.deepEqual(parsePerfArgs(['--molt-threads', '1,2,4']).moltThreads, [1, 2, 4]);
+    assert.throws(() => parsePerfArgs(['--molt-threads', '1,x']), (e: unknown) => isMoltError(e) && /--molt-threads/.test((e as Error).message));
     assert.throws(() => parsePerfArgs(['--fast']), (e: unknown) => isMoltError(e) && /--fast/.test((e as Error).message));
+  });
+
+  it('rejects a MOLT_THREADS setting that is not a positive integer', async () => {
+    await assert.rejects(runPerf({ json: true, steps: 1, archs: ['olmo2'], torch: false, moltThreads: [0], write: () => {} }), /--molt-threads must be positive integers, got 0/);
   });
 
   it('rejects an unknown architecture by name', async () => {
