@@ -274,6 +274,26 @@ describe('native kernels', () => {
     assert.deepEqual(run(3), one);
   });
 
+  it('the kept worker threads give the 1-thread result call after call, across shapes, batches and thread counts', () => {
+    const addon = loadNativeAddon()!;
+    const r = new Rng('pool-shapes');
+    const counts = [2, 4, 3, 2, 1, 5];
+    for (let call = 0; call < 60; call++) {
+      const batch = 1 + r.int(4);
+      const [m, n, k] = [64 + r.int(400), 16 + r.int(200), 8 + r.int(160)];
+      const ta = r.int(2), tb = r.int(2);
+      const size = batch * (m * k + k * n + m * n);
+      const data = Float32Array.from({ length: batch * (m * k + k * n) }, () => r.normal());
+      const run = (threads: number) => {
+        const mem = new Float32Array(size);
+        mem.set(data);
+        addon.gemm(mem.buffer, 0, batch * m * k * 4, batch * (m * k + k * n) * 4, [batch, batch, batch, m, n, k, ta, tb], threads);
+        return mem.slice(batch * (m * k + k * n));
+      };
+      assert.deepEqual(run(counts[call % counts.length]), run(1), `call ${call}: ${batch} x ${m}x${n}x${k}`);
+    }
+  });
+
   it('MOLT_THREADS: default 1, a positive integer, anything else refused naming the variable', () => {
     const saved = process.env.MOLT_THREADS;
     try {
