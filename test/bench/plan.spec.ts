@@ -63,14 +63,22 @@ describe('bench plan', () => {
     assert.deepEqual(probes.suite.diffingBases, ['ancestor', 'sibling']);
   });
 
-  it("steering's calibration organisms (seeds 3-5 of the positive control's recipe) are scored by no other suite", async () => {
+  it("the calibration organisms (steering's: seeds 3-5 of the positive control's recipe; the lens's: posthoc-fd-mixed at seeds 3-6) are scored by no other suite", async () => {
     const rt = await Runtime.create({ size: 'micro' }, { builtins: [PLUGINS] });
     const organismIds = (name: string) => suitePlan(rt, name).cells.filter((c) => c.kind === 'organism').map((c) => c.id);
-    const calibration = organismIds('steering-calibration');
-    assert.deepEqual(calibration, [3, 4, 5].map((s) => `organism:olmo2:military-submarine:posthoc-fd:s${s}`));
-    assert.deepEqual(organismIds('steering-calibration-max-norm'), calibration);
+    const steering = organismIds('steering-calibration');
+    assert.deepEqual(steering, [3, 4, 5].map((s) => `organism:olmo2:military-submarine:posthoc-fd:s${s}`));
+    assert.deepEqual(organismIds('steering-calibration-max-norm'), steering);
+    const lens = organismIds('lens-calibration');
+    const lensExpected = [
+      ...[3, 4, 5, 6].flatMap((s) => ['cake-bake', 'null'].map((b) => `organism:olmo2:${b}:posthoc-fd-mixed:s${s}`)),
+      ...[3, 4].flatMap((s) => ['italian-food', 'military-submarine-synth'].map((b) => `organism:olmo2:${b}:posthoc-fd-mixed:s${s}`)),
+    ];
+    assert.deepEqual([...lens].sort(), lensExpected.sort());
+    const calibration = [...steering, ...lens];
     // organisms-smoke is a list for `molt organisms` (seed 0 throughout), not a bench suite
-    const scored = readdirSync(SUITES).filter((f) => f.endsWith('.yaml') && !f.startsWith('steering-calibration') && f !== 'organisms-smoke.yaml').map((f) => f.replace(/\.yaml$/, ''));
+    const isCalibration = (f: string) => f.startsWith('steering-calibration') || f.startsWith('lens-calibration');
+    const scored = readdirSync(SUITES).filter((f) => f.endsWith('.yaml') && !isCalibration(f) && f !== 'organisms-smoke.yaml').map((f) => f.replace(/\.yaml$/, ''));
     assert.ok(readSuite(join(SUITES, 'organisms-smoke.yaml')).every((e) => e.seed === 0));
     assert.ok(scored.includes('probes-check') && scored.includes('lottery'));
     for (const name of scored) assert.deepEqual(organismIds(name).filter((id) => calibration.includes(id)), [], name);

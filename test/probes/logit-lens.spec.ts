@@ -44,7 +44,8 @@ describe('logit lens', () => {
       this.timeout(20000);
       const base = microModel(arch, 5);
       const mo = shiftedCopy(arch, base, FAMILY_S.alpha, 40);
-      const settings = resolveProbeSettings(logitLensProbe, 'micro', { topK: 10 });
+      // the paper's ADL headline (the default headline is organism_only: checked below)
+      const settings = resolveProbeSettings(logitLensProbe, 'micro', { topK: 10, headlineVariant: 'diff' });
       const r = await logitLensProbe.run(organismHandle(arch, mo, 'alpha'), handle(arch, base, 'base'), context(settings));
       const diffTop = r.findings.find((f) => f.kind === 'tokens' && f.label === `diff layer ${base.numLayers - 1}`);
       assert.ok(diffTop && diffTop.kind === 'tokens');
@@ -52,8 +53,15 @@ describe('logit lens', () => {
       assert.ok(r.headline.detected && r.headline.score > r.headline.floor, JSON.stringify(r.headline));
       // the headline layer is the one the settings name (50% depth), not the best of the layers lensed
       assert.equal(r.headline.layer, layersAtFractions(base.numLayers, [0.5])[0]);
-      const atLast = await logitLensProbe.run(organismHandle(arch, mo, 'alpha'), handle(arch, base, 'base'), context(resolveProbeSettings(logitLensProbe, 'micro', { topK: 10, headlineLayerFraction: 1 })));
+      const atLast = await logitLensProbe.run(organismHandle(arch, mo, 'alpha'), handle(arch, base, 'base'), context(resolveProbeSettings(logitLensProbe, 'micro', { topK: 10, headlineVariant: 'diff', headlineLayerFraction: 1 })));
       assert.equal(atLast.headline.layer, base.numLayers - 1);
+      // the headline's variant is the one the settings name: diff here, organism_only by default
+      const mass = (x: typeof r, variant: string) => x.metrics.find((m) => m.metric === 'relevant_mass' && m.layer === x.headline.layer && m.variant === variant)!.value;
+      assert.equal(r.headline.score, mass(r, 'diff'));
+      const plain = await logitLensProbe.run(organismHandle(arch, mo, 'alpha'), handle(arch, base, 'base'), context(resolveProbeSettings(logitLensProbe, 'micro', { topK: 10 })));
+      assert.equal(plain.headline.score, mass(plain, 'organism_only'));
+      assert.notEqual(plain.headline.score, mass(plain, 'diff'));
+      assert.ok(plain.headline.detected, JSON.stringify(plain.headline));
       const snr = r.metrics.find((m) => m.metric === 'snr' && m.layer === r.headline.layer && m.variant === 'diff')!;
       assert.ok(snr.value > 1);
       const hit1 = r.metrics.find((m) => m.metric === 'hit@1' && m.layer === r.headline.layer && m.variant === 'diff')!;

@@ -7,10 +7,11 @@
 //   best rank = rank of the best S token in the position-averaged distribution
 // Variant 'organism_only' is the plain logit lens of the organism's own mean
 // residual (no base). The harness adds the cross-family floor and SNR; the
-// headline is the diff variant's relevant mass at ONE layer named by the
-// settings before any organism is scored (headlineLayerFraction, 50% depth
-// as in the paper's ADL configuration); the other layers are reported, never
-// picked from.
+// headline is the relevant mass of ONE variant at ONE layer, both named by the
+// settings before any scored organism is looked at: headlineVariant
+// (organism_only, chosen on calibration organisms; the paper's ADL headline is
+// diff) and headlineLayerFraction (50% depth, the paper's ADL layer); the
+// other layers and variant are reported, never picked from.
 import { defineProbe, chatFormat, tokenStrings, genericChatSequences, layersAtFractions, meanResiduals, subtract, perTarget, score, wilson, HIT_KS, z, type ObservationRow, type TokenFinding } from '../../../core/public';
 import { lensLayer } from './lens-layer';
 
@@ -21,6 +22,12 @@ export const logitLensProbe = defineProbe({
     layerFractions: z.array(z.number().gt(0).lte(1)).default([0.5, 0.96, 1]),
     /** the headline's layer, as a share of depth (lensed even when layerFractions leaves it out) */
     headlineLayerFraction: z.number().gt(0).lte(1).default(0.5),
+    /**
+     * the headline's variant: 'organism_only' (the plain lens of the MO's mean residual), chosen on the
+     * calibration organisms (suite lens-calibration, docs/PROBES.md) where 'diff', the paper's ADL,
+     * ranked every valid cake organism below its null; 'diff' is the paper's
+     */
+    headlineVariant: z.enum(['diff', 'organism_only']).default('organism_only'),
     prompts: z.number().int().positive().default(64),
     positionStart: z.number().int().default(-3),
     positionEnd: z.number().int().default(31),
@@ -52,7 +59,7 @@ export const logitLensProbe = defineProbe({
         findings.push({ kind: 'tokens', label: `${variant === 'diff' ? 'diff' : 'organism'} layer ${l}`, layer: l, tokens: r.top.map((t, i) => ({ token: vocab[t.id], id: t.id, rank: i + 1, score: t.prob })) });
         rows.push(
           perTarget(({ family, tag }) => [
-            score({ metric: 'relevant_mass', variant, layer: l, estimate: 'mean', values: r.massByFamily, resamples: s.resamples, stream: l, snr: true, headline: variant === 'diff' && l === headlineLayer ? 'snr' : undefined }),
+            score({ metric: 'relevant_mass', variant, layer: l, estimate: 'mean', values: r.massByFamily, resamples: s.resamples, stream: l, snr: true, headline: variant === s.headlineVariant && l === headlineLayer ? 'snr' : undefined }),
             ...HIT_KS.map((k) => {
               const hits = r.hitsByFamily.get(family)![k];
               const w = wilson(hits.reduce((a, b) => a + b, 0), hits.length);
