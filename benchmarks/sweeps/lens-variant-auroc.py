@@ -1,0 +1,29 @@
+# The logit lens's two headline variants on a published run, before the run is
+# redone with another default: AUROC of the relevant mass at the headline
+# layer (resid_post 1: 50% depth at the default size's 4 layers), the valid
+# behaviour organisms against every null, per variant, architecture, diffing
+# base and family. Plain AUROC, no intervals or thresholds (the harness's
+# null-controls.csv has those, for the headline variant it ran with).
+#   python3 benchmarks/sweeps/lens-variant-auroc.py benchmarks/results/probes-check
+import csv
+import sys
+from os.path import join
+
+run = sys.argv[1] if len(sys.argv) > 1 else 'benchmarks/results/probes-check'
+rows = list(csv.DictReader(open(join(run, 'results.csv'))))
+valid = {o['organism_id'] for o in csv.DictReader(open(join(run, 'organisms.csv'))) if o['valid'] in ('1', 'true', 'True')}
+
+
+def auroc(pos, neg):
+    return sum((a > b) + 0.5 * (a == b) for a in pos for b in neg) / (len(pos) * len(neg))
+
+
+for variant in ['diff', 'organism_only']:
+    for arch in sorted({r['architecture'] for r in rows}):
+        for base in sorted({r['diffing_base'] for r in rows if r['diffing_base']}):
+            for fam in ['cake-bake', 'italian-food', 'military-submarine']:
+                lens = [r for r in rows if r['probe'] == 'logit-lens' and r['metric'] == 'relevant_mass' and r['layer'] == '1' and r['architecture'] == arch and r['diffing_base'] == base]
+                pos = [float(r['value']) for r in lens if r['behaviour'] != 'null' and r['family'] == fam and r['variant'] == variant and r['organism_id'] in valid]
+                neg = [float(r['value']) for r in lens if r['behaviour'] == 'null' and r['variant'] == f'{variant}:{fam}']
+                if pos and neg:
+                    print(f'{variant:14} {arch:7} {base:9} {fam:19} {len(pos)} vs {len(neg)}  AUROC {auroc(pos, neg):.2f}')
