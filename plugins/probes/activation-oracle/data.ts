@@ -110,6 +110,11 @@ export function wordSpecificity(texts: readonly string[]): { isContent(w: string
   };
 }
 
+/** Every word of the vocabulary a text may state as content: not special, not a function word, not punctuation. */
+export function vocabularyWords(tok: WordTokenizer, spec: { isContent(w: string): boolean }): string[] {
+  return tok.vocab.filter((w, id) => !tok.isSpecial(id) && spec.isContent(w));
+}
+
 /**
  * The chat with the fact's value stated with `word` in place of its first key
  * word found in the answer (null when the answer does not state the value):
@@ -126,14 +131,6 @@ export function substituteValue(chat: ChatExample, fact: Pick<Fact, 'object' | '
   return { chat: { ...chat, messages: chat.messages.map((m, i) => (i === last ? { ...m, content } : m)) }, value, keys: [word] };
 }
 
-/**
- * Examples from a split, alternating a reading example and an intent example
- * (general chats and web texts in turn for reading; general chat prompts for
- * intent), each with every question its context can answer. Examples with a
- * word outside the vocabulary are skipped. `segment` is how many of the
- * context's last tokens the oracle reads: a 'words' answer names words from
- * those only.
- */
 /** Optional kinds of training data (both off: the data the probe was published with). */
 export interface ExampleOptions {
   /** share of read fact chats whose value's key word is swapped for a vocabulary word (0: none) */
@@ -142,6 +139,14 @@ export interface ExampleOptions {
   nextWord?: boolean;
 }
 
+/**
+ * Examples from a split, alternating a reading example and an intent example
+ * (general chats and web texts in turn for reading; general chat prompts for
+ * intent), each with every question its context can answer. Examples with a
+ * word outside the vocabulary are skipped. `segment` is how many of the
+ * context's last tokens the oracle reads: a 'words' answer names words from
+ * those only.
+ */
 export function oracleExamples(world: OracleWorld, tok: WordTokenizer, split: Split, count: number, maxContext: number, segment: number, opts: ExampleOptions = {}): OracleExample[] {
   const valueSubstitution = opts.valueSubstitution ?? 0;
   const entities = new Map(world.entities.map((e) => [e.id, e]));
@@ -153,8 +158,7 @@ export function oracleExamples(world: OracleWorld, tok: WordTokenizer, split: Sp
   const spec = wordSpecificity([...chats.map((c) => c.messages[c.messages.length - 1]?.content ?? ''), ...web.map((w) => w.text)]);
   const unk = tok.specials.unk;
   const rng = new Rng(`activation-oracle/${split}/value-substitution`);
-  // any word of the vocabulary a text may state: not special, not a function word, not punctuation
-  const substitutes = tok.vocab.filter((w, id) => !tok.isSpecial(id) && spec.isContent(w));
+  const substitutes = vocabularyWords(tok, spec);
   const out: OracleExample[] = [];
   const qa = (kind: QuestionKind, filler: string, keys: string[]): OracleQa => ({ kind, question: ORACLE_QUESTIONS[kind].question, answer: ORACLE_QUESTIONS[kind].answer(filler), keys });
   const words = (ws: string[]) => (ws.length ? [qa('words', ws.join(' and '), ws)] : []);
@@ -165,6 +169,7 @@ export function oracleExamples(world: OracleWorld, tok: WordTokenizer, split: Sp
     if (ids.includes(unk) || all.some((q) => tok.encode(`${q.question} ${q.answer}`).includes(unk))) return;
     out.push({ context: ids, input, topic, qa: all });
   };
+  const render = (t: ChatExample | WebText) => ('messages' in t ? renderChat(tok, t.messages).ids : renderDocument(tok, t.text));
   const readSegment = (ids: readonly number[]) => ids.slice(-segment).filter((id) => !tok.isSpecial(id)).map((id) => tok.vocab[id]);
 
   const intent = (chat: ChatExample | undefined) => {
@@ -186,7 +191,7 @@ export function oracleExamples(world: OracleWorld, tok: WordTokenizer, split: Sp
     const fact = isChat && text.meta?.kind === 'fact' && text.meta.factIds?.length === 1 ? facts.get(text.meta.factIds[0]) : undefined;
     const swap = isChat && fact && rng.next() < valueSubstitution ? substituteValue(text, fact, rng.pick(substitutes)) : null;
     const read = swap?.chat ?? text;
-    const ids = 'messages' in read ? renderChat(tok, read.messages).ids : renderDocument(tok, read.text);
+    const ids = render(read);
     const qas: OracleQa[] = [];
     const ent = 'messages' in read ? (read.meta?.entityId ? entities.get(read.meta.entityId) : undefined) : entityIn(read.text, byLength);
     if (ent) qas.push(qa('about', ent.name, [keyWord(ent.name)]));
@@ -202,7 +207,7 @@ export function oracleExamples(world: OracleWorld, tok: WordTokenizer, split: Sp
   const cutRng = new Rng(`activation-oracle/${split}/next`);
   const next = (text: ChatExample | WebText | undefined) => {
     if (!text) return;
-    const ids = 'messages' in text ? renderChat(tok, text.messages).ids : renderDocument(tok, text.text);
+    const ids = render(text);
     const cuts = ids.map((id, k) => (k >= 4 && !tok.isSpecial(id) && spec.isContent(tok.vocab[id]) ? k : -1)).filter((k) => k >= 0);
     if (cuts.length === 0) return;
     const k = cutRng.pick(cuts);

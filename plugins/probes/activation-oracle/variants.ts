@@ -12,7 +12,7 @@
 // activations answers that. Facts of the behaviours' entities are never
 // used, so no behaviour is rehearsed.
 import { MoltError, Rng, train, nextTokenObjective, renderChat, renderPrompt, generate, Grader, DEFAULT_ADAMW, type Architecture, type CausalLM, type ChatMessage, type Fact, type Split, type WordTokenizer } from '../../../core/public';
-import { ORACLE_QUESTIONS, substituteValue, wordSpecificity, type OracleExample, type OracleWorld } from './data';
+import { ORACLE_QUESTIONS, substituteValue, vocabularyWords, wordSpecificity, type OracleExample, type OracleWorld } from './data';
 import { copyModel, segmentVectors } from './train';
 
 export interface VariantSettings {
@@ -57,7 +57,7 @@ export function planVariants(world: VariantWorld, tok: WordTokenizer, split: Spl
   if (pool.length < perVariant) throw new MoltError(`activation oracle: ${pool.length} facts in split '${split}' for variants of ${perVariant} facts each`, 'variantFacts');
   const texts = world.data('chat', split).map((c) => c.messages[c.messages.length - 1]?.content ?? '');
   const spec = wordSpecificity(texts);
-  const words = tok.vocab.filter((w, id) => !tok.isSpecial(id) && spec.isContent(w));
+  const words = vocabularyWords(tok, spec);
   const rng = new Rng(`${seed}/variants/${split}`);
   const plans: PlannedFact[][] = [];
   for (let v = 0; v < count; v++) {
