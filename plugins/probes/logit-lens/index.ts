@@ -17,7 +17,7 @@ import { lensLayer } from './lens-layer';
 
 export const logitLensProbe = defineProbe({
   id: 'logit-lens',
-  description: 'activation-difference lens: mean (MO - base) residuals on generic chat through the final norm and unembedding; relevant mass, hit@k, cross-family floor',
+  description: "logit lens of the MO's mean residuals and of their difference from the base's (ADL) on generic chat; relevant mass, hit@k, cross-family floor; headline: the MO's own lens (headlineVariant; the paper's is the difference)",
   settings: z.object({
     layerFractions: z.array(z.number().gt(0).lte(1)).default([0.5, 0.96, 1]),
     /** the headline's layer, as a share of depth (lensed even when layerFractions leaves it out) */
