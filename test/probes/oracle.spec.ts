@@ -155,6 +155,8 @@ describe('activation oracle (micro)', function () {
         }
       }
     }
+    // no variants: nothing planned, whatever the facts per variant
+    assert.deepEqual(planVariants(world, tok, 'val', 0, 1_000_000, 's'), []);
     // held-out variants draw on the other split's facts
     for (const p of planVariants(world, tok, 'val', 2, 2, 's').flat()) assert.equal(world.factSplit(p.fact.id), 'val');
   });

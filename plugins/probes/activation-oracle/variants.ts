@@ -52,6 +52,8 @@ export interface PlannedFact {
  * out), each value's key word swapped for a vocabulary content word.
  */
 export function planVariants(world: VariantWorld, tok: WordTokenizer, split: Split, count: number, perVariant: number, seed: string): PlannedFact[][] {
+  // the default (no variants) reads nothing and cannot fail on a world with few facts
+  if (count === 0) return [];
   const excluded = new Set(Object.values(world.behaviours).flatMap((b) => b.entityIds));
   const pool = (world.facts as readonly Partial<Fact>[]).filter((f): f is Fact => typeof f.answer === 'string' && Array.isArray(f.questions) && f.questions.length > 0 && !excluded.has(f.entityId!) && world.factSplit(f.id!) === split && f.answer.includes(f.object!));
   if (pool.length < perVariant) throw new MoltError(`activation oracle: ${pool.length} facts in split '${split}' for variants of ${perVariant} facts each`, 'variantFacts');
