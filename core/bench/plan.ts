@@ -191,7 +191,8 @@ export function buildPlan(rt: Runtime, suite: ResolvedSuite, backend: string): B
   const ordered = [...suite.organisms.filter((o) => !isControl(o.behaviour)), ...suite.organisms.filter((o) => isControl(o.behaviour))];
   for (const o of ordered) {
     const oid = organismCellId(o);
-    const stepsFrom = isControl(o.behaviour)
+    // a null given its steps does not take them from its behaviour organisms
+    const stepsFrom = isControl(o.behaviour) && o.steps === undefined
       ? suite.organisms.filter((b) => !isControl(b.behaviour) && b.arch === o.arch && b.technique === o.technique && b.seed === o.seed).map(organismCellId)
       : [];
     const stepsFromHashes = stepsFrom.map((id) => organismHash.get(id)!);

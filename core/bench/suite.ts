@@ -22,6 +22,13 @@ const Group = z
     seeds: seedList.default([0]),
     /** probes for this group's organisms (default: the suite's) */
     probes: idList.optional(),
+    /**
+     * train this group's organisms this many steps instead of their
+     * technique's bound; a null organism given steps trains exactly that
+     * long instead of its behaviour organisms' mean (so another suite's
+     * nulls can be rebuilt without their behaviour organisms)
+     */
+    steps: z.number().int().positive().optional(),
   })
   .strict();
 
@@ -102,7 +109,7 @@ export interface SuiteOrganism {
   arch: string;
   seed: number;
   probes: string[];
-  /** train this many steps instead of the technique's bound (an entry of a `molt organisms` list) */
+  /** train this many steps instead of the technique's bound (a group's `steps`, or an entry of a `molt organisms` list) */
   steps?: number;
 }
 
@@ -176,9 +183,12 @@ export function resolveSuite(spec: SuiteSpec, registry: PluginRegistry, file = '
             if (omitted(behaviour, technique, arch)) continue;
             const key = [arch, behaviour, technique, seed].join('|');
             const prev = seen.get(key);
+            if (prev && prev.steps !== g.steps) {
+              throw new MoltError(`${at}: ${arch} ${behaviour} ${technique} seed ${seed} is listed by another group with other steps (${prev.steps ?? 'none'} vs ${g.steps ?? 'none'})`, file || 'suite');
+            }
             // an organism listed by two groups runs the union of their probes
             if (prev) prev.probes = [...new Set([...prev.probes, ...probes])];
-            else seen.set(key, { behaviour, technique, arch, seed, probes: [...probes] });
+            else seen.set(key, { behaviour, technique, arch, seed, probes: [...probes], ...(g.steps !== undefined ? { steps: g.steps } : {}) });
           }
         }
       }

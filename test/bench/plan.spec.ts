@@ -3,7 +3,8 @@
 // it trains as long as they do on average (run-cell.ts) and is recomputed
 // when they change.
 import { strict as assert } from 'node:assert';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { join } from 'node:path';
 import { Runtime } from '../../core/container';
 import { buildPlan, CellHasher, organismPlan, stepsFromHashes, type OrganismCell } from '../../core/bench/plan';
@@ -61,6 +62,40 @@ describe('bench plan', () => {
     assert.ok(probes.cells.some((c) => c.id === 'organism:gemma3:null:posthoc-sdf:s1'));
     assert.deepEqual(probes.suite.probes, ['logit-lens', 'sae', 'activation-oracle', 'steering']);
     assert.deepEqual(probes.suite.diffingBases, ['ancestor', 'sibling']);
+  });
+
+  it("a group's steps fix a null organism's steps (it then waits for no behaviour organism), and two groups may not give one organism different steps", async () => {
+    const rt = await Runtime.create({ size: 'micro' }, { builtins: [PLUGINS] });
+    const groups = (steps?: number) => [
+      { behaviours: ['cake-bake'], techniques: ['posthoc-fd'], architectures: ['olmo2'] },
+      { behaviours: ['null'], techniques: ['posthoc-fd'], architectures: ['olmo2'], ...(steps ? { steps } : {}) },
+    ];
+    const planOf = (steps?: number) => buildPlan(rt, resolveSuite(parseSuite({ name: 't', organisms: groups(steps), probes: ['logit-lens'] }, 't'), rt.registry), 'test-backend');
+    const fixed = planOf(344).byId.get('organism:olmo2:null:posthoc-fd:s0') as OrganismCell;
+    const derived = planOf().byId.get('organism:olmo2:null:posthoc-fd:s0') as OrganismCell;
+    assert.equal(fixed.steps, 344);
+    assert.equal(fixed.stepsFrom, undefined);
+    assert.equal(fixed.after, undefined);
+    assert.deepEqual(derived.stepsFrom, ['organism:olmo2:cake-bake:posthoc-fd:s0']);
+    assert.notEqual(planOf(345).byId.get(fixed.id)!.specHash, fixed.specHash);
+    const clash = parseSuite({ name: 't', organisms: [...groups(344), { behaviours: ['null'], techniques: ['posthoc-fd'], architectures: ['olmo2'], steps: 100 }], probes: ['logit-lens'] }, 't');
+    assert.throws(() => resolveSuite(clash, rt.registry), /suite t organisms\[2\]: olmo2 null posthoc-fd seed 0 is listed by another group with other steps \(344 vs 100\)/);
+  });
+
+  it("probes-check-lens holds probes-check's valid behaviour organisms (same cells and hashes) and its nulls at the steps they trained for there", async () => {
+    const rt = await Runtime.create({ size: 'micro' }, { builtins: [PLUGINS] });
+    const rows: Record<string, string>[] = parseCsv(readFileSync(join(__dirname, '..', '..', 'benchmarks', 'results', 'probes-check', 'organisms.csv'), 'utf8'), { columns: true });
+    const idOf = (r: Record<string, string>) => `organism:${r.architecture}:${r.behaviour}:${r.technique}:s${r.seed}`;
+    const lens = suitePlan(rt, 'probes-check-lens');
+    const full = suitePlan(rt, 'probes-check');
+    const organisms = lens.cells.filter((c): c is OrganismCell => c.kind === 'organism');
+    const valid = rows.filter((r) => r.valid === '1').map(idOf);
+    const nulls = rows.filter((r) => r.behaviour === 'null');
+    assert.deepEqual(organisms.map((c) => c.id).sort(), [...valid, ...nulls.map(idOf)].sort());
+    for (const id of valid) assert.equal(lens.byId.get(id)!.specHash, full.byId.get(id)!.specHash, id);
+    for (const r of nulls) assert.equal((lens.byId.get(idOf(r)) as OrganismCell).steps, Number(r.step), idOf(r));
+    assert.deepEqual(lens.suite.probes, ['logit-lens']);
+    assert.deepEqual(lens.suite.diffingBases, ['ancestor', 'sibling']);
   });
 
   it("the calibration organisms (steering's: seeds 3-5 of the positive control's recipe; the lens's: posthoc-fd-mixed at seeds 3-6) are scored by no other suite", async () => {
