@@ -11,7 +11,12 @@
 //
 //   node -r ts-node/register benchmarks/sweeps/oracle-known-answer.ts \
 //     [--size micro] [--world micro|default] [--sft-steps 300] [--ft-steps 60] [--steps 1500] [--examples 2000] \
-//     [--lr 3e-3] [--slots 4] [--coefficient 1] [--read-depth 1] [--set key=value ...]
+//     [--lr 3e-3] [--slots 4] [--coefficient 1] [--read-depth 1] [--set key=value ...] \
+//     [--arch-set hidden_size=128 ...]
+//
+// --arch-set overrides a field of the fresh model's OLMo2 config (a wider or
+// deeper model than the registered sizes: does the oracle read the value when
+// more blocks follow its injection?).
 //
 // or on a base from the store (a trained diffing base, e.g. the default
 // size's ancestor) with the probe's own settings for that size, its oracle
@@ -68,6 +73,7 @@ async function main(): Promise<number> {
       store: { type: 'string' },
       'world-seed': { type: 'string', default: '0' },
       set: { type: 'string', multiple: true, default: [] },
+      'arch-set': { type: 'string', multiple: true, default: [] },
     },
   });
   await initBackend('wasm');
@@ -93,7 +99,14 @@ async function main(): Promise<number> {
   let base: CausalLM;
   if (opened) base = opened.model;
   else {
-    base = arch.init(arch.config(size, { vocabSize: tok.size }), new Rng(1));
+    const overrides: Record<string, number> = {};
+    for (const kv of a['arch-set'] ?? []) {
+      const [k, v] = kv.split('=');
+      if (!k || !Number.isInteger(Number(v))) throw new Error(`--arch-set ${kv}: expected field=integer (e.g. hidden_size=128)`);
+      overrides[k] = Number(v);
+    }
+    base = arch.init(arch.config(size, { vocabSize: tok.size, overrides }), new Rng(1));
+    console.log(JSON.stringify({ fresh: { size, overrides, hidden: base.hiddenSize, layers: base.numLayers } }));
     await fit(base, world.data('chat', 'train').map((c) => renderChat(tok, c.messages, { maxLen: maxLength })), Number(a['sft-steps']), 3e-3);
   }
   // the fine-tuned one states the false oven temperature to every request about it
