@@ -110,7 +110,16 @@ describe('bench plan', () => {
       ...[3, 4].flatMap((s) => ['italian-food', 'military-submarine-synth'].map((b) => `organism:olmo2:${b}:posthoc-fd-mixed:s${s}`)),
     ];
     assert.deepEqual([...lens].sort(), lensExpected.sort());
-    const calibration = [...steering, ...lens];
+    const submarine = organismIds('lens-calibration-submarine');
+    const submarineExpected = [3, 4, 5, 6].flatMap((s) => ['military-submarine', 'null'].map((b) => `organism:olmo2:${b}:posthoc-fd-mixed:s${s}`));
+    assert.deepEqual([...submarine].sort(), submarineExpected.sort());
+    // its nulls are lens-calibration's, at the steps they trained for there
+    const calibrated: Record<string, string>[] = parseCsv(readFileSync(join(__dirname, '..', '..', 'benchmarks', 'results', 'lens-calibration', 'organisms.csv'), 'utf8'), { columns: true });
+    const subPlan = suitePlan(rt, 'lens-calibration-submarine');
+    for (const r of calibrated.filter((x) => x.behaviour === 'null')) {
+      assert.equal((subPlan.byId.get(`organism:olmo2:null:posthoc-fd-mixed:s${r.seed}`) as OrganismCell).steps, Number(r.step), `null s${r.seed}`);
+    }
+    const calibration = [...steering, ...lens, ...submarine];
     // organisms-smoke is a list for `molt organisms` (seed 0 throughout), not a bench suite
     const isCalibration = (f: string) => f.startsWith('steering-calibration') || f.startsWith('lens-calibration');
     const scored = readdirSync(SUITES).filter((f) => f.endsWith('.yaml') && !isCalibration(f) && f !== 'organisms-smoke.yaml').map((f) => f.replace(/\.yaml$/, ''));
