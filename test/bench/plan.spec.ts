@@ -119,7 +119,9 @@ describe('bench plan', () => {
     for (const r of calibrated.filter((x) => x.behaviour === 'null')) {
       assert.equal((subPlan.byId.get(`organism:olmo2:null:posthoc-fd-mixed:s${r.seed}`) as OrganismCell).steps, Number(r.step), `null s${r.seed}`);
     }
-    const calibration = [...steering, ...lens, ...submarine];
+    const gemma = organismIds('lens-calibration-gemma3');
+    assert.deepEqual([...gemma].sort(), [3, 4, 5, 6].flatMap((s) => ['cake-bake', 'null'].map((b) => `organism:gemma3:${b}:posthoc-fd-mixed:s${s}`)).sort());
+    const calibration = [...steering, ...lens, ...submarine, ...gemma];
     // organisms-smoke is a list for `molt organisms` (seed 0 throughout), not a bench suite
     const isCalibration = (f: string) => f.startsWith('steering-calibration') || f.startsWith('lens-calibration');
     const scored = readdirSync(SUITES).filter((f) => f.endsWith('.yaml') && !isCalibration(f) && f !== 'organisms-smoke.yaml').map((f) => f.replace(/\.yaml$/, ''));
