@@ -51,10 +51,11 @@ describe('logit lens', () => {
       assert.ok(diffTop && diffTop.kind === 'tokens');
       assert.deepEqual(new Set(diffTop.tokens.slice(0, 3).map((t) => t.token)), new Set(FAMILY_S.alpha), JSON.stringify(diffTop.tokens.slice(0, 5)));
       assert.ok(r.headline.detected && r.headline.score > r.headline.floor, JSON.stringify(r.headline));
-      // the headline layer is the one the settings name (50% depth), not the best of the layers lensed
-      assert.equal(r.headline.layer, layersAtFractions(base.numLayers, [0.5])[0]);
-      const atLast = await logitLensProbe.run(organismHandle(arch, mo, 'alpha'), handle(arch, base, 'base'), context(resolveProbeSettings(logitLensProbe, 'micro', { topK: 10, headlineVariant: 'diff', headlineLayerFraction: 1 })));
-      assert.equal(atLast.headline.layer, base.numLayers - 1);
+      // the headline layer is the one the settings name (by default the last block's output), not the best of the layers lensed
+      assert.equal(r.headline.layer, base.numLayers - 1);
+      const atHalf = await logitLensProbe.run(organismHandle(arch, mo, 'alpha'), handle(arch, base, 'base'), context(resolveProbeSettings(logitLensProbe, 'micro', { topK: 10, headlineVariant: 'diff', headlineLayerFraction: 0.5 })));
+      assert.equal(atHalf.headline.layer, layersAtFractions(base.numLayers, [0.5])[0]);
+      assert.notEqual(atHalf.headline.layer, r.headline.layer);
       // the headline's variant is the one the settings name: diff here, organism_only by default
       const mass = (x: typeof r, variant: string) => x.metrics.find((m) => m.metric === 'relevant_mass' && m.layer === x.headline.layer && m.variant === variant)!.value;
       assert.equal(r.headline.score, mass(r, 'diff'));

@@ -10,7 +10,7 @@
 // headline is the relevant mass of ONE variant at ONE layer, both named by the
 // settings before any scored organism is looked at: headlineVariant
 // (organism_only; the paper's ADL headline is diff) and headlineLayerFraction
-// (75% depth; the paper's ADL layer is 50%), both chosen on calibration
+// (1: the last block's output; the paper's ADL layer is 50%), both chosen on calibration
 // organisms no scored suite uses (docs/PROBES.md "logit-lens"); the other
 // layers and variant are reported, never picked from.
 import { defineProbe, chatFormat, tokenStrings, genericChatSequences, layersAtFractions, meanResiduals, subtract, perTarget, score, wilson, HIT_KS, z, type ObservationRow, type TokenFinding } from '../../../core/public';
@@ -22,11 +22,11 @@ export const logitLensProbe = defineProbe({
   settings: z.object({
     layerFractions: z.array(z.number().gt(0).lte(1)).default([0.5, 0.96, 1]),
     /**
-     * the headline's layer, as a share of depth (lensed even when layerFractions leaves it out): 0.75,
-     * after 3 of the default size's 4 blocks, chosen with headlineVariant on the calibration organisms
-     * (the only variant and layer separating every family there); the paper's ADL layer is 0.5
+     * the headline's layer, as a share of depth (lensed even when layerFractions leaves it out): 1,
+     * the last block's output, chosen with headlineVariant on the calibration organisms of both
+     * architectures (the best worst-family AUROC there); the paper's ADL layer is 0.5
      */
-    headlineLayerFraction: z.number().gt(0).lte(1).default(0.75),
+    headlineLayerFraction: z.number().gt(0).lte(1).default(1),
     /**
      * the headline's variant: 'organism_only' (the plain lens of the MO's mean residual), chosen on the
      * calibration organisms (suite lens-calibration, docs/PROBES.md) where 'diff', the paper's ADL,
