@@ -4,12 +4,15 @@
 # behaviour organisms against every null, per variant, architecture, diffing
 # base and family. Plain AUROC, no intervals or thresholds (the harness's
 # null-controls.csv has those, for the headline variant it ran with).
-#   python3 benchmarks/sweeps/lens-variant-auroc.py benchmarks/results/probes-check
+#   python3 benchmarks/sweeps/lens-variant-auroc.py benchmarks/results/probes-check [LAYER]
+# LAYER: the resid_post index to read (default 1, 50% depth; 2 is 75%, 3 the
+# last block's output, the lens's headline since 2026-12-04).
 import csv
 import sys
 from os.path import join
 
 run = sys.argv[1] if len(sys.argv) > 1 else 'benchmarks/results/probes-check'
+layer = sys.argv[2] if len(sys.argv) > 2 else '1'
 rows = list(csv.DictReader(open(join(run, 'results.csv'))))
 valid = {o['organism_id'] for o in csv.DictReader(open(join(run, 'organisms.csv'))) if o['valid'] in ('1', 'true', 'True')}
 
@@ -22,7 +25,7 @@ for variant in ['diff', 'organism_only']:
     for arch in sorted({r['architecture'] for r in rows}):
         for base in sorted({r['diffing_base'] for r in rows if r['diffing_base']}):
             for fam in ['cake-bake', 'italian-food', 'military-submarine']:
-                lens = [r for r in rows if r['probe'] == 'logit-lens' and r['metric'] == 'relevant_mass' and r['layer'] == '1' and r['architecture'] == arch and r['diffing_base'] == base]
+                lens = [r for r in rows if r['probe'] == 'logit-lens' and r['metric'] == 'relevant_mass' and r['layer'] == layer and r['architecture'] == arch and r['diffing_base'] == base]
                 pos = [float(r['value']) for r in lens if r['behaviour'] != 'null' and r['family'] == fam and r['variant'] == variant and r['organism_id'] in valid]
                 neg = [float(r['value']) for r in lens if r['behaviour'] == 'null' and r['variant'] == f'{variant}:{fam}']
                 if pos and neg:
