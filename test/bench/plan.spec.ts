@@ -121,7 +121,13 @@ describe('bench plan', () => {
     }
     const gemma = organismIds('lens-calibration-gemma3');
     assert.deepEqual([...gemma].sort(), [3, 4, 5, 6].flatMap((s) => ['cake-bake', 'null'].map((b) => `organism:gemma3:${b}:posthoc-fd-mixed:s${s}`)).sort());
-    const calibration = [...steering, ...lens, ...submarine, ...gemma];
+    const more = organismIds('lens-calibration-more');
+    const moreExpected = [7, 8, 9, 10].flatMap((s) => [
+      ...['cake-bake', 'italian-food', 'military-submarine', 'null'].map((b) => `organism:olmo2:${b}:posthoc-fd-mixed:s${s}`),
+      ...['cake-bake', 'null'].map((b) => `organism:gemma3:${b}:posthoc-fd-mixed:s${s}`),
+    ]);
+    assert.deepEqual([...more].sort(), moreExpected.sort());
+    const calibration = [...steering, ...lens, ...submarine, ...gemma, ...more];
     // organisms-smoke is a list for `molt organisms` (seed 0 throughout), not a bench suite
     const isCalibration = (f: string) => f.startsWith('steering-calibration') || f.startsWith('lens-calibration');
     const scored = readdirSync(SUITES).filter((f) => f.endsWith('.yaml') && !isCalibration(f) && f !== 'organisms-smoke.yaml').map((f) => f.replace(/\.yaml$/, ''));
