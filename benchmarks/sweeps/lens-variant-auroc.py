@@ -5,16 +5,24 @@
 # base and family. Plain AUROC, no intervals or thresholds (the harness's
 # null-controls.csv has those, for the headline variant it ran with).
 #   python3 benchmarks/sweeps/lens-variant-auroc.py benchmarks/results/probes-check [LAYER]
+# RUN may be several run directories joined by commas, pooled: an organism
+# two runs share (same organism id) counts once.
 # LAYER: the resid_post index to read (default 1, 50% depth; 2 is 75%, 3 the
 # last block's output, the lens's headline since 2026-12-04).
 import csv
 import sys
 from os.path import join
 
-run = sys.argv[1] if len(sys.argv) > 1 else 'benchmarks/results/probes-check'
+runs = (sys.argv[1] if len(sys.argv) > 1 else 'benchmarks/results/probes-check').split(',')
 layer = sys.argv[2] if len(sys.argv) > 2 else '1'
-rows = list(csv.DictReader(open(join(run, 'results.csv'))))
-valid = {o['organism_id'] for o in csv.DictReader(open(join(run, 'organisms.csv'))) if o['valid'] in ('1', 'true', 'True')}
+rows, valid, seen = [], set(), set()
+for run in runs:
+    for r in csv.DictReader(open(join(run, 'results.csv'))):
+        key = (r['organism_id'], r['probe'], r['diffing_base'], r['layer'], r['variant'], r['metric'])
+        if key not in seen:
+            seen.add(key)
+            rows.append(r)
+    valid |= {o['organism_id'] for o in csv.DictReader(open(join(run, 'organisms.csv'))) if o['valid'] in ('1', 'true', 'True')}
 
 
 def auroc(pos, neg):
