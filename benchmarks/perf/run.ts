@@ -428,10 +428,10 @@ function checkWorkloads(list: string[]): Workload[] {
   return WORKLOADS.filter((w) => list.includes(w));
 }
 
-/** Parse `key=value` overrides; numbers and JSON literals are decoded. */
-export function parseOverride(text: string, into: Record<string, unknown>): Record<string, unknown> {
+/** Parse `key=value` overrides; numbers and JSON literals are decoded. `flag` names the option in the error. */
+export function parseOverride(text: string, into: Record<string, unknown>, flag = 'perf: --set'): Record<string, unknown> {
   const eq = text.indexOf('=');
-  if (eq <= 0) throw new MoltError(`perf: --set expects key=value, got '${text}'`, text);
+  if (eq <= 0) throw new MoltError(`${flag} expects key=value, got '${text}'`, text);
   const raw = text.slice(eq + 1);
   let value: unknown = raw;
   try {

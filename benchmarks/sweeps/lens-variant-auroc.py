@@ -1,9 +1,8 @@
-# The logit lens's two headline variants on a published run, before the run is
-# redone with another default: AUROC of the relevant mass at the headline
-# layer (resid_post 1: 50% depth at the default size's 4 layers), the valid
-# behaviour organisms against every null, per variant, architecture, diffing
-# base and family. Plain AUROC, no intervals or thresholds (the harness's
-# null-controls.csv has those, for the headline variant it ran with).
+# The logit lens's two variants on published runs, whatever headline they ran
+# with: AUROC of the relevant mass at one lensed layer, the valid behaviour
+# organisms against every null, per variant, architecture, diffing base and
+# family. Plain AUROC, no intervals or thresholds (the harness's
+# null-controls.csv has those, for the headline it ran with).
 #   python3 benchmarks/sweeps/lens-variant-auroc.py benchmarks/results/probes-check [LAYER]
 # RUN may be several run directories joined by commas, pooled: an organism
 # two runs share (same organism id) counts once.

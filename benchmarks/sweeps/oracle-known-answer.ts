@@ -53,6 +53,7 @@ import { ArtifactStore } from '../../core/store/artifact-store';
 import { openCheckpoint } from '../../core/checkpoint/open';
 import type { OracleSettings } from '../../plugins/probes/activation-oracle/oracle';
 import { lensLogits, rankRow } from '../../core/probes/lens';
+import { parseOverride } from '../perf/run';
 
 const PASS = { named: 0.5, unmodified: 0.1 };
 
@@ -79,6 +80,7 @@ async function main(): Promise<number> {
   await initBackend('wasm');
   // without --store, the store's own default ($MOLT_STORE or .molt/store)
   const store = a.base ? new ArtifactStore(a.store ?? {}) : null;
+  if (a.base && a['arch-set']?.length) throw new Error(`--arch-set shapes a fresh model; --base ${a.base} is a trained one (leave one out)`);
   const opened = a.base ? await openCheckpoint(store!, [arch], a.base) : null;
   const size = opened ? 'default' : a.size!;
   const world = builtInWorld(Number(a['world-seed']), { size: (a.world ?? size) as WorldSize });
@@ -99,12 +101,7 @@ async function main(): Promise<number> {
   let base: CausalLM;
   if (opened) base = opened.model;
   else {
-    const overrides: Record<string, number> = {};
-    for (const kv of a['arch-set'] ?? []) {
-      const [k, v] = kv.split('=');
-      if (!k || !Number.isInteger(Number(v))) throw new Error(`--arch-set ${kv}: expected field=integer (e.g. hidden_size=128)`);
-      overrides[k] = Number(v);
-    }
+    const overrides = (a['arch-set'] ?? []).reduce<Record<string, unknown>>((o, kv) => parseOverride(kv, o, '--arch-set'), {});
     base = arch.init(arch.config(size, { vocabSize: tok.size, overrides }), new Rng(1));
     console.log(JSON.stringify({ fresh: { size, overrides, hidden: base.hiddenSize, layers: base.numLayers } }));
     await fit(base, world.data('chat', 'train').map((c) => renderChat(tok, c.messages, { maxLen: maxLength })), Number(a['sft-steps']), 3e-3);

@@ -14,6 +14,11 @@ import { readSuite, suitePath } from '../../core/organisms/suite';
 const PLUGINS = join(__dirname, '..', '..', 'plugins', 'index.ts');
 const SUITES = join(__dirname, '..', '..', 'benchmarks', 'suites');
 
+/** The rows of a CSV a published run committed under benchmarks/results/. */
+function committedRows(run: string, file: string): Record<string, string>[] {
+  return parseCsv(readFileSync(join(__dirname, '..', '..', 'benchmarks', 'results', run, file), 'utf8'), { columns: true });
+}
+
 /** The plan of a committed suite file. */
 function suitePlan(rt: Runtime, name: string) {
   const file = join(SUITES, `${name}.yaml`);
@@ -84,7 +89,7 @@ describe('bench plan', () => {
 
   it("probes-check-lens holds probes-check's valid behaviour organisms (same cells and hashes) and its nulls at the steps they trained for there", async () => {
     const rt = await Runtime.create({ size: 'micro' }, { builtins: [PLUGINS] });
-    const rows: Record<string, string>[] = parseCsv(readFileSync(join(__dirname, '..', '..', 'benchmarks', 'results', 'probes-check', 'organisms.csv'), 'utf8'), { columns: true });
+    const rows = committedRows('probes-check', 'organisms.csv');
     const idOf = (r: Record<string, string>) => `organism:${r.architecture}:${r.behaviour}:${r.technique}:s${r.seed}`;
     const lens = suitePlan(rt, 'probes-check-lens');
     const full = suitePlan(rt, 'probes-check');
@@ -110,13 +115,12 @@ describe('bench plan', () => {
       ...[3, 4].flatMap((s) => ['italian-food', 'military-submarine-synth'].map((b) => `organism:olmo2:${b}:posthoc-fd-mixed:s${s}`)),
     ];
     assert.deepEqual([...lens].sort(), lensExpected.sort());
-    const submarine = organismIds('lens-calibration-submarine');
+    const subPlan = suitePlan(rt, 'lens-calibration-submarine');
+    const submarine = subPlan.cells.filter((c) => c.kind === 'organism').map((c) => c.id);
     const submarineExpected = [3, 4, 5, 6].flatMap((s) => ['military-submarine', 'null'].map((b) => `organism:olmo2:${b}:posthoc-fd-mixed:s${s}`));
     assert.deepEqual([...submarine].sort(), submarineExpected.sort());
     // its nulls are lens-calibration's, at the steps they trained for there
-    const calibrated: Record<string, string>[] = parseCsv(readFileSync(join(__dirname, '..', '..', 'benchmarks', 'results', 'lens-calibration', 'organisms.csv'), 'utf8'), { columns: true });
-    const subPlan = suitePlan(rt, 'lens-calibration-submarine');
-    for (const r of calibrated.filter((x) => x.behaviour === 'null')) {
+    for (const r of committedRows('lens-calibration', 'organisms.csv').filter((x) => x.behaviour === 'null')) {
       assert.equal((subPlan.byId.get(`organism:olmo2:null:posthoc-fd-mixed:s${r.seed}`) as OrganismCell).steps, Number(r.step), `null s${r.seed}`);
     }
     const gemma = organismIds('lens-calibration-gemma3');
