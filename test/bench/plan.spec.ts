@@ -140,6 +140,19 @@ describe('bench plan', () => {
     for (const name of scored) assert.deepEqual(organismIds(name).filter((id) => calibration.includes(id)), [], name);
   });
 
+  it("the lens's confirmation organisms (posthoc-fd-mixed, seeds 11-16) are in no other suite", async () => {
+    const rt = await Runtime.create({ size: 'micro' }, { builtins: [PLUGINS] });
+    const organismIds = (name: string) => suitePlan(rt, name).cells.filter((c) => c.kind === 'organism').map((c) => c.id);
+    const confirmation = organismIds('lens-confirmation');
+    const expected = [11, 12, 13, 14, 15, 16].flatMap((s) => [
+      ...['cake-bake', 'italian-food', 'military-submarine', 'null'].map((b) => `organism:olmo2:${b}:posthoc-fd-mixed:s${s}`),
+      ...['cake-bake', 'null'].map((b) => `organism:gemma3:${b}:posthoc-fd-mixed:s${s}`),
+    ]);
+    assert.deepEqual([...confirmation].sort(), expected.sort());
+    const others = readdirSync(SUITES).filter((f) => f.endsWith('.yaml') && f !== 'lens-confirmation.yaml' && f !== 'organisms-smoke.yaml').map((f) => f.replace(/\.yaml$/, ''));
+    for (const name of others) assert.deepEqual(organismIds(name).filter((id) => confirmation.includes(id)), [], name);
+  });
+
   // Spec hashes name the finished cells a run reuses: the published default-size
   // run resumes from its records only while its cells hash the same. These are
   // the ci suite's, computed before the cell runner was shared with molt
