@@ -133,14 +133,14 @@ describe('bench plan', () => {
     assert.deepEqual([...more].sort(), moreExpected.sort());
     const calibration = [...steering, ...lens, ...submarine, ...gemma, ...more];
     // organisms-smoke is a list for `molt organisms` (seed 0 throughout), not a bench suite
-    const isCalibration = (f: string) => f.startsWith('steering-calibration') || f.startsWith('lens-calibration');
+    const isCalibration = (f: string) => f.startsWith('steering-calibration') || f.startsWith('lens-calibration') || f.startsWith('sae-calibration');
     const scored = readdirSync(SUITES).filter((f) => f.endsWith('.yaml') && !isCalibration(f) && f !== 'organisms-smoke.yaml').map((f) => f.replace(/\.yaml$/, ''));
     assert.ok(readSuite(join(SUITES, 'organisms-smoke.yaml')).every((e) => e.seed === 0));
     assert.ok(scored.includes('probes-check') && scored.includes('lottery'));
     for (const name of scored) assert.deepEqual(organismIds(name).filter((id) => calibration.includes(id)), [], name);
   });
 
-  it("the lens's confirmation organisms (posthoc-fd-mixed, seeds 11-16) are in no other suite", async () => {
+  it("the lens's confirmation organisms (posthoc-fd-mixed, seeds 11-16) are in no other suite but the SAE's calibration suites, which probe exactly them", async () => {
     const rt = await Runtime.create({ size: 'micro' }, { builtins: [PLUGINS] });
     const organismIds = (name: string) => suitePlan(rt, name).cells.filter((c) => c.kind === 'organism').map((c) => c.id);
     const confirmation = organismIds('lens-confirmation');
@@ -149,7 +149,15 @@ describe('bench plan', () => {
       ...['cake-bake', 'null'].map((b) => `organism:gemma3:${b}:posthoc-fd-mixed:s${s}`),
     ]);
     assert.deepEqual([...confirmation].sort(), expected.sort());
-    const others = readdirSync(SUITES).filter((f) => f.endsWith('.yaml') && f !== 'lens-confirmation.yaml' && f !== 'organisms-smoke.yaml').map((f) => f.replace(/\.yaml$/, ''));
+    for (const name of ['sae-calibration', 'sae-calibration-depth1']) {
+      assert.deepEqual(organismIds(name), confirmation, name);
+      assert.deepEqual(suitePlan(rt, name).suite.probes, ['sae'], name);
+    }
+    assert.equal(suitePlan(rt, 'sae-calibration').suite.probeSettings.sae.depth, 0.5);
+    assert.equal(suitePlan(rt, 'sae-calibration-depth1').suite.probeSettings.sae.depth, 1);
+    const others = readdirSync(SUITES)
+      .filter((f) => f.endsWith('.yaml') && f !== 'lens-confirmation.yaml' && !f.startsWith('sae-calibration') && f !== 'organisms-smoke.yaml')
+      .map((f) => f.replace(/\.yaml$/, ''));
     for (const name of others) assert.deepEqual(organismIds(name).filter((id) => confirmation.includes(id)), [], name);
   });
 
