@@ -73,8 +73,10 @@ function parser<S extends z.ZodObject>(id: string, schema: S) {
     const r = schema.safeParse(raw);
     if (!r.success) {
       const issue = r.error.issues[0];
-      const key = issue.path.map(String).join('.') || '(root)';
-      throw new MoltError(`probe '${id}'${where}: setting '${key}' ${raw[key] === undefined ? 'has no value' : `is not valid (${JSON.stringify(raw[key])})`}: ${issue.message}`, key);
+      // a list's bad element is reported under the setting's own name
+      const key = issue.path.length ? String(issue.path[0]) : '(root)';
+      const element = issue.path.length > 1 ? ` (element ${issue.path.slice(1).map(String).join('.')})` : '';
+      throw new MoltError(`probe '${id}'${where}: setting '${key}' ${raw[key] === undefined ? 'has no value' : `is not valid (${JSON.stringify(raw[key])})`}${element}: ${issue.message}`, key);
     }
     const out = r.data as Record<string, unknown>;
     for (const [k, v] of Object.entries(out)) {

@@ -6,9 +6,16 @@ import { MoltError } from '../errors';
 import type { Probe } from '../plugins/types';
 import type { ProbeSettings, ProbeSettingValue } from './types';
 
+// An empty array says nothing of its elements' type: as a default it takes
+// either kind of list, and the probe's own schema (validate) decides.
 function kindOf(v: ProbeSettingValue): string {
-  if (Array.isArray(v)) return v.every((x) => typeof x === 'number') ? 'number[]' : 'string[]';
+  if (Array.isArray(v)) return v.length === 0 ? 'array' : v.every((x) => typeof x === 'number') ? 'number[]' : 'string[]';
   return typeof v;
+}
+
+function sameKind(value: ProbeSettingValue, like: ProbeSettingValue): boolean {
+  const [a, b] = [kindOf(value), kindOf(like)];
+  return a === b || (Array.isArray(value) && Array.isArray(like) && (a === 'array' || b === 'array'));
 }
 
 /** Parse a CLI value to the type of the default it replaces. */
@@ -29,6 +36,11 @@ export function parseSettingValue(probe: string, key: string, raw: string, like:
     }
     case 'string[]':
       return raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    case 'array': {
+      const parts = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      const xs = parts.map((s) => Number(s));
+      return parts.length > 0 && xs.every((x) => Number.isFinite(x)) ? xs : parts;
+    }
     default:
       return raw;
   }
@@ -44,7 +56,7 @@ export function resolveProbeSettings(probe: Pick<Probe, 'id' | 'defaults' | 'val
     }
     const like = defaults[key];
     const v = typeof value === 'string' && kindOf(like) !== 'string' ? parseSettingValue(probe.id, key, value, like) : value;
-    if (kindOf(v) !== kindOf(like) && !(Array.isArray(v) && v.length === 0 && Array.isArray(like))) {
+    if (!sameKind(v, like)) {
       throw new MoltError(`probe '${probe.id}': setting '${key}' must be ${kindOf(like)}, got ${JSON.stringify(v)}`, key);
     }
     out[key] = v;

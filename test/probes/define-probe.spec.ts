@@ -56,6 +56,17 @@ describe('defineProbe', () => {
     assert.throws(() => resolveProbeSettings(p, 'micro', { prompts: 'many' }), /probe 'given': setting 'prompts' must be a number, got 'many'/);
   });
 
+  it('a list setting whose default is empty takes the kind of list its schema declares, from the CLI or a config', () => {
+    const measure = () => ({ findings: [], rows: [] });
+    const p = defineProbe({ id: 'lists', description: 'd', settings: z.object({ names: z.array(z.string()).default([]), at: z.array(z.number()).default([]) }), measure });
+    assert.deepEqual(resolveProbeSettings(p, 'micro', { names: 'a=1, b=2' }), { names: ['a=1', 'b=2'], at: [] });
+    assert.deepEqual(resolveProbeSettings(p, 'micro', { names: ['x'], at: '0.5,1' }), { names: ['x'], at: [0.5, 1] });
+    assert.deepEqual(resolveProbeSettings(p, 'micro', { at: [0.25] }), { names: [], at: [0.25] });
+    assert.throws(() => resolveProbeSettings(p, 'micro', { at: 'half' }), /probe 'lists': setting 'at' is not valid/);
+    assert.throws(() => resolveProbeSettings(p, 'micro', { names: '1,2' }), /probe 'lists': setting 'names' is not valid/);
+    assert.throws(() => resolveProbeSettings(p, 'micro', { names: 3 }), /probe 'lists': setting 'names' must be array/);
+  });
+
   it('a declaration with a setting without default, or a bad per-size value, is refused at once, naming the key', () => {
     const measure = () => ({ findings: [], rows: [] });
     assert.throws(() => defineProbe({ id: 'p1', description: 'd', settings: z.object({ k: z.number() }), measure }), /probe 'p1' \(defaults\): setting 'k' has no value/);
