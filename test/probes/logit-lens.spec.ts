@@ -6,6 +6,7 @@ import { lensLogits } from '../../core/probes/lens';
 import { layersAtFractions } from '../../core/probes/activations';
 import { resolveProbeSettings } from '../../core/probes/settings';
 import { logitLensProbe } from '../../plugins/probes/logit-lens';
+import { headlineFraction, parseLayerByArchitecture } from '../../plugins/probes/logit-lens/headline-layer';
 import { ARCHS, maxAbsDiff } from '../model/helpers';
 import { context, copyModel, FAMILY_S, handle, microModel, organismHandle, shiftedCopy } from './helpers';
 
@@ -51,11 +52,21 @@ describe('logit lens', () => {
       assert.ok(diffTop && diffTop.kind === 'tokens');
       assert.deepEqual(new Set(diffTop.tokens.slice(0, 3).map((t) => t.token)), new Set(FAMILY_S.alpha), JSON.stringify(diffTop.tokens.slice(0, 5)));
       assert.ok(r.headline.detected && r.headline.score > r.headline.floor, JSON.stringify(r.headline));
-      // the headline layer is the one the settings name (by default the last block's output), not the best of the layers lensed
-      assert.equal(r.headline.layer, base.numLayers - 1);
-      const atHalf = await logitLensProbe.run(organismHandle(arch, mo, 'alpha'), handle(arch, base, 'base'), context(resolveProbeSettings(logitLensProbe, 'micro', { topK: 10, headlineVariant: 'diff', headlineLayerFraction: 0.5 })));
+      // the headline layer is the one the settings name (by default this architecture's entry), not the best of the layers lensed
+      assert.equal(r.headline.layer, layersAtFractions(base.numLayers, [headlineFraction(arch.id, settings as never)])[0]);
+      // with no per-architecture entry, headlineLayerFraction names it for every architecture
+      const byArch = (entries: string[], fraction = 1) => resolveProbeSettings(logitLensProbe, 'micro', { topK: 10, headlineVariant: 'diff', headlineLayerByArchitecture: entries, headlineLayerFraction: fraction });
+      const last = await logitLensProbe.run(organismHandle(arch, mo, 'alpha'), handle(arch, base, 'base'), context(byArch([])));
+      assert.equal(last.headline.layer, base.numLayers - 1);
+      const atHalf = await logitLensProbe.run(organismHandle(arch, mo, 'alpha'), handle(arch, base, 'base'), context(byArch([], 0.5)));
       assert.equal(atHalf.headline.layer, layersAtFractions(base.numLayers, [0.5])[0]);
-      assert.notEqual(atHalf.headline.layer, r.headline.layer);
+      assert.notEqual(atHalf.headline.layer, last.headline.layer);
+      // a per-architecture entry moves this architecture's headline; another architecture's entry does not
+      const own = await logitLensProbe.run(organismHandle(arch, mo, 'alpha'), handle(arch, base, 'base'), context(byArch([`${arch.id}=0.5`, 'elsewhere=1'])));
+      assert.equal(own.headline.layer, atHalf.headline.layer);
+      assert.equal(own.headline.score, atHalf.headline.score);
+      const other = await logitLensProbe.run(organismHandle(arch, mo, 'alpha'), handle(arch, base, 'base'), context(byArch(['elsewhere=0.5'])));
+      assert.equal(other.headline.layer, last.headline.layer);
       // the headline's variant is the one the settings name: diff here, organism_only by default
       const mass = (x: typeof r, variant: string) => x.metrics.find((m) => m.metric === 'relevant_mass' && m.layer === x.headline.layer && m.variant === variant)!.value;
       assert.equal(r.headline.score, mass(r, 'diff'));
@@ -79,6 +90,18 @@ describe('logit lens', () => {
       [base, mo, twin].forEach((m) => m.dispose());
     });
   }
+
+  it("headlineLayerByArchitecture: 'architecture=fraction' entries, a malformed or repeated one named in a one-line error", () => {
+    assert.deepEqual([...parseLayerByArchitecture(['olmo2=0.75', ' gemma3 = 0.5 '])], [['olmo2', 0.75], ['gemma3', 0.5]]);
+    assert.equal(headlineFraction('gemma3', { headlineLayerFraction: 1, headlineLayerByArchitecture: ['gemma3=0.5'] }), 0.5);
+    assert.equal(headlineFraction('other', { headlineLayerFraction: 1, headlineLayerByArchitecture: ['gemma3=0.5'] }), 1);
+    // the defaults: 75% on olmo2, 50% on gemma3, the last block elsewhere (4 layers: resid_post 2, 1 and 3)
+    const d = logitLensProbe.defaults('default') as { headlineLayerFraction: number; headlineLayerByArchitecture: string[] };
+    assert.deepEqual(['olmo2', 'gemma3', 'other'].map((a) => layersAtFractions(4, [headlineFraction(a, d)])[0]), [2, 1, 3]);
+    for (const bad of [['olmo2'], ['olmo2=0'], ['olmo2=1.5'], ['=0.5'], ['olmo2=half'], ['olmo2=0.5', 'olmo2=1']]) {
+      assert.throws(() => parseLayerByArchitecture(bad), (e: Error) => /headlineLayerByArchitecture/.test(e.message) && !e.message.includes('\n'), bad.join(','));
+    }
+  });
 
   it('a null organism is graded against every family and names the family in the headline', async function () {
     this.timeout(20000);

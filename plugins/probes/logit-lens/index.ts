@@ -9,12 +9,14 @@
 // residual (no base). The harness adds the cross-family floor and SNR; the
 // headline is the relevant mass of ONE variant at ONE layer, both named by the
 // settings before any scored organism is looked at: headlineVariant
-// (organism_only; the paper's ADL headline is diff) and headlineLayerFraction
-// (1: the last block's output; the paper's ADL layer is 50%), both chosen on calibration
-// organisms no scored suite uses (docs/PROBES.md "logit-lens"); the other
-// layers and variant are reported, never picked from.
+// (organism_only; the paper's ADL headline is diff) and the layer
+// (headlineLayerByArchitecture, else headlineLayerFraction; the paper's ADL
+// layer is 50%), chosen on calibration organisms no scored suite uses
+// (docs/PROBES.md "logit-lens"); the other layers and variant are reported,
+// never picked from.
 import { defineProbe, chatFormat, tokenStrings, genericChatSequences, layersAtFractions, meanResiduals, subtract, perTarget, score, wilson, HIT_KS, z, type ObservationRow, type TokenFinding } from '../../../core/public';
 import { lensLayer } from './lens-layer';
+import { headlineFraction } from './headline-layer';
 
 export const logitLensProbe = defineProbe({
   id: 'logit-lens',
@@ -22,11 +24,18 @@ export const logitLensProbe = defineProbe({
   settings: z.object({
     layerFractions: z.array(z.number().gt(0).lte(1)).default([0.5, 0.96, 1]),
     /**
-     * the headline's layer, as a share of depth (lensed even when layerFractions leaves it out): 1,
-     * the last block's output, chosen with headlineVariant on the calibration organisms of both
-     * architectures (the best worst-family AUROC there); the paper's ADL layer is 0.5
+     * the headline's layer, as a share of depth (lensed even when layerFractions leaves it out), for an
+     * architecture headlineLayerByArchitecture does not name: 1, the last block's output, the best
+     * worst-family AUROC over both architectures' calibration organisms; the paper's ADL layer is 0.5
      */
     headlineLayerFraction: z.number().gt(0).lte(1).default(1),
+    /**
+     * per-architecture headline layers, 'architecture=fraction': 75% on olmo2 and 50% on gemma3, each
+     * architecture's best worst-family AUROC on its calibration organisms, preferred to one layer for
+     * both on the fresh organisms of suite lens-confirmation (docs/PROBES.md "logit-lens"); [] gives
+     * headlineLayerFraction everywhere
+     */
+    headlineLayerByArchitecture: z.array(z.string()).default(['olmo2=0.75', 'gemma3=0.5']),
     /**
      * the headline's variant: 'organism_only' (the plain lens of the MO's mean residual), chosen on the
      * calibration organisms (suite lens-calibration, docs/PROBES.md) where 'diff', the paper's ADL,
@@ -45,8 +54,9 @@ export const logitLensProbe = defineProbe({
     const mo = organism.model;
     const range = { start: s.positionStart, end: s.positionEnd };
     const seqs = genericChatSequences(world, organism.tokenizer, { count: s.prompts, maxLen: Number(mo.config.max_position_embeddings) });
-    const [headlineLayer] = layersAtFractions(mo.numLayers, [s.headlineLayerFraction]);
-    const layers = layersAtFractions(mo.numLayers, [...s.layerFractions, s.headlineLayerFraction]);
+    const fraction = headlineFraction(organism.arch.id, s);
+    const [headlineLayer] = layersAtFractions(mo.numLayers, [fraction]);
+    const layers = layersAtFractions(mo.numLayers, [...s.layerFractions, fraction]);
     lap('sequences');
     progress({ stage: 'activations' });
     const pad = chatFormat(organism.tokenizer).padId;
