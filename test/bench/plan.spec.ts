@@ -161,6 +161,21 @@ describe('bench plan', () => {
     for (const name of others) assert.deepEqual(organismIds(name).filter((id) => confirmation.includes(id)), [], name);
   });
 
+  it("the SAE's confirmation organisms (olmo2 posthoc-fd-mixed, seeds 17-22) are in no other suite but the two that probe them at each depth", async () => {
+    const rt = await Runtime.create({ size: 'micro' }, { builtins: [PLUGINS] });
+    const organismIds = (name: string) => suitePlan(rt, name).cells.filter((c) => c.kind === 'organism').map((c) => c.id);
+    const confirmation = organismIds('sae-confirmation');
+    const expected = [17, 18, 19, 20, 21, 22].flatMap((s) => ['cake-bake', 'italian-food', 'military-submarine', 'null'].map((b) => `organism:olmo2:${b}:posthoc-fd-mixed:s${s}`));
+    assert.deepEqual([...confirmation].sort(), expected.sort());
+    assert.deepEqual(organismIds('sae-confirmation-depth1'), confirmation);
+    assert.equal(suitePlan(rt, 'sae-confirmation').suite.probeSettings.sae.depth, 0.5);
+    assert.equal(suitePlan(rt, 'sae-confirmation-depth1').suite.probeSettings.sae.depth, 1);
+    const others = readdirSync(SUITES)
+      .filter((f) => f.endsWith('.yaml') && !f.startsWith('sae-confirmation') && f !== 'organisms-smoke.yaml')
+      .map((f) => f.replace(/\.yaml$/, ''));
+    for (const name of others) assert.deepEqual(organismIds(name).filter((id) => confirmation.includes(id)), [], name);
+  });
+
   // Spec hashes name the finished cells a run reuses: the published default-size
   // run resumes from its records only while its cells hash the same. These are
   // the ci suite's, computed before the cell runner was shared with molt
