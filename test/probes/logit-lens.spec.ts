@@ -3,10 +3,9 @@ import { tf } from '../../core/engine/tf';
 import { initBackend } from '../../core/engine/backend';
 import { hookName } from '../../core/model/types';
 import { lensLogits } from '../../core/probes/lens';
-import { layersAtFractions } from '../../core/probes/activations';
+import { fractionForArchitecture, fractionsByArchitecture, layersAtFractions } from '../../core/probes/activations';
 import { resolveProbeSettings } from '../../core/probes/settings';
 import { logitLensProbe } from '../../plugins/probes/logit-lens';
-import { headlineFraction, parseLayerByArchitecture } from '../../plugins/probes/logit-lens/headline-layer';
 import { ARCHS, maxAbsDiff } from '../model/helpers';
 import { context, copyModel, FAMILY_S, handle, microModel, organismHandle, shiftedCopy } from './helpers';
 
@@ -53,7 +52,8 @@ describe('logit lens', () => {
       assert.deepEqual(new Set(diffTop.tokens.slice(0, 3).map((t) => t.token)), new Set(FAMILY_S.alpha), JSON.stringify(diffTop.tokens.slice(0, 5)));
       assert.ok(r.headline.detected && r.headline.score > r.headline.floor, JSON.stringify(r.headline));
       // the headline layer is the one the settings name (by default this architecture's entry), not the best of the layers lensed
-      assert.equal(r.headline.layer, layersAtFractions(base.numLayers, [headlineFraction(arch.id, settings as never)])[0]);
+      const named = settings as { headlineLayerByArchitecture: string[]; headlineLayerFraction: number };
+      assert.equal(r.headline.layer, layersAtFractions(base.numLayers, [fractionForArchitecture(arch.id, named.headlineLayerByArchitecture, named.headlineLayerFraction, 'x')])[0]);
       // with no per-architecture entry, headlineLayerFraction names it for every architecture
       const byArch = (entries: string[], fraction = 1) => resolveProbeSettings(logitLensProbe, 'micro', { topK: 10, headlineVariant: 'diff', headlineLayerByArchitecture: entries, headlineLayerFraction: fraction });
       const last = await logitLensProbe.run(organismHandle(arch, mo, 'alpha'), handle(arch, base, 'base'), context(byArch([])));
@@ -91,16 +91,17 @@ describe('logit lens', () => {
     });
   }
 
-  it("headlineLayerByArchitecture: 'architecture=fraction' entries, a malformed or repeated one named in a one-line error", () => {
-    assert.deepEqual([...parseLayerByArchitecture(['olmo2=0.75', ' gemma3 = 0.5 '])], [['olmo2', 0.75], ['gemma3', 0.5]]);
-    assert.equal(headlineFraction('gemma3', { headlineLayerFraction: 1, headlineLayerByArchitecture: ['gemma3=0.5'] }), 0.5);
-    assert.equal(headlineFraction('other', { headlineLayerFraction: 1, headlineLayerByArchitecture: ['gemma3=0.5'] }), 1);
-    // the defaults: 75% on olmo2, 50% on gemma3, the last block elsewhere (4 layers: resid_post 2, 1 and 3)
-    const d = logitLensProbe.defaults('default') as { headlineLayerFraction: number; headlineLayerByArchitecture: string[] };
-    assert.deepEqual(['olmo2', 'gemma3', 'other'].map((a) => layersAtFractions(4, [headlineFraction(a, d)])[0]), [2, 1, 3]);
+  it("'architecture=fraction' entries (headlineLayerByArchitecture): a malformed or repeated one named in a one-line error; the defaults", () => {
+    assert.deepEqual([...fractionsByArchitecture(['olmo2=0.75', ' gemma3 = 0.5 '], 's')], [['olmo2', 0.75], ['gemma3', 0.5]]);
+    assert.equal(fractionForArchitecture('gemma3', ['gemma3=0.5'], 1, 's'), 0.5);
+    assert.equal(fractionForArchitecture('other', ['gemma3=0.5'], 1, 's'), 1);
     for (const bad of [['olmo2'], ['olmo2=0'], ['olmo2=1.5'], ['=0.5'], ['olmo2=half'], ['olmo2=0.5', 'olmo2=1']]) {
-      assert.throws(() => parseLayerByArchitecture(bad), (e: Error) => /headlineLayerByArchitecture/.test(e.message) && !e.message.includes('\n'), bad.join(','));
+      assert.throws(() => fractionsByArchitecture(bad, 'headlineLayerByArchitecture'), (e: Error) => /headlineLayerByArchitecture/.test(e.message) && !e.message.includes('\n'), bad.join(','));
     }
+    // the lens's defaults: 75% on olmo2, 50% on gemma3, the last block elsewhere (4 layers: resid_post 2, 1 and 3)
+    const d = logitLensProbe.defaults('default') as { headlineLayerFraction: number; headlineLayerByArchitecture: string[] };
+    const layerOf = (a: string) => layersAtFractions(4, [fractionForArchitecture(a, d.headlineLayerByArchitecture, d.headlineLayerFraction, 's')])[0];
+    assert.deepEqual(['olmo2', 'gemma3', 'other'].map(layerOf), [2, 1, 3]);
   });
 
   it('a null organism is graded against every family and names the family in the headline', async function () {

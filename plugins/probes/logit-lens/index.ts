@@ -14,9 +14,8 @@
 // layer is 50%), chosen on calibration organisms no scored suite uses
 // (docs/PROBES.md "logit-lens"); the other layers and variant are reported,
 // never picked from.
-import { defineProbe, chatFormat, tokenStrings, genericChatSequences, layersAtFractions, meanResiduals, subtract, perTarget, score, wilson, HIT_KS, z, type ObservationRow, type TokenFinding } from '../../../core/public';
+import { defineProbe, chatFormat, tokenStrings, genericChatSequences, layersAtFractions, fractionForArchitecture, meanResiduals, subtract, perTarget, score, wilson, HIT_KS, z, type ObservationRow, type TokenFinding } from '../../../core/public';
 import { lensLayer } from './lens-layer';
-import { headlineFraction } from './headline-layer';
 
 export const logitLensProbe = defineProbe({
   id: 'logit-lens',
@@ -54,7 +53,7 @@ export const logitLensProbe = defineProbe({
     const mo = organism.model;
     const range = { start: s.positionStart, end: s.positionEnd };
     const seqs = genericChatSequences(world, organism.tokenizer, { count: s.prompts, maxLen: Number(mo.config.max_position_embeddings) });
-    const fraction = headlineFraction(organism.arch.id, s);
+    const fraction = fractionForArchitecture(organism.arch.id, s.headlineLayerByArchitecture, s.headlineLayerFraction, 'headlineLayerByArchitecture');
     const [headlineLayer] = layersAtFractions(mo.numLayers, [fraction]);
     const layers = layersAtFractions(mo.numLayers, [...s.layerFractions, fraction]);
     lap('sequences');
