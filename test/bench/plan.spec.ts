@@ -176,6 +176,19 @@ describe('bench plan', () => {
     for (const name of others) assert.deepEqual(organismIds(name).filter((id) => confirmation.includes(id)), [], name);
   });
 
+  it("probes-check-sae-olmo2 probes exactly probes-check-lens's olmo2 organisms (same spec hashes), with the SAE's default settings", async () => {
+    const rt = await Runtime.create({ size: 'default' }, { builtins: [PLUGINS] });
+    const sae = suitePlan(rt, 'probes-check-sae-olmo2');
+    const lens = suitePlan(rt, 'probes-check-lens');
+    const olmo2 = lens.cells.filter((c) => c.kind === 'organism' && c.id.startsWith('organism:olmo2:'));
+    const saeOrganisms = sae.cells.filter((c) => c.kind === 'organism');
+    assert.deepEqual(saeOrganisms.map((c) => c.id).sort(), olmo2.map((c) => c.id).sort());
+    for (const c of olmo2) assert.equal(sae.byId.get(c.id)!.specHash, c.specHash, c.id);
+    assert.deepEqual(sae.suite.probes, ['sae']);
+    assert.deepEqual(sae.suite.diffingBases, ['ancestor', 'sibling']);
+    assert.deepEqual(sae.suite.probeSettings, {});
+  });
+
   // Spec hashes name the finished cells a run reuses: the published default-size
   // run resumes from its records only while its cells hash the same. These are
   // the ci suite's, computed before the cell runner was shared with molt

@@ -196,6 +196,16 @@ describe('sae training, splicing and cache (micro)', function () {
     assert.ok(l0.value <= Number(settings.k) + 1e-9);
     assert.equal(r.findings.length, 2 * Number(settings.topLatents));
     assert.ok(r.headline.score >= 0 && r.headline.score <= 1);
+    // the SAE's layer: by default olmo2's is the last block's output (micro: 2 layers, resid_post 1) ...
+    assert.equal(r.headline.layer, base.numLayers - 1);
+    assert.match(r.notes.join(' '), /100% depth/);
+    // ... and without a per-architecture entry it is `depth`'s
+    const plain = await saeProbe.run(organismHandle(olmo2Architecture, mo, 'alpha'), handle(olmo2Architecture, base, 'base'), context(resolveProbeSettings(saeProbe, 'micro', { depthByArchitecture: [] }), chatWorld()));
+    assert.equal(plain.headline.layer, depthHook(base.numLayers, 0.5).layer - 1);
+    assert.match(plain.notes.join(' '), /50% depth/);
+    const d = saeProbe.defaults('default') as { depth: number; depthByArchitecture: string[] };
+    assert.deepEqual(d.depthByArchitecture, ['olmo2=1']);
+    assert.equal(d.depth, 0.5);
     mo.dispose();
     base.dispose();
   });

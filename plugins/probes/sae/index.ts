@@ -1,4 +1,5 @@
-// `sae`: a TopK SAE on the residual stream at the 50% layer, trained on the
+// `sae`: a TopK SAE on the residual stream (at the 50% layer; on olmo2 the
+// last block's output, depthByArchitecture), trained on the
 // organism's AND the diffing base's activations over the world's general
 // text (cached per pair and settings), then:
 //   latent score = (mean activation on MO - on base) * log(1 / density),
@@ -13,7 +14,7 @@
 //   floor = the same fraction under every other family's S (one-sided 95% bound)
 // SAE quality (L0, FVE, MSE, cosine, dead/dense fractions, CE recovered) is
 // reported for each model on held-out general text.
-import { defineProbe, genericChatSequences, collectActivations, perTarget, score, z, type ProbeMetric, type TokenFinding } from '../../../core/public';
+import { defineProbe, genericChatSequences, collectActivations, fractionForArchitecture, perTarget, score, z, type ProbeMetric, type TokenFinding } from '../../../core/public';
 import { obtainSae, evaluateSae } from './pipeline';
 import { decoderTokens, encodeAll, scoreLatents, topActivatingTokens } from './latents';
 import { DEFAULT_SAE_TRAIN } from './train';
@@ -22,9 +23,16 @@ const count = z.number().int().positive();
 
 export const saeProbe = defineProbe({
   id: 'sae',
-  description: 'TopK SAE on MO + base residuals at the 50% layer: latents ranked by (MO - base) mean activation x log(1/density), described by decoder logit-lens and top-activating tokens; relevant fraction and hit@k vs a cross-family floor; SAE quality',
+  description: 'TopK SAE on MO + base residuals (50% depth; olmo2: the last block): latents ranked by (MO - base) mean activation x log(1/density), described by decoder logit-lens and top-activating tokens; relevant fraction and hit@k vs a cross-family floor; SAE quality',
   settings: z.object({
+    /** the SAE's layer, as a share of depth, for an architecture depthByArchitecture does not name */
     depth: z.number().gt(0).lte(1).default(0.5),
+    /**
+     * per-architecture layers, 'architecture=fraction': the last block's output on olmo2, where its
+     * calibration organisms separated every family better there than at 50% and fresh organisms
+     * (suite sae-confirmation) confirmed it (docs/PROBES.md "sae"); [] gives `depth` everywhere
+     */
+    depthByArchitecture: z.array(z.string()).default(['olmo2=1']),
     expansion: count.default(DEFAULT_SAE_TRAIN.expansion),
     k: count.default(DEFAULT_SAE_TRAIN.k),
     steps: count.default(2000),
@@ -53,7 +61,7 @@ export const saeProbe = defineProbe({
       tokenizer: tok,
       source: world,
       store,
-      settings: { depth: s.depth, trainSequences: s.trainSequences, train },
+      settings: { depth: fractionForArchitecture(organism.arch.id, s.depthByArchitecture, s.depth, 'depthByArchitecture'), trainSequences: s.trainSequences, train },
       seed: stream(),
       onLog: (e) => logger.debug(`sae step ${e.step}: nmse ${e.nmse.toFixed(4)} dead ${e.dead}`),
     });
