@@ -67,15 +67,26 @@ export function fractionForArchitecture(arch: string, entries: readonly string[]
   return fractionsByArchitecture(entries, setting).get(arch) ?? fallback;
 }
 
+function parseEntry(entry: string): [string, number] | undefined {
+  const m = /^\s*([^=\s]+)\s*=\s*([0-9.eE+-]+)\s*$/.exec(entry);
+  const f = m ? Number(m[2]) : NaN;
+  return m && f > 0 && f <= 1 ? [m[1], f] : undefined;
+}
+
+/** whether `entry` is 'architecture=fraction' with the fraction in (0, 1]: for a setting's schema, so a bad entry fails when settings are resolved */
+export function isArchitectureFraction(entry: string): boolean {
+  return parseEntry(entry) !== undefined;
+}
+
 /** parse 'architecture=fraction' entries, fractions in (0, 1] */
 export function fractionsByArchitecture(entries: readonly string[], setting: string): Map<string, number> {
   const out = new Map<string, number>();
   for (const entry of entries) {
-    const m = /^\s*([^=\s]+)\s*=\s*([0-9.eE+-]+)\s*$/.exec(entry);
-    const f = m ? Number(m[2]) : NaN;
-    if (!m || !(f > 0 && f <= 1)) throw new MoltError(`probe: ${setting} entry '${entry}' must be 'architecture=fraction' with the fraction in (0, 1]`, setting);
-    if (out.has(m[1])) throw new MoltError(`probe: ${setting} names '${m[1]}' twice`, setting);
-    out.set(m[1], f);
+    const parsed = parseEntry(entry);
+    if (!parsed) throw new MoltError(`probe: ${setting} entry '${entry}' must be 'architecture=fraction' with the fraction in (0, 1]`, setting);
+    const [arch, f] = parsed;
+    if (out.has(arch)) throw new MoltError(`probe: ${setting} names '${arch}' twice`, setting);
+    out.set(arch, f);
   }
   return out;
 }

@@ -98,6 +98,8 @@ describe('logit lens', () => {
     for (const bad of [['olmo2'], ['olmo2=0'], ['olmo2=1.5'], ['=0.5'], ['olmo2=half'], ['olmo2=0.5', 'olmo2=1']]) {
       assert.throws(() => fractionsByArchitecture(bad, 'headlineLayerByArchitecture'), (e: Error) => /headlineLayerByArchitecture/.test(e.message) && !e.message.includes('\n'), bad.join(','));
     }
+    // a malformed entry fails when the settings are resolved, naming the setting
+    assert.throws(() => resolveProbeSettings(logitLensProbe, 'micro', { headlineLayerByArchitecture: 'olmo2=2' }), /setting 'headlineLayerByArchitecture' is not valid \(\["olmo2=2"\]\) \(element 0\): must be 'architecture=fraction'/);
     // the lens's defaults: 75% on olmo2, 50% on gemma3, the last block elsewhere (4 layers: resid_post 2, 1 and 3)
     const d = logitLensProbe.defaults('default') as { headlineLayerFraction: number; headlineLayerByArchitecture: string[] };
     const layerOf = (a: string) => layersAtFractions(4, [fractionForArchitecture(a, d.headlineLayerByArchitecture, d.headlineLayerFraction, 's')])[0];

@@ -205,6 +205,7 @@ describe('sae training, splicing and cache (micro)', function () {
     assert.match(plain.notes.join(' '), /50% depth/);
     const d = saeProbe.defaults('default') as { depth: number; depthByArchitecture: string[] };
     assert.deepEqual(d.depthByArchitecture, ['olmo2=1']);
+    assert.throws(() => resolveProbeSettings(saeProbe, 'micro', { depthByArchitecture: 'olmo2' }), /setting 'depthByArchitecture' is not valid/);
     assert.equal(d.depth, 0.5);
     mo.dispose();
     base.dispose();
