@@ -102,6 +102,8 @@ export function benchCommand(env: CliEnv): Command {
         const finished = await reusableRecords(outDir, plan.cells, (line) => rt.logger.warn(line));
         const pending = plan.cells.filter((c) => !finished.has(c.id));
         const startedAt = new Date();
+        // the commit the run starts from: edits made while it runs are not the code it ran
+        const startSha = gitSha();
         const where = opts.queue ? `queue ${opts.queue}` : `${workers || 'in-process'} worker(s)`;
         rt.logger.info(`bench ${suite.name}: ${plan.cells.length} cells (${suite.organisms.length} organisms, ${suite.probes.length} probes x ${suite.diffingBases.length} diffing base(s)), size ${rt.settings.size}, backend ${engine.info.id}, ${where} -> ${outDir}`);
         if (finished.size) rt.logger.info(`${finished.size} cells already finished in ${outDir} (reused, not recomputed); ${pending.length} to run`);
@@ -169,6 +171,7 @@ export function benchCommand(env: CliEnv): Command {
           backend: engine.info.id,
           workers: opts.queue ? executor.slots : workers,
           started_at: startedAt.toISOString(),
+          git_sha: startSha,
           seconds: (Date.now() - t0) / 1000,
           interrupted: stopRequested(),
         });
@@ -192,6 +195,8 @@ export interface RunInfo {
   backend: string;
   workers: number;
   started_at: string;
+  /** gitSha() when the run started */
+  git_sha: string;
   seconds: number;
   interrupted: boolean;
 }
@@ -241,7 +246,7 @@ export async function writeBenchOutputs(rt: Runtime, plan: BenchPlan, outcomes: 
     store: rt.services.store.root,
     plugins: rt.settings.plugins,
     trainers: rt.settings.trainers ?? {},
-    git_sha: gitSha(),
+    git_sha: info.git_sha,
     node: process.version,
     workers: info.workers,
     started_at: info.started_at,

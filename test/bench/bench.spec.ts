@@ -10,6 +10,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMolt } from '../helpers/cli';
 import { parseResultsCsv } from '../../core/bench/results-csv';
+import { gitSha } from '../../core/cli/commands-bench';
 
 const ROOT = join(__dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'molt.js');
@@ -54,6 +55,8 @@ describe('molt bench (micro)', function () {
     const run = JSON.parse(readFileSync(join(dir, 'ci-a', 'run.json'), 'utf8'));
     assert.equal(run.cells.ok, run.cells.total);
     assert.equal(run.size, 'micro');
+    // the commit the run started from (the tree does not change during this test)
+    assert.equal(run.git_sha, gitSha());
 
     // a rerun computes nothing: every record is reused, results unchanged
     const before = recordStamps(join(dir, 'ci-a'));
