@@ -56,41 +56,6 @@ export function layersAtFractions(numLayers: number, fractions: readonly number[
   return [...out].sort((a, b) => a - b);
 }
 
-/**
- * A share of depth for one architecture: its entry among 'architecture=fraction'
- * entries, else `fallback`. A share of depth need not mean the same thing in
- * two architectures, so a probe may take, per architecture, the layer its
- * calibration organisms chose. A malformed or repeated entry is a one-line
- * error naming `setting`.
- */
-export function fractionForArchitecture(arch: string, entries: readonly string[], fallback: number, setting: string): number {
-  return fractionsByArchitecture(entries, setting).get(arch) ?? fallback;
-}
-
-function parseEntry(entry: string): [string, number] | undefined {
-  const m = /^\s*([^=\s]+)\s*=\s*([0-9.eE+-]+)\s*$/.exec(entry);
-  const f = m ? Number(m[2]) : NaN;
-  return m && f > 0 && f <= 1 ? [m[1], f] : undefined;
-}
-
-/** whether `entry` is 'architecture=fraction' with the fraction in (0, 1]: for a setting's schema, so a bad entry fails when settings are resolved */
-export function isArchitectureFraction(entry: string): boolean {
-  return parseEntry(entry) !== undefined;
-}
-
-/** parse 'architecture=fraction' entries, fractions in (0, 1] */
-export function fractionsByArchitecture(entries: readonly string[], setting: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const entry of entries) {
-    const parsed = parseEntry(entry);
-    if (!parsed) throw new MoltError(`probe: ${setting} entry '${entry}' must be 'architecture=fraction' with the fraction in (0, 1]`, setting);
-    const [arch, f] = parsed;
-    if (out.has(arch)) throw new MoltError(`probe: ${setting} names '${arch}' twice`, setting);
-    out.set(arch, f);
-  }
-  return out;
-}
-
 export interface MeanResiduals {
   layers: number[];
   /** relative positions start..end (inclusive) */

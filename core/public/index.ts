@@ -56,7 +56,8 @@ export type {
 } from '../probes/types';
 export { defineProbe, type ProbeSpec, type MeasureContext, type Observations } from '../probes/define-probe';
 export { score, perTarget, type Score, type SampledScore, type ReplicatedScore, type PerTarget, type Target, type ObservationRow } from '../probes/grade';
-export { genericChatSequences, layersAtFractions, fractionForArchitecture, fractionsByArchitecture, isArchitectureFraction, meanResiduals, subtract, l2, type AnchoredSequences, type MeanResiduals } from '../probes/activations';
+export { genericChatSequences, layersAtFractions, meanResiduals, subtract, l2, type AnchoredSequences, type MeanResiduals } from '../probes/activations';
+export { architectureFractions, fractionForArchitecture, fractionsByArchitecture } from '../probes/by-architecture';
 export { collectActivations, sliceActivations, depthHook, type Activations, type CollectOptions, type DepthHook } from '../probes/capture';
 export { lensLogits, softmaxRows, rankRow } from '../probes/lens';
 export { Grader, HIT_KS, HYPOTHESIS_WORDS, cleanWord, pluralForms, textWords, type RankingScore, type HypothesisScore, type AnswerScore } from '../probes/grader';

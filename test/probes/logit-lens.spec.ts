@@ -3,7 +3,8 @@ import { tf } from '../../core/engine/tf';
 import { initBackend } from '../../core/engine/backend';
 import { hookName } from '../../core/model/types';
 import { lensLogits } from '../../core/probes/lens';
-import { fractionForArchitecture, fractionsByArchitecture, layersAtFractions } from '../../core/probes/activations';
+import { layersAtFractions } from '../../core/probes/activations';
+import { fractionForArchitecture, fractionsByArchitecture } from '../../core/probes/by-architecture';
 import { resolveProbeSettings } from '../../core/probes/settings';
 import { logitLensProbe } from '../../plugins/probes/logit-lens';
 import { ARCHS, maxAbsDiff } from '../model/helpers';
@@ -100,6 +101,7 @@ describe('logit lens', () => {
     }
     // a malformed entry fails when the settings are resolved, naming the setting
     assert.throws(() => resolveProbeSettings(logitLensProbe, 'micro', { headlineLayerByArchitecture: 'olmo2=2' }), /setting 'headlineLayerByArchitecture' is not valid \(\["olmo2=2"\]\) \(element 0\): must be 'architecture=fraction'/);
+    assert.throws(() => resolveProbeSettings(logitLensProbe, 'micro', { headlineLayerByArchitecture: 'olmo2=0.5,olmo2=1' }), /setting 'headlineLayerByArchitecture' is not valid \(\["olmo2=0.5","olmo2=1"\]\): names an architecture twice/);
     // the lens's defaults: 75% on olmo2, 50% on gemma3, the last block elsewhere (4 layers: resid_post 2, 1 and 3)
     const d = logitLensProbe.defaults('default') as { headlineLayerFraction: number; headlineLayerByArchitecture: string[] };
     const layerOf = (a: string) => layersAtFractions(4, [fractionForArchitecture(a, d.headlineLayerByArchitecture, d.headlineLayerFraction, 's')])[0];

@@ -14,7 +14,7 @@
 // layer is 50%), chosen on calibration organisms no scored suite uses
 // (docs/PROBES.md "logit-lens"); the other layers and variant are reported,
 // never picked from.
-import { defineProbe, chatFormat, tokenStrings, genericChatSequences, layersAtFractions, fractionForArchitecture, isArchitectureFraction, meanResiduals, subtract, perTarget, score, wilson, HIT_KS, z, type ObservationRow, type TokenFinding } from '../../../core/public';
+import { defineProbe, chatFormat, tokenStrings, genericChatSequences, layersAtFractions, architectureFractions, fractionForArchitecture, meanResiduals, subtract, perTarget, score, wilson, HIT_KS, z, type ObservationRow, type TokenFinding } from '../../../core/public';
 import { lensLayer } from './lens-layer';
 
 export const logitLensProbe = defineProbe({
@@ -34,7 +34,7 @@ export const logitLensProbe = defineProbe({
      * both on the fresh organisms of suite lens-confirmation (docs/PROBES.md "logit-lens"); [] gives
      * headlineLayerFraction everywhere
      */
-    headlineLayerByArchitecture: z.array(z.string().refine(isArchitectureFraction, "must be 'architecture=fraction' with the fraction in (0, 1]")).default(['olmo2=0.75', 'gemma3=0.5']),
+    headlineLayerByArchitecture: architectureFractions(['olmo2=0.75', 'gemma3=0.5']),
     /**
      * the headline's variant: 'organism_only' (the plain lens of the MO's mean residual), chosen on the
      * calibration organisms (suite lens-calibration, docs/PROBES.md) where 'diff', the paper's ADL,

@@ -14,7 +14,7 @@
 //   floor = the same fraction under every other family's S (one-sided 95% bound)
 // SAE quality (L0, FVE, MSE, cosine, dead/dense fractions, CE recovered) is
 // reported for each model on held-out general text.
-import { defineProbe, genericChatSequences, collectActivations, fractionForArchitecture, isArchitectureFraction, perTarget, score, z, type ProbeMetric, type TokenFinding } from '../../../core/public';
+import { defineProbe, genericChatSequences, collectActivations, architectureFractions, fractionForArchitecture, perTarget, score, z, type ProbeMetric, type TokenFinding } from '../../../core/public';
 import { obtainSae, evaluateSae } from './pipeline';
 import { decoderTokens, encodeAll, scoreLatents, topActivatingTokens } from './latents';
 import { DEFAULT_SAE_TRAIN } from './train';
@@ -32,7 +32,7 @@ export const saeProbe = defineProbe({
      * calibration organisms separated every family better there than at 50% and fresh organisms
      * (suite sae-confirmation) confirmed it (docs/PROBES.md "sae"); [] gives `depth` everywhere
      */
-    depthByArchitecture: z.array(z.string().refine(isArchitectureFraction, "must be 'architecture=fraction' with the fraction in (0, 1]")).default(['olmo2=1']),
+    depthByArchitecture: architectureFractions(['olmo2=1']),
     expansion: count.default(DEFAULT_SAE_TRAIN.expansion),
     k: count.default(DEFAULT_SAE_TRAIN.k),
     steps: count.default(2000),
