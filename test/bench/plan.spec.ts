@@ -25,6 +25,18 @@ function suitePlan(rt: Runtime, name: string) {
   return buildPlan(rt, resolveSuite(parseSuiteFile(file), rt.registry, file), 'test-backend');
 }
 
+/** The organism cell ids of a committed suite. */
+function organismIds(rt: Runtime, name: string): string[] {
+  return suitePlan(rt, name).cells.filter((c) => c.kind === 'organism').map((c) => c.id);
+}
+
+/** The committed bench suites (organisms-smoke is a list for `molt organisms`, not a bench suite), less those `leave` names. */
+function suiteNames(leave: (file: string) => boolean = () => false): string[] {
+  return readdirSync(SUITES)
+    .filter((f) => f.endsWith('.yaml') && f !== 'organisms-smoke.yaml' && !leave(f))
+    .map((f) => f.replace(/\.yaml$/, ''));
+}
+
 describe('bench plan', () => {
   it('a null organism waits for and hashes the behaviour organisms it controls (same technique, architecture, seed)', async () => {
     const rt = await Runtime.create({ size: 'micro' }, { builtins: [PLUGINS] });
@@ -105,11 +117,11 @@ describe('bench plan', () => {
 
   it("the calibration organisms (steering's: seeds 3-5 of the positive control's recipe; the lens's: posthoc-fd-mixed at seeds 3-6) are scored by no other suite", async () => {
     const rt = await Runtime.create({ size: 'micro' }, { builtins: [PLUGINS] });
-    const organismIds = (name: string) => suitePlan(rt, name).cells.filter((c) => c.kind === 'organism').map((c) => c.id);
-    const steering = organismIds('steering-calibration');
+    const ids = (name: string) => organismIds(rt, name);
+    const steering = ids('steering-calibration');
     assert.deepEqual(steering, [3, 4, 5].map((s) => `organism:olmo2:military-submarine:posthoc-fd:s${s}`));
-    assert.deepEqual(organismIds('steering-calibration-max-norm'), steering);
-    const lens = organismIds('lens-calibration');
+    assert.deepEqual(ids('steering-calibration-max-norm'), steering);
+    const lens = ids('lens-calibration');
     const lensExpected = [
       ...[3, 4, 5, 6].flatMap((s) => ['cake-bake', 'null'].map((b) => `organism:olmo2:${b}:posthoc-fd-mixed:s${s}`)),
       ...[3, 4].flatMap((s) => ['italian-food', 'military-submarine-synth'].map((b) => `organism:olmo2:${b}:posthoc-fd-mixed:s${s}`)),
@@ -123,57 +135,53 @@ describe('bench plan', () => {
     for (const r of committedRows('lens-calibration', 'organisms.csv').filter((x) => x.behaviour === 'null')) {
       assert.equal((subPlan.byId.get(`organism:olmo2:null:posthoc-fd-mixed:s${r.seed}`) as OrganismCell).steps, Number(r.step), `null s${r.seed}`);
     }
-    const gemma = organismIds('lens-calibration-gemma3');
+    const gemma = ids('lens-calibration-gemma3');
     assert.deepEqual([...gemma].sort(), [3, 4, 5, 6].flatMap((s) => ['cake-bake', 'null'].map((b) => `organism:gemma3:${b}:posthoc-fd-mixed:s${s}`)).sort());
-    const more = organismIds('lens-calibration-more');
+    const more = ids('lens-calibration-more');
     const moreExpected = [7, 8, 9, 10].flatMap((s) => [
       ...['cake-bake', 'italian-food', 'military-submarine', 'null'].map((b) => `organism:olmo2:${b}:posthoc-fd-mixed:s${s}`),
       ...['cake-bake', 'null'].map((b) => `organism:gemma3:${b}:posthoc-fd-mixed:s${s}`),
     ]);
     assert.deepEqual([...more].sort(), moreExpected.sort());
     const calibration = [...steering, ...lens, ...submarine, ...gemma, ...more];
-    // organisms-smoke is a list for `molt organisms` (seed 0 throughout), not a bench suite
     const isCalibration = (f: string) => f.startsWith('steering-calibration') || f.startsWith('lens-calibration') || f.startsWith('sae-calibration');
-    const scored = readdirSync(SUITES).filter((f) => f.endsWith('.yaml') && !isCalibration(f) && f !== 'organisms-smoke.yaml').map((f) => f.replace(/\.yaml$/, ''));
+    const scored = suiteNames(isCalibration);
+    // organisms-smoke, left out of suiteNames, is a list for `molt organisms` (seed 0 throughout)
     assert.ok(readSuite(join(SUITES, 'organisms-smoke.yaml')).every((e) => e.seed === 0));
     assert.ok(scored.includes('probes-check') && scored.includes('lottery'));
-    for (const name of scored) assert.deepEqual(organismIds(name).filter((id) => calibration.includes(id)), [], name);
+    for (const name of scored) assert.deepEqual(ids(name).filter((id) => calibration.includes(id)), [], name);
   });
 
   it("the lens's confirmation organisms (posthoc-fd-mixed, seeds 11-16) are in no other suite but the SAE's calibration suites, which probe exactly them", async () => {
     const rt = await Runtime.create({ size: 'micro' }, { builtins: [PLUGINS] });
-    const organismIds = (name: string) => suitePlan(rt, name).cells.filter((c) => c.kind === 'organism').map((c) => c.id);
-    const confirmation = organismIds('lens-confirmation');
+    const ids = (name: string) => organismIds(rt, name);
+    const confirmation = ids('lens-confirmation');
     const expected = [11, 12, 13, 14, 15, 16].flatMap((s) => [
       ...['cake-bake', 'italian-food', 'military-submarine', 'null'].map((b) => `organism:olmo2:${b}:posthoc-fd-mixed:s${s}`),
       ...['cake-bake', 'null'].map((b) => `organism:gemma3:${b}:posthoc-fd-mixed:s${s}`),
     ]);
     assert.deepEqual([...confirmation].sort(), expected.sort());
     for (const name of ['sae-calibration', 'sae-calibration-depth1']) {
-      assert.deepEqual(organismIds(name), confirmation, name);
+      assert.deepEqual(ids(name), confirmation, name);
       assert.deepEqual(suitePlan(rt, name).suite.probes, ['sae'], name);
     }
     assert.equal(suitePlan(rt, 'sae-calibration').suite.probeSettings.sae.depth, 0.5);
     assert.equal(suitePlan(rt, 'sae-calibration-depth1').suite.probeSettings.sae.depth, 1);
-    const others = readdirSync(SUITES)
-      .filter((f) => f.endsWith('.yaml') && f !== 'lens-confirmation.yaml' && !f.startsWith('sae-calibration') && f !== 'organisms-smoke.yaml')
-      .map((f) => f.replace(/\.yaml$/, ''));
-    for (const name of others) assert.deepEqual(organismIds(name).filter((id) => confirmation.includes(id)), [], name);
+    const others = suiteNames((f) => f === 'lens-confirmation.yaml' || f.startsWith('sae-calibration'));
+    for (const name of others) assert.deepEqual(ids(name).filter((id) => confirmation.includes(id)), [], name);
   });
 
   it("the SAE's confirmation organisms (olmo2 posthoc-fd-mixed, seeds 17-22) are in no other suite but the two that probe them at each depth", async () => {
     const rt = await Runtime.create({ size: 'micro' }, { builtins: [PLUGINS] });
-    const organismIds = (name: string) => suitePlan(rt, name).cells.filter((c) => c.kind === 'organism').map((c) => c.id);
-    const confirmation = organismIds('sae-confirmation');
+    const ids = (name: string) => organismIds(rt, name);
+    const confirmation = ids('sae-confirmation');
     const expected = [17, 18, 19, 20, 21, 22].flatMap((s) => ['cake-bake', 'italian-food', 'military-submarine', 'null'].map((b) => `organism:olmo2:${b}:posthoc-fd-mixed:s${s}`));
     assert.deepEqual([...confirmation].sort(), expected.sort());
-    assert.deepEqual(organismIds('sae-confirmation-depth1'), confirmation);
+    assert.deepEqual(ids('sae-confirmation-depth1'), confirmation);
     assert.equal(suitePlan(rt, 'sae-confirmation').suite.probeSettings.sae.depth, 0.5);
     assert.equal(suitePlan(rt, 'sae-confirmation-depth1').suite.probeSettings.sae.depth, 1);
-    const others = readdirSync(SUITES)
-      .filter((f) => f.endsWith('.yaml') && !f.startsWith('sae-confirmation') && f !== 'organisms-smoke.yaml')
-      .map((f) => f.replace(/\.yaml$/, ''));
-    for (const name of others) assert.deepEqual(organismIds(name).filter((id) => confirmation.includes(id)), [], name);
+    const others = suiteNames((f) => f.startsWith('sae-confirmation'));
+    for (const name of others) assert.deepEqual(ids(name).filter((id) => confirmation.includes(id)), [], name);
   });
 
   it("probes-check-sae-olmo2 probes exactly probes-check-lens's olmo2 organisms (same spec hashes), with the SAE's default settings", async () => {
