@@ -15,6 +15,15 @@ if (!fs.existsSync(path.join(code, 'core', 'cli', `main${ext}`))) {
   process.stderr.write(`molt: not built (${path.join(code, 'core', 'cli', `main${ext}`)} is missing): run \`npm run build\` in ${root}\n`);
   process.exit(1);
 }
+// dist/ must be the sources in the tree, or molt would run other code than
+// run.json names; a worker process runs whatever its parent checked
+if (!fromSource && process.argv[2] !== '_worker') {
+  const why = require(path.join(root, 'scripts', 'source-hash')).staleDist(root);
+  if (why !== undefined) {
+    process.stderr.write(`molt: ${why}: run \`npm run build\` in ${root} (or MOLT_FROM_SOURCE=1 to run the sources)\n`);
+    process.exit(1);
+  }
+}
 require('reflect-metadata');
 // transpile-only keeps start-up fast and keeps decorator metadata (which tsx would drop)
 if (fromSource) require('ts-node').register({ project: path.join(root, 'tsconfig.json'), transpileOnly: true });

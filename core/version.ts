@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 
 /**
  * molt's package directory (where package.json, bin/, native/ and
@@ -19,3 +19,19 @@ export const MOLT_VERSION: string = JSON.parse(readFileSync(join(MOLT_ROOT, 'pac
 
 /** The molt CLI entry, for starting worker processes of the same install. */
 export const MOLT_BIN: string = join(MOLT_ROOT, 'bin', 'molt.js');
+
+/**
+ * sha256 of the TypeScript sources the running code comes from: the hash the
+ * build recorded for dist/ (scripts/source-hash.js) when molt runs compiled,
+ * or the sources' own under ts-node; 'unknown' without either.
+ */
+export function runningSourceHash(): string {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const sh = require(join(MOLT_ROOT, 'scripts', 'source-hash.js'));
+    const compiled = relative(MOLT_ROOT, __dirname).split(sep)[0] === 'dist';
+    return (compiled ? sh.readRecord(MOLT_ROOT)?.source_hash : sh.sourceHash(MOLT_ROOT, sh.buildDirs(MOLT_ROOT))) ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}

@@ -9,7 +9,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { MoltError } from '../errors';
 import { Runtime } from '../container';
-import { MOLT_VERSION, MOLT_BIN, MOLT_ROOT } from '../version';
+import { MOLT_VERSION, MOLT_BIN, MOLT_ROOT, runningSourceHash } from '../version';
 import { withFileLock, writeFileAtomic, writeJsonAtomic } from '../store/atomic';
 import { suitePath } from '../organisms/suite';
 import { parseSuiteFile, resolveSuite } from '../bench/suite';
@@ -104,6 +104,7 @@ export function benchCommand(env: CliEnv): Command {
         const startedAt = new Date();
         // the commit the run starts from: edits made while it runs are not the code it ran
         const startSha = gitSha();
+        const sourceHash = runningSourceHash();
         const where = opts.queue ? `queue ${opts.queue}` : `${workers || 'in-process'} worker(s)`;
         rt.logger.info(`bench ${suite.name}: ${plan.cells.length} cells (${suite.organisms.length} organisms, ${suite.probes.length} probes x ${suite.diffingBases.length} diffing base(s)), size ${rt.settings.size}, backend ${engine.info.id}, ${where} -> ${outDir}`);
         if (finished.size) rt.logger.info(`${finished.size} cells already finished in ${outDir} (reused, not recomputed); ${pending.length} to run`);
@@ -172,6 +173,7 @@ export function benchCommand(env: CliEnv): Command {
           workers: opts.queue ? executor.slots : workers,
           started_at: startedAt.toISOString(),
           git_sha: startSha,
+          source_hash: sourceHash,
           seconds: (Date.now() - t0) / 1000,
           interrupted: stopRequested(),
         });
@@ -197,6 +199,8 @@ export interface RunInfo {
   started_at: string;
   /** gitSha() when the run started */
   git_sha: string;
+  /** sha256 of the TypeScript sources the code that ran was built from (bin/molt.js), or 'unknown' */
+  source_hash: string;
   seconds: number;
   interrupted: boolean;
 }
@@ -247,6 +251,7 @@ export async function writeBenchOutputs(rt: Runtime, plan: BenchPlan, outcomes: 
     plugins: rt.settings.plugins,
     trainers: rt.settings.trainers ?? {},
     git_sha: info.git_sha,
+    source_hash: info.source_hash,
     node: process.version,
     workers: info.workers,
     started_at: info.started_at,

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { runMolt } from '../helpers/cli';
 import { parseResultsCsv } from '../../core/bench/results-csv';
 import { gitSha } from '../../core/cli/commands-bench';
+import { MOLT_ROOT } from '../../core/version';
 
 const ROOT = join(__dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'molt.js');
@@ -57,6 +58,10 @@ describe('molt bench (micro)', function () {
     assert.equal(run.size, 'micro');
     // the commit the run started from (the tree does not change during this test)
     assert.equal(run.git_sha, gitSha());
+    // and the sources the code ran from (here the sources themselves, through ts-node)
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { sourceHash, buildDirs } = require('../../scripts/source-hash.js');
+    assert.equal(run.source_hash, sourceHash(MOLT_ROOT, buildDirs(MOLT_ROOT)));
 
     // a rerun computes nothing: every record is reused, results unchanged
     const before = recordStamps(join(dir, 'ci-a'));

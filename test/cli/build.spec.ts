@@ -39,6 +39,10 @@ describe('the built molt (dist/)', function () {
     assert.equal(fromSource.code, 0, fromSource.stderr);
     assert.deepEqual(JSON.parse(built.stdout), JSON.parse(fromSource.stdout), 'dist is older than the sources? npm run build');
     assert.ok(JSON.parse(built.stdout).trainers.some((t: { id: string }) => t.id === 'posthoc-kto'), 'the example package registers its trainer');
+    // the build recorded the sources it compiled, and they are the tree's (else molt would have refused to run)
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { readRecord, sourceHash, buildDirs } = require('../../scripts/source-hash.js');
+    assert.equal(readRecord(ROOT).source_hash, sourceHash(ROOT, buildDirs(ROOT)));
   });
 
   it('a TypeScript plugin file is a one-line error naming it (molt runs JavaScript)', () => {
