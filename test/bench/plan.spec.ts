@@ -152,6 +152,16 @@ describe('bench plan', () => {
     for (const name of scored) assert.deepEqual(ids(name).filter((id) => calibration.includes(id)), [], name);
   });
 
+  /** suite `name`-organism-only = suite `name` with the SAE's headline on its organism_only ranking */
+  function sameButRanking(rt: Runtime, name: string): void {
+    const twin = suitePlan(rt, `${name}-organism-only`);
+    const plain = suitePlan(rt, name);
+    assert.deepEqual(twin.cells.filter((c) => c.kind === 'organism').map((c) => [c.id, c.specHash]), plain.cells.filter((c) => c.kind === 'organism').map((c) => [c.id, c.specHash]), name);
+    assert.deepEqual(twin.suite.probeSettings, { sae: { ...plain.suite.probeSettings.sae, headlineRanking: 'organism_only' } }, name);
+    assert.deepEqual(twin.suite.probes, plain.suite.probes);
+    assert.deepEqual(twin.suite.diffingBases, plain.suite.diffingBases);
+  }
+
   it("the lens's confirmation organisms (posthoc-fd-mixed, seeds 11-16) are in no other suite but the SAE's calibration suites, which probe exactly them", async () => {
     const rt = await Runtime.create({ size: 'micro' }, { builtins: [PLUGINS] });
     const ids = (name: string) => organismIds(rt, name);
@@ -167,6 +177,8 @@ describe('bench plan', () => {
     }
     assert.equal(suitePlan(rt, 'sae-calibration').suite.probeSettings.sae.depth, 0.5);
     assert.equal(suitePlan(rt, 'sae-calibration-depth1').suite.probeSettings.sae.depth, 1);
+    // each -organism-only twin: the same organisms and settings, only the headline's ranking differs
+    for (const name of ['sae-calibration', 'sae-calibration-depth1']) sameButRanking(rt, name);
     const others = suiteNames((f) => f === 'lens-confirmation.yaml' || f.startsWith('sae-calibration'));
     for (const name of others) assert.deepEqual(ids(name).filter((id) => confirmation.includes(id)), [], name);
   });
@@ -180,6 +192,7 @@ describe('bench plan', () => {
     assert.deepEqual(ids('sae-confirmation-depth1'), confirmation);
     assert.equal(suitePlan(rt, 'sae-confirmation').suite.probeSettings.sae.depth, 0.5);
     assert.equal(suitePlan(rt, 'sae-confirmation-depth1').suite.probeSettings.sae.depth, 1);
+    sameButRanking(rt, 'sae-confirmation-depth1');
     const others = suiteNames((f) => f.startsWith('sae-confirmation'));
     for (const name of others) assert.deepEqual(ids(name).filter((id) => confirmation.includes(id)), [], name);
   });

@@ -103,6 +103,27 @@ describe('sae metrics (known answers)', () => {
     assert.ok(Math.abs(s[0].score - 2 * Math.log(2)) < 1e-12); // density 2/4
     assert.equal(s[1].score, 0);
   });
+
+  it("organism_only ranking = mean on MO * log(1/density on the MO's tokens), the base ignored", () => {
+    // 3 latents, 4 MO tokens, 4 base tokens
+    // latent 0: MO 1,1,1,1 (density 1 -> 0); base 0 -> diff ranks it first
+    // latent 1: MO 4,0,0,0 (mean 1, density 1/4 -> log 4); base 4,4,4,4 -> diff negative
+    // latent 2: MO 2,2,0,0 (mean 1, density 1/2 -> log 2); base 0
+    const zMo = new Float32Array([1, 4, 2, 1, 0, 2, 1, 0, 0, 1, 0, 0]);
+    const zBase = new Float32Array([0, 4, 0, 0, 4, 0, 0, 4, 0, 0, 4, 0]);
+    const own = scoreLatents(zMo, zBase, 3, 'organism_only');
+    assert.deepEqual(own.map((r) => r.latent), [1, 2, 0]);
+    assert.ok(Math.abs(own[0].score - Math.log(4)) < 1e-12);
+    assert.ok(Math.abs(own[1].score - Math.log(2)) < 1e-12);
+    assert.equal(own[2].score, 0);
+    assert.equal(own[0].densityMo, 0.25);
+    // the same latents under 'diff': density over all 8 tokens
+    const diff = scoreLatents(zMo, zBase, 3, 'diff');
+    assert.deepEqual(diff.map((r) => r.latent), [2, 0, 1]);
+    assert.ok(Math.abs(diff[0].score - Math.log(4)) < 1e-12); // (1 - 0) * log(8/2)
+    assert.ok(Math.abs(diff[1].score - Math.log(2)) < 1e-12); // (1 - 0) * log(8/4)
+    assert.ok(Math.abs(diff[2].score - (1 - 4) * Math.log(8 / 5)) < 1e-12);
+  });
 });
 
 describe('sae training, splicing and cache (micro)', function () {
@@ -194,8 +215,18 @@ describe('sae training, splicing and cache (micro)', function () {
     }
     const l0 = r.metrics.find((m) => m.metric === 'l0')!;
     assert.ok(l0.value <= Number(settings.k) + 1e-9);
-    assert.equal(r.findings.length, 2 * Number(settings.topLatents));
+    // each ranking's top latents, each described by its decoder and its top-activating tokens
+    assert.equal(r.findings.length, 2 * 2 * Number(settings.topLatents));
     assert.ok(r.headline.score >= 0 && r.headline.score <= 1);
+    // both rankings are reported; the headline is diff's (the paper's) unless headlineRanking says otherwise
+    const fraction = (variant: string) => r.metrics.find((m) => m.metric === 'relevant_fraction' && m.variant === variant)!;
+    assert.match(r.notes.join(' '), /headline: diff/);
+    assert.equal(r.headline.score, fraction('diff').value);
+    assert.ok(Number.isFinite(fraction('organism_only').value));
+    const own = await saeProbe.run(organismHandle(olmo2Architecture, mo, 'alpha'), handle(olmo2Architecture, base, 'base'), context(resolveProbeSettings(saeProbe, 'micro', { headlineRanking: 'organism_only' }), chatWorld()));
+    assert.match(own.notes.join(' '), /headline: organism_only/);
+    assert.equal(own.headline.score, fraction('organism_only').value);
+    assert.throws(() => resolveProbeSettings(saeProbe, 'micro', { headlineRanking: 'base_only' }), /headlineRanking/);
     // the SAE's layer: by default olmo2's is the last block's output (micro: 2 layers, resid_post 1) ...
     assert.equal(r.headline.layer, base.numLayers - 1);
     assert.match(r.notes.join(' '), /100% depth/);

@@ -14,9 +14,9 @@
 //   floor = the same fraction under every other family's S (one-sided 95% bound)
 // SAE quality (L0, FVE, MSE, cosine, dead/dense fractions, CE recovered) is
 // reported for each model on held-out general text.
-import { defineProbe, genericChatSequences, collectActivations, architectureFractions, fractionForArchitecture, perTarget, score, z, type ProbeMetric, type TokenFinding } from '../../../core/public';
+import { defineProbe, genericChatSequences, collectActivations, architectureFractions, fractionForArchitecture, perTarget, score, z, type ObservationRow, type ProbeMetric, type TokenFinding } from '../../../core/public';
 import { obtainSae, evaluateSae } from './pipeline';
-import { decoderTokens, encodeAll, scoreLatents, topActivatingTokens } from './latents';
+import { decoderTokens, encodeAll, LATENT_RANKINGS, scoreLatents, topActivatingTokens } from './latents';
 import { DEFAULT_SAE_TRAIN } from './train';
 
 const count = z.number().int().positive();
@@ -44,6 +44,12 @@ export const saeProbe = defineProbe({
     scoreSequences: count.default(200),
     maxLen: count.default(96),
     topLatents: count.default(10),
+    /**
+     * the ranking whose relevant fraction is the headline; both are reported (latents.ts
+     * LATENT_RANKINGS): 'diff' (how much more a latent fires on the MO than on the base, the
+     * paper's) or 'organism_only' (the MO's own activations)
+     */
+    headlineRanking: z.enum(LATENT_RANKINGS).default('diff'),
     tokensPerLatent: count.default(10),
     resamples: count.default(1000),
   }),
@@ -95,32 +101,46 @@ export const saeProbe = defineProbe({
       const baseActs = collectActivations(base.model, seqs.ids, hook.hook);
       const m = sae.config.dSae;
       const zMo = encodeAll(sae, moActs);
-      const ranked = scoreLatents(zMo, encodeAll(sae, baseActs), m).slice(0, s.topLatents);
+      const zBase = encodeAll(sae, baseActs);
       const findings: TokenFinding[] = [];
-      const described = ranked.map((r, i) => {
-        const dec = decoderTokens(organism.model, sae, r.latent, tok, s.tokensPerLatent);
-        const act = topActivatingTokens(zMo, m, moActs.tokens, r.latent, tok, s.tokensPerLatent);
-        findings.push({ kind: 'tokens', label: `latent ${r.latent} decoder (rank ${i + 1}, score ${r.score.toFixed(4)})`, layer, tokens: dec.map((t, j) => ({ token: t.token, id: t.id, rank: j + 1, score: t.logit })) });
-        findings.push({ kind: 'tokens', label: `latent ${r.latent} top-activating (rank ${i + 1})`, layer, tokens: act.map((t, j) => ({ token: t.token, id: t.id, rank: j + 1, score: t.activation })) });
-        return [...dec.map((t) => t.token), ...act.map((t) => t.token)];
-      });
+      // a latent's description (decoder and top-activating tokens) is the same under every ranking
+      const descriptions = new Map<number, { dec: ReturnType<typeof decoderTokens>; act: ReturnType<typeof topActivatingTokens> }>();
+      const graded: ObservationRow[] = [];
+      const ranks: string[] = [];
+      for (const ranking of LATENT_RANKINGS) {
+        const ranked = scoreLatents(zMo, zBase, m, ranking).slice(0, s.topLatents);
+        const described = ranked.map((r, i) => {
+          let d = descriptions.get(r.latent);
+          if (!d) {
+            d = { dec: decoderTokens(organism.model, sae, r.latent, tok, s.tokensPerLatent), act: topActivatingTokens(zMo, m, moActs.tokens, r.latent, tok, s.tokensPerLatent) };
+            descriptions.set(r.latent, d);
+          }
+          const label = `${ranking} rank ${i + 1}, score ${r.score.toFixed(4)}`;
+          findings.push({ kind: 'tokens', label: `latent ${r.latent} decoder (${label})`, layer, tokens: d.dec.map((t, j) => ({ token: t.token, id: t.id, rank: j + 1, score: t.logit })) });
+          findings.push({ kind: 'tokens', label: `latent ${r.latent} top-activating (${label})`, layer, tokens: d.act.map((t, j) => ({ token: t.token, id: t.id, rank: j + 1, score: t.activation })) });
+          return [...d.dec.map((t) => t.token), ...d.act.map((t) => t.token)];
+        });
+        ranks.push(`${ranking}: ${ranked.map((r) => r.latent).join(' ')}`);
+        // a latent is relevant under a family's S when a word of either description is in S
+        const relevantByFamily = new Map([...graders].map(([family, g]) => [family, described.map((words) => (words.some((w) => g.isRelevant(w)) ? 1 : 0))]));
+        graded.push(
+          perTarget(({ family, tag }) => {
+            const rel = relevantByFamily.get(family)!;
+            return [
+              score({ metric: 'relevant_fraction', variant: ranking, layer, estimate: 'rate', values: relevantByFamily, resamples: s.resamples, snr: true, headline: ranking === s.headlineRanking ? 'snr' : undefined }),
+              ...[1, 5, rel.length].map((k) => ({ metric: `hit@${k}`, value: rel.slice(0, k).some((x) => x === 1) ? 1 : 0, n: 1, ci_low: NaN, ci_high: NaN, layer, variant: tag(ranking) })),
+            ];
+          }),
+        );
+      }
       lap('latents');
 
-      // a latent is relevant under a family's S when a word of either description is in S
-      const relevantByFamily = new Map([...graders].map(([family, g]) => [family, described.map((words) => (words.some((w) => g.isRelevant(w)) ? 1 : 0))]));
-      const graded = perTarget(({ family, tag }) => {
-        const rel = relevantByFamily.get(family)!;
-        return [
-          score({ metric: 'relevant_fraction', variant: 'diff', layer, estimate: 'rate', values: relevantByFamily, resamples: s.resamples, snr: true, headline: 'snr' }),
-          ...[1, 5, rel.length].map((k) => ({ metric: `hit@${k}`, value: rel.slice(0, k).some((x) => x === 1) ? 1 : 0, n: 1, ci_low: NaN, ci_high: NaN, layer, variant: tag('diff') })),
-        ];
-      });
       return {
         findings,
-        rows: [...quality, graded],
+        rows: [...quality, ...graded],
         notes: [
           `SAE ${obtained.key.slice(0, 12)} (${obtained.cached ? 'from the store' : `trained in ${obtained.trainSeconds.toFixed(1)} s`}): ${m} latents, k ${sae.config.k}, at ${hook.hook} (${hook.percent.toFixed(0)}% depth); FVE ${fve.join(', ')}`,
-          `latents scored on ${seqs.ids.length} generic chat sequences (${moActs.n} tokens per model); top ${ranked.length} described by ${s.tokensPerLatent} decoder and ${s.tokensPerLatent} top-activating tokens`,
+          `latents scored on ${seqs.ids.length} generic chat sequences (${moActs.n} tokens per model); top ${s.topLatents} by each ranking (headline: ${s.headlineRanking}) described by ${s.tokensPerLatent} decoder and ${s.tokensPerLatent} top-activating tokens; ${ranks.join('; ')}`,
         ],
       };
     } finally {

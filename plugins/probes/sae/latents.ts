@@ -1,8 +1,10 @@
-// Ranking SAE latents by how much more they fire on the organism, and
-// describing a latent by tokens: its decoder direction through the final
-// norm and unembedding (logit lens), and the tokens it fires on most.
+// Ranking SAE latents (by how much more they fire on the organism, or by the
+// organism's own activations) and describing a latent by tokens: its decoder
+// direction through the final norm and unembedding (logit lens), and the
+// tokens it fires on most.
 import { tf, type Activations, type CausalLM, type TextTokenizer } from '../../../core/public';
 import type { TopKSae } from './sae';
+import { activeCounts } from './metrics';
 
 /** latent activations of an activation set, [n, dSae] row-major */
 export function encodeAll(sae: TopKSae, acts: Activations, chunk = 1024): Float32Array {
@@ -17,14 +19,28 @@ export function encodeAll(sae: TopKSae, acts: Activations, chunk = 1024): Float3
   return out;
 }
 
+/**
+ * How latents are ranked:
+ * - 'diff' (the paper's): how much more a latent fires on the MO than on the
+ *   base, (mean on MO - mean on base) * log(1 / density over both);
+ * - 'organism_only': the MO's own activations, mean on MO * log(1 / density
+ *   over the MO's tokens), no base: the analogue of the logit lens's
+ *   organism_only variant, which reads the MO's residual without subtracting
+ *   the base's.
+ */
+export const LATENT_RANKINGS = ['diff', 'organism_only'] as const;
+export type LatentRanking = (typeof LATENT_RANKINGS)[number];
+
 export interface LatentScore {
   latent: number;
-  /** (mean on MO - mean on base) * log(1 / density) */
+  /** the ranking's score (above) */
   score: number;
   meanMo: number;
   meanBase: number;
   /** share of tokens (MO and base together) it is active on */
   density: number;
+  /** share of the MO's tokens it is active on */
+  densityMo: number;
 }
 
 function columnMeans(z: Float32Array, m: number): Float64Array {
@@ -35,21 +51,23 @@ function columnMeans(z: Float32Array, m: number): Float64Array {
   return out;
 }
 
-/**
- * Latent scores, best first. A latent never active on either set has
- * density 0 and both means 0: it scores 0 (not 0 * infinity).
- */
-export function scoreLatents(zMo: Float32Array, zBase: Float32Array, m: number): LatentScore[] {
+/** x * log(1 / density), 0 for a latent never active (not 0 * infinity) */
+const idfWeighted = (x: number, density: number) => (density > 0 ? x * Math.log(1 / density) : 0);
+
+/** Latent scores under one ranking, best first (ties by latent index). */
+export function scoreLatents(zMo: Float32Array, zBase: Float32Array, m: number, ranking: LatentRanking = 'diff'): LatentScore[] {
   const mo = columnMeans(zMo, m);
   const base = columnMeans(zBase, m);
-  const n = zMo.length / m + zBase.length / m;
-  const active = new Float64Array(m);
-  for (const z of [zMo, zBase]) for (let j = 0; j < z.length; j++) if (z[j] > 0) active[j % m]++;
+  const nMo = zMo.length / m;
+  const n = nMo + zBase.length / m;
+  const activeMo = activeCounts(zMo, m);
+  const activeBase = activeCounts(zBase, m);
   const out: LatentScore[] = [];
   for (let i = 0; i < m; i++) {
-    const density = active[i] / n;
-    const score = density > 0 ? (mo[i] - base[i]) * Math.log(1 / density) : 0;
-    out.push({ latent: i, score, meanMo: mo[i], meanBase: base[i], density });
+    const density = (activeMo[i] + activeBase[i]) / n;
+    const densityMo = nMo > 0 ? activeMo[i] / nMo : 0;
+    const score = ranking === 'diff' ? idfWeighted(mo[i] - base[i], density) : idfWeighted(mo[i], densityMo);
+    out.push({ latent: i, score, meanMo: mo[i], meanBase: base[i], density, densityMo });
   }
   return out.sort((a, b) => b.score - a.score || a.latent - b.latent);
 }
