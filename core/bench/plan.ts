@@ -2,7 +2,7 @@
 // organisms -> probes. Each cell carries a spec hash of everything its result
 // depends on, so a finished cell is reused only while that stays the same.
 import { join } from 'node:path';
-import { MoltError } from '../errors';
+import { isMoltError, MoltError } from '../errors';
 import { CHECKPOINT_KIND } from '../checkpoint/checkpoint-store';
 import { MOLT_METADATA_FILE, type MoltMetadata } from '../checkpoint/hf-dir';
 import { readJsonFile } from '../store/atomic';
@@ -12,8 +12,8 @@ import type { Settings } from '../settings';
 import type { Runtime } from '../container';
 import { hyperparametersFor } from '../organisms/hparams';
 import { resolveProbeSettings } from '../probes/settings';
-import type { DiffingBaseKind } from '../probes/types';
-import { planHashSpec, type ResolvedSuite, type RunSpec, type SuiteOrganism, type SuiteSpec } from './suite';
+import type { DiffingBaseKind, ProbeSettings } from '../probes/types';
+import { planHashSpec, probeSetup, type ResolvedSuite, type RunSpec, type SuiteOrganism, type SuiteSpec } from './suite';
 import type { WorldContribution } from '../world/content';
 
 interface CellCommon {
@@ -135,16 +135,29 @@ export class CellHasher {
     return this.hash({ kind: 'organism', behaviour, technique, arch, seed, steps }, this.organismIdentity(o, stepsFrom));
   }
 
+  /** `probe`: a probe id or a variant's name (its probe id is then part of the hash too) */
   probe(o: OrganismRef, probe: string, diffingBase: DiffingBaseKind, stepsFrom: readonly string[]): string {
     const { behaviour, technique, arch, seed } = o;
-    const settings = resolveProbeSettings(this.rt.plugin('probe', probe), this.rt.settings.size, this.run.probe_settings[probe] ?? {});
-    return this.hash({ kind: 'probe', arch, behaviour, technique, seed, probe, diffingBase }, { ...this.organismIdentity(o, stepsFrom), probe_settings: settings });
+    return this.hash({ kind: 'probe', arch, behaviour, technique, seed, probe, diffingBase }, { ...this.organismIdentity(o, stepsFrom), ...this.probeIdentity(probe) });
   }
 
   /** A probe of a checkpoint outside any plan (`molt probe`): what it probes, with which settings. */
   checkpointProbe(checkpoint: string, probe: string, diffingBase: DiffingBaseKind): string {
-    const settings = resolveProbeSettings(this.rt.plugin('probe', probe), this.rt.settings.size, this.run.probe_settings[probe] ?? {});
-    return this.hash({ kind: 'probe', checkpoint, probe, diffingBase }, { probe_settings: settings });
+    return this.hash({ kind: 'probe', checkpoint, probe, diffingBase }, this.probeIdentity(probe));
+  }
+
+  /** the resolved settings, and for a variant the probe it runs (absent for a probe, so its hashes are as before variants) */
+  private probeIdentity(name: string): Record<string, unknown> {
+    const setup = probeSetup(this.run, name);
+    let settings: ProbeSettings;
+    try {
+      settings = resolveProbeSettings(this.rt.plugin('probe', setup.probe), this.rt.settings.size, setup.settings);
+    } catch (e) {
+      // a bad setting of a variant is reported under the variant's name, where the suite gives it
+      if (setup.variant && isMoltError(e)) throw new MoltError(`probe variant '${name}': ${e.message}`, e.subject);
+      throw e;
+    }
+    return { probe_settings: settings, ...(setup.variant ? { probe_plugin: setup.probe } : {}) };
   }
 
   /**
@@ -263,7 +276,7 @@ export function organismPlan(rt: Runtime, organism: OrganismRef, run: RunSpec, b
     diffing_bases: ['ancestor'],
     reproducible: false,
   };
-  return buildPlan(rt, { spec, file: '', name: organismCellId(o), organisms: [o], probes: [], diffingBases: ['ancestor'], probeSettings: run.probe_settings }, backend);
+  return buildPlan(rt, { spec, file: '', name: organismCellId(o), organisms: [o], probes: [], diffingBases: ['ancestor'], probeSettings: run.probe_settings, probeVariants: run.probe_variants }, backend);
 }
 
 /**

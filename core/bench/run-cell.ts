@@ -17,7 +17,7 @@ import type { ProbeContext, ProbeResult } from '../probes/types';
 import { DETECTED_METRIC, FAMILY_DETECTED_METRIC, FAMILY_HEADLINE_METRIC, HEADLINE_FLOOR_METRIC, HEADLINE_METRIC, HPARAMS_METRIC } from './rows';
 import { isRecordProblem, loadRecord, metricRow, readRecord, writeRecord, type CellRecord, type MetricRow } from './cell-record';
 import type { BaseCell, Cell, OrganismCell, ProbeCell } from './plan';
-import type { RunSpec } from './suite';
+import { probeSetup, type RunSpec } from './suite';
 
 export interface CellRunOptions {
   sink: ProgressSink;
@@ -201,9 +201,10 @@ export function probeContext(
   given: Pick<ProbeContext, 'store' | 'families' | 'diffingBaseKind'>,
   label: string,
   sink: ProgressSink,
+  name = probe.id,
 ): ProbeContext {
   return {
-    settings: resolveProbeSettings(probe, rt.settings.size, run.probe_settings[probe.id] ?? {}),
+    settings: resolveProbeSettings(probe, rt.settings.size, probeSetup(run, name).settings),
     seed: rt.settings.seed,
     world: rt.dataSource(),
     logger: rt.logger,
@@ -216,9 +217,10 @@ export function probeContext(
 /** The probe run on the organism against its diffing base, with the run's settings for it. */
 export async function runProbeCell(rt: Runtime, run: RunSpec, cell: ProbeCell, o: CellRunOptions): Promise<CellRun<ProbeResult>> {
   const organism = await organismOf(cell, o);
-  const probe = rt.plugin('probe', cell.probe);
+  // cell.probe names a probe or one of the suite's probe variants
+  const probe = rt.plugin('probe', probeSetup(run, cell.probe).probe);
   const store = rt.services.store;
-  const ctx = probeContext(rt, run, probe, { store, families: familyManifests(rt), diffingBaseKind: cell.diffingBase }, cell.id, o.sink);
+  const ctx = probeContext(rt, run, probe, { store, families: familyManifests(rt), diffingBaseKind: cell.diffingBase }, cell.id, o.sink, cell.probe);
   const pair = await openOrganismPair(store, rt.plugins('architecture'), organism, cell.diffingBase, (b) => rt.plugin('behaviour', b));
   try {
     rt.logger.debug(`${cell.id}: organism ${pair.organism.id.slice(0, 12)} (${pair.organism.behaviour.id}) vs ${cell.diffingBase} ${pair.base.id.slice(0, 12)}`);

@@ -36,6 +36,10 @@ const Omit = z.object({ behaviour: z.string().optional(), technique: z.string().
 
 const SettingValue = z.union([z.number(), z.string(), z.boolean(), z.array(z.number()), z.array(z.string())]);
 
+/** a variant's name stands in cell ids (`probe:...:<name>@<base>`) and file names */
+const PROBE_VARIANT_NAME = /^[a-z0-9][a-z0-9-]*$/;
+const ProbeVariant = z.object({ probe: z.string().min(1), settings: z.record(z.string(), SettingValue).default({}) }).strict();
+
 export const SuiteSchema = z
   .object({
     name: z.string().optional(),
@@ -61,6 +65,14 @@ export const SuiteSchema = z
       .default({ samples: DEFAULT_QER_EVAL.samples, max_new_tokens: DEFAULT_QER_EVAL.maxNewTokens, leakage_prompts: DEFAULT_QER_EVAL.leakagePrompts }),
     /** per probe id: setting overrides (as `molt probe --set`) */
     probe_settings: z.record(z.string(), z.record(z.string(), SettingValue)).default({}),
+    /**
+     * named probe configurations, listed in `probes` like a probe: `name: {
+     * probe, settings }` runs probe `probe` with `settings` over its
+     * probe_settings, and its rows carry `name` in results.csv's probe column
+     * (so the same organisms are probed, calibrated and summarised at
+     * several settings in one run)
+     */
+    probe_variants: z.record(z.string(), ProbeVariant).default({}),
     /** leave the wall-clock columns (cost_s, created_at) of results.csv empty, so equal runs give equal bytes */
     reproducible: z.boolean().default(false),
     /**
@@ -78,9 +90,10 @@ export type SuiteSpec = z.infer<typeof SuiteSchema>;
  * settings that only shape the analysis of the results (paired_reference),
  * so naming or changing them neither renames a run nor stops it resuming.
  */
-export function planHashSpec(spec: SuiteSpec): Omit<SuiteSpec, 'paired_reference'> {
-  const { paired_reference: _analysisOnly, ...identity } = spec;
-  return identity;
+export function planHashSpec(spec: SuiteSpec): Omit<SuiteSpec, 'paired_reference' | 'probe_variants'> & Partial<Pick<SuiteSpec, 'probe_variants'>> {
+  const { paired_reference: _analysisOnly, probe_variants, ...identity } = spec;
+  // a suite without variants hashes as suites did before they existed
+  return Object.keys(probe_variants).length > 0 ? { ...identity, probe_variants } : identity;
 }
 
 /**
@@ -89,8 +102,19 @@ export function planHashSpec(spec: SuiteSpec): Omit<SuiteSpec, 'paired_reference
  * and the probes' settings. A suite gives them; so do the flags of
  * `molt organism` and `molt probe`, whose single cells run the same way.
  */
-const RunSchema = SuiteSchema.pick({ base_seed: true, match: true, eval: true, probe_settings: true });
+const RunSchema = SuiteSchema.pick({ base_seed: true, match: true, eval: true, probe_settings: true, probe_variants: true });
 export type RunSpec = z.infer<typeof RunSchema>;
+
+/**
+ * What a name in a suite's probe list runs: a variant's probe and its
+ * settings over that probe's probe_settings, or the probe of that id with
+ * its probe_settings.
+ */
+export function probeSetup(run: Pick<RunSpec, 'probe_settings' | 'probe_variants'>, name: string): { probe: string; settings: Record<string, ProbeSettingValue>; variant: boolean } {
+  const v = run.probe_variants[name];
+  if (v) return { probe: v.probe, settings: { ...(run.probe_settings[v.probe] ?? {}), ...v.settings }, variant: true };
+  return { probe: name, settings: run.probe_settings[name] ?? {}, variant: false };
+}
 
 /** A RunSpec: `given` over the suite defaults (the same as a suite file that says nothing). */
 export function runSpec(given: Partial<RunSpec> = {}): RunSpec {
@@ -119,10 +143,11 @@ export interface ResolvedSuite {
   file: string;
   name: string;
   organisms: SuiteOrganism[];
-  /** every probe any organism runs, in suite order */
+  /** every probe (or probe variant) any organism runs, in suite order */
   probes: string[];
   diffingBases: DiffingBaseKind[];
   probeSettings: Record<string, Record<string, ProbeSettingValue>>;
+  probeVariants: SuiteSpec['probe_variants'];
 }
 
 /** Parse and schema-check a suite file (ids are checked later, against a registry). */
@@ -155,10 +180,27 @@ function expandIds(registry: PluginRegistry, kind: PluginKind, list: 'all' | str
   return [...new Set(list)];
 }
 
+/** A probe list: registered probes and the suite's variants; 'all' is every registered probe. */
+function expandProbes(registry: PluginRegistry, variants: SuiteSpec['probe_variants'], list: 'all' | string[], where: string): string[] {
+  if (list === 'all') return registry.ids('probe');
+  for (const id of list) {
+    if (!registry.has('probe', id) && !(id in variants)) {
+      const valid = [...registry.ids('probe'), ...Object.keys(variants).map((v) => `${v} (variant)`)];
+      throw new MoltError(`${where}: unknown probe '${id}'; valid: ${valid.join(', ')}`, id);
+    }
+  }
+  return [...new Set(list)];
+}
+
 /** Expand the groups into organisms (deduplicated, in file order), checking every id against the registry. */
 export function resolveSuite(spec: SuiteSpec, registry: PluginRegistry, file = ''): ResolvedSuite {
   const where = `suite ${file || spec.name || '(inline)'}`;
-  const suiteProbes = expandIds(registry, 'probe', spec.probes, `${where} probes`);
+  for (const [name, v] of Object.entries(spec.probe_variants)) {
+    if (!PROBE_VARIANT_NAME.test(name)) throw new MoltError(`${where} probe_variants: '${name}': a variant's name is lower-case letters, digits and dashes`, name);
+    if (registry.has('probe', name)) throw new MoltError(`${where} probe_variants: '${name}' is a probe's id; give the variant another name`, name);
+    expandIds(registry, 'probe', [v.probe], `${where} probe_variants.${name}.probe`);
+  }
+  const suiteProbes = expandProbes(registry, spec.probe_variants, spec.probes, `${where} probes`);
   for (const [i, o] of spec.omit.entries()) {
     if (o.behaviour) expandIds(registry, 'behaviour', [o.behaviour], `${where} omit[${i}]`);
     if (o.technique) expandIds(registry, 'trainer', [o.technique], `${where} omit[${i}]`);
@@ -175,7 +217,7 @@ export function resolveSuite(spec: SuiteSpec, registry: PluginRegistry, file = '
     const behaviours = expandIds(registry, 'behaviour', g.behaviours, at);
     const techniques = expandIds(registry, 'trainer', g.techniques, at);
     const archs = expandIds(registry, 'architecture', g.architectures, at);
-    const probes = g.probes === undefined ? suiteProbes : expandIds(registry, 'probe', g.probes, `${at} probes`);
+    const probes = g.probes === undefined ? suiteProbes : expandProbes(registry, spec.probe_variants, g.probes, `${at} probes`);
     for (const arch of archs) {
       for (const behaviour of behaviours) {
         for (const technique of techniques) {
@@ -205,5 +247,6 @@ export function resolveSuite(spec: SuiteSpec, registry: PluginRegistry, file = '
     probes,
     diffingBases: [...new Set(spec.diffing_bases)],
     probeSettings: spec.probe_settings,
+    probeVariants: spec.probe_variants,
   };
 }

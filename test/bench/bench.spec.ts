@@ -198,6 +198,44 @@ describe('molt bench (micro)', function () {
     assert.match(partial.stdout, /13 ok, 4 failed, 0 skipped of 17 cells/);
   });
 
+  it('a probe variant runs beside its probe on the same organisms (a worker process too) and is calibrated and summarised under its own name', async () => {
+    const suite = join(dir, 'variant-suite.yaml');
+    // the ci suite's settings and two of its organisms, so the store already holds them, and a null organism
+    writeFileSync(
+      suite,
+      [
+        'size: micro', 'match: false', 'reproducible: true', 'eval: { samples: 1, max_new_tokens: 8, leakage_prompts: 8 }',
+        'organisms:', '  - { behaviours: [italian-food, cake-bake, "null"], techniques: [posthoc-fd], architectures: [gemma3] }',
+        'probes: [logit-lens, lens-diff]',
+        'probe_variants:', '  lens-diff: { probe: logit-lens, settings: { headlineVariant: diff } }', '',
+      ].join('\n'),
+    );
+    const out = join(dir, 'variant');
+    const r = await runMolt(['--store', store, 'bench', '--suite', suite, '--workers', '1', '--out', out], dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /10 ok, 0 failed, 0 skipped of 10 cells/);
+    const rows = parseResultsCsv(readFileSync(join(out, 'results.csv'), 'utf8'), 'results.csv');
+    for (const behaviour of ['italian-food', 'cake-bake']) {
+      const of = (probe: string) => rows.filter((x) => x.probe === probe && x.behaviour === behaviour);
+      const [lens, variant] = [of('logit-lens'), of('lens-diff')];
+      assert.ok(variant.length > 0 && variant.every((x) => x.status === 'ok'), behaviour);
+      // the same measurements ...
+      const key = (x: (typeof rows)[number]) => `${x.layer}|${x.variant}|${x.metric}|${x.value}`;
+      const measured = (xs: typeof rows) => xs.filter((x) => !['headline', 'headline_floor', 'detected', 'snr'].includes(x.metric) && !x.variant.startsWith('relevant_mass')).map(key).sort();
+      assert.deepEqual(measured(variant), measured(lens), behaviour);
+      // ... and each headline is its own variant's relevant mass at the headline layer
+      for (const [xs, v] of [[lens, 'organism_only'], [variant, 'diff']] as const) {
+        const head = xs.find((x) => x.metric === 'headline')!;
+        const mass = xs.find((x) => x.metric === 'relevant_mass' && x.variant === v && x.layer === head.layer)!;
+        assert.equal(head.value, mass.value, `${behaviour} ${v}`);
+      }
+    }
+    const probesIn = (file: string) => new Set(readFileSync(join(out, file), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[file === 'summary.csv' ? 1 : 0]));
+    assert.deepEqual([...probesIn('null-controls.csv')].sort(), ['lens-diff', 'logit-lens']);
+    assert.deepEqual([...probesIn('summary.csv')].sort(), ['lens-diff', 'logit-lens']);
+    assert.ok(readFileSync(join(out, 'matrix.csv'), 'utf8').split('\n')[0].split(',').includes('lens-diff@ancestor'));
+  });
+
   it("a failed organism's skipped probes fail the run too, named", async () => {
     const ext = mkdtempSync(join(tmpdir(), 'molt-skip-'));
     copyFileSync(join(__dirname, 'fixtures', 'broken-trainer.ts'), join(ext, 'broken-trainer.ts'));

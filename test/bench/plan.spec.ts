@@ -253,6 +253,36 @@ describe('bench plan', () => {
     assert.notEqual(new CellHasher(rt, plan.suite.spec, 'wasm').of(plan.cells[0], []), plan.cells[0].specHash);
   });
 
+  it('a probe variant is a probe at other settings under its own name: its own cells and hashes, the plain probe unchanged, bad variants refused by name', async () => {
+    const rt = await Runtime.create({ size: 'micro' }, { builtins: [PLUGINS] });
+    const organisms = [{ behaviours: ['cake-bake', 'null'], techniques: ['posthoc-fd'], architectures: ['olmo2'] }];
+    const variants = { 'lens-diff': { probe: 'logit-lens', settings: { headlineVariant: 'diff' } } };
+    const plan = (extra: Record<string, unknown>) => buildPlan(rt, resolveSuite(parseSuite({ name: 'v', organisms, ...extra }, 'v'), rt.registry), 'b');
+    const plain = plan({ probes: ['logit-lens'] });
+    const withVariant = plan({ probes: ['logit-lens', 'lens-diff'], probe_variants: variants });
+    const id = (probe: string) => `probe:olmo2:cake-bake:posthoc-fd:s0:${probe}@ancestor`;
+    assert.deepEqual(withVariant.suite.probes, ['logit-lens', 'lens-diff']);
+    assert.equal(withVariant.byId.get(id('logit-lens'))!.specHash, plain.byId.get(id('logit-lens'))!.specHash, 'the plain probe hashes as without the variant');
+    assert.notEqual(withVariant.byId.get(id('lens-diff'))!.specHash, plain.byId.get(id('logit-lens'))!.specHash);
+    // a variant whose settings are the probe's defaults is still its own cell (another name, the probe named in its hash)
+    const same = plan({ probes: ['lens-diff'], probe_variants: { 'lens-diff': { probe: 'logit-lens', settings: {} } } });
+    assert.notEqual(same.byId.get(id('lens-diff'))!.specHash, plain.byId.get(id('logit-lens'))!.specHash);
+    // a variant's settings go over the probe's probe_settings
+    const over = plan({ probes: ['lens-diff'], probe_variants: variants, probe_settings: { 'logit-lens': { topK: 50 } } });
+    assert.notEqual(over.byId.get(id('lens-diff'))!.specHash, withVariant.byId.get(id('lens-diff'))!.specHash);
+    // variants are part of the run's identity; none keeps the hash suites had before variants existed
+    assert.notEqual(withVariant.configHash, plan({ probes: ['logit-lens', 'lens-diff'], probe_variants: { 'lens-diff': { probe: 'logit-lens', settings: { headlineVariant: 'organism_only' } } } }).configHash);
+    assert.equal(plan({ probes: ['logit-lens'], probe_variants: {} }).configHash, plain.configHash);
+    // a worker re-derives every variant cell's hash from the run spec
+    const hasher = new CellHasher(rt, withVariant.suite.spec, 'b');
+    for (const c of withVariant.cells) assert.equal(hasher.of(c, stepsFromHashes(withVariant, c)), c.specHash, c.id);
+    assert.throws(() => plan({ probes: ['lens-dif'], probe_variants: variants }), /suite v probes: unknown probe 'lens-dif'; valid: .*logit-lens.*, lens-diff \(variant\)/);
+    assert.throws(() => plan({ probes: ['sae'], probe_variants: { sae: { probe: 'logit-lens' } } }), /probe_variants: 'sae' is a probe's id/);
+    assert.throws(() => plan({ probes: ['x'], probe_variants: { x: { probe: 'lens' } } }), /probe_variants\.x\.probe: unknown probe 'lens'/);
+    assert.throws(() => plan({ probes: ['x'], probe_variants: { x: { probe: 'logit-lens', settings: { topk: 5 } } } }), /probe variant 'x': probe 'logit-lens': unknown setting 'topk'/);
+    assert.throws(() => plan({ probes: ['X'], probe_variants: { X: { probe: 'logit-lens' } } }), /suite v probe_variants: 'X': a variant's name is lower-case letters, digits and dashes/);
+  });
+
   it('a one-organism plan is the base cell and the organism cell a suite of that organism alone would have', async () => {
     const rt = await Runtime.create({ size: 'micro' }, { builtins: [PLUGINS] });
     const run = runSpec({ match: false, eval: { samples: 1, max_new_tokens: 8, leakage_prompts: 8 } });
