@@ -170,23 +170,13 @@ export function isBenchSuite(raw: unknown): boolean {
   return typeof raw === 'object' && raw !== null && !Array.isArray(raw) && 'organisms' in raw;
 }
 
-function expandIds(registry: PluginRegistry, kind: PluginKind, list: 'all' | string[], where: string): string[] {
+/** `list`'s ids, each a registered plugin of `kind` or one of `variants` (the suite's probe variants); 'all': every registered one */
+function expandIds(registry: PluginRegistry, kind: PluginKind, list: 'all' | string[], where: string, variants: readonly string[] = []): string[] {
   if (list === 'all') return registry.ids(kind);
   for (const id of list) {
-    if (!registry.has(kind, id)) {
-      throw new MoltError(`${where}: unknown ${kind} '${id}'; valid: ${registry.ids(kind).join(', ')}`, id);
-    }
-  }
-  return [...new Set(list)];
-}
-
-/** A probe list: registered probes and the suite's variants; 'all' is every registered probe. */
-function expandProbes(registry: PluginRegistry, variants: SuiteSpec['probe_variants'], list: 'all' | string[], where: string): string[] {
-  if (list === 'all') return registry.ids('probe');
-  for (const id of list) {
-    if (!registry.has('probe', id) && !(id in variants)) {
-      const valid = [...registry.ids('probe'), ...Object.keys(variants).map((v) => `${v} (variant)`)];
-      throw new MoltError(`${where}: unknown probe '${id}'; valid: ${valid.join(', ')}`, id);
+    if (!registry.has(kind, id) && !variants.includes(id)) {
+      const valid = [...registry.ids(kind), ...variants.map((v) => `${v} (variant)`)];
+      throw new MoltError(`${where}: unknown ${kind} '${id}'; valid: ${valid.join(', ')}`, id);
     }
   }
   return [...new Set(list)];
@@ -200,7 +190,8 @@ export function resolveSuite(spec: SuiteSpec, registry: PluginRegistry, file = '
     if (registry.has('probe', name)) throw new MoltError(`${where} probe_variants: '${name}' is a probe's id; give the variant another name`, name);
     expandIds(registry, 'probe', [v.probe], `${where} probe_variants.${name}.probe`);
   }
-  const suiteProbes = expandProbes(registry, spec.probe_variants, spec.probes, `${where} probes`);
+  const variants = Object.keys(spec.probe_variants);
+  const suiteProbes = expandIds(registry, 'probe', spec.probes, `${where} probes`, variants);
   for (const [i, o] of spec.omit.entries()) {
     if (o.behaviour) expandIds(registry, 'behaviour', [o.behaviour], `${where} omit[${i}]`);
     if (o.technique) expandIds(registry, 'trainer', [o.technique], `${where} omit[${i}]`);
@@ -217,7 +208,7 @@ export function resolveSuite(spec: SuiteSpec, registry: PluginRegistry, file = '
     const behaviours = expandIds(registry, 'behaviour', g.behaviours, at);
     const techniques = expandIds(registry, 'trainer', g.techniques, at);
     const archs = expandIds(registry, 'architecture', g.architectures, at);
-    const probes = g.probes === undefined ? suiteProbes : expandProbes(registry, spec.probe_variants, g.probes, `${at} probes`);
+    const probes = g.probes === undefined ? suiteProbes : expandIds(registry, 'probe', g.probes, `${at} probes`, variants);
     for (const arch of archs) {
       for (const behaviour of behaviours) {
         for (const technique of techniques) {
