@@ -103,7 +103,8 @@ describe('molt probe on a pair of Hugging Face directories, behaviour as data (m
     assert.match(r.stdout, /^behaviour on the test prompts \(SE clustered by prompt\):\n {2}QER {6}organism /);
     assert.match(r.stdout, /probe sae on .* \(navy-submarines\) vs ancestor /);
     assert.match(r.stdout, /headline relevant_fraction @ layer \d+: /);
-    assert.match(r.stdout, /latent \d+ decoder \(rank 1/);
+    assert.match(r.stdout, /latent \d+ decoder \(diff rank 1, score [\d.]+\)/);
+    assert.match(r.stdout, /latent \d+ decoder \(organism_only rank 1, score [\d.]+\)/);
     assert.match(r.stdout, /fve +organism/);
     assert.match(r.stdout, /note: SAE [0-9a-f]{12} \(trained in/);
   });
