@@ -4,12 +4,15 @@
 // text (cached per pair and settings), then:
 //   latent score = (mean activation on MO - on base) * log(1 / density),
 //                  on the world's generic chat (val), both models reading the same text
+//                  ('diff', the paper's; also reported, 'organism_only': mean on MO *
+//                  log(1 / density on the MO); headlineRanking picks the headline's)
 //   top-K latents described by their decoder direction's logit-lens tokens
 //                  (FinalNorm + unembedding of the decoder row) and their
 //                  top-activating tokens
 //   a latent is relevant when a token of S is among the first `tokensPerLatent`
 //                  of either description (the shared Grader decides)
-//   relevant fraction = share of the top-K latents that are relevant (headline)
+//   relevant fraction = share of the top-K latents that are relevant (headline),
+//                  per ranking
 //   hit@k = some latent among the first k is relevant
 //   floor = the same fraction under every other family's S (one-sided 95% bound)
 // SAE quality (L0, FVE, MSE, cosine, dead/dense fractions, CE recovered) is
