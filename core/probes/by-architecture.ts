@@ -13,15 +13,16 @@ function parseEntry(entry: string): [string, number] | undefined {
   return m && f > 0 && f <= 1 ? [m[1], f] : undefined;
 }
 
-function repeatedArchitecture(entries: readonly string[]): string | undefined {
-  const seen = new Set<string>();
+/** the entries as a map, or what is wrong with them: the first malformed entry, else the first architecture named twice */
+function parseEntries(entries: readonly string[]): { map: Map<string, number> } | { malformed: string } | { repeated: string } {
+  const map = new Map<string, number>();
   for (const entry of entries) {
-    const arch = parseEntry(entry)?.[0];
-    if (arch === undefined) continue;
-    if (seen.has(arch)) return arch;
-    seen.add(arch);
+    const parsed = parseEntry(entry);
+    if (!parsed) return { malformed: entry };
+    if (map.has(parsed[0])) return { repeated: parsed[0] };
+    map.set(...parsed);
   }
-  return undefined;
+  return { map };
 }
 
 /**
@@ -32,21 +33,16 @@ function repeatedArchitecture(entries: readonly string[]): string | undefined {
 export function architectureFractions(defaults: string[]) {
   return z
     .array(z.string().refine((e) => parseEntry(e) !== undefined, FORMAT))
-    .refine((entries) => repeatedArchitecture(entries) === undefined, { message: 'names an architecture twice' })
+    .refine((entries) => !('repeated' in parseEntries(entries)), { message: 'names an architecture twice' })
     .default(defaults);
 }
 
 /** parse 'architecture=fraction' entries; a malformed or repeated one is a one-line error naming `setting` */
 export function fractionsByArchitecture(entries: readonly string[], setting: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const entry of entries) {
-    const parsed = parseEntry(entry);
-    if (!parsed) throw new MoltError(`probe: ${setting} entry '${entry}' ${FORMAT}`, setting);
-    const [arch, f] = parsed;
-    if (out.has(arch)) throw new MoltError(`probe: ${setting} names '${arch}' twice`, setting);
-    out.set(arch, f);
-  }
-  return out;
+  const r = parseEntries(entries);
+  if ('malformed' in r) throw new MoltError(`probe: ${setting} entry '${r.malformed}' ${FORMAT}`, setting);
+  if ('repeated' in r) throw new MoltError(`probe: ${setting} names '${r.repeated}' twice`, setting);
+  return r.map;
 }
 
 /** the share of depth `entries` name for `arch`, else `fallback` */
